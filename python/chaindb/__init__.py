@@ -1,0 +1,1 @@
+"""chaindb: the PostgreSQL data layer of five on-chain payment products."""
