@@ -45,7 +45,8 @@ def yoyo_url(url: str) -> str:
     """The yoyo URL for psycopg 3, connecting as the owner role."""
     parts = urlsplit(libpq_url(url))
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"]
-    query.append(("options", f"-c role={OWNER_ROLE}"))
+    # Every migration runs as the owner, and waits at most so long for a lock or a statement.
+    query.append(("options", f"-c role={OWNER_ROLE} -c lock_timeout=10s -c statement_timeout=15min"))
     return urlunsplit(("postgresql+psycopg", parts.netloc, parts.path, urlencode(query), ""))
 
 

@@ -29,14 +29,20 @@ def main(argv: list[str] | None = None) -> int:
         ("schema", "write sql/<schema>.sql snapshots (--check: fail on drift)"),
         ("roles", "create the project's roles (idempotent)"),
         ("url", "print the database URL in use"),
+        ("pgtap", "run the pgTAP suites with pg_prove on a fresh migrated database"),
     ]:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--schema", action="append", dest="schemas", help="limit to this schema (repeatable)")
         if name == "rollback":
             cmd.add_argument("--all", action="store_true", help="roll back every migration")
+        if name == "pgtap":
+            cmd.add_argument("--throwaway", action="store_true", help="on a throwaway server unless DATABASE_URL is set")
+            cmd.add_argument("files", nargs="*", help="pgTAP files (default: tests/pgtap/*/*.sql)")
         if name == "schema":
             cmd.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
+    if args.command == "pgtap":
+        return _pgtap(args.files, throwaway_server=args.throwaway and not os.environ.get("DATABASE_URL"))
     url = database_url()
 
     if args.command == "migrate":
@@ -81,6 +87,33 @@ def _schema(url: str, schemas: list[str], *, check: bool) -> int:
         print("schema snapshot differs from the migrations (run `make schema`): " + ", ".join(drift), file=sys.stderr)
         return 1
     return 0
+
+
+def _pgtap(files: list[str], *, throwaway_server: bool) -> int:
+    """pg_prove over the pgTAP files, in a scratch database migrated from zero."""
+    import subprocess
+
+    from chaindb.embedded import throwaway
+
+    root = admin.project_root()
+    paths = files or sorted(str(p.relative_to(root)) for p in (root / "tests" / "pgtap").glob("*/*.sql"))
+    if not paths:
+        print("no pgTAP files found under tests/pgtap/", file=sys.stderr)
+        return 1
+    server = throwaway() if throwaway_server else None
+    try:
+        url = server.url(database="postgres") if server else database_url()
+        scratch_url = admin.create_database(url, "chaindb_pgtap")
+        try:
+            admin.migrate(scratch_url)
+            return subprocess.run(
+                ["pg_prove", "--failures", "--dbname", scratch_url, *paths], cwd=root, check=False
+            ).returncode
+        finally:
+            admin.drop_database(url, "chaindb_pgtap")
+    finally:
+        if server:
+            server.stop()
 
 
 if __name__ == "__main__":

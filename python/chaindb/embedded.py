@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 DEFAULT_PORT = 54329
 SUPERUSER = "postgres"
@@ -189,6 +190,47 @@ class Embedded:
         if self.running():
             cmd = as_server_user([str(bindir() / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.datadir)])
             subprocess.run(cmd, check=True, capture_output=True)
+
+
+def throwaway() -> Any:
+    """A throwaway server in a temporary folder (testing.postgresql), durability off.
+
+    ``initdb`` and ``postgres`` drop to the unprivileged user under root. The
+    caller stops it with ``.stop()``, which removes its folder. Requires the
+    dev dependency testing.postgresql.
+    """
+    import testing.postgresql
+
+    class Throwaway(testing.postgresql.Postgresql):  # type: ignore[misc]
+        def initialize(self) -> None:
+            self.settings["initdb"] = str(bindir() / "initdb")
+            self.settings["postgres"] = str(bindir() / "postgres")
+            super().initialize()
+
+        def initialize_database(self) -> None:
+            data = Path(self.base_dir) / "data"
+            if not (data / "PG_VERSION").exists():
+                hand_to_server_user(Path(self.base_dir))
+                initdb(data)
+
+        def get_server_commandline(self) -> list[str]:
+            hand_to_server_user(Path(self.base_dir))
+            opts = server_options(self.settings["port"], Path(self.base_dir) / "tmp", fast=True)
+            return as_server_user([self.postgres, "-D", str(Path(self.base_dir) / "data"), *opts])
+
+        def poststart(self) -> None:
+            pass
+
+        def is_server_available(self) -> bool:
+            import psycopg
+
+            try:
+                with psycopg.connect(self.url(database="template1"), connect_timeout=1):
+                    return True
+            except psycopg.Error:
+                return False
+
+    return Throwaway()
 
 
 def main(argv: list[str]) -> int:

@@ -2,7 +2,8 @@
 
 - ``pg_url``: the server. ``DATABASE_URL`` when set (a server where the test
   user may create databases and roles), else a throwaway server started with
-  testing.postgresql (initdb/postgres dropped to an unprivileged user under root).
+  testing.postgresql (``chaindb.embedded.throwaway``: initdb/postgres dropped to an
+  unprivileged user under root).
 - ``template_url``: a database migrated once per session (all schemas), used as
   the template of every test's database.
 - ``db_url`` / ``conn``: a fresh copy of the template for each test.
@@ -17,44 +18,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import testing.postgresql
 
 from chaindb import admin
-from chaindb.embedded import as_server_user, bindir, hand_to_server_user, initdb, server_options
+from chaindb.embedded import throwaway
 
 TEMPLATE = "chaindb_test_template"
-
-
-class Postgresql(testing.postgresql.Postgresql):  # type: ignore[misc]
-    """testing.postgresql with initdb and postgres run as an unprivileged user when we are root."""
-
-    def initialize(self) -> None:
-        self.settings["initdb"] = str(bindir() / "initdb")
-        self.settings["postgres"] = str(bindir() / "postgres")
-        super().initialize()
-
-    def initialize_database(self) -> None:
-        data = Path(self.base_dir) / "data"
-        if not (data / "PG_VERSION").exists():
-            hand_to_server_user(Path(self.base_dir))
-            initdb(data)
-
-    def get_server_commandline(self) -> list[str]:
-        hand_to_server_user(Path(self.base_dir))
-        opts = server_options(self.settings["port"], Path(self.base_dir) / "tmp", fast=True)
-        return as_server_user([self.postgres, "-D", str(Path(self.base_dir) / "data"), *opts])
-
-    def poststart(self) -> None:
-        with psycopg.connect(self.url(database="postgres"), autocommit=True) as conn:
-            if conn.execute("select 1 from pg_database where datname = 'test'").fetchone() is None:
-                conn.execute("create database test")
-
-    def is_server_available(self) -> bool:
-        try:
-            with psycopg.connect(self.url(database="template1"), connect_timeout=1):
-                return True
-        except psycopg.Error:
-            return False
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +31,7 @@ def pg_url() -> Iterator[str]:
     if url:
         yield admin.libpq_url(url)
         return
-    server = Postgresql()
+    server = throwaway()
     try:
         yield server.url(database="postgres")
     finally:
