@@ -1,0 +1,5 @@
+import sys
+
+from chaindb.codegen.generate import main
+
+sys.exit(main())

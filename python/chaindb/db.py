@@ -1,0 +1,218 @@
+"""Connections and pools for application code.
+
+Every function takes an optional URL; without one it uses ``DATABASE_URL``, else the
+embedded server's URL (``make db``; it is not started here). URLs may use the SQLAlchemy /
+yoyo scheme ``postgresql+psycopg://``, which is turned into a plain libpq URL.
+
+- ``connect(url=None, *, role=None, autocommit=False)`` → ``psycopg.Connection``
+- ``await async_connect(...)`` → ``psycopg.AsyncConnection``
+- ``pool(...)`` → an open ``psycopg_pool.ConnectionPool`` (use it as a context manager or
+  call ``.close()``)
+- ``async_pool(...)`` → an *unopened* ``psycopg_pool.AsyncConnectionPool``: use
+  ``async with async_pool() as p:`` or ``await p.open()``.
+
+``role`` runs ``SET ROLE <role>`` on every new connection (outside any transaction, so a
+rollback does not undo it); it must be a plain identifier. Statements are prepared
+server-side after ``prepare_threshold`` executions (the generated query functions ask for
+``prepare=True`` and are prepared at once); each connection keeps up to ``PREPARED_MAX``
+of them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import TupleRow
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+__all__ = [
+    "PREPARED_MAX",
+    "PREPARE_THRESHOLD",
+    "async_connect",
+    "async_pool",
+    "connect",
+    "database_url",
+    "libpq_url",
+    "pool",
+]
+
+#: Executions of a query before psycopg prepares it (psycopg's default).
+PREPARE_THRESHOLD = 5
+#: Prepared statements kept per connection (psycopg's default is 100; five schemas have more queries).
+PREPARED_MAX = 512
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
+_SCHEME = re.compile(r"^postgres(?:ql)?\+[A-Za-z0-9_]+://")
+
+
+def libpq_url(url: str) -> str:
+    """A plain libpq URL: ``postgresql+psycopg://...`` → ``postgresql://...``."""
+    return _SCHEME.sub("postgresql://", url, count=1)
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: ``url``, else ``DATABASE_URL``, else the embedded server's."""
+    if not url:
+        url = os.environ.get("DATABASE_URL") or None
+    if not url:
+        from chaindb.embedded import Embedded
+
+        url = Embedded().url()
+    return libpq_url(url)
+
+
+def _check_role(role: str | None) -> str | None:
+    if role is not None and not _IDENTIFIER.fullmatch(role):
+        raise ValueError(f"invalid role name: {role!r}")
+    return role
+
+
+def _set_role_sql(role: str) -> sql.Composed:
+    return sql.SQL("SET ROLE {}").format(sql.Identifier(role))
+
+
+def _configure(conn: psycopg.Connection[Any], role: str | None) -> None:
+    conn.prepared_max = PREPARED_MAX
+    if role is not None:
+        autocommit = conn.autocommit
+        if not autocommit:
+            conn.autocommit = True
+        try:
+            conn.execute(_set_role_sql(role))
+        finally:
+            if not autocommit:
+                conn.autocommit = False
+
+
+async def _configure_async(conn: psycopg.AsyncConnection[Any], role: str | None) -> None:
+    conn.prepared_max = PREPARED_MAX
+    if role is not None:
+        autocommit = conn.autocommit
+        if not autocommit:
+            await conn.set_autocommit(True)
+        try:
+            await conn.execute(_set_role_sql(role))
+        finally:
+            if not autocommit:
+                await conn.set_autocommit(False)
+
+
+def connect(
+    url: str | None = None,
+    *,
+    role: str | None = None,
+    autocommit: bool = False,
+    prepare_threshold: int | None = PREPARE_THRESHOLD,
+    **kwargs: Any,
+) -> psycopg.Connection[TupleRow]:
+    """A new connection (close it, or use it as a context manager)."""
+    role = _check_role(role)
+    conn = psycopg.Connection.connect(
+        database_url(url), autocommit=autocommit, prepare_threshold=prepare_threshold, **kwargs
+    )
+    try:
+        _configure(conn, role)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+async def async_connect(
+    url: str | None = None,
+    *,
+    role: str | None = None,
+    autocommit: bool = False,
+    prepare_threshold: int | None = PREPARE_THRESHOLD,
+    **kwargs: Any,
+) -> psycopg.AsyncConnection[TupleRow]:
+    """A new async connection (close it, or use it as an async context manager)."""
+    role = _check_role(role)
+    conn = await psycopg.AsyncConnection.connect(
+        database_url(url), autocommit=autocommit, prepare_threshold=prepare_threshold, **kwargs
+    )
+    try:
+        await _configure_async(conn, role)
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+def pool(
+    url: str | None = None,
+    *,
+    role: str | None = None,
+    autocommit: bool = False,
+    min_size: int = 1,
+    max_size: int = 10,
+    name: str | None = None,
+    timeout: float = 30.0,
+    max_idle: float = 300.0,
+    max_lifetime: float = 3600.0,
+    prepare_threshold: int | None = PREPARE_THRESHOLD,
+    open: bool = True,
+    **kwargs: Any,
+) -> ConnectionPool[psycopg.Connection[TupleRow]]:
+    """A connection pool; connections are checked before they are handed out.
+
+    ``with pool() as p, p.connection() as conn: ...`` — a connection returned with an open
+    transaction is rolled back by the pool; one returned in a failed state is discarded.
+    """
+    role = _check_role(role)
+
+    def configure(conn: psycopg.Connection[TupleRow]) -> None:
+        _configure(conn, role)
+
+    return ConnectionPool(
+        database_url(url),
+        kwargs={"autocommit": autocommit, "prepare_threshold": prepare_threshold, **kwargs},
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        timeout=timeout,
+        max_idle=max_idle,
+        max_lifetime=max_lifetime,
+        configure=configure,
+        check=ConnectionPool.check_connection,
+        open=open,
+    )
+
+
+def async_pool(
+    url: str | None = None,
+    *,
+    role: str | None = None,
+    autocommit: bool = False,
+    min_size: int = 1,
+    max_size: int = 10,
+    name: str | None = None,
+    timeout: float = 30.0,
+    max_idle: float = 300.0,
+    max_lifetime: float = 3600.0,
+    prepare_threshold: int | None = PREPARE_THRESHOLD,
+    **kwargs: Any,
+) -> AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]:
+    """An async pool, not yet open: ``async with async_pool() as p: ...`` (or ``await p.open()``)."""
+    role = _check_role(role)
+
+    async def configure(conn: psycopg.AsyncConnection[TupleRow]) -> None:
+        await _configure_async(conn, role)
+
+    return AsyncConnectionPool(
+        database_url(url),
+        kwargs={"autocommit": autocommit, "prepare_threshold": prepare_threshold, **kwargs},
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        timeout=timeout,
+        max_idle=max_idle,
+        max_lifetime=max_lifetime,
+        configure=configure,
+        check=AsyncConnectionPool.check_connection,
+        open=False,
+    )
