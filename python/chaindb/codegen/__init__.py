@@ -70,7 +70,7 @@ non-SETOF function may return a NULL row, so its columns stay Optional unless ov
 
 Directives — comment lines of a query (removed from the docstring)::
 
-    -- name: store_get^(id)
+    -- name: store_get(id)^
     -- Get one store.
     -- @not-null total, name      these result columns are never NULL
     -- @not-null *                every result column is non-NULL
