@@ -15,7 +15,7 @@ SCHEMAS := cocopay authenticity
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status schema verify-schema generate \
-        verify-generate lint pgtap pytest test demo bench clean
+        verify-generate verify lint pgtap pytest test demo bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,11 +61,14 @@ schema: $(STAMP) ## Write the schema snapshots sql/<schema>.sql from a database 
 verify-schema: $(STAMP) ## Fail when sql/<schema>.sql differs from what the migrations produce
 	$(CLI) schema --check
 
-generate: $(STAMP) ## Generate the typed query modules python/chaindb/<schema>/ from queries/
-	$(PY) -m chaindb.codegen --all
+generate: $(STAMP) ## Generate the typed modules python/chaindb/<schema>/queries.py (scratch database migrated from zero)
+	$(CLI) generate
 
 verify-generate: $(STAMP) ## Fail when the generated modules differ from what `make generate` writes
-	$(PY) -m chaindb.codegen --all --check
+	$(CLI) generate --check
+
+verify: $(STAMP) ## verify-schema and verify-generate at once, on a throwaway server (unless DATABASE_URL)
+	$(CLI) verify --throwaway
 
 lint: $(STAMP) ## sqlfluff, squawk, ruff and mypy
 	$(VENV)/bin/sqlfluff lint --processes 2 $(SQL_DIRS)
@@ -79,7 +82,7 @@ pgtap: setup ## Run the pgTAP suites (pg_prove) on a fresh migrated scratch data
 pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is set)
 	$(VENV)/bin/pytest
 
-test: setup lint verify-schema verify-generate ## Lint, check generated files, run pytest and pg_prove
+test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from chaindb import admin
-from chaindb.embedded import Embedded
+from chaindb.embedded import Embedded, throwaway
 
 
 def database_url() -> str:
@@ -30,19 +33,30 @@ def main(argv: list[str] | None = None) -> int:
         ("roles", "create the project's roles (idempotent)"),
         ("url", "print the database URL in use"),
         ("pgtap", "run the pgTAP suites with pg_prove on a fresh migrated database"),
+        ("generate", "write python/chaindb/<schema>/queries.py from queries/ (--check: fail on drift)"),
+        ("verify", "fail when sql/<schema>.sql or the generated modules differ from what the migrations give"),
     ]:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--schema", action="append", dest="schemas", help="limit to this schema (repeatable)")
         if name == "rollback":
             cmd.add_argument("--all", action="store_true", help="roll back every migration")
+        if name in ("pgtap", "schema", "generate", "verify"):
+            cmd.add_argument("--throwaway", action="store_true", help="use a throwaway server (not with DATABASE_URL)")
         if name == "pgtap":
-            cmd.add_argument("--throwaway", action="store_true", help="on a throwaway server unless DATABASE_URL is set")
             cmd.add_argument("files", nargs="*", help="pgTAP files (default: tests/pgtap/*/*.sql)")
-        if name == "schema":
+        if name in ("schema", "generate"):
             cmd.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
-    if args.command == "pgtap":
-        return _pgtap(args.files, throwaway_server=args.throwaway and not os.environ.get("DATABASE_URL"))
+    if args.command in ("pgtap", "schema", "generate", "verify"):
+        with scratch_database(throwaway_server=args.throwaway, name=f"chaindb_{args.command}") as scratch:
+            if args.command == "pgtap":
+                return _pgtap(scratch, args.files)
+            schemas = args.schemas or admin.available_schemas()
+            if args.command == "schema":
+                return _schema(scratch, schemas, check=args.check)
+            if args.command == "generate":
+                return _generate(scratch, args.schemas, check=args.check)
+            return _schema(scratch, schemas, check=True) or _generate(scratch, args.schemas, check=True)
     url = database_url()
 
     if args.command == "migrate":
@@ -59,61 +73,61 @@ def main(argv: list[str] | None = None) -> int:
         print("roles ok")
     elif args.command == "url":
         print(url)
-    elif args.command == "schema":
-        return _schema(url, args.schemas or admin.available_schemas(), check=args.check)
     return 0
 
 
-def _schema(url: str, schemas: list[str], *, check: bool) -> int:
-    """Snapshots come from a scratch database migrated from zero, never from the working one."""
-    scratch = "chaindb_snapshot"
-    scratch_url = admin.create_database(url, scratch)
+@contextmanager
+def scratch_database(*, throwaway_server: bool, name: str) -> Iterator[str]:
+    """A database migrated from zero, dropped afterwards: on a throwaway server when asked
+    (and DATABASE_URL is unset), else on the DATABASE_URL server or the embedded one."""
+    server = throwaway() if throwaway_server and not os.environ.get("DATABASE_URL") else None
     try:
-        admin.migrate(scratch_url)
-        drift = []
-        for schema in schemas:
-            text = admin.snapshot_text(scratch_url, schema)
-            path = admin.snapshot_path(schema)
-            if check:
-                if not path.exists() or path.read_text() != text:
-                    drift.append(str(path.relative_to(admin.project_root())))
-            else:
-                path.parent.mkdir(exist_ok=True)
-                path.write_text(text)
-                print(f"wrote {path.relative_to(admin.project_root())}")
+        url = server.url(database="postgres") if server else database_url()
+        scratch_url = admin.create_database(url, name)
+        try:
+            admin.migrate(scratch_url)
+            yield scratch_url
+        finally:
+            admin.drop_database(url, name)
     finally:
-        admin.drop_database(url, scratch)
+        if server:
+            server.stop()
+
+
+def _generate(scratch_url: str, schemas: list[str] | None, *, check: bool) -> int:
+    from chaindb.codegen.generate import main as codegen
+
+    selection = [a for s in schemas for a in ("--schema", s)] if schemas else ["--all"]
+    return codegen(["--database-url", scratch_url, *selection, *(["--check"] if check else [])])
+
+
+def _schema(scratch_url: str, schemas: list[str], *, check: bool) -> int:
+    """Snapshots come from a scratch database migrated from zero, never from the working one."""
+    drift = []
+    for schema in schemas:
+        text = admin.snapshot_text(scratch_url, schema)
+        path = admin.snapshot_path(schema)
+        if check:
+            if not path.exists() or path.read_text() != text:
+                drift.append(str(path.relative_to(admin.project_root())))
+        else:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+            print(f"wrote {path.relative_to(admin.project_root())}")
     if drift:
         print("schema snapshot differs from the migrations (run `make schema`): " + ", ".join(drift), file=sys.stderr)
         return 1
     return 0
 
 
-def _pgtap(files: list[str], *, throwaway_server: bool) -> int:
+def _pgtap(scratch_url: str, files: list[str]) -> int:
     """pg_prove over the pgTAP files, in a scratch database migrated from zero."""
-    import subprocess
-
-    from chaindb.embedded import throwaway
-
     root = admin.project_root()
     paths = files or sorted(str(p.relative_to(root)) for p in (root / "tests" / "pgtap").glob("*/*.sql"))
     if not paths:
         print("no pgTAP files found under tests/pgtap/", file=sys.stderr)
         return 1
-    server = throwaway() if throwaway_server else None
-    try:
-        url = server.url(database="postgres") if server else database_url()
-        scratch_url = admin.create_database(url, "chaindb_pgtap")
-        try:
-            admin.migrate(scratch_url)
-            return subprocess.run(
-                ["pg_prove", "--failures", "--dbname", scratch_url, *paths], cwd=root, check=False
-            ).returncode
-        finally:
-            admin.drop_database(url, "chaindb_pgtap")
-    finally:
-        if server:
-            server.stop()
+    return subprocess.run(["pg_prove", "--failures", "--dbname", scratch_url, *paths], cwd=root, check=False).returncode
 
 
 if __name__ == "__main__":
