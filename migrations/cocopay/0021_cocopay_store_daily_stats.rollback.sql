@@ -1,0 +1,3 @@
+DROP FUNCTION cocopay.refresh_store_daily_stats();
+
+DROP MATERIALIZED VIEW cocopay.store_daily_stats;

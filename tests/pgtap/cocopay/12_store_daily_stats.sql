@@ -1,0 +1,116 @@
+-- cocopay: the store_daily_stats materialized view and its refresh function.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+SELECT plan(12);
+
+SELECT has_index(
+    'cocopay', 'store_daily_stats', 'idx_store_daily_stats', ARRAY['store_id', 'date'],
+    'store_daily_stats has idx_store_daily_stats on (store_id, date)'
+);
+SELECT index_is_unique(
+    'cocopay', 'store_daily_stats', 'idx_store_daily_stats', 'idx_store_daily_stats is unique (needed by CONCURRENTLY)'
+);
+SELECT ok(
+    (SELECT prosrc ~ 'REFRESH MATERIALIZED VIEW CONCURRENTLY cocopay\.store_daily_stats' FROM pg_proc
+     WHERE oid = 'cocopay.refresh_store_daily_stats()'::regprocedure),
+    'refresh_store_daily_stats refreshes CONCURRENTLY (readers are not blocked)'
+);
+
+INSERT INTO cocopay.users (id, phone) VALUES
+('00000000-0000-0000-0000-000000001201', '+5511900001201'),
+('00000000-0000-0000-0000-000000001202', '+5511900001202'),
+('00000000-0000-0000-0000-000000001203', '+5511900001203');
+INSERT INTO cocopay.stores (id, name, symbol) VALUES
+('00000000-0000-0000-0000-000000001211', 'A', 'A'),
+('00000000-0000-0000-0000-000000001212', 'B', 'B');
+
+-- What counts: confirmed payments to a store. Everything else must be left out.
+INSERT INTO cocopay.transactions (from_user_id, store_id, type, status, amount_usd, chain_id, created_at, confirmed_at)
+VALUES
+-- store A, 2024-03-01 (UTC): three confirmed payments by two customers
+('00000000-0000-0000-0000-000000001201', '00000000-0000-0000-0000-000000001211', 'payment', 'confirmed', 10, '8453',
+ '2024-03-01 09:00Z', '2024-03-01 09:00Z'),
+('00000000-0000-0000-0000-000000001201', '00000000-0000-0000-0000-000000001211', 'payment', 'confirmed', 20, '8453',
+ '2024-03-01 12:00Z', '2024-03-01 12:00Z'),
+('00000000-0000-0000-0000-000000001202', '00000000-0000-0000-0000-000000001211', 'payment', 'confirmed', 30, '8453',
+ '2024-03-01 23:30Z', '2024-03-01 23:30Z'),
+-- store A, 2024-03-02 00:30 UTC (still 2024-03-01 in Sao Paulo): one payment
+('00000000-0000-0000-0000-000000001203', '00000000-0000-0000-0000-000000001211', 'payment', 'confirmed', 5, '10',
+ '2024-03-02 00:30Z', '2024-03-02 00:30Z'),
+-- store B, 2024-03-01: one payment
+('00000000-0000-0000-0000-000000001203', '00000000-0000-0000-0000-000000001212', 'payment', 'confirmed', 7.5, '8453',
+ '2024-03-01 10:00Z', '2024-03-01 10:00Z'),
+-- left out: pending, failed, not a payment
+('00000000-0000-0000-0000-000000001201', '00000000-0000-0000-0000-000000001211', 'payment', 'pending', 100, '8453',
+ '2024-03-01 10:00Z', NULL),
+('00000000-0000-0000-0000-000000001201', '00000000-0000-0000-0000-000000001211', 'payment', 'failed', 100, '8453',
+ '2024-03-01 10:00Z', NULL),
+('00000000-0000-0000-0000-000000001201', '00000000-0000-0000-0000-000000001211', 'bonus_claim', 'confirmed', 100,
+ '8453', '2024-03-01 10:00Z', '2024-03-01 10:00Z');
+-- left out: a payment without a store
+INSERT INTO cocopay.transactions (from_user_id, to_user_id, type, status, amount_usd, chain_id, created_at, confirmed_at)
+VALUES ('00000000-0000-0000-0000-000000001201', '00000000-0000-0000-0000-000000001202', 'payment', 'confirmed', 100,
+        '8453', '2024-03-01 10:00Z', '2024-03-01 10:00Z');
+
+SELECT is_empty(
+    $$SELECT * FROM cocopay.store_daily_stats
+      WHERE store_id IN ('00000000-0000-0000-0000-000000001211', '00000000-0000-0000-0000-000000001212')$$,
+    'the view is a snapshot: new transactions do not show before a refresh'
+);
+
+-- The refresh runs in UTC whatever the caller's time zone
+SET LOCAL timezone = 'America/Sao_Paulo';
+SELECT lives_ok($$SELECT cocopay.refresh_store_daily_stats()$$, 'refresh_store_daily_stats() runs in a transaction');
+SELECT is(current_setting('TimeZone'), 'America/Sao_Paulo', 'the caller''s time zone is restored after the refresh');
+RESET timezone;
+
+SELECT results_eq(
+    $$SELECT store_id, date, transaction_count, revenue_usd, unique_customers, round(avg_transaction_usd, 6)
+      FROM cocopay.store_daily_stats
+      WHERE store_id IN ('00000000-0000-0000-0000-000000001211', '00000000-0000-0000-0000-000000001212')
+      ORDER BY store_id, date$$,
+    $$VALUES
+        ('00000000-0000-0000-0000-000000001211'::uuid, '2024-03-01'::date, 3::bigint, 60::numeric, 2::bigint, 20::numeric),
+        ('00000000-0000-0000-0000-000000001211'::uuid, '2024-03-02'::date, 1::bigint, 5::numeric, 1::bigint, 5::numeric),
+        ('00000000-0000-0000-0000-000000001212'::uuid, '2024-03-01'::date, 1::bigint, 7.5::numeric, 1::bigint, 7.5::numeric)$$,
+    'stats count confirmed payments per store and UTC day (count, revenue, customers, average)'
+);
+
+SET LOCAL timezone = 'UTC';
+SELECT set_eq(
+    $$SELECT * FROM cocopay.store_daily_stats$$,
+    $$SELECT store_id, date(created_at) AS date, count(*) AS transaction_count, sum(amount_usd) AS revenue_usd,
+             count(DISTINCT from_user_id) AS unique_customers, avg(amount_usd) AS avg_transaction_usd
+      FROM cocopay.transactions
+      WHERE type = 'payment' AND status = 'confirmed' AND store_id IS NOT NULL
+      GROUP BY store_id, date(created_at)$$,
+    'after a refresh the view equals the live aggregate (the seed''s query, in UTC)'
+);
+RESET timezone;
+
+-- A transaction confirmed later shows after the next refresh
+UPDATE cocopay.transactions SET status = 'confirmed', confirmed_at = '2024-03-01 11:00Z'
+WHERE store_id = '00000000-0000-0000-0000-000000001211' AND status = 'pending';
+SELECT is(
+    (SELECT transaction_count FROM cocopay.store_daily_stats
+     WHERE store_id = '00000000-0000-0000-0000-000000001211' AND date = '2024-03-01'),
+    3::bigint, 'before the next refresh the confirmation is not counted'
+);
+
+-- The application refreshes through the SECURITY DEFINER function, never directly
+SET LOCAL ROLE chaindb_app;
+SELECT lives_ok($$SELECT cocopay.refresh_store_daily_stats()$$, 'chaindb_app can call refresh_store_daily_stats()');
+SELECT throws_ok(
+    $$REFRESH MATERIALIZED VIEW CONCURRENTLY cocopay.store_daily_stats$$,
+    '42501', 'must be owner of materialized view store_daily_stats',
+    'chaindb_app cannot refresh the view directly (it is not the owner)'
+);
+SELECT is(
+    (SELECT (transaction_count, revenue_usd) FROM cocopay.store_daily_stats
+     WHERE store_id = '00000000-0000-0000-0000-000000001211' AND date = '2024-03-01'),
+    (4::bigint, 160::numeric), 'after the app''s refresh the confirmed payment is counted'
+);
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
