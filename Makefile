@@ -71,7 +71,7 @@ verify: $(STAMP) ## verify-schema and verify-generate at once, on a throwaway se
 	$(CLI) verify --throwaway
 
 lint: $(STAMP) ## sqlfluff, squawk, ruff and mypy
-	$(VENV)/bin/sqlfluff lint --processes 2 $(SQL_DIRS)
+	$(VENV)/bin/sqlfluff lint $(SQL_DIRS)
 	$(VENV)/bin/squawk --config .squawk.toml $$(find migrations -name '*.sql' ! -name '*.rollback.sql' ! -name roles.sql | sort)
 	$(VENV)/bin/ruff check python tests/python bench
 	$(VENV)/bin/mypy

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from chaindb import admin
-from chaindb.embedded import Embedded, throwaway
+from chaindb.embedded import Embedded, project_root, throwaway
 
 
 def database_url() -> str:
@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         undone = admin.rollback(url, args.schemas, everything=args.all)
         print(f"rolled back {len(undone)} migration(s)" + "".join(f"\n  {m}" for m in undone))
     elif args.command == "status":
-        for migration_id, applied in admin.status(url, args.schemas):
-            print(f"{'applied' if applied else 'pending'}  {migration_id}")
+        for migration_id, is_applied in admin.status(url, args.schemas):
+            print(f"{'applied' if is_applied else 'pending'}  {migration_id}")
     elif args.command == "roles":
         admin.ensure_roles(url)
         print("roles ok")
@@ -109,11 +109,11 @@ def _schema(scratch_url: str, schemas: list[str], *, check: bool) -> int:
         path = admin.snapshot_path(schema)
         if check:
             if not path.exists() or path.read_text() != text:
-                drift.append(str(path.relative_to(admin.project_root())))
+                drift.append(str(path.relative_to(project_root())))
         else:
             path.parent.mkdir(exist_ok=True)
             path.write_text(text)
-            print(f"wrote {path.relative_to(admin.project_root())}")
+            print(f"wrote {path.relative_to(project_root())}")
     if drift:
         print("schema snapshot differs from the migrations (run `make schema`): " + ", ".join(drift), file=sys.stderr)
         return 1
@@ -122,7 +122,7 @@ def _schema(scratch_url: str, schemas: list[str], *, check: bool) -> int:
 
 def _pgtap(scratch_url: str, files: list[str]) -> int:
     """pg_prove over the pgTAP files, in a scratch database migrated from zero."""
-    root = admin.project_root()
+    root = project_root()
     paths = files or sorted(str(p.relative_to(root)) for p in (root / "tests" / "pgtap").glob("*/*.sql"))
     if not paths:
         print("no pgTAP files found under tests/pgtap/", file=sys.stderr)

@@ -23,7 +23,11 @@ from uuid import UUID
 #: Account factory of the project's test deployment (override per deployment).
 DEFAULT_FACTORY = "0x9406Cc6185a346906296840746125a0E44976454"
 #: Minimal-proxy (EIP-1167 style) creation code prefix; the owner is appended as the constructor argument.
-ACCOUNT_PROXY_CREATION_CODE = "0x3d602d80600a3d3981f3363d3d373d3d3d363d73bebebebebebebebebebebebebebebebebebebebe5af43d82803e903d91602b57fd5bf3"
+ACCOUNT_PROXY_CREATION_CODE = (
+    "0x3d602d80600a3d3981f3363d3d373d3d3d363d73"
+    "bebebebebebebebebebebebebebebebebebebebe"
+    "5af43d82803e903d91602b57fd5bf3"
+)
 
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
@@ -44,7 +48,7 @@ def checksum(address: str) -> str:
 
 def smart_account_salt(user_id: UUID, chain_id: int) -> str:
     """The deterministic 32-byte salt of a user's account on a chain, 0x-prefixed hex (66 chars)."""
-    from eth_utils import keccak
+    from eth_utils.crypto import keccak
 
     return "0x" + keccak(user_id.bytes + chain_id.to_bytes(32, "big")).hex()
 
