@@ -50,7 +50,7 @@ def test_readonly_role_cannot_read_secret_columns(conn: psycopg.Connection, sche
 
 def test_readonly_role_reads_every_other_table(conn: psycopg.Connection) -> None:
     tables = conn.execute(
-        "select format('%I.%I', schemaname, tablename) from pg_tables where schemaname = any(%s)",
+        "select format('%%I.%%I', schemaname, tablename) from pg_tables where schemaname = any(%s)",
         (admin.available_schemas(),),
     ).fetchall()
     secret_tables = {f"{s}.{t}" for s, t, _ in SECRET_COLUMNS}
