@@ -85,7 +85,9 @@ SELECT functions_are(
     ARRAY[
         'generate_confirmation_code', 'update_updated_at', 'll_to_earth', 'tg_transactions__status_transition',
         'tg_payouts__status_transition', 'tg_stores__status_transition', 'tg_store_deployments__status_transition',
-        'tg_passkeys__sign_count_monotonic', 'refresh_store_daily_stats'
+        'tg_passkeys__sign_count_monotonic', 'refresh_store_daily_stats',
+        'create_transaction', 'confirm_transaction', 'fail_transaction', 'create_store', 'invite_store_member',
+        'accept_store_member', 'request_payout', 'start_payout', 'complete_payout', 'fail_payout'
     ],
     'cocopay has exactly the expected functions'
 );

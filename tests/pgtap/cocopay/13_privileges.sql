@@ -94,6 +94,20 @@ SELECT set_eq(
     $$VALUES ('cocopay.generate_confirmation_code()', 'chaindb_app'),
              ('cocopay.ll_to_earth(double precision,double precision)', 'chaindb_app'),
              ('cocopay.refresh_store_daily_stats()', 'chaindb_app'),
+             ('cocopay.create_transaction(character varying,cocopay.transaction_type,numeric,cocopay.chain_id,'
+              || 'uuid,uuid,uuid,jsonb,jsonb,character varying,timestamp with time zone)', 'chaindb_app'),
+             ('cocopay.confirm_transaction(uuid,character varying,character varying,bigint,'
+              || 'timestamp with time zone)', 'chaindb_app'),
+             ('cocopay.fail_transaction(uuid,character varying,text)', 'chaindb_app'),
+             ('cocopay.create_store(uuid,character varying,character varying,character varying,character varying,'
+              || 'text,numeric,numeric,text,character varying,character varying,character varying)', 'chaindb_app'),
+             ('cocopay.invite_store_member(uuid,uuid,cocopay.store_role,uuid,timestamp with time zone)', 'chaindb_app'),
+             ('cocopay.accept_store_member(uuid,uuid,timestamp with time zone)', 'chaindb_app'),
+             ('cocopay.request_payout(uuid,uuid,numeric,cocopay.payout_type,jsonb,numeric,'
+              || 'timestamp with time zone)', 'chaindb_app'),
+             ('cocopay.start_payout(uuid,character varying)', 'chaindb_app'),
+             ('cocopay.complete_payout(uuid,character varying,timestamp with time zone)', 'chaindb_app'),
+             ('cocopay.fail_payout(uuid,text,timestamp with time zone)', 'chaindb_app'),
              ('cocopay.ll_to_earth(double precision,double precision)', 'chaindb_readonly')$$,
     'EXECUTE is granted only on the functions each role calls'
 );

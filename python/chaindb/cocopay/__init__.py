@@ -1,0 +1,1 @@
+"""The ``cocopay`` schema: generated queries (``queries.py``) and hand-written helpers."""

@@ -1,0 +1,64 @@
+-- Transactions: idempotent create, confirm with the confirmation code, fail, read.
+
+-- name: transaction_create(idempotency_key, type, amount_usd, chain_id, from_user_id, to_user_id, store_id, tokens_used, rewards_earned, bundle_id, now)^
+-- Create a pending transaction under an idempotency key (cocopay.create_transaction): the same key and payload
+-- returns the existing row (no second transaction); the same key with another payload raises CD002
+-- (errors.IdempotencyConflict). created_at is now (NULL: now()).
+-- @nullable-param from_user_id, to_user_id, store_id, tokens_used, rewards_earned, bundle_id, now
+-- @one
+SELECT t.*
+FROM cocopay.create_transaction(
+    :idempotency_key::varchar,
+    :type::cocopay.transaction_type,
+    :amount_usd::numeric,
+    :chain_id::cocopay.chain_id,
+    :from_user_id::uuid,
+    :to_user_id::uuid,
+    :store_id::uuid,
+    :tokens_used::jsonb,
+    :rewards_earned::jsonb,
+    :bundle_id::varchar,
+    :now::timestamptz
+) AS t;
+
+-- name: transaction_confirm(id, confirmation_code, tx_hash, block_number, now)^
+-- pending -> confirmed when the confirmation code matches (cocopay.confirm_transaction), with confirmed_at = now
+-- (NULL: now()). CD005 unknown, CD001 not pending, CD007 wrong code.
+-- @nullable-param tx_hash, block_number, now
+-- @one
+SELECT t.*
+FROM cocopay.confirm_transaction(
+    :id::uuid, :confirmation_code::varchar, :tx_hash::varchar, :block_number::bigint, :now::timestamptz
+) AS t;
+
+-- name: transaction_fail(id, error_code, error_message)^
+-- pending -> failed with an error code and message (cocopay.fail_transaction). CD005 unknown, CD001 not pending.
+-- @nullable-param error_message
+-- @one
+SELECT t.*
+FROM cocopay.fail_transaction(:id::uuid, :error_code::varchar, :error_message::text) AS t;
+
+-- name: transaction_get(id)^
+-- One transaction by id.
+SELECT t.* FROM cocopay.transactions AS t
+WHERE t.id = :id::uuid;
+
+-- name: transaction_get_by_idempotency_key(idempotency_key)^
+-- The transaction created under an idempotency key.
+SELECT t.* FROM cocopay.transactions AS t
+WHERE t.idempotency_key = :idempotency_key::varchar;
+
+-- name: transaction_list_by_store(store_id, max_rows)
+-- A store's latest transactions, newest first.
+SELECT t.*
+FROM cocopay.transactions AS t
+WHERE t.store_id = :store_id::uuid
+ORDER BY t.created_at DESC, t.id ASC
+LIMIT :max_rows::integer;
+
+-- name: transaction_count_by_store(store_id)$
+-- How many transactions a store has (any type and status).
+-- @not-null n
+-- @one
+SELECT count(*) AS n FROM cocopay.transactions AS t
+WHERE t.store_id = :store_id::uuid;
