@@ -73,7 +73,7 @@ verify: $(STAMP) ## verify-schema and verify-generate at once, on a throwaway se
 lint: $(STAMP) ## sqlfluff, squawk, ruff and mypy
 	$(VENV)/bin/sqlfluff lint $(SQL_DIRS)
 	$(VENV)/bin/squawk --config .squawk.toml $$(find migrations -name '*.sql' ! -name '*.rollback.sql' ! -name roles.sql | sort)
-	$(VENV)/bin/ruff check python tests/python bench
+	$(VENV)/bin/ruff check python tests/python $(wildcard bench)
 	$(VENV)/bin/mypy
 
 pgtap: setup ## Run the pgTAP suites (pg_prove) on a fresh migrated scratch database
