@@ -1,0 +1,3 @@
+DROP TABLE authenticity.skus;
+
+DROP TABLE authenticity.manufacturers;

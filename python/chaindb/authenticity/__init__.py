@@ -1,0 +1,1 @@
+"""The ``authenticity`` schema: generated queries (``queries.py``) and hand-written helpers."""

@@ -1,0 +1,134 @@
+-- Code packs: create, generate (bulk COPY by chaindb.authenticity_packs.generate_pack, then
+-- code_pack_mark_ready), download, confirm print (purges every plaintext).
+
+-- name: code_pack_create(batch_id, pack_id, quantity, download_expires_at)^
+-- Create a GENERATING pack of quantity codes in a batch that is not CLOSED; download_expires_at NULL: no deadline.
+INSERT INTO authenticity.code_packs (batch_id, pack_id, quantity, download_expires_at)
+VALUES (:batch_id::uuid, :pack_id::text, :quantity::integer, :download_expires_at::timestamptz)
+RETURNING
+    id,
+    pack_id,
+    batch_id,
+    quantity,
+    status,
+    download_count,
+    download_expires_at,
+    downloaded_at,
+    print_confirmed_at,
+    plaintext_purged_at,
+    created_at;
+
+-- name: code_pack_get(id)^
+-- One pack by id.
+SELECT
+    p.id,
+    p.pack_id,
+    p.batch_id,
+    p.quantity,
+    p.status,
+    p.download_count,
+    p.download_expires_at,
+    p.downloaded_at,
+    p.print_confirmed_at,
+    p.plaintext_purged_at,
+    p.created_at
+FROM authenticity.code_packs AS p
+WHERE p.id = :id::uuid;
+
+-- name: code_pack_get_by_pack_id(pack_id)^
+-- One pack by its public pack id.
+SELECT
+    p.id,
+    p.pack_id,
+    p.batch_id,
+    p.quantity,
+    p.status,
+    p.download_count,
+    p.download_expires_at,
+    p.downloaded_at,
+    p.print_confirmed_at,
+    p.plaintext_purged_at,
+    p.created_at
+FROM authenticity.code_packs AS p
+WHERE p.pack_id = :pack_id::text;
+
+-- name: code_pack_list_by_batch(batch_id)
+-- The packs of a batch, oldest first, with how many codes each holds.
+SELECT
+    p.id,
+    p.pack_id,
+    p.batch_id,
+    p.quantity,
+    p.status,
+    p.download_count,
+    p.download_expires_at,
+    p.downloaded_at,
+    p.print_confirmed_at,
+    p.plaintext_purged_at,
+    p.created_at,
+    (
+        SELECT count(*) FROM authenticity.codes AS c
+        WHERE c.pack_id = p.id
+    ) AS code_count
+FROM authenticity.code_packs AS p
+WHERE p.batch_id = :batch_id::uuid
+ORDER BY p.created_at, p.id;
+
+-- name: code_pack_mark_ready(id)^
+-- GENERATING -> READY, once the pack holds exactly quantity codes.
+SELECT
+    p.id,
+    p.pack_id,
+    p.batch_id,
+    p.quantity,
+    p.status,
+    p.download_count,
+    p.download_expires_at,
+    p.downloaded_at,
+    p.print_confirmed_at,
+    p.plaintext_purged_at,
+    p.created_at
+FROM authenticity.mark_code_pack_ready(:id::uuid) AS p;
+
+-- name: code_pack_download(id, now)^
+-- Count one download (READY or DOWNLOADED, before download_expires_at); READY -> DOWNLOADED. Then read code_pack_codes.
+SELECT
+    p.id,
+    p.pack_id,
+    p.batch_id,
+    p.quantity,
+    p.status,
+    p.download_count,
+    p.download_expires_at,
+    p.downloaded_at,
+    p.print_confirmed_at,
+    p.plaintext_purged_at,
+    p.created_at
+FROM authenticity.record_code_pack_download(:id::uuid, :now::timestamptz) AS p;
+
+-- name: code_pack_codes(id)
+-- The codes of a pack for printing: the ciphertext to decrypt with the app's key, the commitment (associated data) and the public payload.
+SELECT
+    c.id,
+    c.commitment,
+    c.code_plaintext,
+    c.qr_payload,
+    c.onchain_code_pda
+FROM authenticity.codes AS c
+WHERE c.pack_id = :id::uuid;
+
+-- name: code_pack_confirm_print(id, now)^
+-- DOWNLOADED -> PRINT_CONFIRMED: purges every code's plaintext in the same transaction.
+SELECT
+    p.id,
+    p.pack_id,
+    p.batch_id,
+    p.quantity,
+    p.status,
+    p.download_count,
+    p.download_expires_at,
+    p.downloaded_at,
+    p.print_confirmed_at,
+    p.plaintext_purged_at,
+    p.created_at
+FROM authenticity.confirm_print(:id::uuid, :now::timestamptz) AS p;

@@ -1,0 +1,56 @@
+-- Verify intents: issue on scan, read, expire the stale ones. Confirmation is in verifications.sql.
+
+-- name: verify_intent_issue(commitment, reward_lamports, ttl, now, verify_intent_id)^
+-- Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes); verify_intent_id NULL: generated.
+SELECT
+    i.id,
+    i.verify_intent_id,
+    i.batch_id,
+    i.commitment,
+    i.reward_lamports,
+    i.status,
+    i.expires_at,
+    i.created_at
+FROM authenticity.issue_verify_intent(
+    :commitment::bytea,
+    :reward_lamports::bigint,
+    coalesce(:ttl::interval, interval '5 minutes'),
+    :now::timestamptz,
+    :verify_intent_id::text
+) AS i;
+
+-- name: verify_intent_get(verify_intent_id)^
+-- One intent by its public id.
+SELECT
+    i.id,
+    i.verify_intent_id,
+    i.batch_id,
+    i.commitment,
+    i.reward_lamports,
+    i.status,
+    i.expires_at,
+    i.created_at
+FROM authenticity.verify_intents AS i
+WHERE i.verify_intent_id = :verify_intent_id::text;
+
+-- name: verify_intent_list_open(commitment, now)
+-- The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now()).
+SELECT
+    i.id,
+    i.verify_intent_id,
+    i.batch_id,
+    i.commitment,
+    i.reward_lamports,
+    i.status,
+    i.expires_at,
+    i.created_at
+FROM authenticity.verify_intents AS i
+WHERE
+    i.commitment = :commitment::bytea
+    AND i.status = 'ISSUED'
+    AND i.expires_at > coalesce(:now::timestamptz, now())
+ORDER BY i.created_at, i.id;
+
+-- name: verify_intent_expire(now)$
+-- Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many.
+SELECT authenticity.expire_verify_intents(:now::timestamptz) AS expired;
