@@ -1,0 +1,20 @@
+"""The README's code example runs as written."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chaindb.admin import project_root
+
+
+def test_readme_python_example_runs(db_url: str, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (project_root() / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks, "the README has a python example"
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    assert "CD002 transactions_idempotency_key_key" in capsys.readouterr().out
