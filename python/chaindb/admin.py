@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from chaindb.db import libpq_url as libpq_url  # re-exported for the CLI and tests
 from chaindb.embedded import bindir, project_root
 
 OWNER_ROLE = "chaindb_owner"
@@ -34,11 +35,6 @@ def migrations_dir() -> Path:
 def available_schemas() -> list[str]:
     """The product schemas that have a migrations folder, in SCHEMAS order."""
     return [s for s in SCHEMAS if (migrations_dir() / s).is_dir()]
-
-
-def libpq_url(url: str) -> str:
-    """A plain libpq URL (``postgresql+psycopg://`` → ``postgresql://``)."""
-    return re.sub(r"^postgres(ql)?\+psycopg://", "postgresql://", url)
 
 
 def yoyo_url(url: str) -> str:
