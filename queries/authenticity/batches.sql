@@ -1,7 +1,8 @@
 -- Batches: create, then activate / pause / resume / close through the rule functions.
 
--- name: batch_create(manufacturer_id, sku_id, batch_public_id, batch_label, expiry_date, reward_usd_target, onchain_batch_pubkey)^
--- Create a CREATED batch of a SKU of the manufacturer; reward_usd_target NULL means the default 0.10.
+-- name: batch_create(manufacturer_id, sku_id, batch_public_id, batch_label, expiry_date, reward_usd_target, onchain_batch_pubkey)<!
+-- Create a CREATED batch of a SKU of the manufacturer; reward_usd_target NULL means the default 0.10, expiry_date and onchain_batch_pubkey may be NULL.
+-- @nullable-param expiry_date, reward_usd_target, onchain_batch_pubkey
 INSERT INTO authenticity.batches (
     manufacturer_id, sku_id, batch_public_id, batch_label, expiry_date, reward_usd_target, onchain_batch_pubkey
 )
@@ -83,8 +84,8 @@ FROM authenticity.batches AS b
 WHERE b.manufacturer_id = :manufacturer_id::uuid
 ORDER BY b.created_at DESC, b.id ASC;
 
--- name: batch_set_onchain_pubkey(id, onchain_batch_pubkey)^
--- Record the address of the batch account on Solana (set once).
+-- name: batch_set_onchain_pubkey(id, onchain_batch_pubkey)<!
+-- Record the address of the batch account on Solana (set once); None when there is no such batch.
 UPDATE authenticity.batches AS b
 SET onchain_batch_pubkey = :onchain_batch_pubkey::text
 WHERE b.id = :id::uuid
@@ -104,6 +105,9 @@ RETURNING
 
 -- name: batch_activate(id, tx_signature, now)^
 -- CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now()).
+-- @nullable-param now
+-- @one
+-- @not-null id, manufacturer_id, sku_id, batch_public_id, batch_label, reward_usd_target, status, created_at
 SELECT
     b.id,
     b.manufacturer_id,
@@ -121,6 +125,8 @@ FROM authenticity.activate_batch(:id::uuid, :tx_signature::text, :now::timestamp
 
 -- name: batch_pause(id)^
 -- ACTIVE -> PAUSED: the batch stops verifying codes.
+-- @one
+-- @not-null id, manufacturer_id, sku_id, batch_public_id, batch_label, reward_usd_target, status, created_at
 SELECT
     b.id,
     b.manufacturer_id,
@@ -138,6 +144,8 @@ FROM authenticity.pause_batch(:id::uuid) AS b;
 
 -- name: batch_resume(id)^
 -- PAUSED -> ACTIVE.
+-- @one
+-- @not-null id, manufacturer_id, sku_id, batch_public_id, batch_label, reward_usd_target, status, created_at
 SELECT
     b.id,
     b.manufacturer_id,
@@ -155,6 +163,8 @@ FROM authenticity.resume_batch(:id::uuid) AS b;
 
 -- name: batch_close(id)^
 -- CREATED | ACTIVE | PAUSED -> CLOSED, for good.
+-- @one
+-- @not-null id, manufacturer_id, sku_id, batch_public_id, batch_label, reward_usd_target, status, created_at
 SELECT
     b.id,
     b.manufacturer_id,

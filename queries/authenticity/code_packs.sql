@@ -1,8 +1,9 @@
--- Code packs: create, generate (bulk COPY by chaindb.authenticity_packs.generate_pack, then
+-- Code packs: create, generate (bulk COPY by chaindb.authenticity.packs.generate_pack, then
 -- code_pack_mark_ready), download, confirm print (purges every plaintext).
 
--- name: code_pack_create(batch_id, pack_id, quantity, download_expires_at)^
+-- name: code_pack_create(batch_id, pack_id, quantity, download_expires_at)<!
 -- Create a GENERATING pack of quantity codes in a batch that is not CLOSED; download_expires_at NULL: no deadline.
+-- @nullable-param download_expires_at
 INSERT INTO authenticity.code_packs (batch_id, pack_id, quantity, download_expires_at)
 VALUES (:batch_id::uuid, :pack_id::text, :quantity::integer, :download_expires_at::timestamptz)
 RETURNING
@@ -54,6 +55,7 @@ WHERE p.pack_id = :pack_id::text;
 
 -- name: code_pack_list_by_batch(batch_id)
 -- The packs of a batch, oldest first, with how many codes each holds.
+-- @not-null code_count
 SELECT
     p.id,
     p.pack_id,
@@ -76,6 +78,8 @@ ORDER BY p.created_at, p.id;
 
 -- name: code_pack_mark_ready(id)^
 -- GENERATING -> READY, once the pack holds exactly quantity codes.
+-- @one
+-- @not-null id, pack_id, batch_id, quantity, status, download_count, created_at
 SELECT
     p.id,
     p.pack_id,
@@ -91,7 +95,10 @@ SELECT
 FROM authenticity.mark_code_pack_ready(:id::uuid) AS p;
 
 -- name: code_pack_download(id, now)^
--- Count one download (READY or DOWNLOADED, before download_expires_at); READY -> DOWNLOADED. Then read code_pack_codes.
+-- Count one download (READY or DOWNLOADED, before download_expires_at; now NULL: now()); READY -> DOWNLOADED. Then read code_pack_codes.
+-- @nullable-param now
+-- @one
+-- @not-null id, pack_id, batch_id, quantity, status, download_count, created_at
 SELECT
     p.id,
     p.pack_id,
@@ -118,7 +125,10 @@ FROM authenticity.codes AS c
 WHERE c.pack_id = :id::uuid;
 
 -- name: code_pack_confirm_print(id, now)^
--- DOWNLOADED -> PRINT_CONFIRMED: purges every code's plaintext in the same transaction.
+-- DOWNLOADED -> PRINT_CONFIRMED (at now; NULL: now()): purges every code's plaintext in the same transaction.
+-- @nullable-param now
+-- @one
+-- @not-null id, pack_id, batch_id, quantity, status, download_count, created_at
 SELECT
     p.id,
     p.pack_id,

@@ -41,7 +41,9 @@ INNER JOIN authenticity.batches AS b ON p.batch_id = b.id
 WHERE c.onchain_code_pda = :onchain_code_pda::text;
 
 -- name: code_count_by_pack(pack_id)^
--- How many codes a pack holds, and how many of them still hold (encrypted) plaintext.
+-- How many codes a pack holds, and how many of them still hold (encrypted) plaintext (0 and 0 for an unknown pack).
+-- @one
+-- @not-null total, with_plaintext
 SELECT
     count(*) AS total,
     count(c.code_plaintext) AS with_plaintext
@@ -50,6 +52,7 @@ WHERE c.pack_id = :pack_id::uuid;
 
 -- name: code_list_by_pack(pack_id, after_id, max_rows)
 -- A page of a pack's codes (public columns), by id after after_id (NULL: from the start).
+-- @nullable-param after_id
 SELECT
     c.id,
     c.pack_id,

@@ -1,6 +1,6 @@
 -- Manufacturers and their SKUs: setup of the brands that print codes.
 
--- name: manufacturer_create(name, hmac_kms_key_id)^
+-- name: manufacturer_create(name, hmac_kms_key_id)<!
 -- Register an active manufacturer with the id (a reference, never the key) of its HMAC key in the KMS.
 INSERT INTO authenticity.manufacturers (name, hmac_kms_key_id)
 VALUES (:name::text, :hmac_kms_key_id::text)
@@ -22,6 +22,19 @@ SELECT
 FROM authenticity.manufacturers AS m
 WHERE m.id = :id::uuid;
 
+-- name: manufacturer_get_by_name(name)^
+-- The oldest manufacturer with this name (names are not unique), for create-or-get.
+SELECT
+    m.id,
+    m.name,
+    m.status,
+    m.hmac_kms_key_id,
+    m.created_at
+FROM authenticity.manufacturers AS m
+WHERE m.name = :name::text
+ORDER BY m.created_at, m.id
+LIMIT 1;
+
 -- name: manufacturer_list()
 -- Every manufacturer, by name.
 SELECT
@@ -33,8 +46,8 @@ SELECT
 FROM authenticity.manufacturers AS m
 ORDER BY m.name, m.id;
 
--- name: manufacturer_set_status(id, status)^
--- Suspend or reactivate a manufacturer (a suspended one cannot activate or resume batches).
+-- name: manufacturer_set_status(id, status)<!
+-- Suspend or reactivate a manufacturer (a suspended one cannot activate or resume batches); None when there is no such manufacturer.
 UPDATE authenticity.manufacturers AS m
 SET status = :status::authenticity.manufacturer_status
 WHERE m.id = :id::uuid
@@ -45,7 +58,7 @@ RETURNING
     m.hmac_kms_key_id,
     m.created_at;
 
--- name: sku_create(manufacturer_id, sku_code, sku_name, sku_hash)^
+-- name: sku_create(manufacturer_id, sku_code, sku_name, sku_hash)<!
 -- Add a SKU to a manufacturer; sku_code is unique per manufacturer, sku_hash (32 bytes) unique.
 INSERT INTO authenticity.skus (manufacturer_id, sku_code, sku_name, sku_hash)
 VALUES (:manufacturer_id::uuid, :sku_code::text, :sku_name::text, :sku_hash::bytea)
@@ -68,6 +81,18 @@ SELECT
     s.created_at
 FROM authenticity.skus AS s
 WHERE s.id = :id::uuid;
+
+-- name: sku_get_by_code(manufacturer_id, sku_code)^
+-- A manufacturer's SKU by its code (unique per manufacturer).
+SELECT
+    s.id,
+    s.manufacturer_id,
+    s.sku_code,
+    s.sku_name,
+    s.sku_hash,
+    s.created_at
+FROM authenticity.skus AS s
+WHERE s.manufacturer_id = :manufacturer_id::uuid AND s.sku_code = :sku_code::text;
 
 -- name: sku_list_by_manufacturer(manufacturer_id)
 -- The SKUs of a manufacturer, by code.

@@ -1,6 +1,6 @@
 -- Treasury operations: the append-only log of PYUSD -> SOL refills.
 
--- name: treasury_op_record_refill_swap(pyusd_in, sol_out_lamports, jupiter_route, tx_signature)^
+-- name: treasury_op_record_refill_swap(pyusd_in, sol_out_lamports, jupiter_route, tx_signature)<!
 -- Record a REFILL_SWAP: PYUSD spent (base units), lamports received, the Jupiter route (a JSON object), the swap transaction.
 INSERT INTO authenticity.treasury_ops (type, pyusd_in, sol_out_lamports, jupiter_route, tx_signature)
 VALUES ('REFILL_SWAP', :pyusd_in::bigint, :sol_out_lamports::bigint, :jupiter_route::jsonb, :tx_signature::text)
@@ -42,6 +42,9 @@ LIMIT :max_rows::integer;
 
 -- name: treasury_op_totals(since)^
 -- PYUSD spent and lamports bought since an instant (NULL: ever), and how many swaps.
+-- @nullable-param since
+-- @one
+-- @not-null operations, pyusd_in, sol_out_lamports
 SELECT
     count(*) AS operations,
     coalesce(sum(t.pyusd_in), 0)::bigint AS pyusd_in,

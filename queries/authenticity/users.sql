@@ -1,7 +1,8 @@
 -- Users and wallet linking. Sign-in is provider-managed (Privy): no OTP is stored.
 
--- name: user_create(email, privy_user_id)^
--- Create a user; email is unique regardless of case, privy_user_id unique when given.
+-- name: user_create(email, privy_user_id)<!
+-- Create a user; email is unique regardless of case, privy_user_id (NULL: not linked yet) unique when given.
+-- @nullable-param privy_user_id
 INSERT INTO authenticity.users (email, privy_user_id)
 VALUES (:email::text, :privy_user_id::text)
 RETURNING
@@ -40,8 +41,9 @@ SELECT
 FROM authenticity.users AS u
 WHERE u.privy_user_id = :privy_user_id::text;
 
--- name: user_set_privy_user_id(id, privy_user_id)^
--- Link (or unlink, with NULL) the user's Privy account.
+-- name: user_set_privy_user_id(id, privy_user_id)<!
+-- Link (or unlink, with NULL) the user's Privy account; None when there is no such user.
+-- @nullable-param privy_user_id
 UPDATE authenticity.users AS u
 SET privy_user_id = :privy_user_id::text
 WHERE u.id = :id::uuid
@@ -51,7 +53,7 @@ RETURNING
     u.privy_user_id,
     u.created_at;
 
--- name: user_wallet_link(user_id, wallet_pubkey)^
+-- name: user_wallet_link(user_id, wallet_pubkey)<!
 -- Link a Solana wallet to a user; created_after_first_success is computed by the database.
 INSERT INTO authenticity.user_wallets (user_id, wallet_pubkey)
 VALUES (:user_id::uuid, :wallet_pubkey::text)

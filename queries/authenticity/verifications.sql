@@ -1,7 +1,10 @@
 -- Verifications: confirm an intent and record the outcome in one call; history.
 
 -- name: verification_confirm(verify_intent_id, user_id, tx_signature, now)^
--- Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE.
+-- Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE (now NULL: now()).
+-- @nullable-param now
+-- @one
+-- @not-null id, batch_id, user_id, commitment, code_pda, reward_lamports, tx_signature, verified_at, result, intent_id
 SELECT
     v.id,
     v.batch_id,
@@ -19,7 +22,10 @@ FROM authenticity.confirm_verification(
 ) AS v;
 
 -- name: verification_fail(verify_intent_id, user_id, tx_signature, failure_reason, now)^
--- Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent.
+-- Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (now NULL: now()).
+-- @nullable-param now
+-- @one
+-- @not-null id, batch_id, user_id, commitment, code_pda, reward_lamports, tx_signature, verified_at, result, intent_id
 SELECT
     v.id,
     v.batch_id,
@@ -92,7 +98,9 @@ FROM authenticity.verifications AS v
 WHERE v.commitment = :commitment::bytea AND v.result = 'SUCCESS';
 
 -- name: verification_reward_total_by_user(user_id)$
--- Lamports paid to a user in rewards (the sum over its SUCCESS verifications).
+-- Lamports paid to a user in rewards (the sum over its SUCCESS verifications; 0 when none).
+-- @one
+-- @not-null reward_lamports
 SELECT coalesce(sum(v.reward_lamports), 0)::bigint AS reward_lamports
 FROM authenticity.verifications AS v
 WHERE v.user_id = :user_id::uuid AND v.result = 'SUCCESS';

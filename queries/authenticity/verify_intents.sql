@@ -1,7 +1,10 @@
 -- Verify intents: issue on scan, read, expire the stale ones. Confirmation is in verifications.sql.
 
 -- name: verify_intent_issue(commitment, reward_lamports, ttl, now, verify_intent_id)^
--- Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes); verify_intent_id NULL: generated.
+-- Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes) from now (NULL: now()); verify_intent_id NULL: generated.
+-- @nullable-param ttl, now, verify_intent_id
+-- @one
+-- @not-null id, verify_intent_id, batch_id, commitment, reward_lamports, status, expires_at, created_at
 SELECT
     i.id,
     i.verify_intent_id,
@@ -35,6 +38,7 @@ WHERE i.verify_intent_id = :verify_intent_id::text;
 
 -- name: verify_intent_list_open(commitment, now)
 -- The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now()).
+-- @nullable-param now
 SELECT
     i.id,
     i.verify_intent_id,
@@ -53,4 +57,7 @@ ORDER BY i.created_at, i.id;
 
 -- name: verify_intent_expire(now)$
 -- Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many.
+-- @nullable-param now
+-- @one
+-- @not-null expired
 SELECT authenticity.expire_verify_intents(:now::timestamptz) AS expired;

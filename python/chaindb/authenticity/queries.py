@@ -22,6 +22,7 @@ from psycopg.rows import class_row as _class_row
 from psycopg.types.json import Jsonb as _Jsonb
 
 from chaindb.codegen import runtime as _rt
+from chaindb.errors import NoRowReturned as _NoRowReturned
 from chaindb.errors import translating as _translating
 
 
@@ -221,14 +222,17 @@ def batch_create(
     sku_id: uuid.UUID,
     batch_public_id: str,
     batch_label: str,
-    expiry_date: datetime.date,
-    reward_usd_target: decimal.Decimal | int,
-    onchain_batch_pubkey: str,
-) -> Batch | None:
-    """Create a CREATED batch of a SKU of the manufacturer; reward_usd_target NULL means the default 0.10."""
+    expiry_date: datetime.date | None,
+    reward_usd_target: decimal.Decimal | int | None,
+    onchain_batch_pubkey: str | None,
+) -> Batch:
+    """Create a CREATED batch of a SKU of the manufacturer; reward_usd_target NULL means the default 0.10, expiry_date and onchain_batch_pubkey may be NULL."""
     with _translating(), conn.cursor(row_factory=_class_row(Batch)) as _cur:
         _cur.execute(BATCH_CREATE_SQL, {"manufacturer_id": manufacturer_id, "sku_id": sku_id, "batch_public_id": batch_public_id, "batch_label": batch_label, "expiry_date": expiry_date, "reward_usd_target": reward_usd_target, "onchain_batch_pubkey": onchain_batch_pubkey}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_create returned no row")
+    return _row
 
 
 async def batch_create_async(
@@ -238,15 +242,18 @@ async def batch_create_async(
     sku_id: uuid.UUID,
     batch_public_id: str,
     batch_label: str,
-    expiry_date: datetime.date,
-    reward_usd_target: decimal.Decimal | int,
-    onchain_batch_pubkey: str,
-) -> Batch | None:
-    """Create a CREATED batch of a SKU of the manufacturer; reward_usd_target NULL means the default 0.10."""
+    expiry_date: datetime.date | None,
+    reward_usd_target: decimal.Decimal | int | None,
+    onchain_batch_pubkey: str | None,
+) -> Batch:
+    """Create a CREATED batch of a SKU of the manufacturer; reward_usd_target NULL means the default 0.10, expiry_date and onchain_batch_pubkey may be NULL."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Batch)) as _cur:
             await _cur.execute(BATCH_CREATE_SQL, {"manufacturer_id": manufacturer_id, "sku_id": sku_id, "batch_public_id": batch_public_id, "batch_label": batch_label, "expiry_date": expiry_date, "reward_usd_target": reward_usd_target, "onchain_batch_pubkey": onchain_batch_pubkey}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_create returned no row")
+    return _row
 
 
 BATCH_GET_SQL: Final = """SELECT
@@ -416,7 +423,7 @@ def batch_set_onchain_pubkey(
     id: uuid.UUID,
     onchain_batch_pubkey: str,
 ) -> Batch | None:
-    """Record the address of the batch account on Solana (set once)."""
+    """Record the address of the batch account on Solana (set once); None when there is no such batch."""
     with _translating(), conn.cursor(row_factory=_class_row(Batch)) as _cur:
         _cur.execute(BATCH_SET_ONCHAIN_PUBKEY_SQL, {"id": id, "onchain_batch_pubkey": onchain_batch_pubkey}, prepare=True)
         return _cur.fetchone()
@@ -428,28 +435,11 @@ async def batch_set_onchain_pubkey_async(
     id: uuid.UUID,
     onchain_batch_pubkey: str,
 ) -> Batch | None:
-    """Record the address of the batch account on Solana (set once)."""
+    """Record the address of the batch account on Solana (set once); None when there is no such batch."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Batch)) as _cur:
             await _cur.execute(BATCH_SET_ONCHAIN_PUBKEY_SQL, {"id": id, "onchain_batch_pubkey": onchain_batch_pubkey}, prepare=True)
             return await _cur.fetchone()
-
-
-class BatchActivateRow(_rt.Record):
-    """A result row of ``batch_activate``."""
-
-    id: uuid.UUID | None
-    manufacturer_id: uuid.UUID | None
-    sku_id: uuid.UUID | None
-    batch_public_id: str | None
-    batch_label: str | None
-    expiry_date: datetime.date | None
-    reward_usd_target: decimal.Decimal | None
-    onchain_batch_pubkey: str | None
-    status: BatchStatus | None
-    activated_at: datetime.datetime | None
-    activated_tx_signature: str | None
-    created_at: datetime.datetime | None
 
 
 BATCH_ACTIVATE_SQL: Final = """SELECT
@@ -473,12 +463,15 @@ def batch_activate(
     *,
     id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime,
-) -> BatchActivateRow | None:
+    now: datetime.datetime | None,
+) -> Batch:
     """CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now())."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(BatchActivateRow)) as _cur:
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
         _cur.execute(BATCH_ACTIVATE_SQL, {"id": id, "tx_signature": tx_signature, "now": now}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_activate returned no row")
+    return _row
 
 
 async def batch_activate_async(
@@ -486,30 +479,16 @@ async def batch_activate_async(
     *,
     id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime,
-) -> BatchActivateRow | None:
+    now: datetime.datetime | None,
+) -> Batch:
     """CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now())."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(BatchActivateRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
             await _cur.execute(BATCH_ACTIVATE_SQL, {"id": id, "tx_signature": tx_signature, "now": now}, prepare=True)
-            return await _cur.fetchone()
-
-
-class BatchPauseRow(_rt.Record):
-    """A result row of ``batch_pause``."""
-
-    id: uuid.UUID | None
-    manufacturer_id: uuid.UUID | None
-    sku_id: uuid.UUID | None
-    batch_public_id: str | None
-    batch_label: str | None
-    expiry_date: datetime.date | None
-    reward_usd_target: decimal.Decimal | None
-    onchain_batch_pubkey: str | None
-    status: BatchStatus | None
-    activated_at: datetime.datetime | None
-    activated_tx_signature: str | None
-    created_at: datetime.datetime | None
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_activate returned no row")
+    return _row
 
 
 BATCH_PAUSE_SQL: Final = """SELECT
@@ -532,40 +511,29 @@ def batch_pause(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-) -> BatchPauseRow | None:
+) -> Batch:
     """ACTIVE -> PAUSED: the batch stops verifying codes."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(BatchPauseRow)) as _cur:
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
         _cur.execute(BATCH_PAUSE_SQL, {"id": id}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_pause returned no row")
+    return _row
 
 
 async def batch_pause_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-) -> BatchPauseRow | None:
+) -> Batch:
     """ACTIVE -> PAUSED: the batch stops verifying codes."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(BatchPauseRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
             await _cur.execute(BATCH_PAUSE_SQL, {"id": id}, prepare=True)
-            return await _cur.fetchone()
-
-
-class BatchResumeRow(_rt.Record):
-    """A result row of ``batch_resume``."""
-
-    id: uuid.UUID | None
-    manufacturer_id: uuid.UUID | None
-    sku_id: uuid.UUID | None
-    batch_public_id: str | None
-    batch_label: str | None
-    expiry_date: datetime.date | None
-    reward_usd_target: decimal.Decimal | None
-    onchain_batch_pubkey: str | None
-    status: BatchStatus | None
-    activated_at: datetime.datetime | None
-    activated_tx_signature: str | None
-    created_at: datetime.datetime | None
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_pause returned no row")
+    return _row
 
 
 BATCH_RESUME_SQL: Final = """SELECT
@@ -588,40 +556,29 @@ def batch_resume(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-) -> BatchResumeRow | None:
+) -> Batch:
     """PAUSED -> ACTIVE."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(BatchResumeRow)) as _cur:
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
         _cur.execute(BATCH_RESUME_SQL, {"id": id}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_resume returned no row")
+    return _row
 
 
 async def batch_resume_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-) -> BatchResumeRow | None:
+) -> Batch:
     """PAUSED -> ACTIVE."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(BatchResumeRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
             await _cur.execute(BATCH_RESUME_SQL, {"id": id}, prepare=True)
-            return await _cur.fetchone()
-
-
-class BatchCloseRow(_rt.Record):
-    """A result row of ``batch_close``."""
-
-    id: uuid.UUID | None
-    manufacturer_id: uuid.UUID | None
-    sku_id: uuid.UUID | None
-    batch_public_id: str | None
-    batch_label: str | None
-    expiry_date: datetime.date | None
-    reward_usd_target: decimal.Decimal | None
-    onchain_batch_pubkey: str | None
-    status: BatchStatus | None
-    activated_at: datetime.datetime | None
-    activated_tx_signature: str | None
-    created_at: datetime.datetime | None
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_resume returned no row")
+    return _row
 
 
 BATCH_CLOSE_SQL: Final = """SELECT
@@ -644,23 +601,29 @@ def batch_close(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-) -> BatchCloseRow | None:
+) -> Batch:
     """CREATED | ACTIVE | PAUSED -> CLOSED, for good."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(BatchCloseRow)) as _cur:
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
         _cur.execute(BATCH_CLOSE_SQL, {"id": id}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_close returned no row")
+    return _row
 
 
 async def batch_close_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-) -> BatchCloseRow | None:
+) -> Batch:
     """CREATED | ACTIVE | PAUSED -> CLOSED, for good."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(BatchCloseRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
             await _cur.execute(BATCH_CLOSE_SQL, {"id": id}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("batch_close returned no row")
+    return _row
 
 
 CODE_PACK_CREATE_SQL: Final = """INSERT INTO authenticity.code_packs (batch_id, pack_id, quantity, download_expires_at)
@@ -685,12 +648,15 @@ def code_pack_create(
     batch_id: uuid.UUID,
     pack_id: str,
     quantity: int,
-    download_expires_at: datetime.datetime,
-) -> CodePack | None:
+    download_expires_at: datetime.datetime | None,
+) -> CodePack:
     """Create a GENERATING pack of quantity codes in a batch that is not CLOSED; download_expires_at NULL: no deadline."""
     with _translating(), conn.cursor(row_factory=_class_row(CodePack)) as _cur:
         _cur.execute(CODE_PACK_CREATE_SQL, {"batch_id": batch_id, "pack_id": pack_id, "quantity": quantity, "download_expires_at": download_expires_at}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_pack_create returned no row")
+    return _row
 
 
 async def code_pack_create_async(
@@ -699,13 +665,16 @@ async def code_pack_create_async(
     batch_id: uuid.UUID,
     pack_id: str,
     quantity: int,
-    download_expires_at: datetime.datetime,
-) -> CodePack | None:
+    download_expires_at: datetime.datetime | None,
+) -> CodePack:
     """Create a GENERATING pack of quantity codes in a batch that is not CLOSED; download_expires_at NULL: no deadline."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(CodePack)) as _cur:
             await _cur.execute(CODE_PACK_CREATE_SQL, {"batch_id": batch_id, "pack_id": pack_id, "quantity": quantity, "download_expires_at": download_expires_at}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_pack_create returned no row")
+    return _row
 
 
 CODE_PACK_GET_SQL: Final = """SELECT
@@ -800,7 +769,7 @@ class CodePackListByBatchRow(_rt.Record):
     print_confirmed_at: datetime.datetime | None
     plaintext_purged_at: datetime.datetime | None
     created_at: datetime.datetime
-    code_count: int | None
+    code_count: int
 
 
 CODE_PACK_LIST_BY_BATCH_SQL: Final = """SELECT
@@ -869,22 +838,6 @@ async def code_pack_list_by_batch_iter_async(
                 yield _row
 
 
-class CodePackMarkReadyRow(_rt.Record):
-    """A result row of ``code_pack_mark_ready``."""
-
-    id: uuid.UUID | None
-    pack_id: str | None
-    batch_id: uuid.UUID | None
-    quantity: int | None
-    status: CodePackStatus | None
-    download_count: int | None
-    download_expires_at: datetime.datetime | None
-    downloaded_at: datetime.datetime | None
-    print_confirmed_at: datetime.datetime | None
-    plaintext_purged_at: datetime.datetime | None
-    created_at: datetime.datetime | None
-
-
 CODE_PACK_MARK_READY_SQL: Final = """SELECT
     p.id,
     p.pack_id,
@@ -904,39 +857,29 @@ def code_pack_mark_ready(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-) -> CodePackMarkReadyRow | None:
+) -> CodePack:
     """GENERATING -> READY, once the pack holds exactly quantity codes."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(CodePackMarkReadyRow)) as _cur:
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
         _cur.execute(CODE_PACK_MARK_READY_SQL, {"id": id}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_pack_mark_ready returned no row")
+    return _row
 
 
 async def code_pack_mark_ready_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-) -> CodePackMarkReadyRow | None:
+) -> CodePack:
     """GENERATING -> READY, once the pack holds exactly quantity codes."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(CodePackMarkReadyRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
             await _cur.execute(CODE_PACK_MARK_READY_SQL, {"id": id}, prepare=True)
-            return await _cur.fetchone()
-
-
-class CodePackDownloadRow(_rt.Record):
-    """A result row of ``code_pack_download``."""
-
-    id: uuid.UUID | None
-    pack_id: str | None
-    batch_id: uuid.UUID | None
-    quantity: int | None
-    status: CodePackStatus | None
-    download_count: int | None
-    download_expires_at: datetime.datetime | None
-    downloaded_at: datetime.datetime | None
-    print_confirmed_at: datetime.datetime | None
-    plaintext_purged_at: datetime.datetime | None
-    created_at: datetime.datetime | None
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_pack_mark_ready returned no row")
+    return _row
 
 
 CODE_PACK_DOWNLOAD_SQL: Final = """SELECT
@@ -958,25 +901,31 @@ def code_pack_download(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime,
-) -> CodePackDownloadRow | None:
-    """Count one download (READY or DOWNLOADED, before download_expires_at); READY -> DOWNLOADED. Then read code_pack_codes."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(CodePackDownloadRow)) as _cur:
+    now: datetime.datetime | None,
+) -> CodePack:
+    """Count one download (READY or DOWNLOADED, before download_expires_at; now NULL: now()); READY -> DOWNLOADED. Then read code_pack_codes."""
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
         _cur.execute(CODE_PACK_DOWNLOAD_SQL, {"id": id, "now": now}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_pack_download returned no row")
+    return _row
 
 
 async def code_pack_download_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime,
-) -> CodePackDownloadRow | None:
-    """Count one download (READY or DOWNLOADED, before download_expires_at); READY -> DOWNLOADED. Then read code_pack_codes."""
+    now: datetime.datetime | None,
+) -> CodePack:
+    """Count one download (READY or DOWNLOADED, before download_expires_at; now NULL: now()); READY -> DOWNLOADED. Then read code_pack_codes."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(CodePackDownloadRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
             await _cur.execute(CODE_PACK_DOWNLOAD_SQL, {"id": id, "now": now}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_pack_download returned no row")
+    return _row
 
 
 class CodePackCodesRow(_rt.Record):
@@ -1044,22 +993,6 @@ async def code_pack_codes_iter_async(
                 yield _row
 
 
-class CodePackConfirmPrintRow(_rt.Record):
-    """A result row of ``code_pack_confirm_print``."""
-
-    id: uuid.UUID | None
-    pack_id: str | None
-    batch_id: uuid.UUID | None
-    quantity: int | None
-    status: CodePackStatus | None
-    download_count: int | None
-    download_expires_at: datetime.datetime | None
-    downloaded_at: datetime.datetime | None
-    print_confirmed_at: datetime.datetime | None
-    plaintext_purged_at: datetime.datetime | None
-    created_at: datetime.datetime | None
-
-
 CODE_PACK_CONFIRM_PRINT_SQL: Final = """SELECT
     p.id,
     p.pack_id,
@@ -1079,25 +1012,31 @@ def code_pack_confirm_print(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime,
-) -> CodePackConfirmPrintRow | None:
-    """DOWNLOADED -> PRINT_CONFIRMED: purges every code's plaintext in the same transaction."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(CodePackConfirmPrintRow)) as _cur:
+    now: datetime.datetime | None,
+) -> CodePack:
+    """DOWNLOADED -> PRINT_CONFIRMED (at now; NULL: now()): purges every code's plaintext in the same transaction."""
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
         _cur.execute(CODE_PACK_CONFIRM_PRINT_SQL, {"id": id, "now": now}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_pack_confirm_print returned no row")
+    return _row
 
 
 async def code_pack_confirm_print_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime,
-) -> CodePackConfirmPrintRow | None:
-    """DOWNLOADED -> PRINT_CONFIRMED: purges every code's plaintext in the same transaction."""
+    now: datetime.datetime | None,
+) -> CodePack:
+    """DOWNLOADED -> PRINT_CONFIRMED (at now; NULL: now()): purges every code's plaintext in the same transaction."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(CodePackConfirmPrintRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
             await _cur.execute(CODE_PACK_CONFIRM_PRINT_SQL, {"id": id, "now": now}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_pack_confirm_print returned no row")
+    return _row
 
 
 class CodeGetByCommitmentRow(_rt.Record):
@@ -1221,8 +1160,8 @@ async def code_get_by_pda_async(
 class CodeCountByPackRow(_rt.Record):
     """A result row of ``code_count_by_pack``."""
 
-    total: int | None
-    with_plaintext: int | None
+    total: int
+    with_plaintext: int
 
 
 CODE_COUNT_BY_PACK_SQL: Final = """SELECT
@@ -1236,23 +1175,29 @@ def code_count_by_pack(
     conn: psycopg.Connection[Any],
     *,
     pack_id: uuid.UUID,
-) -> CodeCountByPackRow | None:
-    """How many codes a pack holds, and how many of them still hold (encrypted) plaintext."""
+) -> CodeCountByPackRow:
+    """How many codes a pack holds, and how many of them still hold (encrypted) plaintext (0 and 0 for an unknown pack)."""
     with _translating(), conn.cursor(row_factory=_class_row(CodeCountByPackRow)) as _cur:
         _cur.execute(CODE_COUNT_BY_PACK_SQL, {"pack_id": pack_id}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_count_by_pack returned no row")
+    return _row
 
 
 async def code_count_by_pack_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     pack_id: uuid.UUID,
-) -> CodeCountByPackRow | None:
-    """How many codes a pack holds, and how many of them still hold (encrypted) plaintext."""
+) -> CodeCountByPackRow:
+    """How many codes a pack holds, and how many of them still hold (encrypted) plaintext (0 and 0 for an unknown pack)."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(CodeCountByPackRow)) as _cur:
             await _cur.execute(CODE_COUNT_BY_PACK_SQL, {"pack_id": pack_id}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("code_count_by_pack returned no row")
+    return _row
 
 
 class CodeListByPackRow(_rt.Record):
@@ -1283,7 +1228,7 @@ def code_list_by_pack(
     conn: psycopg.Connection[Any],
     *,
     pack_id: uuid.UUID,
-    after_id: uuid.UUID,
+    after_id: uuid.UUID | None,
     max_rows: int,
 ) -> list[CodeListByPackRow]:
     """A page of a pack's codes (public columns), by id after after_id (NULL: from the start)."""
@@ -1296,7 +1241,7 @@ def code_list_by_pack_iter(
     conn: psycopg.Connection[Any],
     *,
     pack_id: uuid.UUID,
-    after_id: uuid.UUID,
+    after_id: uuid.UUID | None,
     max_rows: int,
 ) -> Iterator[CodeListByPackRow]:
     """Stream the rows of ``code_list_by_pack`` (see ``code_list_by_pack``)."""
@@ -1308,7 +1253,7 @@ async def code_list_by_pack_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     pack_id: uuid.UUID,
-    after_id: uuid.UUID,
+    after_id: uuid.UUID | None,
     max_rows: int,
 ) -> list[CodeListByPackRow]:
     """A page of a pack's codes (public columns), by id after after_id (NULL: from the start)."""
@@ -1322,7 +1267,7 @@ async def code_list_by_pack_iter_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     pack_id: uuid.UUID,
-    after_id: uuid.UUID,
+    after_id: uuid.UUID | None,
     max_rows: int,
 ) -> AsyncIterator[CodeListByPackRow]:
     """Stream the rows of ``code_list_by_pack`` (see ``code_list_by_pack_async``)."""
@@ -1347,11 +1292,14 @@ def manufacturer_create(
     *,
     name: str,
     hmac_kms_key_id: str,
-) -> Manufacturer | None:
+) -> Manufacturer:
     """Register an active manufacturer with the id (a reference, never the key) of its HMAC key in the KMS."""
     with _translating(), conn.cursor(row_factory=_class_row(Manufacturer)) as _cur:
         _cur.execute(MANUFACTURER_CREATE_SQL, {"name": name, "hmac_kms_key_id": hmac_kms_key_id}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("manufacturer_create returned no row")
+    return _row
 
 
 async def manufacturer_create_async(
@@ -1359,12 +1307,15 @@ async def manufacturer_create_async(
     *,
     name: str,
     hmac_kms_key_id: str,
-) -> Manufacturer | None:
+) -> Manufacturer:
     """Register an active manufacturer with the id (a reference, never the key) of its HMAC key in the KMS."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Manufacturer)) as _cur:
             await _cur.execute(MANUFACTURER_CREATE_SQL, {"name": name, "hmac_kms_key_id": hmac_kms_key_id}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("manufacturer_create returned no row")
+    return _row
 
 
 MANUFACTURER_GET_SQL: Final = """SELECT
@@ -1397,6 +1348,41 @@ async def manufacturer_get_async(
     with _translating():
         async with conn.cursor(row_factory=_class_row(Manufacturer)) as _cur:
             await _cur.execute(MANUFACTURER_GET_SQL, {"id": id}, prepare=True)
+            return await _cur.fetchone()
+
+
+MANUFACTURER_GET_BY_NAME_SQL: Final = """SELECT
+    m.id,
+    m.name,
+    m.status,
+    m.hmac_kms_key_id,
+    m.created_at
+FROM authenticity.manufacturers AS m
+WHERE m.name = %(name)s::text
+ORDER BY m.created_at, m.id
+LIMIT 1;"""
+
+
+def manufacturer_get_by_name(
+    conn: psycopg.Connection[Any],
+    *,
+    name: str,
+) -> Manufacturer | None:
+    """The oldest manufacturer with this name (names are not unique), for create-or-get."""
+    with _translating(), conn.cursor(row_factory=_class_row(Manufacturer)) as _cur:
+        _cur.execute(MANUFACTURER_GET_BY_NAME_SQL, {"name": name}, prepare=True)
+        return _cur.fetchone()
+
+
+async def manufacturer_get_by_name_async(
+    conn: psycopg.AsyncConnection[Any],
+    *,
+    name: str,
+) -> Manufacturer | None:
+    """The oldest manufacturer with this name (names are not unique), for create-or-get."""
+    with _translating():
+        async with conn.cursor(row_factory=_class_row(Manufacturer)) as _cur:
+            await _cur.execute(MANUFACTURER_GET_BY_NAME_SQL, {"name": name}, prepare=True)
             return await _cur.fetchone()
 
 
@@ -1456,7 +1442,7 @@ def manufacturer_set_status(
     id: uuid.UUID,
     status: ManufacturerStatus,
 ) -> Manufacturer | None:
-    """Suspend or reactivate a manufacturer (a suspended one cannot activate or resume batches)."""
+    """Suspend or reactivate a manufacturer (a suspended one cannot activate or resume batches); None when there is no such manufacturer."""
     with _translating(), conn.cursor(row_factory=_class_row(Manufacturer)) as _cur:
         _cur.execute(MANUFACTURER_SET_STATUS_SQL, {"id": id, "status": status}, prepare=True)
         return _cur.fetchone()
@@ -1468,7 +1454,7 @@ async def manufacturer_set_status_async(
     id: uuid.UUID,
     status: ManufacturerStatus,
 ) -> Manufacturer | None:
-    """Suspend or reactivate a manufacturer (a suspended one cannot activate or resume batches)."""
+    """Suspend or reactivate a manufacturer (a suspended one cannot activate or resume batches); None when there is no such manufacturer."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Manufacturer)) as _cur:
             await _cur.execute(MANUFACTURER_SET_STATUS_SQL, {"id": id, "status": status}, prepare=True)
@@ -1493,11 +1479,14 @@ def sku_create(
     sku_code: str,
     sku_name: str,
     sku_hash: bytes,
-) -> Skus | None:
+) -> Skus:
     """Add a SKU to a manufacturer; sku_code is unique per manufacturer, sku_hash (32 bytes) unique."""
     with _translating(), conn.cursor(row_factory=_class_row(Skus)) as _cur:
         _cur.execute(SKU_CREATE_SQL, {"manufacturer_id": manufacturer_id, "sku_code": sku_code, "sku_name": sku_name, "sku_hash": sku_hash}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("sku_create returned no row")
+    return _row
 
 
 async def sku_create_async(
@@ -1507,12 +1496,15 @@ async def sku_create_async(
     sku_code: str,
     sku_name: str,
     sku_hash: bytes,
-) -> Skus | None:
+) -> Skus:
     """Add a SKU to a manufacturer; sku_code is unique per manufacturer, sku_hash (32 bytes) unique."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Skus)) as _cur:
             await _cur.execute(SKU_CREATE_SQL, {"manufacturer_id": manufacturer_id, "sku_code": sku_code, "sku_name": sku_name, "sku_hash": sku_hash}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("sku_create returned no row")
+    return _row
 
 
 SKU_GET_SQL: Final = """SELECT
@@ -1546,6 +1538,42 @@ async def sku_get_async(
     with _translating():
         async with conn.cursor(row_factory=_class_row(Skus)) as _cur:
             await _cur.execute(SKU_GET_SQL, {"id": id}, prepare=True)
+            return await _cur.fetchone()
+
+
+SKU_GET_BY_CODE_SQL: Final = """SELECT
+    s.id,
+    s.manufacturer_id,
+    s.sku_code,
+    s.sku_name,
+    s.sku_hash,
+    s.created_at
+FROM authenticity.skus AS s
+WHERE s.manufacturer_id = %(manufacturer_id)s::uuid AND s.sku_code = %(sku_code)s::text;"""
+
+
+def sku_get_by_code(
+    conn: psycopg.Connection[Any],
+    *,
+    manufacturer_id: uuid.UUID,
+    sku_code: str,
+) -> Skus | None:
+    """A manufacturer's SKU by its code (unique per manufacturer)."""
+    with _translating(), conn.cursor(row_factory=_class_row(Skus)) as _cur:
+        _cur.execute(SKU_GET_BY_CODE_SQL, {"manufacturer_id": manufacturer_id, "sku_code": sku_code}, prepare=True)
+        return _cur.fetchone()
+
+
+async def sku_get_by_code_async(
+    conn: psycopg.AsyncConnection[Any],
+    *,
+    manufacturer_id: uuid.UUID,
+    sku_code: str,
+) -> Skus | None:
+    """A manufacturer's SKU by its code (unique per manufacturer)."""
+    with _translating():
+        async with conn.cursor(row_factory=_class_row(Skus)) as _cur:
+            await _cur.execute(SKU_GET_BY_CODE_SQL, {"manufacturer_id": manufacturer_id, "sku_code": sku_code}, prepare=True)
             return await _cur.fetchone()
 
 
@@ -1625,11 +1653,14 @@ def treasury_op_record_refill_swap(
     sol_out_lamports: int,
     jupiter_route: Any,
     tx_signature: str,
-) -> TreasuryOp | None:
+) -> TreasuryOp:
     """Record a REFILL_SWAP: PYUSD spent (base units), lamports received, the Jupiter route (a JSON object), the swap transaction."""
     with _translating(), conn.cursor(row_factory=_class_row(TreasuryOp)) as _cur:
         _cur.execute(TREASURY_OP_RECORD_REFILL_SWAP_SQL, {"pyusd_in": pyusd_in, "sol_out_lamports": sol_out_lamports, "jupiter_route": _Jsonb(jupiter_route), "tx_signature": tx_signature}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("treasury_op_record_refill_swap returned no row")
+    return _row
 
 
 async def treasury_op_record_refill_swap_async(
@@ -1639,12 +1670,15 @@ async def treasury_op_record_refill_swap_async(
     sol_out_lamports: int,
     jupiter_route: Any,
     tx_signature: str,
-) -> TreasuryOp | None:
+) -> TreasuryOp:
     """Record a REFILL_SWAP: PYUSD spent (base units), lamports received, the Jupiter route (a JSON object), the swap transaction."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(TreasuryOp)) as _cur:
             await _cur.execute(TREASURY_OP_RECORD_REFILL_SWAP_SQL, {"pyusd_in": pyusd_in, "sol_out_lamports": sol_out_lamports, "jupiter_route": _Jsonb(jupiter_route), "tx_signature": tx_signature}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("treasury_op_record_refill_swap returned no row")
+    return _row
 
 
 TREASURY_OP_GET_BY_TX_SIGNATURE_SQL: Final = """SELECT
@@ -1743,9 +1777,9 @@ async def treasury_op_list_recent_iter_async(
 class TreasuryOpTotalsRow(_rt.Record):
     """A result row of ``treasury_op_totals``."""
 
-    operations: int | None
-    pyusd_in: int | None
-    sol_out_lamports: int | None
+    operations: int
+    pyusd_in: int
+    sol_out_lamports: int
 
 
 TREASURY_OP_TOTALS_SQL: Final = """SELECT
@@ -1759,24 +1793,30 @@ WHERE %(since)s::timestamptz IS NULL OR t.created_at >= %(since)s::timestamptz;"
 def treasury_op_totals(
     conn: psycopg.Connection[Any],
     *,
-    since: datetime.datetime,
-) -> TreasuryOpTotalsRow | None:
+    since: datetime.datetime | None,
+) -> TreasuryOpTotalsRow:
     """PYUSD spent and lamports bought since an instant (NULL: ever), and how many swaps."""
     with _translating(), conn.cursor(row_factory=_class_row(TreasuryOpTotalsRow)) as _cur:
         _cur.execute(TREASURY_OP_TOTALS_SQL, {"since": since}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("treasury_op_totals returned no row")
+    return _row
 
 
 async def treasury_op_totals_async(
     conn: psycopg.AsyncConnection[Any],
     *,
-    since: datetime.datetime,
-) -> TreasuryOpTotalsRow | None:
+    since: datetime.datetime | None,
+) -> TreasuryOpTotalsRow:
     """PYUSD spent and lamports bought since an instant (NULL: ever), and how many swaps."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(TreasuryOpTotalsRow)) as _cur:
             await _cur.execute(TREASURY_OP_TOTALS_SQL, {"since": since}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("treasury_op_totals returned no row")
+    return _row
 
 
 USER_CREATE_SQL: Final = """INSERT INTO authenticity.users (email, privy_user_id)
@@ -1792,25 +1832,31 @@ def user_create(
     conn: psycopg.Connection[Any],
     *,
     email: str,
-    privy_user_id: str,
-) -> User | None:
-    """Create a user; email is unique regardless of case, privy_user_id unique when given."""
+    privy_user_id: str | None,
+) -> User:
+    """Create a user; email is unique regardless of case, privy_user_id (NULL: not linked yet) unique when given."""
     with _translating(), conn.cursor(row_factory=_class_row(User)) as _cur:
         _cur.execute(USER_CREATE_SQL, {"email": email, "privy_user_id": privy_user_id}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("user_create returned no row")
+    return _row
 
 
 async def user_create_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     email: str,
-    privy_user_id: str,
-) -> User | None:
-    """Create a user; email is unique regardless of case, privy_user_id unique when given."""
+    privy_user_id: str | None,
+) -> User:
+    """Create a user; email is unique regardless of case, privy_user_id (NULL: not linked yet) unique when given."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(User)) as _cur:
             await _cur.execute(USER_CREATE_SQL, {"email": email, "privy_user_id": privy_user_id}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("user_create returned no row")
+    return _row
 
 
 USER_GET_SQL: Final = """SELECT
@@ -1923,9 +1969,9 @@ def user_set_privy_user_id(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-    privy_user_id: str,
+    privy_user_id: str | None,
 ) -> User | None:
-    """Link (or unlink, with NULL) the user's Privy account."""
+    """Link (or unlink, with NULL) the user's Privy account; None when there is no such user."""
     with _translating(), conn.cursor(row_factory=_class_row(User)) as _cur:
         _cur.execute(USER_SET_PRIVY_USER_ID_SQL, {"id": id, "privy_user_id": privy_user_id}, prepare=True)
         return _cur.fetchone()
@@ -1935,9 +1981,9 @@ async def user_set_privy_user_id_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-    privy_user_id: str,
+    privy_user_id: str | None,
 ) -> User | None:
-    """Link (or unlink, with NULL) the user's Privy account."""
+    """Link (or unlink, with NULL) the user's Privy account; None when there is no such user."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(User)) as _cur:
             await _cur.execute(USER_SET_PRIVY_USER_ID_SQL, {"id": id, "privy_user_id": privy_user_id}, prepare=True)
@@ -1960,11 +2006,14 @@ def user_wallet_link(
     *,
     user_id: uuid.UUID,
     wallet_pubkey: str,
-) -> UserWallet | None:
+) -> UserWallet:
     """Link a Solana wallet to a user; created_after_first_success is computed by the database."""
     with _translating(), conn.cursor(row_factory=_class_row(UserWallet)) as _cur:
         _cur.execute(USER_WALLET_LINK_SQL, {"user_id": user_id, "wallet_pubkey": wallet_pubkey}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("user_wallet_link returned no row")
+    return _row
 
 
 async def user_wallet_link_async(
@@ -1972,12 +2021,15 @@ async def user_wallet_link_async(
     *,
     user_id: uuid.UUID,
     wallet_pubkey: str,
-) -> UserWallet | None:
+) -> UserWallet:
     """Link a Solana wallet to a user; created_after_first_success is computed by the database."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(UserWallet)) as _cur:
             await _cur.execute(USER_WALLET_LINK_SQL, {"user_id": user_id, "wallet_pubkey": wallet_pubkey}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("user_wallet_link returned no row")
+    return _row
 
 
 USER_WALLET_LIST_SQL: Final = """SELECT
@@ -2071,22 +2123,6 @@ async def user_wallet_get_by_pubkey_async(
             return await _cur.fetchone()
 
 
-class VerificationConfirmRow(_rt.Record):
-    """A result row of ``verification_confirm``."""
-
-    id: uuid.UUID | None
-    batch_id: uuid.UUID | None
-    user_id: uuid.UUID | None
-    commitment: bytes | None
-    code_pda: str | None
-    reward_lamports: int | None
-    tx_signature: str | None
-    verified_at: datetime.datetime | None
-    result: VerificationResult | None
-    failure_reason: str | None
-    intent_id: uuid.UUID | None
-
-
 VERIFICATION_CONFIRM_SQL: Final = """SELECT
     v.id,
     v.batch_id,
@@ -2110,12 +2146,15 @@ def verification_confirm(
     verify_intent_id: str,
     user_id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime,
-) -> VerificationConfirmRow | None:
-    """Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(VerificationConfirmRow)) as _cur:
+    now: datetime.datetime | None,
+) -> Verification:
+    """Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE (now NULL: now())."""
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Verification)) as _cur:
         _cur.execute(VERIFICATION_CONFIRM_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "now": now}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("verification_confirm returned no row")
+    return _row
 
 
 async def verification_confirm_async(
@@ -2124,29 +2163,16 @@ async def verification_confirm_async(
     verify_intent_id: str,
     user_id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime,
-) -> VerificationConfirmRow | None:
-    """Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE."""
+    now: datetime.datetime | None,
+) -> Verification:
+    """Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE (now NULL: now())."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(VerificationConfirmRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(Verification)) as _cur:
             await _cur.execute(VERIFICATION_CONFIRM_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "now": now}, prepare=True)
-            return await _cur.fetchone()
-
-
-class VerificationFailRow(_rt.Record):
-    """A result row of ``verification_fail``."""
-
-    id: uuid.UUID | None
-    batch_id: uuid.UUID | None
-    user_id: uuid.UUID | None
-    commitment: bytes | None
-    code_pda: str | None
-    reward_lamports: int | None
-    tx_signature: str | None
-    verified_at: datetime.datetime | None
-    result: VerificationResult | None
-    failure_reason: str | None
-    intent_id: uuid.UUID | None
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("verification_confirm returned no row")
+    return _row
 
 
 VERIFICATION_FAIL_SQL: Final = """SELECT
@@ -2173,12 +2199,15 @@ def verification_fail(
     user_id: uuid.UUID,
     tx_signature: str,
     failure_reason: str,
-    now: datetime.datetime,
-) -> VerificationFailRow | None:
-    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(VerificationFailRow)) as _cur:
+    now: datetime.datetime | None,
+) -> Verification:
+    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (now NULL: now())."""
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Verification)) as _cur:
         _cur.execute(VERIFICATION_FAIL_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "failure_reason": failure_reason, "now": now}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("verification_fail returned no row")
+    return _row
 
 
 async def verification_fail_async(
@@ -2188,13 +2217,16 @@ async def verification_fail_async(
     user_id: uuid.UUID,
     tx_signature: str,
     failure_reason: str,
-    now: datetime.datetime,
-) -> VerificationFailRow | None:
-    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent."""
+    now: datetime.datetime | None,
+) -> Verification:
+    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (now NULL: now())."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(VerificationFailRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(Verification)) as _cur:
             await _cur.execute(VERIFICATION_FAIL_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "failure_reason": failure_reason, "now": now}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("verification_fail returned no row")
+    return _row
 
 
 class VerificationListByUserRow(_rt.Record):
@@ -2388,14 +2420,14 @@ def verification_reward_total_by_user(
     conn: psycopg.Connection[Any],
     *,
     user_id: uuid.UUID,
-) -> int | None:
-    """Lamports paid to a user in rewards (the sum over its SUCCESS verifications)."""
+) -> int:
+    """Lamports paid to a user in rewards (the sum over its SUCCESS verifications; 0 when none)."""
     with _translating(), conn.cursor() as _cur:
         _cur.execute(VERIFICATION_REWARD_TOTAL_BY_USER_SQL, {"user_id": user_id}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
-        return None
-    _value: int | None = _row[0]
+        raise _NoRowReturned("verification_reward_total_by_user returned no row")
+    _value: int = _row[0]
     return _value
 
 
@@ -2403,29 +2435,16 @@ async def verification_reward_total_by_user_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     user_id: uuid.UUID,
-) -> int | None:
-    """Lamports paid to a user in rewards (the sum over its SUCCESS verifications)."""
+) -> int:
+    """Lamports paid to a user in rewards (the sum over its SUCCESS verifications; 0 when none)."""
     with _translating():
         async with conn.cursor() as _cur:
             await _cur.execute(VERIFICATION_REWARD_TOTAL_BY_USER_SQL, {"user_id": user_id}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
-        return None
-    _value: int | None = _row[0]
+        raise _NoRowReturned("verification_reward_total_by_user returned no row")
+    _value: int = _row[0]
     return _value
-
-
-class VerifyIntentIssueRow(_rt.Record):
-    """A result row of ``verify_intent_issue``."""
-
-    id: uuid.UUID | None
-    verify_intent_id: str | None
-    batch_id: uuid.UUID | None
-    commitment: bytes | None
-    reward_lamports: int | None
-    status: VerifyIntentStatus | None
-    expires_at: datetime.datetime | None
-    created_at: datetime.datetime | None
 
 
 VERIFY_INTENT_ISSUE_SQL: Final = """SELECT
@@ -2451,14 +2470,17 @@ def verify_intent_issue(
     *,
     commitment: bytes,
     reward_lamports: int,
-    ttl: datetime.timedelta,
-    now: datetime.datetime,
-    verify_intent_id: str,
-) -> VerifyIntentIssueRow | None:
-    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes); verify_intent_id NULL: generated."""
-    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(VerifyIntentIssueRow)) as _cur:
+    ttl: datetime.timedelta | None,
+    now: datetime.datetime | None,
+    verify_intent_id: str | None,
+) -> VerifyIntent:
+    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes) from now (NULL: now()); verify_intent_id NULL: generated."""
+    with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(VerifyIntent)) as _cur:
         _cur.execute(VERIFY_INTENT_ISSUE_SQL, {"commitment": commitment, "reward_lamports": reward_lamports, "ttl": ttl, "now": now, "verify_intent_id": verify_intent_id}, prepare=True)
-        return _cur.fetchone()
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("verify_intent_issue returned no row")
+    return _row
 
 
 async def verify_intent_issue_async(
@@ -2466,15 +2488,18 @@ async def verify_intent_issue_async(
     *,
     commitment: bytes,
     reward_lamports: int,
-    ttl: datetime.timedelta,
-    now: datetime.datetime,
-    verify_intent_id: str,
-) -> VerifyIntentIssueRow | None:
-    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes); verify_intent_id NULL: generated."""
+    ttl: datetime.timedelta | None,
+    now: datetime.datetime | None,
+    verify_intent_id: str | None,
+) -> VerifyIntent:
+    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes) from now (NULL: now()); verify_intent_id NULL: generated."""
     with _translating():
-        async with conn.cursor(row_factory=_rt.class_row_or_none(VerifyIntentIssueRow)) as _cur:
+        async with conn.cursor(row_factory=_rt.class_row_or_none(VerifyIntent)) as _cur:
             await _cur.execute(VERIFY_INTENT_ISSUE_SQL, {"commitment": commitment, "reward_lamports": reward_lamports, "ttl": ttl, "now": now, "verify_intent_id": verify_intent_id}, prepare=True)
-            return await _cur.fetchone()
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("verify_intent_issue returned no row")
+    return _row
 
 
 VERIFY_INTENT_GET_SQL: Final = """SELECT
@@ -2534,7 +2559,7 @@ def verify_intent_list_open(
     conn: psycopg.Connection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime,
+    now: datetime.datetime | None,
 ) -> list[VerifyIntent]:
     """The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now())."""
     with _translating(), conn.cursor(row_factory=_class_row(VerifyIntent)) as _cur:
@@ -2546,7 +2571,7 @@ def verify_intent_list_open_iter(
     conn: psycopg.Connection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime,
+    now: datetime.datetime | None,
 ) -> Iterator[VerifyIntent]:
     """Stream the rows of ``verify_intent_list_open`` (see ``verify_intent_list_open``)."""
     with _translating(), conn.cursor(row_factory=_class_row(VerifyIntent)) as _cur:
@@ -2557,7 +2582,7 @@ async def verify_intent_list_open_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime,
+    now: datetime.datetime | None,
 ) -> list[VerifyIntent]:
     """The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now())."""
     with _translating():
@@ -2570,7 +2595,7 @@ async def verify_intent_list_open_iter_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime,
+    now: datetime.datetime | None,
 ) -> AsyncIterator[VerifyIntent]:
     """Stream the rows of ``verify_intent_list_open`` (see ``verify_intent_list_open_async``)."""
     with _translating():
@@ -2585,29 +2610,29 @@ VERIFY_INTENT_EXPIRE_SQL: Final = "SELECT authenticity.expire_verify_intents(%(n
 def verify_intent_expire(
     conn: psycopg.Connection[Any],
     *,
-    now: datetime.datetime,
-) -> int | None:
+    now: datetime.datetime | None,
+) -> int:
     """Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many."""
     with _translating(), conn.cursor() as _cur:
         _cur.execute(VERIFY_INTENT_EXPIRE_SQL, {"now": now}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
-        return None
-    _value: int | None = _row[0]
+        raise _NoRowReturned("verify_intent_expire returned no row")
+    _value: int = _row[0]
     return _value
 
 
 async def verify_intent_expire_async(
     conn: psycopg.AsyncConnection[Any],
     *,
-    now: datetime.datetime,
-) -> int | None:
+    now: datetime.datetime | None,
+) -> int:
     """Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many."""
     with _translating():
         async with conn.cursor() as _cur:
             await _cur.execute(VERIFY_INTENT_EXPIRE_SQL, {"now": now}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
-        return None
-    _value: int | None = _row[0]
+        raise _NoRowReturned("verify_intent_expire returned no row")
+    _value: int = _row[0]
     return _value

@@ -9,11 +9,12 @@ from __future__ import annotations
 import sys
 
 from chaindb import db
-from chaindb.demo import Flow, Reporter, cocopay
+from chaindb.demo import Flow, Reporter, authenticity, cocopay
 
 #: (product, flow), in order. One line per product.
 FLOWS: list[tuple[str, Flow]] = [
     ("cocopay", cocopay.run),
+    ("authenticity", authenticity.run),
 ]
 
 

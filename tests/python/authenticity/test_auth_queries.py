@@ -1,20 +1,24 @@
-"""Every named query of queries/authenticity is well-formed and prepares against the migrated schema."""
+"""Every named query of queries/authenticity is well-formed, prepares against the migrated schema
+and is exercised by the suite, read through the generated module ``chaindb.authenticity.queries``
+(its ``<NAME>_SQL`` constants are the SQL exactly as aiosql parsed the files; ``--check`` keeps
+the module in step with them)."""
 
 from __future__ import annotations
 
+import inspect
 import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import aiosql
 import psycopg
 import pytest
 from psycopg import pq
 
 from chaindb import admin
+from chaindb.authenticity import queries as q
 
-QUERIES = Path(__file__).resolve().parents[3] / "queries" / "authenticity"
+HERE = Path(__file__).resolve().parent
 ENTITIES = (
     "manufacturer",
     "sku",
@@ -56,13 +60,13 @@ FLOWS = {
 def _queries() -> list[tuple[str, str, list[str], str]]:
     """(name, SQL in psycopg's %(name)s style, declared parameters, docstring) of every query."""
     out = []
-    loaded = aiosql.from_path(QUERIES, "psycopg")
-    for name in loaded.available_queries:
-        if name.endswith("_cursor") or "." in name:
+    for constant in dir(q):
+        if not constant.endswith("_SQL"):
             continue
-        fn = getattr(loaded, name)
-        params = [p for p in fn.__signature__.parameters if p != "self"]
-        out.append((name, fn.sql, params, fn.__doc__ or ""))
+        name = constant[: -len("_SQL")].lower()
+        fn = getattr(q, name)
+        params = [p for p in inspect.signature(fn).parameters if p != "conn"]
+        out.append((name, getattr(q, constant), params, fn.__doc__ or ""))
     return sorted(out)
 
 
@@ -113,3 +117,18 @@ def test_query_prepares(prep_conn: psycopg.Connection, name: str, sql: str, para
     assert described.status == pq.ExecStatus.COMMAND_OK
     assert described.nparams == len(params)
     assert described.nfields >= 1, "every query returns something"
+
+
+def test_every_generated_function_is_exercised() -> None:
+    """Every function of the generated module (not counting the _async/_iter twins) is called by a
+    test of this folder, directly or through its _async/_iter form."""
+    names = sorted(n[: -len("_SQL")].lower() for n in dir(q) if n.endswith("_SQL"))
+    functions = sorted(
+        n
+        for n, obj in vars(q).items()
+        if inspect.isfunction(obj) and obj.__module__ == q.__name__ and not n.endswith(("_async", "_iter"))
+    )
+    assert functions == names and len(names) >= 50
+    sources = "".join(path.read_text(encoding="utf-8") for path in HERE.glob("test_*.py"))
+    missing = [n for n in names if not re.search(rf"\bq\.{n}(_async|_iter|_iter_async)?\(", sources)]
+    assert missing == []
