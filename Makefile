@@ -10,7 +10,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
-SQL_DIRS := migrations queries tests/pgtap
+SQL_DIRS := migrations queries tests/pgtap sql/roles.sql
 SCHEMAS := cocopay authenticity
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
 
@@ -72,7 +72,7 @@ verify: $(STAMP) ## verify-schema and verify-generate at once, on a throwaway se
 
 lint: $(STAMP) ## sqlfluff, squawk, ruff and mypy
 	$(VENV)/bin/sqlfluff lint $(SQL_DIRS)
-	$(VENV)/bin/squawk --config .squawk.toml $$(find migrations -name '*.sql' ! -name '*.rollback.sql' ! -name roles.sql | sort)
+	$(VENV)/bin/squawk --config .squawk.toml $$(find migrations -name '*.sql' ! -name '*.rollback.sql' | sort)
 	$(VENV)/bin/ruff check python tests/python $(wildcard bench)
 	$(VENV)/bin/mypy
 

@@ -54,7 +54,7 @@ def with_database(url: str, database: str) -> str:
 
 def ensure_roles(url: str) -> None:
     """Create the project's roles if missing and grant the owner what it needs (idempotent)."""
-    script = (migrations_dir() / "roles.sql").read_text()
+    script = (project_root() / "sql" / "roles.sql").read_text()
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         conn.execute(script.encode())
 

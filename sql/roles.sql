@@ -1,4 +1,4 @@
--- Not a yoyo migration: the cluster-wide roles, created idempotently by set-up
+-- Hand-written (not generated, not a yoyo migration): the cluster-wide roles, created idempotently by set-up
 -- (`make migrate` runs it first; it needs CREATEROLE). Migrations only grant.
 --
 --   chaindb_owner     NOLOGIN  owns every object; migrations run as this role (SET ROLE)
