@@ -329,18 +329,12 @@ def create_pack(
     quantity: int,
     download_expires_at: datetime | None = None,
 ) -> uuid.UUID:
-    """Insert a GENERATING pack (the named query ``code_pack_create`` does the same) and return its id."""
-    with conn.cursor(row_factory=tuple_row) as cur:
-        row = cur.execute(
-            """
-            INSERT INTO authenticity.code_packs (pack_id, batch_id, quantity, download_expires_at)
-            VALUES (%s, %s, %s, %s)
-            RETURNING id
-            """,
-            (pack_id, batch_id, quantity, download_expires_at),
-        ).fetchone()
-    assert row is not None
-    return uuid.UUID(str(row[0]))
+    """Insert a GENERATING pack through the named query ``code_pack_create`` and return its id."""
+    from chaindb.authenticity import queries  # here, not at the top: the pack workers never need it
+
+    return queries.code_pack_create(
+        conn, batch_id=batch_id, pack_id=pack_id, quantity=quantity, download_expires_at=download_expires_at
+    ).id
 
 
 def download_pack(

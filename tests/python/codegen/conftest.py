@@ -15,9 +15,9 @@ from types import ModuleType
 
 import psycopg
 import pytest
-from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from chaindb import admin
 from chaindb.codegen.generate import main as codegen_main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,18 +37,13 @@ def with_dbname(url: str, name: str) -> str:
 
 def create_database(server_url: str, template: str | None = None) -> str:
     name = f"codegen_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            query = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
-        conn.execute(query)
+    admin.create_database(server_url, name, template=template)
     return name
 
 
 def drop_database(server_url: str, name: str) -> None:
     assert name.startswith("codegen_")
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    admin.drop_database(server_url, name)
 
 
 @pytest.fixture(scope="session")
