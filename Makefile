@@ -11,7 +11,8 @@ PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
 SQL_DIRS := migrations queries tests/pgtap sql/roles.sql
-SCHEMAS := cocopay authenticity
+# The schema registry ([tool.chaindb] schemas in pyproject.toml), read without the venv.
+SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["chaindb"]["schemas"])')
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status schema verify-schema generate \
@@ -22,6 +23,7 @@ help: ## Show this help
 	@echo ""
 	@echo "  Variables: DATABASE_URL (use this server instead of the embedded one),"
 	@echo "             CHAINDB_PGPORT (embedded server port, default 54329), ALL=1 (rollback everything)"
+	@echo "  Schemas:   common $(SCHEMAS) (registry: [tool.chaindb] in pyproject.toml)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

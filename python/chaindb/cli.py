@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         with scratch_database(throwaway_server=args.throwaway, name=f"chaindb_{args.command}") as scratch:
             if args.command == "pgtap":
                 return _pgtap(scratch, args.files)
-            schemas = args.schemas or admin.available_schemas()
+            schemas = args.schemas or admin.snapshot_names()
             if args.command == "schema":
                 return _schema(scratch, schemas, check=args.check)
             if args.command == "generate":
@@ -97,7 +97,8 @@ def scratch_database(*, throwaway_server: bool, name: str) -> Iterator[str]:
 def _generate(scratch_url: str, schemas: list[str] | None, *, check: bool) -> int:
     from chaindb.codegen.generate import main as codegen
 
-    selection = [a for s in schemas for a in ("--schema", s)] if schemas else ["--all"]
+    chosen = schemas or [s for s in admin.available_schemas() if (project_root() / "queries" / s).is_dir()]
+    selection = [a for s in chosen for a in ("--schema", s)]
     return codegen(["--database-url", scratch_url, *selection, *(["--check"] if check else [])])
 
 

@@ -1,9 +1,13 @@
-"""Migrations: from zero, full rollback and back, rollback files, backup/restore, snapshots."""
+"""Migrations: from zero, full rollback and back, every migration's exact rollback, each schema on its
+own, rollback files, backup/restore, snapshots. The schemas come from the registry (admin.SCHEMAS)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import subprocess
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -12,6 +16,14 @@ import pytest
 from chaindb import admin
 
 MIGRATIONS = admin.migrations_dir()
+PROJECT_SCHEMAS = ["common", "extensions", *admin.available_schemas()]
+#: The declarations of common (data, which pg_dump --schema-only leaves out) are part of a migration's effect.
+DECLARATIONS = [
+    "common.state_machines",
+    "common.state_transitions",
+    "common.immutable_columns",
+    "common.append_only_tables",
+]
 
 
 def migration_files() -> list[Path]:
@@ -24,16 +36,17 @@ def product_objects(url: str) -> list[tuple[str, str]]:
         rows = conn.execute(
             """
             select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-             where n.nspname in ('common', 'extensions', 'cocopay', 'authenticity')
+             where n.nspname = any(%(s)s)
             union all
             select n.nspname, t.typname from pg_type t join pg_namespace n on n.oid = t.typnamespace
-             where n.nspname in ('common', 'extensions', 'cocopay', 'authenticity')
+             where n.nspname = any(%(s)s)
             union all
             select n.nspname, p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-             where n.nspname in ('common', 'extensions', 'cocopay', 'authenticity')
+             where n.nspname = any(%(s)s)
             union all
-            select nspname, '' from pg_namespace where nspname in ('common', 'extensions', 'cocopay', 'authenticity')
-            """
+            select nspname, '' from pg_namespace where nspname = any(%(s)s)
+            """,
+            {"s": PROJECT_SCHEMAS},
         ).fetchall()
     return sorted(rows)
 
@@ -90,6 +103,88 @@ def test_rollback_one_undoes_only_the_last_migration(empty_db_url: str) -> None:
     assert admin.dump_schema(empty_db_url) == before
 
 
+def state(url: str) -> str:
+    """What a migration changes: the schema (pg_dump -s) and the rows of common's declarations."""
+    text = admin.dump_schema(url)
+    with psycopg.connect(url) as conn:
+        for table in DECLARATIONS:
+            if conn.execute("select to_regclass(%s)", (table,)).fetchone() != (None,):
+                rows = sorted(map(repr, conn.execute(f"select * from {table}").fetchall()))
+                text += f"\n-- {table}\n" + "\n".join(rows)
+    return text
+
+
+@pytest.fixture(scope="module")
+def round_trips(pg_url: str) -> Iterator[dict[str, str | None]]:
+    """Walks every migration of every schema in apply order, on one database: apply it, roll it back
+    (the state must be the one before it), apply it again (the state must be the one after it).
+    Maps each migration id to None (exact) or what went wrong."""
+    from yoyo import get_backend
+    from yoyo.migrations import MigrationList
+
+    name = f"chaindb_test_{uuid.uuid4().hex[:12]}"
+    url = admin.create_database(pg_url, name)
+    admin.ensure_roles(url)
+    backend = get_backend(admin.yoyo_url(url))
+    outcome: dict[str, str | None] = {}
+    try:
+        with backend.lock():
+            backend.ensure_internal_schema_updated()  # yoyo's own tables, which no rollback removes
+            before = state(url)
+            for migration in admin.plan():
+                step = MigrationList([migration])
+                backend.apply_migrations(step)
+                after = state(url)
+                backend.rollback_migrations(step)
+                undone = state(url)
+                if undone != before:
+                    diff = difflib.unified_diff(before.splitlines(), undone.splitlines(), "before", "rolled back", n=1)
+                    outcome[migration.id] = "its rollback does not restore the state before it:\n" + "\n".join(
+                        list(diff)[:40]
+                    )
+                    backend.apply_migrations(step)
+                else:
+                    backend.apply_migrations(step)
+                    outcome[migration.id] = None if state(url) == after else "applied again, it gives another state"
+                before = state(url)
+        yield outcome
+    finally:
+        backend.connection.close()
+        admin.drop_database(pg_url, name)
+
+
+@pytest.mark.parametrize("migration_id", [m.id for m in admin.plan()])
+def test_migration_rolls_back_exactly_and_reapplies(round_trips: dict[str, str | None], migration_id: str) -> None:
+    assert round_trips[migration_id] is None, f"{migration_id}: {round_trips[migration_id]}"
+
+
+@pytest.mark.parametrize("schema", admin.available_schemas())
+def test_schema_applies_on_its_own_and_rolls_back_completely(empty_db_url: str, schema: str) -> None:
+    """Each schema's folder applies with common/ alone, rolls back one migration at a time to
+    nothing of its own (common stays while common's migrations remain), and applies again."""
+    mine = [m.id for m in admin.plan([schema]) if m.id.split("_", 2)[1] == schema]
+    applied = admin.migrate(empty_db_url, [schema])
+    assert [m for m in applied if m in mine] == mine
+    for expected in reversed(mine):
+        assert admin.rollback(empty_db_url, [schema]) == [expected]
+    with psycopg.connect(empty_db_url) as conn:
+        own = conn.execute(
+            "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = %s",
+            (schema,),
+        ).fetchone()
+        assert own == (0,)
+        assert conn.execute("select count(*) from pg_namespace where nspname = %s", (schema,)).fetchone() == (0,)
+        assert conn.execute("select count(*) from pg_namespace where nspname = 'common'").fetchone() == (1,)
+        leftover = conn.execute(
+            "select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "where n.nspname not in ('pg_catalog', 'information_schema', 'common', 'extensions')"
+        ).fetchone()
+        assert leftover == (0,)
+    assert admin.migrate(empty_db_url, [schema]) == mine
+    assert admin.rollback(empty_db_url, [schema], everything=True)
+    assert len(admin.migrate(empty_db_url, [schema])) == len(admin.plan([schema]))
+
+
 def indexes(url: str) -> list[tuple[str, str, str]]:
     with psycopg.connect(url) as conn:
         return conn.execute(
@@ -114,7 +209,7 @@ def test_backup_restores_with_every_index(db_url: str, pg_url: str, tmp_path: Pa
         admin.drop_database(pg_url, "chaindb_test_restored")
 
 
-@pytest.mark.parametrize("schema", admin.available_schemas())
+@pytest.mark.parametrize("schema", admin.snapshot_names())
 def test_schema_snapshot_matches_the_migrations(template_url: str, schema: str) -> None:
     path = admin.snapshot_path(schema)
     assert path.exists(), f"{path.name} missing: run `make schema`"

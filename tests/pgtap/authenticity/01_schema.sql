@@ -2,7 +2,7 @@
 -- keys, constraint and index names, triggers, functions, comments.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(454);
+SELECT plan(446);
 
 CREATE TEMP TABLE spec_columns (ord serial, tbl text, col text, typ text, not_null boolean, dflt text);
 INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
@@ -308,41 +308,50 @@ SELECT is_empty(
     'every foreign key is indexed'
 );
 
--- 10 + 25: triggers and their functions
-CREATE TEMP TABLE spec_triggers (ord serial, tbl text, trg text, fn text);
-INSERT INTO spec_triggers (tbl, trg, fn) VALUES
-('batches', 'batches_check_insert', 'tg_batches__check_insert'),
-('batches', 'batches_status_transition', 'tg_batches__status_transition'),
-('batches', 'batches_immutable_columns', 'tg_batches__immutable_columns'),
-('code_packs', 'code_packs_check_insert', 'tg_code_packs__check_insert'),
-('code_packs', 'code_packs_status_transition', 'tg_code_packs__status_transition'),
-('code_packs', 'code_packs_immutable_columns', 'tg_code_packs__immutable_columns'),
-('code_packs', 'code_packs_codes_complete', 'tg_code_packs__codes_complete'),
-('code_packs', 'code_packs_plaintext_purged', 'tg_code_packs__plaintext_purged'),
-('codes', 'codes_check_insert', 'tg_codes__check_insert'),
-('codes', 'codes_guard_update', 'tg_codes__guard_update'),
-('user_wallets', 'user_wallets_immutable_columns', 'tg_user_wallets__immutable_columns'),
-('user_wallets', 'user_wallets_first_success', 'tg_user_wallets__first_success'),
-('verify_intents', 'verify_intents_check_insert', 'tg_verify_intents__check_insert'),
-('verify_intents', 'verify_intents_status_transition', 'tg_verify_intents__status_transition'),
-('verify_intents', 'verify_intents_immutable_columns', 'tg_verify_intents__immutable_columns'),
-('verify_intents', 'verify_intents_outcome_recorded', 'tg_verify_intents__outcome_recorded'),
-('verifications', 'verifications_append_only', 'tg__append_only'),
-('verifications', 'verifications_append_only_truncate', 'tg__append_only'),
-('verifications', 'verifications_check_insert', 'tg_verifications__check_insert'),
-('verifications', 'verifications_intent_outcome', 'tg_verifications__intent_outcome'),
-('verifications', 'verifications_first_success', 'tg_verifications__first_success'),
-('treasury_ops', 'treasury_ops_append_only', 'tg__append_only'),
-('treasury_ops', 'treasury_ops_append_only_truncate', 'tg__append_only'),
-('manufacturers', NULL, NULL),
-('skus', NULL, NULL),
-('users', NULL, NULL);
+-- 10 + 29: triggers and their functions (common.*: compiled from the declarations of common.state_machines,
+-- common.immutable_columns and common.append_only_tables)
+CREATE TEMP TABLE spec_triggers (ord serial, tbl text, trg text, fn_schema text, fn text);
+INSERT INTO spec_triggers (tbl, trg, fn_schema, fn) VALUES
+('batches', 'batches_check_insert', 'authenticity', 'tg_batches__check_insert'),
+('batches', 'batches_initial_status', 'common', 'tg__forbid_initial_state'),
+('batches', 'batches_status_transition', 'common', 'tg__forbid_transition'),
+('batches', 'batches_status_transition_manufacturer_active', 'authenticity', 'tg_batches__manufacturer_active'),
+('batches', 'batches_immutable_columns', 'common', 'tg__forbid_change'),
+('code_packs', 'code_packs_check_insert', 'authenticity', 'tg_code_packs__check_insert'),
+('code_packs', 'code_packs_initial_status', 'common', 'tg__forbid_initial_state'),
+('code_packs', 'code_packs_status_transition', 'common', 'tg__forbid_transition'),
+('code_packs', 'code_packs_immutable_columns', 'common', 'tg__forbid_change'),
+('code_packs', 'code_packs_download_count_monotonic', 'authenticity', 'tg_code_packs__download_count_monotonic'),
+('code_packs', 'code_packs_codes_complete', 'authenticity', 'tg_code_packs__codes_complete'),
+('code_packs', 'code_packs_plaintext_purged', 'authenticity', 'tg_code_packs__plaintext_purged'),
+('codes', 'codes_check_insert', 'authenticity', 'tg_codes__check_insert'),
+('codes', 'codes_immutable_columns', 'common', 'tg__forbid_change'),
+('codes', 'codes_plaintext_purged', 'authenticity', 'tg_codes__plaintext_purged'),
+('user_wallets', 'user_wallets_immutable_columns', 'common', 'tg__forbid_change'),
+('user_wallets', 'user_wallets_first_success', 'authenticity', 'tg_user_wallets__first_success'),
+('verify_intents', 'verify_intents_check_insert', 'authenticity', 'tg_verify_intents__check_insert'),
+('verify_intents', 'verify_intents_initial_status', 'common', 'tg__forbid_initial_state'),
+('verify_intents', 'verify_intents_status_transition', 'common', 'tg__forbid_transition'),
+('verify_intents', 'verify_intents_immutable_columns', 'common', 'tg__forbid_change'),
+('verify_intents', 'verify_intents_outcome_recorded', 'authenticity', 'tg_verify_intents__outcome_recorded'),
+('verifications', 'verifications_append_only', 'common', 'tg__append_only'),
+('verifications', 'verifications_append_only_truncate', 'common', 'tg__append_only'),
+('verifications', 'verifications_check_insert', 'authenticity', 'tg_verifications__check_insert'),
+('verifications', 'verifications_intent_outcome', 'authenticity', 'tg_verifications__intent_outcome'),
+('verifications', 'verifications_first_success', 'authenticity', 'tg_verifications__first_success'),
+('treasury_ops', 'treasury_ops_append_only', 'common', 'tg__append_only'),
+('treasury_ops', 'treasury_ops_append_only_truncate', 'common', 'tg__append_only'),
+('manufacturers', NULL, NULL, NULL),
+('skus', NULL, NULL, NULL),
+('users', NULL, NULL, NULL);
 SELECT triggers_are(
     'authenticity', s.tbl, coalesce(array_agg(s.trg ORDER BY s.ord) FILTER (WHERE s.trg IS NOT NULL), '{}'),
     format('%s has exactly its triggers', s.tbl)
 )
 FROM spec_triggers AS s GROUP BY s.tbl ORDER BY min(s.ord);
-SELECT trigger_is('authenticity', s.tbl, s.trg, 'authenticity', s.fn, format('%s runs %s()', s.trg, s.fn))
+SELECT trigger_is(
+    'authenticity', s.tbl, s.trg, s.fn_schema, s.fn, format('%s runs %s.%s()', s.trg, s.fn_schema, s.fn)
+)
 FROM spec_triggers AS s WHERE s.trg IS NOT NULL ORDER BY s.ord;
 -- 2: the deferred constraint triggers are DEFERRABLE INITIALLY DEFERRED
 SELECT set_eq(
@@ -358,31 +367,24 @@ SELECT is(
     'codes_check_insert is a statement trigger over the transition table new_codes'
 );
 
--- 1 + 32 x 2: functions, volatility, SECURITY DEFINER
+-- 1 + 29 x 2: functions, volatility, SECURITY DEFINER
 CREATE TEMP TABLE spec_functions (ord serial, fn text, args text[], volatility text, definer boolean);
 INSERT INTO spec_functions (fn, args, volatility, definer) VALUES
 ('base58_pow256', ARRAY['integer'], 'immutable', false),
 ('base58_takes_bytes', ARRAY['text', 'integer'], 'immutable', false),
 ('is_solana_address', ARRAY['text'], 'immutable', false),
-('forbid_change', ARRAY['text', 'text'], 'stable', false),
 ('raise_not_found', ARRAY['text', 'text'], 'stable', false),
 ('tg_batches__check_insert', '{}', 'volatile', false),
-('tg_batches__status_transition', '{}', 'volatile', false),
-('tg_batches__immutable_columns', '{}', 'volatile', false),
+('tg_batches__manufacturer_active', '{}', 'volatile', false),
 ('tg_code_packs__check_insert', '{}', 'volatile', false),
-('tg_code_packs__status_transition', '{}', 'volatile', false),
-('tg_code_packs__immutable_columns', '{}', 'volatile', false),
+('tg_code_packs__download_count_monotonic', '{}', 'volatile', false),
 ('tg_code_packs__codes_complete', '{}', 'volatile', true),
 ('tg_code_packs__plaintext_purged', '{}', 'volatile', true),
 ('tg_codes__check_insert', '{}', 'volatile', true),
-('tg_codes__guard_update', '{}', 'volatile', false),
-('tg_user_wallets__immutable_columns', '{}', 'volatile', false),
+('tg_codes__plaintext_purged', '{}', 'volatile', false),
 ('tg_user_wallets__first_success', '{}', 'volatile', false),
 ('tg_verify_intents__check_insert', '{}', 'volatile', false),
-('tg_verify_intents__status_transition', '{}', 'volatile', false),
-('tg_verify_intents__immutable_columns', '{}', 'volatile', false),
 ('tg_verify_intents__outcome_recorded', '{}', 'volatile', false),
-('tg__append_only', '{}', 'volatile', false),
 ('tg_verifications__check_insert', '{}', 'volatile', false),
 ('tg_verifications__intent_outcome', '{}', 'volatile', false),
 ('tg_verifications__first_success', '{}', 'volatile', false),

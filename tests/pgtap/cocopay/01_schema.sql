@@ -83,9 +83,7 @@ SELECT enum_has_labels(
 SELECT functions_are(
     'cocopay',
     ARRAY[
-        'generate_confirmation_code', 'update_updated_at', 'll_to_earth', 'tg_transactions__status_transition',
-        'tg_payouts__status_transition', 'tg_stores__status_transition', 'tg_store_deployments__status_transition',
-        'tg_passkeys__sign_count_monotonic', 'refresh_store_daily_stats',
+        'generate_confirmation_code', 'll_to_earth', 'tg_passkeys__sign_count_monotonic', 'refresh_store_daily_stats',
         'create_transaction', 'confirm_transaction', 'fail_transaction', 'create_store', 'invite_store_member',
         'accept_store_member', 'request_payout', 'start_payout', 'complete_payout', 'fail_payout'
     ],
@@ -100,9 +98,15 @@ SELECT volatility_is(
     'cocopay', 'generate_confirmation_code', ARRAY[]::name[], 'volatile', 'generate_confirmation_code is VOLATILE'
 );
 SELECT isnt_definer('cocopay', 'generate_confirmation_code', ARRAY[]::name[], 'generate_confirmation_code is INVOKER');
-SELECT has_function('cocopay', 'update_updated_at', ARRAY[]::name[], 'update_updated_at() exists');
-SELECT function_returns('cocopay', 'update_updated_at', ARRAY[]::name[], 'trigger', 'update_updated_at is a trigger fn');
-SELECT volatility_is('cocopay', 'update_updated_at', ARRAY[]::name[], 'volatile', 'update_updated_at is VOLATILE');
+SELECT hasnt_function(
+    'cocopay', 'update_updated_at', ARRAY[]::name[], 'no update_updated_at(): updated_at is common.tg__set_updated_at()'
+);
+SELECT function_returns(
+    'common', 'tg__set_updated_at', ARRAY[]::name[], 'trigger', 'common.tg__set_updated_at is a trigger fn'
+);
+SELECT volatility_is(
+    'common', 'tg__set_updated_at', ARRAY[]::name[], 'volatile', 'common.tg__set_updated_at is VOLATILE'
+);
 SELECT has_function(
     'cocopay', 'll_to_earth', ARRAY['double precision', 'double precision'], 'll_to_earth(float8, float8) exists'
 );
@@ -127,18 +131,19 @@ SELECT volatility_is(
 SELECT is_definer(
     'cocopay', 'refresh_store_daily_stats', ARRAY[]::name[], 'refresh_store_daily_stats is SECURITY DEFINER'
 );
-SELECT has_function(
-    'cocopay', 'tg_transactions__status_transition', ARRAY[]::name[], 'tg_transactions__status_transition() exists'
+-- The state machines are declared (common.define_state_machine), not hand-written per table
+SELECT hasnt_function(
+    'cocopay', 'tg_transactions__status_transition', ARRAY[]::name[], 'no hand-written transactions state machine'
 );
-SELECT has_function(
-    'cocopay', 'tg_payouts__status_transition', ARRAY[]::name[], 'tg_payouts__status_transition() exists'
+SELECT hasnt_function(
+    'cocopay', 'tg_payouts__status_transition', ARRAY[]::name[], 'no hand-written payouts state machine'
 );
-SELECT has_function(
-    'cocopay', 'tg_stores__status_transition', ARRAY[]::name[], 'tg_stores__status_transition() exists'
+SELECT hasnt_function(
+    'cocopay', 'tg_stores__status_transition', ARRAY[]::name[], 'no hand-written stores state machine'
 );
-SELECT has_function(
+SELECT hasnt_function(
     'cocopay', 'tg_store_deployments__status_transition', ARRAY[]::name[],
-    'tg_store_deployments__status_transition() exists'
+    'no hand-written store_deployments state machine'
 );
 SELECT has_function(
     'cocopay', 'tg_passkeys__sign_count_monotonic', ARRAY[]::name[], 'tg_passkeys__sign_count_monotonic() exists'

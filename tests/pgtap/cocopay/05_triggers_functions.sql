@@ -22,44 +22,43 @@ SELECT has_trigger(
 SELECT has_trigger('cocopay', 'passkeys', 'passkeys_sign_count_monotonic', 'trigger passkeys_sign_count_monotonic exists');
 
 SELECT trigger_is(
-    'cocopay', 'users', 'update_users_updated_at', 'cocopay', 'update_updated_at',
-    'update_users_updated_at calls cocopay.update_updated_at()'
+    'cocopay', 'users', 'update_users_updated_at', 'common', 'tg__set_updated_at',
+    'update_users_updated_at calls common.tg__set_updated_at()'
 );
 SELECT trigger_is(
-    'cocopay', 'stores', 'update_stores_updated_at', 'cocopay', 'update_updated_at',
-    'update_stores_updated_at calls cocopay.update_updated_at()'
+    'cocopay', 'stores', 'update_stores_updated_at', 'common', 'tg__set_updated_at',
+    'update_stores_updated_at calls common.tg__set_updated_at()'
 );
 SELECT trigger_is(
-    'cocopay', 'token_balances', 'update_token_balances_updated_at', 'cocopay', 'update_updated_at',
-    'update_token_balances_updated_at calls cocopay.update_updated_at()'
+    'cocopay', 'token_balances', 'update_token_balances_updated_at', 'common', 'tg__set_updated_at',
+    'update_token_balances_updated_at calls common.tg__set_updated_at()'
 );
 SELECT trigger_is(
-    'cocopay', 'feature_flags', 'update_feature_flags_updated_at', 'cocopay', 'update_updated_at',
-    'update_feature_flags_updated_at calls cocopay.update_updated_at()'
+    'cocopay', 'feature_flags', 'update_feature_flags_updated_at', 'common', 'tg__set_updated_at',
+    'update_feature_flags_updated_at calls common.tg__set_updated_at()'
 );
 SELECT trigger_is(
-    'cocopay', 'transactions', 'transactions_status_transition', 'cocopay', 'tg_transactions__status_transition',
-    'transactions_status_transition calls tg_transactions__status_transition()'
+    'cocopay', 'transactions', 'transactions_status_transition', 'common', 'tg__forbid_transition',
+    'transactions_status_transition calls common.tg__forbid_transition()'
 );
 SELECT trigger_is(
-    'cocopay', 'payouts', 'payouts_status_transition', 'cocopay', 'tg_payouts__status_transition',
-    'payouts_status_transition calls tg_payouts__status_transition()'
+    'cocopay', 'payouts', 'payouts_status_transition', 'common', 'tg__forbid_transition',
+    'payouts_status_transition calls common.tg__forbid_transition()'
 );
 SELECT trigger_is(
-    'cocopay', 'stores', 'stores_status_transition', 'cocopay', 'tg_stores__status_transition',
-    'stores_status_transition calls tg_stores__status_transition()'
+    'cocopay', 'stores', 'stores_status_transition', 'common', 'tg__forbid_transition',
+    'stores_status_transition calls common.tg__forbid_transition()'
 );
 SELECT trigger_is(
-    'cocopay', 'store_deployments', 'store_deployments_status_transition', 'cocopay',
-    'tg_store_deployments__status_transition',
-    'store_deployments_status_transition calls tg_store_deployments__status_transition()'
+    'cocopay', 'store_deployments', 'store_deployments_status_transition', 'common', 'tg__forbid_transition',
+    'store_deployments_status_transition calls common.tg__forbid_transition()'
 );
 SELECT trigger_is(
     'cocopay', 'passkeys', 'passkeys_sign_count_monotonic', 'cocopay', 'tg_passkeys__sign_count_monotonic',
     'passkeys_sign_count_monotonic calls tg_passkeys__sign_count_monotonic()'
 );
 
--- tgtype 19 = ROW (1) + BEFORE (2) + UPDATE (16)
+-- tgtype 19 = ROW (1) + BEFORE (2) + UPDATE (16); 27 = 19 + DELETE (8); 34 = BEFORE (2) + TRUNCATE (32), per statement
 SELECT set_eq(
     $$SELECT c.relname::text, t.tgname::text, t.tgtype::int FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
       WHERE c.relnamespace = 'cocopay'::regnamespace AND NOT t.tgisinternal$$,
@@ -69,8 +68,11 @@ SELECT set_eq(
              ('transactions', 'transactions_status_transition', 19), ('payouts', 'payouts_status_transition', 19),
              ('stores', 'stores_status_transition', 19),
              ('store_deployments', 'store_deployments_status_transition', 19),
-             ('passkeys', 'passkeys_sign_count_monotonic', 19)$$,
-    'exactly these 9 triggers, each BEFORE UPDATE FOR EACH ROW'
+             ('passkeys', 'passkeys_sign_count_monotonic', 19),
+             ('audit_logs', 'audit_logs_append_only', 27), ('audit_logs', 'audit_logs_append_only_truncate', 34),
+             ('analytics_events', 'analytics_events_append_only', 27),
+             ('analytics_events', 'analytics_events_append_only_truncate', 34)$$,
+    'exactly these 13 triggers: 9 BEFORE UPDATE FOR EACH ROW, and the append-only ones'
 );
 
 -- updated_at moves on UPDATE (now() is the transaction time; rows start in the past)
