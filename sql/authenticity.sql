@@ -684,32 +684,6 @@ ALTER FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id
 COMMENT ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) IS 'Records a FAIL verification with the given reason (reward 0) and moves the ISSUED intent to FAILED, in one transaction. CD005 unknown intent, CD001 intent not ISSUED, 23514 empty reason.';
 
 --
--- Name: forbid_change(text, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE FUNCTION authenticity.forbid_change(table_name text, column_name text) RETURNS void
-    LANGUAGE plpgsql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    RAISE EXCEPTION '%: % may not change', table_name, column_name
-        USING ERRCODE = 'CD003',
-              CONSTRAINT = table_name || '_' || column_name || '_immutable',
-              SCHEMA = 'authenticity',
-              TABLE = table_name,
-              COLUMN = column_name;
-END
-$$;
-
-ALTER FUNCTION authenticity.forbid_change(table_name text, column_name text) OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION forbid_change(table_name text, column_name text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION authenticity.forbid_change(table_name text, column_name text) IS 'Raises SQLSTATE CD003 (immutable) naming the pseudo-constraint <table>_<column>_immutable. Called by the guard triggers when a fixed or set-once column would change.';
-
---
 -- Name: is_solana_address(text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -1002,29 +976,6 @@ ALTER FUNCTION authenticity.resume_batch(p_batch_id uuid) OWNER TO chaindb_owner
 COMMENT ON FUNCTION authenticity.resume_batch(p_batch_id uuid) IS 'PAUSED -> ACTIVE. CD005 missing, CD001 from any other state (CREATED is activated with activate_batch), CD007 when the manufacturer is suspended.';
 
 --
--- Name: tg__append_only(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE FUNCTION authenticity.tg__append_only() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    RAISE EXCEPTION '%: rows are append-only (% refused)', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'CD003', CONSTRAINT = TG_TABLE_NAME || '_append_only', TABLE = TG_TABLE_NAME,
-              SCHEMA = TG_TABLE_SCHEMA;
-END
-$$;
-
-ALTER FUNCTION authenticity.tg__append_only() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg__append_only(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION authenticity.tg__append_only() IS 'BEFORE UPDATE OR DELETE / TRUNCATE trigger of append-only tables: raises CD003 (<table>_append_only).';
-
---
 -- Name: tg_batches__check_insert(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -1051,61 +1002,15 @@ ALTER FUNCTION authenticity.tg_batches__check_insert() OWNER TO chaindb_owner;
 COMMENT ON FUNCTION authenticity.tg_batches__check_insert() IS 'BEFORE INSERT on batches: a new batch is CREATED (else CD007, batches_initial_status).';
 
 --
--- Name: tg_batches__immutable_columns(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: tg_batches__manufacturer_active(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.tg_batches__immutable_columns() RETURNS trigger
+CREATE FUNCTION authenticity.tg_batches__manufacturer_active() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-    IF NEW.manufacturer_id IS DISTINCT FROM OLD.manufacturer_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'manufacturer_id');
-    ELSIF NEW.sku_id IS DISTINCT FROM OLD.sku_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'sku_id');
-    ELSIF NEW.batch_public_id IS DISTINCT FROM OLD.batch_public_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'batch_public_id');
-    ELSIF NEW.created_at IS DISTINCT FROM OLD.created_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'created_at');
-    ELSIF OLD.onchain_batch_pubkey IS NOT NULL
-        AND NEW.onchain_batch_pubkey IS DISTINCT FROM OLD.onchain_batch_pubkey THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'onchain_batch_pubkey');
-    ELSIF OLD.activated_at IS NOT NULL AND NEW.activated_at IS DISTINCT FROM OLD.activated_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'activated_at');
-    ELSIF OLD.activated_tx_signature IS NOT NULL
-        AND NEW.activated_tx_signature IS DISTINCT FROM OLD.activated_tx_signature THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'activated_tx_signature');
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION authenticity.tg_batches__immutable_columns() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_batches__immutable_columns(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION authenticity.tg_batches__immutable_columns() IS 'BEFORE UPDATE on batches: manufacturer_id, sku_id, batch_public_id, created_at never change; onchain_batch_pubkey, activated_at, activated_tx_signature never change once set (CD003).';
-
---
--- Name: tg_batches__status_transition(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE FUNCTION authenticity.tg_batches__status_transition() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NOT (CASE OLD.status
-        WHEN 'CREATED' THEN NEW.status IN ('ACTIVE', 'CLOSED')
-        WHEN 'ACTIVE' THEN NEW.status IN ('PAUSED', 'CLOSED')
-        WHEN 'PAUSED' THEN NEW.status IN ('ACTIVE', 'CLOSED')
-        ELSE false
-    END) THEN
-        PERFORM common.forbid_transition(TG_TABLE_NAME, OLD.status::text, NEW.status::text);
-    END IF;
-    IF NEW.status = 'ACTIVE' AND NOT EXISTS (
+    IF NOT EXISTS (
         SELECT FROM authenticity.manufacturers AS m
         WHERE m.id = NEW.manufacturer_id AND m.status = 'active'
     ) THEN
@@ -1117,13 +1022,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.tg_batches__status_transition() OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.tg_batches__manufacturer_active() OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION tg_batches__status_transition(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION tg_batches__manufacturer_active(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.tg_batches__status_transition() IS 'Batch state machine: CREATED -> ACTIVE | CLOSED, ACTIVE -> PAUSED | CLOSED, PAUSED -> ACTIVE | CLOSED; else CD001. Entering ACTIVE needs an active manufacturer (CD007, batches_manufacturer_active).';
+COMMENT ON FUNCTION authenticity.tg_batches__manufacturer_active() IS 'BEFORE UPDATE of batches into ACTIVE: the manufacturer is active (else CD007, batches_manufacturer_active).';
 
 --
 -- Name: tg_code_packs__check_insert(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -1186,46 +1091,27 @@ ALTER FUNCTION authenticity.tg_code_packs__codes_complete() OWNER TO chaindb_own
 COMMENT ON FUNCTION authenticity.tg_code_packs__codes_complete() IS 'BEFORE UPDATE GENERATING -> READY on code_packs: the pack has exactly quantity codes (CD007 code_packs_quantity_generated).';
 
 --
--- Name: tg_code_packs__immutable_columns(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: tg_code_packs__download_count_monotonic(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.tg_code_packs__immutable_columns() RETURNS trigger
+CREATE FUNCTION authenticity.tg_code_packs__download_count_monotonic() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-    IF NEW.pack_id IS DISTINCT FROM OLD.pack_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'pack_id');
-    ELSIF NEW.batch_id IS DISTINCT FROM OLD.batch_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'batch_id');
-    ELSIF NEW.quantity IS DISTINCT FROM OLD.quantity THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'quantity');
-    ELSIF NEW.created_at IS DISTINCT FROM OLD.created_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'created_at');
-    ELSIF OLD.downloaded_at IS NOT NULL AND NEW.downloaded_at IS DISTINCT FROM OLD.downloaded_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'downloaded_at');
-    ELSIF OLD.print_confirmed_at IS NOT NULL AND NEW.print_confirmed_at IS DISTINCT FROM OLD.print_confirmed_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'print_confirmed_at');
-    ELSIF OLD.plaintext_purged_at IS NOT NULL
-        AND NEW.plaintext_purged_at IS DISTINCT FROM OLD.plaintext_purged_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'plaintext_purged_at');
-    END IF;
-    IF NEW.download_count < OLD.download_count THEN
-        RAISE EXCEPTION 'code_packs: download_count may not decrease (% -> %)', OLD.download_count, NEW.download_count
-            USING ERRCODE = 'CD004', CONSTRAINT = 'code_packs_download_count_regression',
-                  TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA, COLUMN = 'download_count';
-    END IF;
-    RETURN NEW;
+    RAISE EXCEPTION 'code_packs: download_count may not decrease (% -> %)', OLD.download_count, NEW.download_count
+        USING ERRCODE = 'CD004', CONSTRAINT = 'code_packs_download_count_regression',
+              TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA, COLUMN = 'download_count';
 END
 $$;
 
-ALTER FUNCTION authenticity.tg_code_packs__immutable_columns() OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.tg_code_packs__download_count_monotonic() OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION tg_code_packs__immutable_columns(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION tg_code_packs__download_count_monotonic(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.tg_code_packs__immutable_columns() IS 'BEFORE UPDATE on code_packs: pack_id, batch_id, quantity, created_at never change and downloaded_at, print_confirmed_at, plaintext_purged_at never change once set (CD003); download_count never decreases (CD004).';
+COMMENT ON FUNCTION authenticity.tg_code_packs__download_count_monotonic() IS 'BEFORE UPDATE on code_packs when download_count would decrease: raises CD004 (code_packs_download_count_regression).';
 
 --
 -- Name: tg_code_packs__plaintext_purged(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -1255,35 +1141,6 @@ ALTER FUNCTION authenticity.tg_code_packs__plaintext_purged() OWNER TO chaindb_o
 --
 
 COMMENT ON FUNCTION authenticity.tg_code_packs__plaintext_purged() IS 'Deferred check on code_packs: a PRINT_CONFIRMED or purged pack has no code with plaintext (CD008 code_packs_plaintext_purged).';
-
---
--- Name: tg_code_packs__status_transition(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE FUNCTION authenticity.tg_code_packs__status_transition() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NOT (CASE OLD.status
-        WHEN 'GENERATING' THEN NEW.status = 'READY'
-        WHEN 'READY' THEN NEW.status = 'DOWNLOADED'
-        WHEN 'DOWNLOADED' THEN NEW.status = 'PRINT_CONFIRMED'
-        ELSE false
-    END) THEN
-        PERFORM common.forbid_transition(TG_TABLE_NAME, OLD.status::text, NEW.status::text);
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION authenticity.tg_code_packs__status_transition() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_code_packs__status_transition(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION authenticity.tg_code_packs__status_transition() IS 'Code pack state machine: GENERATING -> READY -> DOWNLOADED -> PRINT_CONFIRMED only; else CD001.';
 
 --
 -- Name: tg_codes__check_insert(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -1343,28 +1200,15 @@ ALTER FUNCTION authenticity.tg_codes__check_insert() OWNER TO chaindb_owner;
 COMMENT ON FUNCTION authenticity.tg_codes__check_insert() IS 'AFTER INSERT statement trigger on codes (set-based over the new rows): the packs are GENERATING (CD007 codes_pack_generating; CD008 codes_plaintext_purged for plaintext into a purged pack) and every qr_payload carries its batch''s public id (23514 codes_qr_payload_batch_check). SECURITY DEFINER to share-lock the packs.';
 
 --
--- Name: tg_codes__guard_update(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: tg_codes__plaintext_purged(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.tg_codes__guard_update() RETURNS trigger
+CREATE FUNCTION authenticity.tg_codes__plaintext_purged() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-    IF NEW.id IS DISTINCT FROM OLD.id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'id');
-    ELSIF NEW.pack_id IS DISTINCT FROM OLD.pack_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'pack_id');
-    ELSIF NEW.qr_payload IS DISTINCT FROM OLD.qr_payload THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'qr_payload');
-    ELSIF NEW.commitment IS DISTINCT FROM OLD.commitment THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'commitment');
-    ELSIF NEW.onchain_code_pda IS DISTINCT FROM OLD.onchain_code_pda THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'onchain_code_pda');
-    ELSIF NEW.created_at IS DISTINCT FROM OLD.created_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'created_at');
-    END IF;
-    IF NEW.code_plaintext IS NOT NULL AND EXISTS (
+    IF EXISTS (
         SELECT FROM authenticity.code_packs AS p
         WHERE p.id = NEW.pack_id AND (p.status = 'PRINT_CONFIRMED' OR p.plaintext_purged_at IS NOT NULL)
     ) THEN
@@ -1376,13 +1220,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.tg_codes__guard_update() OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.tg_codes__plaintext_purged() OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION tg_codes__guard_update(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION tg_codes__plaintext_purged(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.tg_codes__guard_update() IS 'BEFORE UPDATE on codes: only code_plaintext may change (CD003 otherwise), and never to a value when the pack is PRINT_CONFIRMED or purged (CD008 codes_plaintext_purged).';
+COMMENT ON FUNCTION authenticity.tg_codes__plaintext_purged() IS 'BEFORE UPDATE on codes writing a code_plaintext: never to a code of a PRINT_CONFIRMED or purged pack (CD008 codes_plaintext_purged).';
 
 --
 -- Name: tg_user_wallets__first_success(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -1408,38 +1252,6 @@ ALTER FUNCTION authenticity.tg_user_wallets__first_success() OWNER TO chaindb_ow
 --
 
 COMMENT ON FUNCTION authenticity.tg_user_wallets__first_success() IS 'BEFORE INSERT OR UPDATE on user_wallets: computes created_after_first_success (a SUCCESS of the user verified at or before created_at exists).';
-
---
--- Name: tg_user_wallets__immutable_columns(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE FUNCTION authenticity.tg_user_wallets__immutable_columns() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NEW.id IS DISTINCT FROM OLD.id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'id');
-    ELSIF NEW.user_id IS DISTINCT FROM OLD.user_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'user_id');
-    ELSIF NEW.chain IS DISTINCT FROM OLD.chain THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'chain');
-    ELSIF NEW.wallet_pubkey IS DISTINCT FROM OLD.wallet_pubkey THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'wallet_pubkey');
-    ELSIF NEW.created_at IS DISTINCT FROM OLD.created_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'created_at');
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION authenticity.tg_user_wallets__immutable_columns() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_user_wallets__immutable_columns(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION authenticity.tg_user_wallets__immutable_columns() IS 'BEFORE UPDATE on user_wallets: id, user_id, chain, wallet_pubkey, created_at never change (CD003).';
 
 --
 -- Name: tg_verifications__check_insert(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -1587,42 +1399,6 @@ ALTER FUNCTION authenticity.tg_verify_intents__check_insert() OWNER TO chaindb_o
 COMMENT ON FUNCTION authenticity.tg_verify_intents__check_insert() IS 'BEFORE INSERT on verify_intents: ISSUED (CD007 verify_intents_initial_status), batch ACTIVE (CD007 verify_intents_batch_active), code of that batch (23514 verify_intents_commitment_batch_check).';
 
 --
--- Name: tg_verify_intents__immutable_columns(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE FUNCTION authenticity.tg_verify_intents__immutable_columns() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NEW.id IS DISTINCT FROM OLD.id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'id');
-    ELSIF NEW.verify_intent_id IS DISTINCT FROM OLD.verify_intent_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'verify_intent_id');
-    ELSIF NEW.batch_id IS DISTINCT FROM OLD.batch_id THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'batch_id');
-    ELSIF NEW.commitment IS DISTINCT FROM OLD.commitment THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'commitment');
-    ELSIF NEW.reward_lamports IS DISTINCT FROM OLD.reward_lamports THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'reward_lamports');
-    ELSIF NEW.expires_at IS DISTINCT FROM OLD.expires_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'expires_at');
-    ELSIF NEW.created_at IS DISTINCT FROM OLD.created_at THEN
-        PERFORM authenticity.forbid_change(TG_TABLE_NAME, 'created_at');
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION authenticity.tg_verify_intents__immutable_columns() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_verify_intents__immutable_columns(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION authenticity.tg_verify_intents__immutable_columns() IS 'BEFORE UPDATE on verify_intents: every column but status is fixed (CD003).';
-
---
 -- Name: tg_verify_intents__outcome_recorded(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -1651,30 +1427,6 @@ ALTER FUNCTION authenticity.tg_verify_intents__outcome_recorded() OWNER TO chain
 --
 
 COMMENT ON FUNCTION authenticity.tg_verify_intents__outcome_recorded() IS 'Deferred check: a CONFIRMED intent has its SUCCESS verification and a FAILED one its FAIL verification, by commit (CD007 verify_intents_outcome_recorded).';
-
---
--- Name: tg_verify_intents__status_transition(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE FUNCTION authenticity.tg_verify_intents__status_transition() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NOT (OLD.status = 'ISSUED' AND NEW.status IN ('CONFIRMED', 'EXPIRED', 'FAILED')) THEN
-        PERFORM common.forbid_transition(TG_TABLE_NAME, OLD.status::text, NEW.status::text);
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION authenticity.tg_verify_intents__status_transition() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_verify_intents__status_transition(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION authenticity.tg_verify_intents__status_transition() IS 'Verify intent state machine: ISSUED -> CONFIRMED | EXPIRED | FAILED only; else CD001.';
 
 --
 -- Name: codes; Type: TABLE; Schema: authenticity; Owner: chaindb_owner
@@ -2244,25 +1996,55 @@ COMMENT ON TRIGGER batches_check_insert ON authenticity.batches IS 'A new batch 
 -- Name: batches batches_immutable_columns; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER batches_immutable_columns BEFORE UPDATE ON authenticity.batches FOR EACH ROW EXECUTE FUNCTION authenticity.tg_batches__immutable_columns();
+CREATE TRIGGER batches_immutable_columns BEFORE UPDATE ON authenticity.batches FOR EACH ROW WHEN (((old.manufacturer_id IS DISTINCT FROM new.manufacturer_id) OR (old.sku_id IS DISTINCT FROM new.sku_id) OR (old.batch_public_id IS DISTINCT FROM new.batch_public_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR ((old.onchain_batch_pubkey IS NOT NULL) AND (old.onchain_batch_pubkey IS DISTINCT FROM new.onchain_batch_pubkey)) OR ((old.activated_at IS NOT NULL) AND (old.activated_at IS DISTINCT FROM new.activated_at)) OR ((old.activated_tx_signature IS NOT NULL) AND (old.activated_tx_signature IS DISTINCT FROM new.activated_tx_signature)))) EXECUTE FUNCTION common.tg__forbid_change('{manufacturer_id,sku_id,batch_public_id,created_at}', '{onchain_batch_pubkey,activated_at,activated_tx_signature}');
 
 --
 -- Name: TRIGGER batches_immutable_columns ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER batches_immutable_columns ON authenticity.batches IS 'Fixed and set-once columns of batches (CD003, <table>_<column>_immutable).';
+COMMENT ON TRIGGER batches_immutable_columns ON authenticity.batches IS 'Declared in common.immutable_columns: manufacturer_id, sku_id, batch_public_id, created_at never change; onchain_batch_pubkey, activated_at, activated_tx_signature never change once set (CD003, <table>_<column>_immutable).';
+
+--
+-- Name: batches batches_initial_status; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE TRIGGER batches_initial_status BEFORE INSERT ON authenticity.batches FOR EACH ROW WHEN ((NOT (new.status = ANY ('{CREATED}'::authenticity.batch_status[])))) EXECUTE FUNCTION common.tg__forbid_initial_state('status', '{CREATED}');
+
+--
+-- Name: TRIGGER batches_initial_status ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER batches_initial_status ON authenticity.batches IS 'A new row''s status is one of CREATED (common.state_machines.initial_states); CD007 otherwise.';
 
 --
 -- Name: batches batches_status_transition; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER batches_status_transition BEFORE UPDATE ON authenticity.batches FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION authenticity.tg_batches__status_transition();
+CREATE TRIGGER batches_status_transition BEFORE UPDATE ON authenticity.batches FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
+        CASE old.status
+            WHEN 'CREATED'::authenticity.batch_status THEN (new.status = ANY ('{ACTIVE,CLOSED}'::authenticity.batch_status[]))
+            WHEN 'ACTIVE'::authenticity.batch_status THEN (new.status = ANY ('{PAUSED,CLOSED}'::authenticity.batch_status[]))
+            WHEN 'PAUSED'::authenticity.batch_status THEN (new.status = ANY ('{ACTIVE,CLOSED}'::authenticity.batch_status[]))
+            ELSE false
+        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER batches_status_transition ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER batches_status_transition ON authenticity.batches IS 'State machine of batches.status; CD001 for a forbidden move, CD007 when activating for a suspended manufacturer.';
+COMMENT ON TRIGGER batches_status_transition ON authenticity.batches IS 'State machine of batches.status, declared in common.state_machines: CREATED -> ACTIVE | CLOSED, ACTIVE -> PAUSED | CLOSED, PAUSED -> ACTIVE | CLOSED; any other change raises CD001. CLOSED is terminal; only an ACTIVE batch verifies codes. Entering ACTIVE also needs an active manufacturer (batches_status_transition_manufacturer_active, CD007).';
+
+--
+-- Name: batches batches_status_transition_manufacturer_active; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE TRIGGER batches_status_transition_manufacturer_active BEFORE UPDATE ON authenticity.batches FOR EACH ROW WHEN (((new.status = 'ACTIVE'::authenticity.batch_status) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION authenticity.tg_batches__manufacturer_active();
+
+--
+-- Name: TRIGGER batches_status_transition_manufacturer_active ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER batches_status_transition_manufacturer_active ON authenticity.batches IS 'Activating or resuming a batch needs an active manufacturer (CD007); fires after batches_status_transition.';
 
 --
 -- Name: code_packs code_packs_check_insert; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
@@ -2289,16 +2071,40 @@ CREATE TRIGGER code_packs_codes_complete BEFORE UPDATE ON authenticity.code_pack
 COMMENT ON TRIGGER code_packs_codes_complete ON authenticity.code_packs IS 'A pack becomes READY only with exactly quantity codes (CD007).';
 
 --
+-- Name: code_packs code_packs_download_count_monotonic; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE TRIGGER code_packs_download_count_monotonic BEFORE UPDATE ON authenticity.code_packs FOR EACH ROW WHEN ((new.download_count < old.download_count)) EXECUTE FUNCTION authenticity.tg_code_packs__download_count_monotonic();
+
+--
+-- Name: TRIGGER code_packs_download_count_monotonic ON code_packs; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER code_packs_download_count_monotonic ON authenticity.code_packs IS 'download_count never decreases (CD004).';
+
+--
 -- Name: code_packs code_packs_immutable_columns; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER code_packs_immutable_columns BEFORE UPDATE ON authenticity.code_packs FOR EACH ROW EXECUTE FUNCTION authenticity.tg_code_packs__immutable_columns();
+CREATE TRIGGER code_packs_immutable_columns BEFORE UPDATE ON authenticity.code_packs FOR EACH ROW WHEN (((old.pack_id IS DISTINCT FROM new.pack_id) OR (old.batch_id IS DISTINCT FROM new.batch_id) OR (old.quantity IS DISTINCT FROM new.quantity) OR (old.created_at IS DISTINCT FROM new.created_at) OR ((old.downloaded_at IS NOT NULL) AND (old.downloaded_at IS DISTINCT FROM new.downloaded_at)) OR ((old.print_confirmed_at IS NOT NULL) AND (old.print_confirmed_at IS DISTINCT FROM new.print_confirmed_at)) OR ((old.plaintext_purged_at IS NOT NULL) AND (old.plaintext_purged_at IS DISTINCT FROM new.plaintext_purged_at)))) EXECUTE FUNCTION common.tg__forbid_change('{pack_id,batch_id,quantity,created_at}', '{downloaded_at,print_confirmed_at,plaintext_purged_at}');
 
 --
 -- Name: TRIGGER code_packs_immutable_columns ON code_packs; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER code_packs_immutable_columns ON authenticity.code_packs IS 'Fixed and set-once columns of code_packs (CD003) and the growing download_count (CD004).';
+COMMENT ON TRIGGER code_packs_immutable_columns ON authenticity.code_packs IS 'Declared in common.immutable_columns: pack_id, batch_id, quantity, created_at never change; downloaded_at, print_confirmed_at, plaintext_purged_at never change once set (CD003, <table>_<column>_immutable).';
+
+--
+-- Name: code_packs code_packs_initial_status; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE TRIGGER code_packs_initial_status BEFORE INSERT ON authenticity.code_packs FOR EACH ROW WHEN ((NOT (new.status = ANY ('{GENERATING}'::authenticity.code_pack_status[])))) EXECUTE FUNCTION common.tg__forbid_initial_state('status', '{GENERATING}');
+
+--
+-- Name: TRIGGER code_packs_initial_status ON code_packs; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER code_packs_initial_status ON authenticity.code_packs IS 'A new row''s status is one of GENERATING (common.state_machines.initial_states); CD007 otherwise.';
 
 --
 -- Name: code_packs code_packs_plaintext_purged; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
@@ -2316,13 +2122,19 @@ COMMENT ON TRIGGER code_packs_plaintext_purged ON authenticity.code_packs IS 'At
 -- Name: code_packs code_packs_status_transition; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER code_packs_status_transition BEFORE UPDATE ON authenticity.code_packs FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION authenticity.tg_code_packs__status_transition();
+CREATE TRIGGER code_packs_status_transition BEFORE UPDATE ON authenticity.code_packs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
+        CASE old.status
+            WHEN 'GENERATING'::authenticity.code_pack_status THEN (new.status = ANY ('{READY}'::authenticity.code_pack_status[]))
+            WHEN 'READY'::authenticity.code_pack_status THEN (new.status = ANY ('{DOWNLOADED}'::authenticity.code_pack_status[]))
+            WHEN 'DOWNLOADED'::authenticity.code_pack_status THEN (new.status = ANY ('{PRINT_CONFIRMED}'::authenticity.code_pack_status[]))
+            ELSE false
+        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER code_packs_status_transition ON code_packs; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER code_packs_status_transition ON authenticity.code_packs IS 'State machine of code_packs.status (GENERATING -> READY -> DOWNLOADED -> PRINT_CONFIRMED); CD001 otherwise.';
+COMMENT ON TRIGGER code_packs_status_transition ON authenticity.code_packs IS 'State machine of code_packs.status, declared in common.state_machines: GENERATING -> READY, READY -> DOWNLOADED, DOWNLOADED -> PRINT_CONFIRMED; any other change raises CD001. PRINT_CONFIRMED is terminal: the codes'' plaintext is purged in the same transaction. READY needs all quantity codes (code_packs_codes_complete, CD007).';
 
 --
 -- Name: codes codes_check_insert; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
@@ -2337,40 +2149,52 @@ CREATE TRIGGER codes_check_insert AFTER INSERT ON authenticity.codes REFERENCING
 COMMENT ON TRIGGER codes_check_insert ON authenticity.codes IS 'Once per INSERT or COPY: codes only into GENERATING packs, payloads carry their batch''s public id.';
 
 --
--- Name: codes codes_guard_update; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
+-- Name: codes codes_immutable_columns; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER codes_guard_update BEFORE UPDATE ON authenticity.codes FOR EACH ROW WHEN (((old.id IS DISTINCT FROM new.id) OR (old.pack_id IS DISTINCT FROM new.pack_id) OR (old.qr_payload IS DISTINCT FROM new.qr_payload) OR ((old.commitment)::bytea IS DISTINCT FROM (new.commitment)::bytea) OR (old.onchain_code_pda IS DISTINCT FROM new.onchain_code_pda) OR (old.created_at IS DISTINCT FROM new.created_at) OR ((new.code_plaintext IS NOT NULL) AND (new.code_plaintext IS DISTINCT FROM old.code_plaintext)))) EXECUTE FUNCTION authenticity.tg_codes__guard_update();
+CREATE TRIGGER codes_immutable_columns BEFORE UPDATE ON authenticity.codes FOR EACH ROW WHEN (((old.id IS DISTINCT FROM new.id) OR (old.pack_id IS DISTINCT FROM new.pack_id) OR (old.qr_payload IS DISTINCT FROM new.qr_payload) OR ((old.commitment)::bytea IS DISTINCT FROM (new.commitment)::bytea) OR (old.onchain_code_pda IS DISTINCT FROM new.onchain_code_pda) OR (old.created_at IS DISTINCT FROM new.created_at))) EXECUTE FUNCTION common.tg__forbid_change('{id,pack_id,qr_payload,commitment,onchain_code_pda,created_at}', '{}');
 
 --
--- Name: TRIGGER codes_guard_update ON codes; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: TRIGGER codes_immutable_columns ON codes; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER codes_guard_update ON authenticity.codes IS 'Codes are fixed except code_plaintext, which is never written to a purged pack; the purge itself (setting NULL) does not fire it.';
+COMMENT ON TRIGGER codes_immutable_columns ON authenticity.codes IS 'Declared in common.immutable_columns: id, pack_id, qr_payload, commitment, onchain_code_pda, created_at never change (CD003, <table>_<column>_immutable).';
+
+--
+-- Name: codes codes_plaintext_purged; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE TRIGGER codes_plaintext_purged BEFORE UPDATE ON authenticity.codes FOR EACH ROW WHEN (((new.code_plaintext IS NOT NULL) AND (new.code_plaintext IS DISTINCT FROM old.code_plaintext))) EXECUTE FUNCTION authenticity.tg_codes__plaintext_purged();
+
+--
+-- Name: TRIGGER codes_plaintext_purged ON codes; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER codes_plaintext_purged ON authenticity.codes IS 'No plaintext is written back to a code of a purged pack (CD008); the purge itself (setting NULL) does not fire it.';
 
 --
 -- Name: treasury_ops treasury_ops_append_only; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER treasury_ops_append_only BEFORE DELETE OR UPDATE ON authenticity.treasury_ops FOR EACH ROW EXECUTE FUNCTION authenticity.tg__append_only();
+CREATE TRIGGER treasury_ops_append_only BEFORE DELETE OR UPDATE ON authenticity.treasury_ops FOR EACH ROW EXECUTE FUNCTION common.tg__append_only();
 
 --
 -- Name: TRIGGER treasury_ops_append_only ON treasury_ops; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER treasury_ops_append_only ON authenticity.treasury_ops IS 'Treasury operations are never updated or deleted (CD003).';
+COMMENT ON TRIGGER treasury_ops_append_only ON authenticity.treasury_ops IS 'treasury_ops is append-only (common.append_only_tables): rows are never updated or deleted (CD003).';
 
 --
 -- Name: treasury_ops treasury_ops_append_only_truncate; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER treasury_ops_append_only_truncate BEFORE TRUNCATE ON authenticity.treasury_ops FOR EACH STATEMENT EXECUTE FUNCTION authenticity.tg__append_only();
+CREATE TRIGGER treasury_ops_append_only_truncate BEFORE TRUNCATE ON authenticity.treasury_ops FOR EACH STATEMENT EXECUTE FUNCTION common.tg__append_only();
 
 --
 -- Name: TRIGGER treasury_ops_append_only_truncate ON treasury_ops; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER treasury_ops_append_only_truncate ON authenticity.treasury_ops IS 'Treasury operations are never truncated (CD003).';
+COMMENT ON TRIGGER treasury_ops_append_only_truncate ON authenticity.treasury_ops IS 'treasury_ops is append-only (common.append_only_tables): never truncated (CD003).';
 
 --
 -- Name: user_wallets user_wallets_first_success; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
@@ -2388,37 +2212,37 @@ COMMENT ON TRIGGER user_wallets_first_success ON authenticity.user_wallets IS 'c
 -- Name: user_wallets user_wallets_immutable_columns; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER user_wallets_immutable_columns BEFORE UPDATE ON authenticity.user_wallets FOR EACH ROW EXECUTE FUNCTION authenticity.tg_user_wallets__immutable_columns();
+CREATE TRIGGER user_wallets_immutable_columns BEFORE UPDATE ON authenticity.user_wallets FOR EACH ROW WHEN (((old.id IS DISTINCT FROM new.id) OR (old.user_id IS DISTINCT FROM new.user_id) OR (old.chain IS DISTINCT FROM new.chain) OR (old.wallet_pubkey IS DISTINCT FROM new.wallet_pubkey) OR (old.created_at IS DISTINCT FROM new.created_at))) EXECUTE FUNCTION common.tg__forbid_change('{id,user_id,chain,wallet_pubkey,created_at}', '{}');
 
 --
 -- Name: TRIGGER user_wallets_immutable_columns ON user_wallets; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER user_wallets_immutable_columns ON authenticity.user_wallets IS 'A linked wallet stays with its user and key (CD003).';
+COMMENT ON TRIGGER user_wallets_immutable_columns ON authenticity.user_wallets IS 'Declared in common.immutable_columns: id, user_id, chain, wallet_pubkey, created_at never change (CD003, <table>_<column>_immutable).';
 
 --
 -- Name: verifications verifications_append_only; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER verifications_append_only BEFORE DELETE OR UPDATE ON authenticity.verifications FOR EACH ROW EXECUTE FUNCTION authenticity.tg__append_only();
+CREATE TRIGGER verifications_append_only BEFORE DELETE OR UPDATE ON authenticity.verifications FOR EACH ROW EXECUTE FUNCTION common.tg__append_only();
 
 --
 -- Name: TRIGGER verifications_append_only ON verifications; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER verifications_append_only ON authenticity.verifications IS 'Verifications are never updated or deleted (CD003).';
+COMMENT ON TRIGGER verifications_append_only ON authenticity.verifications IS 'verifications is append-only (common.append_only_tables): rows are never updated or deleted (CD003).';
 
 --
 -- Name: verifications verifications_append_only_truncate; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER verifications_append_only_truncate BEFORE TRUNCATE ON authenticity.verifications FOR EACH STATEMENT EXECUTE FUNCTION authenticity.tg__append_only();
+CREATE TRIGGER verifications_append_only_truncate BEFORE TRUNCATE ON authenticity.verifications FOR EACH STATEMENT EXECUTE FUNCTION common.tg__append_only();
 
 --
 -- Name: TRIGGER verifications_append_only_truncate ON verifications; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER verifications_append_only_truncate ON authenticity.verifications IS 'Verifications are never truncated (CD003).';
+COMMENT ON TRIGGER verifications_append_only_truncate ON authenticity.verifications IS 'verifications is append-only (common.append_only_tables): never truncated (CD003).';
 
 --
 -- Name: verifications verifications_check_insert; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
@@ -2472,13 +2296,25 @@ COMMENT ON TRIGGER verify_intents_check_insert ON authenticity.verify_intents IS
 -- Name: verify_intents verify_intents_immutable_columns; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER verify_intents_immutable_columns BEFORE UPDATE ON authenticity.verify_intents FOR EACH ROW EXECUTE FUNCTION authenticity.tg_verify_intents__immutable_columns();
+CREATE TRIGGER verify_intents_immutable_columns BEFORE UPDATE ON authenticity.verify_intents FOR EACH ROW WHEN (((old.id IS DISTINCT FROM new.id) OR (old.verify_intent_id IS DISTINCT FROM new.verify_intent_id) OR (old.batch_id IS DISTINCT FROM new.batch_id) OR ((old.commitment)::bytea IS DISTINCT FROM (new.commitment)::bytea) OR (old.reward_lamports IS DISTINCT FROM new.reward_lamports) OR (old.expires_at IS DISTINCT FROM new.expires_at) OR (old.created_at IS DISTINCT FROM new.created_at))) EXECUTE FUNCTION common.tg__forbid_change('{id,verify_intent_id,batch_id,commitment,reward_lamports,expires_at,created_at}', '{}');
 
 --
 -- Name: TRIGGER verify_intents_immutable_columns ON verify_intents; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER verify_intents_immutable_columns ON authenticity.verify_intents IS 'Only the status of an intent changes (CD003).';
+COMMENT ON TRIGGER verify_intents_immutable_columns ON authenticity.verify_intents IS 'Declared in common.immutable_columns: id, verify_intent_id, batch_id, commitment, reward_lamports, expires_at, created_at never change (CD003, <table>_<column>_immutable).';
+
+--
+-- Name: verify_intents verify_intents_initial_status; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE TRIGGER verify_intents_initial_status BEFORE INSERT ON authenticity.verify_intents FOR EACH ROW WHEN ((NOT (new.status = ANY ('{ISSUED}'::authenticity.verify_intent_status[])))) EXECUTE FUNCTION common.tg__forbid_initial_state('status', '{ISSUED}');
+
+--
+-- Name: TRIGGER verify_intents_initial_status ON verify_intents; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER verify_intents_initial_status ON authenticity.verify_intents IS 'A new row''s status is one of ISSUED (common.state_machines.initial_states); CD007 otherwise.';
 
 --
 -- Name: verify_intents verify_intents_outcome_recorded; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
@@ -2496,13 +2332,17 @@ COMMENT ON TRIGGER verify_intents_outcome_recorded ON authenticity.verify_intent
 -- Name: verify_intents verify_intents_status_transition; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER verify_intents_status_transition BEFORE UPDATE ON authenticity.verify_intents FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION authenticity.tg_verify_intents__status_transition();
+CREATE TRIGGER verify_intents_status_transition BEFORE UPDATE ON authenticity.verify_intents FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
+        CASE old.status
+            WHEN 'ISSUED'::authenticity.verify_intent_status THEN (new.status = ANY ('{CONFIRMED,EXPIRED,FAILED}'::authenticity.verify_intent_status[]))
+            ELSE false
+        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER verify_intents_status_transition ON verify_intents; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER verify_intents_status_transition ON authenticity.verify_intents IS 'State machine of verify_intents.status (ISSUED -> CONFIRMED | EXPIRED | FAILED); CD001 otherwise.';
+COMMENT ON TRIGGER verify_intents_status_transition ON authenticity.verify_intents IS 'State machine of verify_intents.status, declared in common.state_machines: ISSUED -> CONFIRMED | EXPIRED | FAILED; any other change raises CD001. CONFIRMED, EXPIRED and FAILED are terminal; confirming or failing records the verification in the same transaction (verify_intents_outcome_recorded).';
 
 --
 -- Name: batches batches_manufacturer_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
@@ -2803,13 +2643,6 @@ REVOKE ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p
 GRANT ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) TO chaindb_app;
 
 --
--- Name: FUNCTION forbid_change(table_name text, column_name text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION authenticity.forbid_change(table_name text, column_name text) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.forbid_change(table_name text, column_name text) TO chaindb_app;
-
---
 -- Name: FUNCTION is_solana_address(value text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -2867,28 +2700,16 @@ REVOKE ALL ON FUNCTION authenticity.resume_batch(p_batch_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION authenticity.resume_batch(p_batch_id uuid) TO chaindb_app;
 
 --
--- Name: FUNCTION tg__append_only(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION authenticity.tg__append_only() FROM PUBLIC;
-
---
 -- Name: FUNCTION tg_batches__check_insert(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
 REVOKE ALL ON FUNCTION authenticity.tg_batches__check_insert() FROM PUBLIC;
 
 --
--- Name: FUNCTION tg_batches__immutable_columns(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION tg_batches__manufacturer_active(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.tg_batches__immutable_columns() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_batches__status_transition(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION authenticity.tg_batches__status_transition() FROM PUBLIC;
+REVOKE ALL ON FUNCTION authenticity.tg_batches__manufacturer_active() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_code_packs__check_insert(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2903,10 +2724,10 @@ REVOKE ALL ON FUNCTION authenticity.tg_code_packs__check_insert() FROM PUBLIC;
 REVOKE ALL ON FUNCTION authenticity.tg_code_packs__codes_complete() FROM PUBLIC;
 
 --
--- Name: FUNCTION tg_code_packs__immutable_columns(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION tg_code_packs__download_count_monotonic(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.tg_code_packs__immutable_columns() FROM PUBLIC;
+REVOKE ALL ON FUNCTION authenticity.tg_code_packs__download_count_monotonic() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_code_packs__plaintext_purged(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2915,34 +2736,22 @@ REVOKE ALL ON FUNCTION authenticity.tg_code_packs__immutable_columns() FROM PUBL
 REVOKE ALL ON FUNCTION authenticity.tg_code_packs__plaintext_purged() FROM PUBLIC;
 
 --
--- Name: FUNCTION tg_code_packs__status_transition(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION authenticity.tg_code_packs__status_transition() FROM PUBLIC;
-
---
 -- Name: FUNCTION tg_codes__check_insert(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
 REVOKE ALL ON FUNCTION authenticity.tg_codes__check_insert() FROM PUBLIC;
 
 --
--- Name: FUNCTION tg_codes__guard_update(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION tg_codes__plaintext_purged(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.tg_codes__guard_update() FROM PUBLIC;
+REVOKE ALL ON FUNCTION authenticity.tg_codes__plaintext_purged() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_user_wallets__first_success(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
 REVOKE ALL ON FUNCTION authenticity.tg_user_wallets__first_success() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_user_wallets__immutable_columns(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION authenticity.tg_user_wallets__immutable_columns() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_verifications__check_insert(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2969,22 +2778,10 @@ REVOKE ALL ON FUNCTION authenticity.tg_verifications__intent_outcome() FROM PUBL
 REVOKE ALL ON FUNCTION authenticity.tg_verify_intents__check_insert() FROM PUBLIC;
 
 --
--- Name: FUNCTION tg_verify_intents__immutable_columns(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION authenticity.tg_verify_intents__immutable_columns() FROM PUBLIC;
-
---
 -- Name: FUNCTION tg_verify_intents__outcome_recorded(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
 REVOKE ALL ON FUNCTION authenticity.tg_verify_intents__outcome_recorded() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_verify_intents__status_transition(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION authenticity.tg_verify_intents__status_transition() FROM PUBLIC;
 
 --
 -- Name: TABLE codes; Type: ACL; Schema: authenticity; Owner: chaindb_owner

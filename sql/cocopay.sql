@@ -1136,140 +1136,6 @@ ALTER FUNCTION cocopay.tg_passkeys__sign_count_monotonic() OWNER TO chaindb_owne
 COMMENT ON FUNCTION cocopay.tg_passkeys__sign_count_monotonic() IS 'Raises SQLSTATE CD004 (counter_regression, constraint passkeys_sign_count_monotonic) when sign_count would decrease.';
 
 --
--- Name: tg_payouts__status_transition(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE FUNCTION cocopay.tg_payouts__status_transition() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NOT (CASE OLD.status
-        WHEN 'pending' THEN NEW.status IN ('processing', 'failed')
-        WHEN 'processing' THEN NEW.status IN ('completed', 'failed')
-        ELSE false
-    END) THEN
-        PERFORM common.forbid_transition(TG_TABLE_NAME, OLD.status::text, NEW.status::text);
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION cocopay.tg_payouts__status_transition() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_payouts__status_transition(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION cocopay.tg_payouts__status_transition() IS 'Allows payouts.status pending -> processing | failed and processing -> completed | failed only; else SQLSTATE CD001.';
-
---
--- Name: tg_store_deployments__status_transition(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE FUNCTION cocopay.tg_store_deployments__status_transition() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NOT (CASE OLD.status
-        WHEN 'pending' THEN NEW.status = 'deploying'
-        WHEN 'deploying' THEN NEW.status IN ('deployed', 'failed')
-        WHEN 'failed' THEN NEW.status = 'pending'
-        ELSE false
-    END) THEN
-        PERFORM common.forbid_transition(TG_TABLE_NAME, OLD.status::text, NEW.status::text);
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION cocopay.tg_store_deployments__status_transition() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_store_deployments__status_transition(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION cocopay.tg_store_deployments__status_transition() IS 'Allows store_deployments.status pending -> deploying -> deployed | failed and failed -> pending only; else SQLSTATE CD001.';
-
---
--- Name: tg_stores__status_transition(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE FUNCTION cocopay.tg_stores__status_transition() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NOT (CASE OLD.deployment_status
-        WHEN 'pending' THEN NEW.deployment_status = 'deploying'
-        WHEN 'deploying' THEN NEW.deployment_status IN ('deployed', 'failed')
-        WHEN 'failed' THEN NEW.deployment_status = 'pending'
-        ELSE false
-    END) THEN
-        PERFORM common.forbid_transition(
-            TG_TABLE_NAME, OLD.deployment_status::text, NEW.deployment_status::text
-        );
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION cocopay.tg_stores__status_transition() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_stores__status_transition(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION cocopay.tg_stores__status_transition() IS 'Allows stores.deployment_status pending -> deploying -> deployed | failed and failed -> pending only; else SQLSTATE CD001.';
-
---
--- Name: tg_transactions__status_transition(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE FUNCTION cocopay.tg_transactions__status_transition() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NOT (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'failed')) THEN
-        PERFORM common.forbid_transition(TG_TABLE_NAME, OLD.status::text, NEW.status::text);
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION cocopay.tg_transactions__status_transition() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_transactions__status_transition(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION cocopay.tg_transactions__status_transition() IS 'Allows transactions.status pending -> confirmed | failed only; else SQLSTATE CD001.';
-
---
--- Name: update_updated_at(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE FUNCTION cocopay.update_updated_at() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-  NEW.updated_at = NOW();
-  RETURN NEW;
-END;
-$$;
-
-ALTER FUNCTION cocopay.update_updated_at() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION update_updated_at(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION cocopay.update_updated_at() IS 'BEFORE UPDATE trigger function: sets updated_at to the transaction time (now()).';
-
---
 -- Name: analytics_events; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2793,6 +2659,54 @@ CREATE UNIQUE INDEX transactions_idempotency_key_key ON cocopay.transactions USI
 COMMENT ON INDEX cocopay.transactions_idempotency_key_key IS 'An idempotency key is used by one transaction only (the seed''s UNIQUE ... WHERE idempotency_key IS NOT NULL).';
 
 --
+-- Name: analytics_events analytics_events_append_only; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER analytics_events_append_only BEFORE DELETE OR UPDATE ON cocopay.analytics_events FOR EACH ROW EXECUTE FUNCTION common.tg__append_only();
+
+--
+-- Name: TRIGGER analytics_events_append_only ON analytics_events; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER analytics_events_append_only ON cocopay.analytics_events IS 'analytics_events is append-only (common.append_only_tables): rows are never updated or deleted (CD003).';
+
+--
+-- Name: analytics_events analytics_events_append_only_truncate; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER analytics_events_append_only_truncate BEFORE TRUNCATE ON cocopay.analytics_events FOR EACH STATEMENT EXECUTE FUNCTION common.tg__append_only();
+
+--
+-- Name: TRIGGER analytics_events_append_only_truncate ON analytics_events; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER analytics_events_append_only_truncate ON cocopay.analytics_events IS 'analytics_events is append-only (common.append_only_tables): never truncated (CD003).';
+
+--
+-- Name: audit_logs audit_logs_append_only; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER audit_logs_append_only BEFORE DELETE OR UPDATE ON cocopay.audit_logs FOR EACH ROW EXECUTE FUNCTION common.tg__append_only();
+
+--
+-- Name: TRIGGER audit_logs_append_only ON audit_logs; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER audit_logs_append_only ON cocopay.audit_logs IS 'audit_logs is append-only (common.append_only_tables): rows are never updated or deleted (CD003).';
+
+--
+-- Name: audit_logs audit_logs_append_only_truncate; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER audit_logs_append_only_truncate BEFORE TRUNCATE ON cocopay.audit_logs FOR EACH STATEMENT EXECUTE FUNCTION common.tg__append_only();
+
+--
+-- Name: TRIGGER audit_logs_append_only_truncate ON audit_logs; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER audit_logs_append_only_truncate ON cocopay.audit_logs IS 'audit_logs is append-only (common.append_only_tables): never truncated (CD003).';
+
+--
 -- Name: passkeys passkeys_sign_count_monotonic; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2808,55 +2722,76 @@ COMMENT ON TRIGGER passkeys_sign_count_monotonic ON cocopay.passkeys IS 'A passk
 -- Name: payouts payouts_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER payouts_status_transition BEFORE UPDATE ON cocopay.payouts FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION cocopay.tg_payouts__status_transition();
+CREATE TRIGGER payouts_status_transition BEFORE UPDATE ON cocopay.payouts FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
+        CASE old.status
+            WHEN 'pending'::cocopay.payout_status THEN (new.status = ANY ('{processing,failed}'::cocopay.payout_status[]))
+            WHEN 'processing'::cocopay.payout_status THEN (new.status = ANY ('{completed,failed}'::cocopay.payout_status[]))
+            ELSE false
+        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER payouts_status_transition ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER payouts_status_transition ON cocopay.payouts IS 'State machine of payouts.status (pending -> processing -> completed | failed, pending -> failed); CD001 otherwise.';
+COMMENT ON TRIGGER payouts_status_transition ON cocopay.payouts IS 'State machine of payouts.status, declared in common.state_machines: pending -> processing | failed, processing -> completed | failed; any other change raises CD001. pending -> failed decided: a request can be rejected before processing starts (an invalid PIX key, insufficient balance).';
 
 --
 -- Name: store_deployments store_deployments_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER store_deployments_status_transition BEFORE UPDATE ON cocopay.store_deployments FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION cocopay.tg_store_deployments__status_transition();
+CREATE TRIGGER store_deployments_status_transition BEFORE UPDATE ON cocopay.store_deployments FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
+        CASE old.status
+            WHEN 'pending'::cocopay.deployment_status THEN (new.status = ANY ('{deploying}'::cocopay.deployment_status[]))
+            WHEN 'deploying'::cocopay.deployment_status THEN (new.status = ANY ('{deployed,failed}'::cocopay.deployment_status[]))
+            WHEN 'failed'::cocopay.deployment_status THEN (new.status = ANY ('{pending}'::cocopay.deployment_status[]))
+            ELSE false
+        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER store_deployments_status_transition ON store_deployments; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER store_deployments_status_transition ON cocopay.store_deployments IS 'State machine of store_deployments.status (pending -> deploying -> deployed | failed, failed -> pending); CD001 otherwise.';
+COMMENT ON TRIGGER store_deployments_status_transition ON cocopay.store_deployments IS 'State machine of store_deployments.status, declared in common.state_machines: pending -> deploying, deploying -> deployed | failed, failed -> pending; any other change raises CD001. failed -> pending decided: a failed deployment is retried in place ((store_id, chain_id) is unique); deployed is terminal.';
 
 --
 -- Name: stores stores_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER stores_status_transition BEFORE UPDATE ON cocopay.stores FOR EACH ROW WHEN ((old.deployment_status IS DISTINCT FROM new.deployment_status)) EXECUTE FUNCTION cocopay.tg_stores__status_transition();
+CREATE TRIGGER stores_status_transition BEFORE UPDATE ON cocopay.stores FOR EACH ROW WHEN (((old.deployment_status IS DISTINCT FROM new.deployment_status) AND (NOT
+        CASE old.deployment_status
+            WHEN 'pending'::cocopay.deployment_status THEN (new.deployment_status = ANY ('{deploying}'::cocopay.deployment_status[]))
+            WHEN 'deploying'::cocopay.deployment_status THEN (new.deployment_status = ANY ('{deployed,failed}'::cocopay.deployment_status[]))
+            WHEN 'failed'::cocopay.deployment_status THEN (new.deployment_status = ANY ('{pending}'::cocopay.deployment_status[]))
+            ELSE false
+        END))) EXECUTE FUNCTION common.tg__forbid_transition('deployment_status');
 
 --
 -- Name: TRIGGER stores_status_transition ON stores; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER stores_status_transition ON cocopay.stores IS 'State machine of stores.deployment_status (pending -> deploying -> deployed | failed, failed -> pending); CD001 otherwise.';
+COMMENT ON TRIGGER stores_status_transition ON cocopay.stores IS 'State machine of stores.deployment_status, declared in common.state_machines: pending -> deploying, deploying -> deployed | failed, failed -> pending; any other change raises CD001. failed -> pending decided: a failed deployment is retried; deployed is terminal.';
 
 --
 -- Name: transactions transactions_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER transactions_status_transition BEFORE UPDATE ON cocopay.transactions FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION cocopay.tg_transactions__status_transition();
+CREATE TRIGGER transactions_status_transition BEFORE UPDATE ON cocopay.transactions FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
+        CASE old.status
+            WHEN 'pending'::cocopay.transaction_status THEN (new.status = ANY ('{confirmed,failed}'::cocopay.transaction_status[]))
+            ELSE false
+        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER transactions_status_transition ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER transactions_status_transition ON cocopay.transactions IS 'State machine of transactions.status (pending -> confirmed | failed); CD001 otherwise.';
+COMMENT ON TRIGGER transactions_status_transition ON cocopay.transactions IS 'State machine of transactions.status, declared in common.state_machines: pending -> confirmed | failed; any other change raises CD001. confirmed and failed are terminal (seed).';
 
 --
 -- Name: feature_flags update_feature_flags_updated_at; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER update_feature_flags_updated_at BEFORE UPDATE ON cocopay.feature_flags FOR EACH ROW EXECUTE FUNCTION cocopay.update_updated_at();
+CREATE TRIGGER update_feature_flags_updated_at BEFORE UPDATE ON cocopay.feature_flags FOR EACH ROW EXECUTE FUNCTION common.tg__set_updated_at();
 
 --
 -- Name: TRIGGER update_feature_flags_updated_at ON feature_flags; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2868,7 +2803,7 @@ COMMENT ON TRIGGER update_feature_flags_updated_at ON cocopay.feature_flags IS '
 -- Name: stores update_stores_updated_at; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER update_stores_updated_at BEFORE UPDATE ON cocopay.stores FOR EACH ROW EXECUTE FUNCTION cocopay.update_updated_at();
+CREATE TRIGGER update_stores_updated_at BEFORE UPDATE ON cocopay.stores FOR EACH ROW EXECUTE FUNCTION common.tg__set_updated_at();
 
 --
 -- Name: TRIGGER update_stores_updated_at ON stores; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2880,7 +2815,7 @@ COMMENT ON TRIGGER update_stores_updated_at ON cocopay.stores IS 'Keeps stores.u
 -- Name: token_balances update_token_balances_updated_at; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER update_token_balances_updated_at BEFORE UPDATE ON cocopay.token_balances FOR EACH ROW EXECUTE FUNCTION cocopay.update_updated_at();
+CREATE TRIGGER update_token_balances_updated_at BEFORE UPDATE ON cocopay.token_balances FOR EACH ROW EXECUTE FUNCTION common.tg__set_updated_at();
 
 --
 -- Name: TRIGGER update_token_balances_updated_at ON token_balances; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2892,7 +2827,7 @@ COMMENT ON TRIGGER update_token_balances_updated_at ON cocopay.token_balances IS
 -- Name: users update_users_updated_at; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER update_users_updated_at BEFORE UPDATE ON cocopay.users FOR EACH ROW EXECUTE FUNCTION cocopay.update_updated_at();
+CREATE TRIGGER update_users_updated_at BEFORE UPDATE ON cocopay.users FOR EACH ROW EXECUTE FUNCTION common.tg__set_updated_at();
 
 --
 -- Name: TRIGGER update_users_updated_at ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -3230,36 +3165,6 @@ GRANT ALL ON FUNCTION cocopay.start_payout(p_id uuid, p_external_id character va
 --
 
 REVOKE ALL ON FUNCTION cocopay.tg_passkeys__sign_count_monotonic() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_payouts__status_transition(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION cocopay.tg_payouts__status_transition() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_store_deployments__status_transition(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION cocopay.tg_store_deployments__status_transition() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_stores__status_transition(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION cocopay.tg_stores__status_transition() FROM PUBLIC;
-
---
--- Name: FUNCTION tg_transactions__status_transition(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION cocopay.tg_transactions__status_transition() FROM PUBLIC;
-
---
--- Name: FUNCTION update_updated_at(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION cocopay.update_updated_at() FROM PUBLIC;
 
 --
 -- Name: TABLE analytics_events; Type: ACL; Schema: cocopay; Owner: chaindb_owner

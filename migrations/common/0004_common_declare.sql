@@ -67,7 +67,9 @@ BEGIN
     );
 
     IF v_machine.initial_states IS NULL THEN
-        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', v_initial_trigger, p_table);
+        IF EXISTS (SELECT FROM pg_catalog.pg_trigger AS t WHERE t.tgrelid = p_table AND t.tgname = v_initial_trigger) THEN
+            EXECUTE format('DROP TRIGGER %I ON %s', v_initial_trigger, p_table);
+        END IF;
     ELSE
         EXECUTE format(
             'CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON %s FOR EACH ROW '
@@ -190,8 +192,12 @@ BEGIN
     END IF;
     EXECUTE format('DROP TRIGGER %I ON %s', v_rel.table_name || '_' || common.state_label(p_column) || '_transition',
         p_table);
-    EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', v_rel.table_name || '_initial_' || common.state_label(p_column),
-        p_table);
+    IF EXISTS (
+        SELECT FROM pg_catalog.pg_trigger AS t
+        WHERE t.tgrelid = p_table AND t.tgname = v_rel.table_name || '_initial_' || common.state_label(p_column)
+    ) THEN
+        EXECUTE format('DROP TRIGGER %I ON %s', v_rel.table_name || '_initial_' || common.state_label(p_column), p_table);
+    END IF;
 END
 $fn$;
 

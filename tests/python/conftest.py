@@ -6,7 +6,12 @@
   unprivileged user under root).
 - ``template_url``: a database migrated once per session (all schemas), used as
   the template of every test's database.
-- ``db_url`` / ``conn``: a fresh copy of the template for each test.
+- ``db_url`` / ``conn``: a fresh copy of the template for each test; ``conn`` is the superuser, for
+  set-up and checks.
+- ``app`` / ``readonly``: the same database as ``chaindb_app`` (the role applications log in as, so
+  every test through it also proves the app's grants suffice) and as ``chaindb_readonly``. The role
+  names are ``chaindb.admin.APP_ROLE`` / ``READONLY_ROLE`` / ``OWNER_ROLE`` (test modules import them
+  from there: with ``--import-mode=importlib`` they import nothing from a conftest).
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
 
-from chaindb import admin
+from chaindb import admin, db
 from chaindb.embedded import throwaway
 
 TEMPLATE = "chaindb_test_template"
@@ -68,4 +74,16 @@ def empty_db_url(pg_url: str) -> Iterator[str]:
 @pytest.fixture
 def conn(db_url: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db_url, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[psycopg.Connection[Any]]:
+    with db.connect(db_url, role=admin.APP_ROLE, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def readonly(db_url: str) -> Iterator[psycopg.Connection[Any]]:
+    with db.connect(db_url, role=admin.READONLY_ROLE, autocommit=True) as connection:
         yield connection

@@ -83,29 +83,96 @@ def test_app_role_cannot_change_the_schema(conn: psycopg.Connection) -> None:
         conn.execute("drop table cocopay.feature_flags")
 
 
-def test_nothing_is_granted_to_public(conn: psycopg.Connection) -> None:
-    schemas = ["common", "extensions", *admin.available_schemas()]
+#: Every schema the project owns: the shared ones and the registry's (pyproject.toml [tool.chaindb]).
+ALL_SCHEMAS = ["common", "extensions", *admin.available_schemas()]
+
+
+@pytest.mark.parametrize("schema", ALL_SCHEMAS)
+def test_nothing_is_granted_to_public(conn: psycopg.Connection, schema: str) -> None:
+    """PUBLIC has no privilege on the schema, its relations, columns, functions and types; no function or type keeps
+    the default PUBLIC EXECUTE/USAGE (a NULL ACL). Extension members are the extensions' business."""
     granted = conn.execute(
         """
-        select 'relation', c.oid::regclass::text from pg_class c
-          join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
-         where n.nspname = any(%(s)s) and a.grantee = 0
+        select 'schema', nspname from pg_namespace n, aclexplode(n.nspacl) a
+         where n.nspname = %(s)s and a.grantee = 0
+        union all
+        select 'relation', c.oid::regclass::text from pg_class c, aclexplode(c.relacl) a
+         where c.relnamespace = %(s)s::regnamespace and a.grantee = 0
+        union all
+        select 'column', c.oid::regclass::text || '.' || t.attname from pg_class c
+          join pg_attribute t on t.attrelid = c.oid, aclexplode(t.attacl) a
+         where c.relnamespace = %(s)s::regnamespace and a.grantee = 0
         union all
         select 'function', p.oid::regprocedure::text from pg_proc p
-          join pg_namespace n on n.oid = p.pronamespace
           left join pg_depend d on d.objid = p.oid and d.deptype = 'e'
-         where n.nspname = any(%(s)s) and d.objid is null
+         where p.pronamespace = %(s)s::regnamespace and d.objid is null
            and has_function_privilege('public', p.oid, 'execute')
         union all
-        select 'schema', nspname from pg_namespace n, aclexplode(n.nspacl) a
-         where n.nspname = any(%(s)s) and a.grantee = 0
-        union all
         select 'type', t.oid::regtype::text from pg_type t
-          join pg_namespace n on n.oid = t.typnamespace
           left join pg_depend d on d.objid = t.oid and d.deptype = 'e'
-         where n.nspname = any(%(s)s) and d.objid is null and t.typtype in ('e', 'd')
-           and has_type_privilege('public', t.oid, 'usage')
+         where t.typnamespace = %(s)s::regnamespace and d.objid is null and t.typtype in ('e', 'd', 'c')
+           and t.typrelid = 0 and has_type_privilege('public', t.oid, 'usage')
         """,
-        {"s": schemas},
+        {"s": schema},
     ).fetchall()
     assert granted == []
+
+
+@pytest.mark.parametrize("schema", ALL_SCHEMAS)
+def test_roles_use_every_schema_and_type_but_create_nothing(conn: psycopg.Connection, schema: str) -> None:
+    for role in (admin.APP_ROLE, admin.READONLY_ROLE):
+        usage, create = conn.execute(
+            "select has_schema_privilege(%s, %s, 'USAGE'), has_schema_privilege(%s, %s, 'CREATE')",
+            (role, schema, role, schema),
+        ).fetchone() or (None, None)
+        assert (usage, create) == (True, False), role
+        unusable = conn.execute(
+            "select t.oid::regtype::text from pg_type t where t.typnamespace = %s::regnamespace"
+            " and t.typtype in ('e', 'd') and not has_type_privilege(%s, t.oid, 'USAGE')",
+            (schema, role),
+        ).fetchall()
+        assert unusable == [], role
+
+
+@pytest.mark.parametrize("schema", admin.available_schemas())
+def test_roles_hold_no_truncate_references_or_trigger(conn: psycopg.Connection, schema: str) -> None:
+    granted = conn.execute(
+        """
+        select c.relname, r.rolname, a.privilege_type from pg_class c, aclexplode(c.relacl) a
+          join pg_roles r on r.oid = a.grantee
+         where c.relnamespace = %s::regnamespace and r.rolname in (%s, %s)
+           and a.privilege_type in ('TRUNCATE', 'REFERENCES', 'TRIGGER')
+        """,
+        (schema, admin.APP_ROLE, admin.READONLY_ROLE),
+    ).fetchall()
+    assert granted == []
+
+
+@pytest.mark.parametrize("schema", admin.available_schemas())
+def test_append_only_tables_refuse_everyone(conn: psycopg.Connection, schema: str) -> None:
+    """Every table declared append-only (common.append_only_tables) refuses UPDATE and DELETE to the app (no grant)
+    and to every role, the owner included (its triggers, enabled); TRUNCATE too (tried here as the owner)."""
+    tables = [t for (t,) in conn.execute(
+        "select format('%%I.%%I', schema_name, table_name) from common.append_only_tables where schema_name = %s",
+        (schema,),
+    )]
+    assert tables, f"{schema} declares no append-only table"
+    for table in tables:
+        privileges = conn.execute(
+            "select has_table_privilege(%s, %s, 'UPDATE'), has_table_privilege(%s, %s, 'DELETE')",
+            (admin.APP_ROLE, table, admin.APP_ROLE, table),
+        ).fetchone()
+        assert privileges == (False, False), table
+        triggers = conn.execute(
+            "select t.tgname::text, t.tgtype::int, t.tgenabled from pg_trigger t where t.tgrelid = %s::regclass"
+            " and t.tgfoid = 'common.tg__append_only()'::regprocedure order by 1",
+            (table,),
+        ).fetchall()
+        name = table.split(".")[1]
+        # 27 = ROW (1) + BEFORE (2) + DELETE (8) + UPDATE (16); 34 = BEFORE (2) + TRUNCATE (32), per statement
+        assert triggers == [(f"{name}_append_only", 27, "O"), (f"{name}_append_only_truncate", 34, "O")], table
+        with conn.transaction(force_rollback=True):
+            conn.execute(f"set local role {admin.OWNER_ROLE}")
+            with pytest.raises(psycopg.Error) as refused:
+                conn.execute(f"truncate {table}")
+            assert (refused.value.sqlstate, refused.value.diag.constraint_name) == ("CD003", f"{name}_append_only")

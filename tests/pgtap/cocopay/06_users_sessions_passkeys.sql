@@ -2,6 +2,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(36);
+\ir ../helpers.psql
 
 INSERT INTO cocopay.users (id, phone) VALUES ('00000000-0000-0000-0000-000000000601', '+5511900000601');
 
@@ -179,18 +180,7 @@ SELECT lives_ok(
     'a checksummed (mixed-case) derived address is accepted'
 );
 
--- trigger error fields: the pseudo-constraint name the Python layer maps on
-CREATE FUNCTION pg_temp.error_fields(stmt text) RETURNS text[] LANGUAGE plpgsql AS $fn$
-DECLARE
-    state text; cons text; tbl text; detail text;
-BEGIN
-    EXECUTE stmt;
-    RETURN NULL;
-EXCEPTION WHEN SQLSTATE 'CD004' OR SQLSTATE 'CD001' THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, cons = CONSTRAINT_NAME, tbl = TABLE_NAME, detail = PG_EXCEPTION_DETAIL;
-    RETURN ARRAY[state, cons, tbl, detail];
-END
-$fn$;
+-- trigger error fields (pg_temp.error_fields, ../helpers.psql): the pseudo-constraint name the Python layer maps on
 SELECT is(
     pg_temp.error_fields(
         $$UPDATE cocopay.passkeys SET sign_count = 1 WHERE id = '00000000-0000-0000-0000-000000000621'$$

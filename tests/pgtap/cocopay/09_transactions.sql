@@ -2,6 +2,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(29);
+\ir ../helpers.psql
 
 INSERT INTO cocopay.users (id, phone) VALUES ('00000000-0000-0000-0000-000000000901', '+5511900000901');
 INSERT INTO cocopay.stores (id, name, symbol) VALUES ('00000000-0000-0000-0000-000000000911', 'Bar', 'BAR');
@@ -80,17 +81,6 @@ SELECT lives_ok(
     'an update that keeps the status passes the state machine'
 );
 
-CREATE FUNCTION pg_temp.error_fields(stmt text) RETURNS text[] LANGUAGE plpgsql AS $fn$
-DECLARE
-    state text; cons text; tbl text; detail text;
-BEGIN
-    EXECUTE stmt;
-    RETURN NULL;
-EXCEPTION WHEN SQLSTATE 'CD001' THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, cons = CONSTRAINT_NAME, tbl = TABLE_NAME, detail = PG_EXCEPTION_DETAIL;
-    RETURN ARRAY[state, cons, tbl, detail];
-END
-$fn$;
 SELECT is(
     pg_temp.error_fields(
         $$UPDATE cocopay.transactions SET status = 'failed', confirmed_at = NULL

@@ -1,7 +1,8 @@
 -- cocopay: rules of token_balances, analytics_events, feature_flags and audit_logs.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(23);
+SELECT plan(31);
+\ir ../helpers.psql
 
 INSERT INTO cocopay.users (id, phone) VALUES ('00000000-0000-0000-0000-000000001101', '+5511900001101');
 INSERT INTO cocopay.stores (id, name, symbol) VALUES ('00000000-0000-0000-0000-000000001111', 'Loja', 'LOJA');
@@ -140,6 +141,42 @@ SELECT throws_ok(
     $$INSERT INTO cocopay.audit_logs (action) VALUES ('')$$,
     '23514', 'new row for relation "audit_logs" violates check constraint "audit_logs_action_check"',
     'an audit entry names its action'
+);
+
+-- audit_logs and analytics_events are append-only for every role, their owner included (triggers, CD003)
+SELECT throws_ok(
+    $$SELECT pg_temp.as_role('chaindb_owner', 'UPDATE cocopay.audit_logs SET action = ''forged''')$$,
+    'CD003', 'audit_logs: rows are append-only (UPDATE refused)', 'the owner cannot update audit_logs'
+);
+SELECT throws_ok(
+    $$SELECT pg_temp.as_role('chaindb_owner', 'DELETE FROM cocopay.audit_logs')$$,
+    'CD003', 'audit_logs: rows are append-only (DELETE refused)', 'the owner cannot delete audit_logs'
+);
+SELECT throws_ok(
+    $$SELECT pg_temp.as_role('chaindb_owner', 'TRUNCATE cocopay.audit_logs')$$,
+    'CD003', 'audit_logs: rows are append-only (TRUNCATE refused)', 'the owner cannot truncate audit_logs'
+);
+SELECT is(
+    pg_temp.error_fields($$DELETE FROM cocopay.audit_logs$$),
+    ARRAY['CD003', 'audit_logs_append_only', 'audit_logs', ''],
+    'nor can a superuser: CD003 names audit_logs_append_only'
+);
+SELECT throws_ok(
+    $$SELECT pg_temp.as_role('chaindb_owner', 'UPDATE cocopay.analytics_events SET properties = ''{}''')$$,
+    'CD003', 'analytics_events: rows are append-only (UPDATE refused)', 'the owner cannot update analytics_events'
+);
+SELECT throws_ok(
+    $$SELECT pg_temp.as_role('chaindb_owner', 'DELETE FROM cocopay.analytics_events')$$,
+    'CD003', 'analytics_events: rows are append-only (DELETE refused)', 'the owner cannot delete analytics_events'
+);
+SELECT throws_ok(
+    $$SELECT pg_temp.as_role('chaindb_owner', 'TRUNCATE cocopay.analytics_events')$$,
+    'CD003', 'analytics_events: rows are append-only (TRUNCATE refused)', 'the owner cannot truncate analytics_events'
+);
+SELECT results_eq(
+    $$SELECT (SELECT count(*) FROM cocopay.audit_logs), (SELECT count(*) FROM cocopay.analytics_events)$$,
+    $$VALUES (1::bigint, 2::bigint)$$,
+    'every row is still there'
 );
 
 SELECT * FROM finish();

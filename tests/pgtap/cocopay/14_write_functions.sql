@@ -5,23 +5,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(34);
-
--- The error of a statement that raises a project rule: '<constraint> | <detail>' (NULL when it does not raise).
-CREATE FUNCTION pg_temp.rule_error(statement text)
-RETURNS text
-LANGUAGE plpgsql
-AS $fn$
-DECLARE
-    v_constraint text;
-    v_detail text;
-BEGIN
-    EXECUTE statement;
-    RETURN NULL;
-EXCEPTION WHEN SQLSTATE 'CD001' OR SQLSTATE 'CD002' OR SQLSTATE 'CD005' OR SQLSTATE 'CD007' THEN
-    GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME, v_detail = PG_EXCEPTION_DETAIL;
-    RETURN coalesce(v_constraint, '') || ' | ' || v_detail;
-END
-$fn$;
+\ir ../helpers.psql
 
 -- Shape and privileges
 SELECT set_eq(

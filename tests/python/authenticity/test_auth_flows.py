@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,17 +20,10 @@ import psycopg
 import pytest
 
 from chaindb import db, errors
+from chaindb.admin import APP_ROLE
 from chaindb.authenticity import packs
 from chaindb.authenticity import queries as q
 from chaindb.chain import solana
-
-APP_ROLE = "chaindb_app"
-
-
-@pytest.fixture
-def app(db_url: str) -> Iterator[psycopg.Connection[Any]]:
-    with db.connect(db_url, role=APP_ROLE, autocommit=True) as connection:
-        yield connection
 
 
 def test_manufacturer_to_verified_code(app: psycopg.Connection[Any], key: bytes, sig: Callable[[], str]) -> None:

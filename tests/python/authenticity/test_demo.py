@@ -7,14 +7,11 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 
-from chaindb import db
 from chaindb.authenticity import queries as q
 from chaindb.demo import Reporter
 from chaindb.demo import authenticity as flow
@@ -22,12 +19,6 @@ from chaindb.demo.__main__ import FLOWS
 
 ROOT = Path(__file__).resolve().parents[3]
 STEPS = 12
-
-
-@pytest.fixture
-def app(db_url: str) -> Iterator[psycopg.Connection[Any]]:
-    with db.connect(db_url, role="chaindb_app", autocommit=True) as connection:
-        yield connection
 
 
 def test_authenticity_flow_twice(app: psycopg.Connection[Any], conn: psycopg.Connection[Any]) -> None:

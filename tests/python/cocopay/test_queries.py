@@ -25,11 +25,11 @@ import psycopg
 import pytest
 
 from chaindb import db, errors
+from chaindb.admin import APP_ROLE
 from chaindb.chain import evm
 from chaindb.cocopay import queries as q
 from chaindb.cocopay.accounts import account_address, get_or_create_smart_account, get_or_create_smart_account_async
 
-APP_ROLE = "chaindb_app"
 UTC = datetime.UTC
 T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 HOUR = datetime.timedelta(hours=1)
