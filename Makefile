@@ -92,8 +92,9 @@ demo: setup db ## Start the embedded server, migrate, load fixtures and walk eac
 	$(CLI) migrate
 	$(PY) -m chaindb.demo
 
-bench: $(STAMP) ## Benchmarks (authenticity code-pack generation vs raw COPY)
+bench: $(STAMP) ## Benchmarks (code-pack generation vs raw COPY; generic vs hand-written state machine trigger)
 	$(PY) bench/authenticity_bench.py
+	$(PY) bench/state_machine_bench.py
 
 clean: ## Stop the embedded server and remove the venv and its data
 	-$(PY) -m chaindb.embedded stop

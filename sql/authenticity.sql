@@ -2020,13 +2020,7 @@ COMMENT ON TRIGGER batches_initial_status ON authenticity.batches IS 'A new row'
 -- Name: batches batches_status_transition; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER batches_status_transition BEFORE UPDATE ON authenticity.batches FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
-        CASE old.status
-            WHEN 'CREATED'::authenticity.batch_status THEN (new.status = ANY ('{ACTIVE,CLOSED}'::authenticity.batch_status[]))
-            WHEN 'ACTIVE'::authenticity.batch_status THEN (new.status = ANY ('{PAUSED,CLOSED}'::authenticity.batch_status[]))
-            WHEN 'PAUSED'::authenticity.batch_status THEN (new.status = ANY ('{ACTIVE,CLOSED}'::authenticity.batch_status[]))
-            ELSE false
-        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
+CREATE TRIGGER batches_status_transition BEFORE UPDATE ON authenticity.batches FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT (concat_ws('>'::text, old.status, new.status) = ANY ('{CREATED>ACTIVE,CREATED>CLOSED,ACTIVE>PAUSED,ACTIVE>CLOSED,PAUSED>ACTIVE,PAUSED>CLOSED}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER batches_status_transition ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
@@ -2122,13 +2116,7 @@ COMMENT ON TRIGGER code_packs_plaintext_purged ON authenticity.code_packs IS 'At
 -- Name: code_packs code_packs_status_transition; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER code_packs_status_transition BEFORE UPDATE ON authenticity.code_packs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
-        CASE old.status
-            WHEN 'GENERATING'::authenticity.code_pack_status THEN (new.status = ANY ('{READY}'::authenticity.code_pack_status[]))
-            WHEN 'READY'::authenticity.code_pack_status THEN (new.status = ANY ('{DOWNLOADED}'::authenticity.code_pack_status[]))
-            WHEN 'DOWNLOADED'::authenticity.code_pack_status THEN (new.status = ANY ('{PRINT_CONFIRMED}'::authenticity.code_pack_status[]))
-            ELSE false
-        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
+CREATE TRIGGER code_packs_status_transition BEFORE UPDATE ON authenticity.code_packs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT (concat_ws('>'::text, old.status, new.status) = ANY ('{GENERATING>READY,READY>DOWNLOADED,DOWNLOADED>PRINT_CONFIRMED}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER code_packs_status_transition ON code_packs; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
@@ -2332,11 +2320,7 @@ COMMENT ON TRIGGER verify_intents_outcome_recorded ON authenticity.verify_intent
 -- Name: verify_intents verify_intents_status_transition; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE TRIGGER verify_intents_status_transition BEFORE UPDATE ON authenticity.verify_intents FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
-        CASE old.status
-            WHEN 'ISSUED'::authenticity.verify_intent_status THEN (new.status = ANY ('{CONFIRMED,EXPIRED,FAILED}'::authenticity.verify_intent_status[]))
-            ELSE false
-        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
+CREATE TRIGGER verify_intents_status_transition BEFORE UPDATE ON authenticity.verify_intents FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT (concat_ws('>'::text, old.status, new.status) = ANY ('{ISSUED>CONFIRMED,ISSUED>EXPIRED,ISSUED>FAILED}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER verify_intents_status_transition ON verify_intents; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner

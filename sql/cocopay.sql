@@ -2722,12 +2722,7 @@ COMMENT ON TRIGGER passkeys_sign_count_monotonic ON cocopay.passkeys IS 'A passk
 -- Name: payouts payouts_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER payouts_status_transition BEFORE UPDATE ON cocopay.payouts FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
-        CASE old.status
-            WHEN 'pending'::cocopay.payout_status THEN (new.status = ANY ('{processing,failed}'::cocopay.payout_status[]))
-            WHEN 'processing'::cocopay.payout_status THEN (new.status = ANY ('{completed,failed}'::cocopay.payout_status[]))
-            ELSE false
-        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
+CREATE TRIGGER payouts_status_transition BEFORE UPDATE ON cocopay.payouts FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT (concat_ws('>'::text, old.status, new.status) = ANY ('{pending>processing,pending>failed,processing>completed,processing>failed}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER payouts_status_transition ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2739,13 +2734,7 @@ COMMENT ON TRIGGER payouts_status_transition ON cocopay.payouts IS 'State machin
 -- Name: store_deployments store_deployments_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER store_deployments_status_transition BEFORE UPDATE ON cocopay.store_deployments FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
-        CASE old.status
-            WHEN 'pending'::cocopay.deployment_status THEN (new.status = ANY ('{deploying}'::cocopay.deployment_status[]))
-            WHEN 'deploying'::cocopay.deployment_status THEN (new.status = ANY ('{deployed,failed}'::cocopay.deployment_status[]))
-            WHEN 'failed'::cocopay.deployment_status THEN (new.status = ANY ('{pending}'::cocopay.deployment_status[]))
-            ELSE false
-        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
+CREATE TRIGGER store_deployments_status_transition BEFORE UPDATE ON cocopay.store_deployments FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT (concat_ws('>'::text, old.status, new.status) = ANY ('{pending>deploying,deploying>deployed,deploying>failed,failed>pending}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER store_deployments_status_transition ON store_deployments; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2757,13 +2746,7 @@ COMMENT ON TRIGGER store_deployments_status_transition ON cocopay.store_deployme
 -- Name: stores stores_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER stores_status_transition BEFORE UPDATE ON cocopay.stores FOR EACH ROW WHEN (((old.deployment_status IS DISTINCT FROM new.deployment_status) AND (NOT
-        CASE old.deployment_status
-            WHEN 'pending'::cocopay.deployment_status THEN (new.deployment_status = ANY ('{deploying}'::cocopay.deployment_status[]))
-            WHEN 'deploying'::cocopay.deployment_status THEN (new.deployment_status = ANY ('{deployed,failed}'::cocopay.deployment_status[]))
-            WHEN 'failed'::cocopay.deployment_status THEN (new.deployment_status = ANY ('{pending}'::cocopay.deployment_status[]))
-            ELSE false
-        END))) EXECUTE FUNCTION common.tg__forbid_transition('deployment_status');
+CREATE TRIGGER stores_status_transition BEFORE UPDATE ON cocopay.stores FOR EACH ROW WHEN (((old.deployment_status IS DISTINCT FROM new.deployment_status) AND (NOT (concat_ws('>'::text, old.deployment_status, new.deployment_status) = ANY ('{pending>deploying,deploying>deployed,deploying>failed,failed>pending}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('deployment_status');
 
 --
 -- Name: TRIGGER stores_status_transition ON stores; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2775,11 +2758,7 @@ COMMENT ON TRIGGER stores_status_transition ON cocopay.stores IS 'State machine 
 -- Name: transactions transactions_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TRIGGER transactions_status_transition BEFORE UPDATE ON cocopay.transactions FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT
-        CASE old.status
-            WHEN 'pending'::cocopay.transaction_status THEN (new.status = ANY ('{confirmed,failed}'::cocopay.transaction_status[]))
-            ELSE false
-        END))) EXECUTE FUNCTION common.tg__forbid_transition('status');
+CREATE TRIGGER transactions_status_transition BEFORE UPDATE ON cocopay.transactions FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT (concat_ws('>'::text, old.status, new.status) = ANY ('{pending>confirmed,pending>failed}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER transactions_status_transition ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner

@@ -22,7 +22,7 @@ DECLARE
     v_label text := common.state_label(p_column);
     v_trigger text;
     v_initial_trigger text;
-    v_cases text;
+    v_allowed text[];
     v_moves text;
 BEGIN
     SELECT m.* INTO v_machine
@@ -35,30 +35,36 @@ BEGIN
     v_trigger := format('%s_%s_transition', v_machine.table_name, v_label);
     v_initial_trigger := format('%s_initial_%s', v_machine.table_name, v_label);
 
-    -- One CASE branch per state with moves out of it, in the enum's order; ELSE: no move out.
+    -- The allowed moves as 'from>to' texts, in the enum's order: the WHEN clause tests the row's move
+    -- against them. (A small WHEN clause: PostgreSQL rebuilds it for every statement, so its size is
+    -- per-statement cost; concat_ws needs no cast node. No label contains '>', see define_state_machine.)
     SELECT
-        string_agg(
-            format('WHEN %L::%s THEN NEW.%I = ANY (%L::%s[])', f.from_state, v_machine.enum_type, p_column,
-                f.to_states, v_machine.enum_type),
-            ' ' ORDER BY f.sort_order
-        ),
-        string_agg(format('%s -> %s', f.from_state, array_to_string(f.to_states, ' | ')), ', ' ORDER BY f.sort_order)
-    INTO v_cases, v_moves
+        coalesce(array_agg(m.move ORDER BY m.from_order, m.to_order), '{}'),
+        string_agg(m.from_state || ' -> ' || m.to_states, ', ' ORDER BY m.from_order, m.to_order)
+        FILTER (WHERE m.first_of_state)
+    INTO v_allowed, v_moves
     FROM (
-        SELECT t.from_state, min(e.enumsortorder) AS sort_order, array_agg(t.to_state ORDER BY o.enumsortorder) AS to_states
+        SELECT
+            t.from_state,
+            t.from_state || '>' || t.to_state AS move,
+            e.enumsortorder AS from_order,
+            o.enumsortorder AS to_order,
+            row_number() OVER (PARTITION BY t.from_state ORDER BY o.enumsortorder) = 1 AS first_of_state,
+            string_agg(t.to_state, ' | ') OVER (
+                PARTITION BY t.from_state ORDER BY o.enumsortorder ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+            ) AS to_states
         FROM common.state_transitions AS t
         INNER JOIN pg_catalog.pg_enum AS e ON e.enumtypid = v_machine.enum_type AND e.enumlabel = t.from_state
         INNER JOIN pg_catalog.pg_enum AS o ON o.enumtypid = v_machine.enum_type AND o.enumlabel = t.to_state
         WHERE (t.schema_name, t.table_name, t.column_name)
             = (v_machine.schema_name, v_machine.table_name, v_machine.column_name)
-        GROUP BY t.from_state
-    ) AS f;
+    ) AS m;
 
     EXECUTE format(
         'CREATE OR REPLACE TRIGGER %I BEFORE UPDATE ON %s FOR EACH ROW '
-        'WHEN (OLD.%I IS DISTINCT FROM NEW.%I AND NOT CASE OLD.%I %s ELSE false END) '
+        'WHEN (OLD.%I IS DISTINCT FROM NEW.%I AND NOT concat_ws(''>'', OLD.%I, NEW.%I) = ANY (%L::text[])) '
         'EXECUTE FUNCTION common.tg__forbid_transition(%L)',
-        v_trigger, p_table, p_column, p_column, p_column, coalesce(v_cases, ''), p_column
+        v_trigger, p_table, p_column, p_column, p_column, p_column, v_allowed, p_column
     );
     EXECUTE format(
         'COMMENT ON TRIGGER %I ON %s IS %L', v_trigger, p_table,
@@ -125,6 +131,11 @@ BEGIN
     IF v_labels IS NULL THEN
         RAISE EXCEPTION 'define_state_machine: %.% is of type %, not an enum', p_table, p_column, v_type::regtype
             USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF EXISTS (SELECT FROM unnest(v_labels) AS l (label) WHERE l.label ~ '[>|]') THEN
+        RAISE EXCEPTION 'define_state_machine: a label of % contains > or |, which the moves'' notation uses',
+            v_type::regtype
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF NOT v_not_null THEN
         RAISE EXCEPTION 'define_state_machine: %.% must be NOT NULL (NULL is not a state)', p_table, p_column
