@@ -2336,6 +2336,12 @@ ALTER TABLE ONLY authenticity.batches
     ADD CONSTRAINT batches_manufacturer_id_fkey FOREIGN KEY (manufacturer_id) REFERENCES authenticity.manufacturers(id);
 
 --
+-- Name: CONSTRAINT batches_manufacturer_id_fkey ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT batches_manufacturer_id_fkey ON authenticity.batches IS 'ON DELETE NO ACTION: a manufacturer with batches is not deleted (suspend it instead).';
+
+--
 -- Name: batches batches_sku_id_manufacturer_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -2346,7 +2352,7 @@ ALTER TABLE ONLY authenticity.batches
 -- Name: CONSTRAINT batches_sku_id_manufacturer_id_fkey ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON CONSTRAINT batches_sku_id_manufacturer_id_fkey ON authenticity.batches IS 'The SKU belongs to the batch''s manufacturer.';
+COMMENT ON CONSTRAINT batches_sku_id_manufacturer_id_fkey ON authenticity.batches IS 'ON DELETE NO ACTION: a SKU with batches is not deleted. The SKU belongs to the batch''s manufacturer.';
 
 --
 -- Name: code_packs code_packs_batch_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
@@ -2356,11 +2362,23 @@ ALTER TABLE ONLY authenticity.code_packs
     ADD CONSTRAINT code_packs_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES authenticity.batches(id);
 
 --
+-- Name: CONSTRAINT code_packs_batch_id_fkey ON code_packs; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT code_packs_batch_id_fkey ON authenticity.code_packs IS 'ON DELETE NO ACTION: a batch with code packs is not deleted (close it instead).';
+
+--
 -- Name: codes codes_pack_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY authenticity.codes
     ADD CONSTRAINT codes_pack_id_fkey FOREIGN KEY (pack_id) REFERENCES authenticity.code_packs(id);
+
+--
+-- Name: CONSTRAINT codes_pack_id_fkey ON codes; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT codes_pack_id_fkey ON authenticity.codes IS 'ON DELETE NO ACTION: printed codes are never deleted with their pack: their commitments are on chain.';
 
 --
 -- Name: skus skus_manufacturer_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
@@ -2370,11 +2388,23 @@ ALTER TABLE ONLY authenticity.skus
     ADD CONSTRAINT skus_manufacturer_id_fkey FOREIGN KEY (manufacturer_id) REFERENCES authenticity.manufacturers(id);
 
 --
+-- Name: CONSTRAINT skus_manufacturer_id_fkey ON skus; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT skus_manufacturer_id_fkey ON authenticity.skus IS 'ON DELETE NO ACTION: a manufacturer with SKUs is not deleted (suspend it instead).';
+
+--
 -- Name: user_wallets user_wallets_user_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY authenticity.user_wallets
     ADD CONSTRAINT user_wallets_user_id_fkey FOREIGN KEY (user_id) REFERENCES authenticity.users(id);
+
+--
+-- Name: CONSTRAINT user_wallets_user_id_fkey ON user_wallets; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT user_wallets_user_id_fkey ON authenticity.user_wallets IS 'ON DELETE NO ACTION: a user with linked wallets is not deleted (rewards were paid to them).';
 
 --
 -- Name: verifications verifications_batch_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
@@ -2384,11 +2414,23 @@ ALTER TABLE ONLY authenticity.verifications
     ADD CONSTRAINT verifications_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES authenticity.batches(id);
 
 --
+-- Name: CONSTRAINT verifications_batch_id_fkey ON verifications; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT verifications_batch_id_fkey ON authenticity.verifications IS 'ON DELETE NO ACTION: verifications are append-only reward records: their batch is not deleted.';
+
+--
 -- Name: verifications verifications_commitment_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY authenticity.verifications
     ADD CONSTRAINT verifications_commitment_fkey FOREIGN KEY (commitment) REFERENCES authenticity.codes(commitment);
+
+--
+-- Name: CONSTRAINT verifications_commitment_fkey ON verifications; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT verifications_commitment_fkey ON authenticity.verifications IS 'ON DELETE NO ACTION: verifications are append-only reward records: their code is not deleted.';
 
 --
 -- Name: verifications verifications_intent_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
@@ -2398,11 +2440,23 @@ ALTER TABLE ONLY authenticity.verifications
     ADD CONSTRAINT verifications_intent_id_fkey FOREIGN KEY (intent_id) REFERENCES authenticity.verify_intents(id);
 
 --
+-- Name: CONSTRAINT verifications_intent_id_fkey ON verifications; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT verifications_intent_id_fkey ON authenticity.verifications IS 'ON DELETE NO ACTION: verifications are append-only reward records: their intent is not deleted.';
+
+--
 -- Name: verifications verifications_user_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY authenticity.verifications
     ADD CONSTRAINT verifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES authenticity.users(id);
+
+--
+-- Name: CONSTRAINT verifications_user_id_fkey ON verifications; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT verifications_user_id_fkey ON authenticity.verifications IS 'ON DELETE NO ACTION: verifications are append-only reward records: their user is not deleted.';
 
 --
 -- Name: verify_intents verify_intents_batch_id_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
@@ -2412,11 +2466,23 @@ ALTER TABLE ONLY authenticity.verify_intents
     ADD CONSTRAINT verify_intents_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES authenticity.batches(id);
 
 --
+-- Name: CONSTRAINT verify_intents_batch_id_fkey ON verify_intents; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT verify_intents_batch_id_fkey ON authenticity.verify_intents IS 'ON DELETE NO ACTION: verify intents are history: their batch is not deleted.';
+
+--
 -- Name: verify_intents verify_intents_commitment_fkey; Type: FK CONSTRAINT; Schema: authenticity; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY authenticity.verify_intents
     ADD CONSTRAINT verify_intents_commitment_fkey FOREIGN KEY (commitment) REFERENCES authenticity.codes(commitment);
+
+--
+-- Name: CONSTRAINT verify_intents_commitment_fkey ON verify_intents; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT verify_intents_commitment_fkey ON authenticity.verify_intents IS 'ON DELETE NO ACTION: verify intents are history: their code is not deleted.';
 
 --
 -- Name: SCHEMA authenticity; Type: ACL; Schema: -; Owner: chaindb_owner

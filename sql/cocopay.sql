@@ -2822,11 +2822,23 @@ ALTER TABLE ONLY cocopay.analytics_events
     ADD CONSTRAINT analytics_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES cocopay.users(id);
 
 --
+-- Name: CONSTRAINT analytics_events_user_id_fkey ON analytics_events; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT analytics_events_user_id_fkey ON cocopay.analytics_events IS 'ON DELETE NO ACTION: analytics events are append-only: a user with events is not deleted.';
+
+--
 -- Name: audit_logs audit_logs_user_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY cocopay.audit_logs
     ADD CONSTRAINT audit_logs_user_id_fkey FOREIGN KEY (user_id) REFERENCES cocopay.users(id);
+
+--
+-- Name: CONSTRAINT audit_logs_user_id_fkey ON audit_logs; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT audit_logs_user_id_fkey ON cocopay.audit_logs IS 'ON DELETE NO ACTION: the audit trail is append-only: a user it names is not deleted.';
 
 --
 -- Name: loans loans_user_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
@@ -2848,6 +2860,12 @@ ALTER TABLE ONLY cocopay.passkeys
 
 ALTER TABLE ONLY cocopay.payouts
     ADD CONSTRAINT payouts_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES cocopay.users(id);
+
+--
+-- Name: CONSTRAINT payouts_requested_by_fkey ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT payouts_requested_by_fkey ON cocopay.payouts IS 'ON DELETE NO ACTION: payouts are payment history: whoever requested one is not deleted.';
 
 --
 -- Name: payouts payouts_store_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
@@ -2892,6 +2910,12 @@ ALTER TABLE ONLY cocopay.store_members
     ADD CONSTRAINT store_members_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES cocopay.users(id);
 
 --
+-- Name: CONSTRAINT store_members_invited_by_fkey ON store_members; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT store_members_invited_by_fkey ON cocopay.store_members IS 'ON DELETE NO ACTION: a user who invited members is not deleted while an invitation names them (deleting users is a DBA task).';
+
+--
 -- Name: store_members store_members_store_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2913,6 +2937,12 @@ ALTER TABLE ONLY cocopay.token_balances
     ADD CONSTRAINT token_balances_store_id_fkey FOREIGN KEY (store_id) REFERENCES cocopay.stores(id);
 
 --
+-- Name: CONSTRAINT token_balances_store_id_fkey ON token_balances; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT token_balances_store_id_fkey ON cocopay.token_balances IS 'ON DELETE NO ACTION: a store whose token balances are cached is not deleted (stores are not deleted by the app).';
+
+--
 -- Name: token_balances token_balances_user_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2927,6 +2957,12 @@ ALTER TABLE ONLY cocopay.transactions
     ADD CONSTRAINT transactions_from_user_id_fkey FOREIGN KEY (from_user_id) REFERENCES cocopay.users(id);
 
 --
+-- Name: CONSTRAINT transactions_from_user_id_fkey ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT transactions_from_user_id_fkey ON cocopay.transactions IS 'ON DELETE NO ACTION: transactions are payment history: their payer is not deleted.';
+
+--
 -- Name: transactions transactions_store_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2934,11 +2970,23 @@ ALTER TABLE ONLY cocopay.transactions
     ADD CONSTRAINT transactions_store_id_fkey FOREIGN KEY (store_id) REFERENCES cocopay.stores(id);
 
 --
+-- Name: CONSTRAINT transactions_store_id_fkey ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT transactions_store_id_fkey ON cocopay.transactions IS 'ON DELETE NO ACTION: transactions are payment history: their store is not deleted.';
+
+--
 -- Name: transactions transactions_to_user_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY cocopay.transactions
     ADD CONSTRAINT transactions_to_user_id_fkey FOREIGN KEY (to_user_id) REFERENCES cocopay.users(id);
+
+--
+-- Name: CONSTRAINT transactions_to_user_id_fkey ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT transactions_to_user_id_fkey ON cocopay.transactions IS 'ON DELETE NO ACTION: transactions are payment history: their payee is not deleted.';
 
 --
 -- Name: SCHEMA cocopay; Type: ACL; Schema: -; Owner: chaindb_owner
