@@ -3,7 +3,7 @@
 -- name: batch_create(manufacturer_id, sku_id, batch_public_id, batch_label, expiry_date, reward_usd_target, onchain_batch_pubkey)<!
 -- Create a CREATED batch of a SKU of the manufacturer; reward_usd_target NULL means the default 0.10, expiry_date and onchain_batch_pubkey may be NULL.
 -- @nullable-param expiry_date, reward_usd_target, onchain_batch_pubkey
-INSERT INTO authenticity.batches (
+INSERT INTO authenticity.batches AS b (
     manufacturer_id, sku_id, batch_public_id, batch_label, expiry_date, reward_usd_target, onchain_batch_pubkey
 )
 VALUES (
@@ -15,71 +15,23 @@ VALUES (
     coalesce(:reward_usd_target::numeric, 0.10),
     :onchain_batch_pubkey::text
 )
-RETURNING
-    id,
-    manufacturer_id,
-    sku_id,
-    batch_public_id,
-    batch_label,
-    expiry_date,
-    reward_usd_target,
-    onchain_batch_pubkey,
-    status,
-    activated_at,
-    activated_tx_signature,
-    created_at;
+RETURNING b.*;
 
 -- name: batch_get(id)^
 -- One batch by id.
-SELECT
-    b.id,
-    b.manufacturer_id,
-    b.sku_id,
-    b.batch_public_id,
-    b.batch_label,
-    b.expiry_date,
-    b.reward_usd_target,
-    b.onchain_batch_pubkey,
-    b.status,
-    b.activated_at,
-    b.activated_tx_signature,
-    b.created_at
+SELECT b.*
 FROM authenticity.batches AS b
 WHERE b.id = :id::uuid;
 
 -- name: batch_get_by_public_id(batch_public_id)^
 -- One batch by the public id printed in its QR payloads.
-SELECT
-    b.id,
-    b.manufacturer_id,
-    b.sku_id,
-    b.batch_public_id,
-    b.batch_label,
-    b.expiry_date,
-    b.reward_usd_target,
-    b.onchain_batch_pubkey,
-    b.status,
-    b.activated_at,
-    b.activated_tx_signature,
-    b.created_at
+SELECT b.*
 FROM authenticity.batches AS b
 WHERE b.batch_public_id = :batch_public_id::text;
 
 -- name: batch_list_by_manufacturer(manufacturer_id)
 -- The batches of a manufacturer, newest first.
-SELECT
-    b.id,
-    b.manufacturer_id,
-    b.sku_id,
-    b.batch_public_id,
-    b.batch_label,
-    b.expiry_date,
-    b.reward_usd_target,
-    b.onchain_batch_pubkey,
-    b.status,
-    b.activated_at,
-    b.activated_tx_signature,
-    b.created_at
+SELECT b.*
 FROM authenticity.batches AS b
 WHERE b.manufacturer_id = :manufacturer_id::uuid
 ORDER BY b.created_at DESC, b.id ASC;
@@ -89,19 +41,7 @@ ORDER BY b.created_at DESC, b.id ASC;
 UPDATE authenticity.batches AS b
 SET onchain_batch_pubkey = :onchain_batch_pubkey::text
 WHERE b.id = :id::uuid
-RETURNING
-    b.id,
-    b.manufacturer_id,
-    b.sku_id,
-    b.batch_public_id,
-    b.batch_label,
-    b.expiry_date,
-    b.reward_usd_target,
-    b.onchain_batch_pubkey,
-    b.status,
-    b.activated_at,
-    b.activated_tx_signature,
-    b.created_at;
+RETURNING b.*;
 
 -- name: batch_activate(id, tx_signature, now)^
 -- CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now()).

@@ -4,52 +4,19 @@
 -- name: code_pack_create(batch_id, pack_id, quantity, download_expires_at)<!
 -- Create a GENERATING pack of quantity codes in a batch that is not CLOSED; download_expires_at NULL: no deadline.
 -- @nullable-param download_expires_at
-INSERT INTO authenticity.code_packs (batch_id, pack_id, quantity, download_expires_at)
+INSERT INTO authenticity.code_packs AS p (batch_id, pack_id, quantity, download_expires_at)
 VALUES (:batch_id::uuid, :pack_id::text, :quantity::integer, :download_expires_at::timestamptz)
-RETURNING
-    id,
-    pack_id,
-    batch_id,
-    quantity,
-    status,
-    download_count,
-    download_expires_at,
-    downloaded_at,
-    print_confirmed_at,
-    plaintext_purged_at,
-    created_at;
+RETURNING p.*;
 
 -- name: code_pack_get(id)^
 -- One pack by id.
-SELECT
-    p.id,
-    p.pack_id,
-    p.batch_id,
-    p.quantity,
-    p.status,
-    p.download_count,
-    p.download_expires_at,
-    p.downloaded_at,
-    p.print_confirmed_at,
-    p.plaintext_purged_at,
-    p.created_at
+SELECT p.*
 FROM authenticity.code_packs AS p
 WHERE p.id = :id::uuid;
 
 -- name: code_pack_get_by_pack_id(pack_id)^
 -- One pack by its public pack id.
-SELECT
-    p.id,
-    p.pack_id,
-    p.batch_id,
-    p.quantity,
-    p.status,
-    p.download_count,
-    p.download_expires_at,
-    p.downloaded_at,
-    p.print_confirmed_at,
-    p.plaintext_purged_at,
-    p.created_at
+SELECT p.*
 FROM authenticity.code_packs AS p
 WHERE p.pack_id = :pack_id::text;
 

@@ -2,34 +2,19 @@
 
 -- name: manufacturer_create(name, hmac_kms_key_id)<!
 -- Register an active manufacturer with the id (a reference, never the key) of its HMAC key in the KMS.
-INSERT INTO authenticity.manufacturers (name, hmac_kms_key_id)
+INSERT INTO authenticity.manufacturers AS m (name, hmac_kms_key_id)
 VALUES (:name::text, :hmac_kms_key_id::text)
-RETURNING
-    id,
-    name,
-    status,
-    hmac_kms_key_id,
-    created_at;
+RETURNING m.*;
 
 -- name: manufacturer_get(id)^
 -- One manufacturer by id.
-SELECT
-    m.id,
-    m.name,
-    m.status,
-    m.hmac_kms_key_id,
-    m.created_at
+SELECT m.*
 FROM authenticity.manufacturers AS m
 WHERE m.id = :id::uuid;
 
 -- name: manufacturer_get_by_name(name)^
 -- The oldest manufacturer with this name (names are not unique), for create-or-get.
-SELECT
-    m.id,
-    m.name,
-    m.status,
-    m.hmac_kms_key_id,
-    m.created_at
+SELECT m.*
 FROM authenticity.manufacturers AS m
 WHERE m.name = :name::text
 ORDER BY m.created_at, m.id
@@ -37,12 +22,7 @@ LIMIT 1;
 
 -- name: manufacturer_list()
 -- Every manufacturer, by name.
-SELECT
-    m.id,
-    m.name,
-    m.status,
-    m.hmac_kms_key_id,
-    m.created_at
+SELECT m.*
 FROM authenticity.manufacturers AS m
 ORDER BY m.name, m.id;
 
@@ -51,58 +31,29 @@ ORDER BY m.name, m.id;
 UPDATE authenticity.manufacturers AS m
 SET status = :status::authenticity.manufacturer_status
 WHERE m.id = :id::uuid
-RETURNING
-    m.id,
-    m.name,
-    m.status,
-    m.hmac_kms_key_id,
-    m.created_at;
+RETURNING m.*;
 
 -- name: sku_create(manufacturer_id, sku_code, sku_name, sku_hash)<!
 -- Add a SKU to a manufacturer; sku_code is unique per manufacturer, sku_hash (32 bytes) unique.
-INSERT INTO authenticity.skus (manufacturer_id, sku_code, sku_name, sku_hash)
+INSERT INTO authenticity.skus AS s (manufacturer_id, sku_code, sku_name, sku_hash)
 VALUES (:manufacturer_id::uuid, :sku_code::text, :sku_name::text, :sku_hash::bytea)
-RETURNING
-    id,
-    manufacturer_id,
-    sku_code,
-    sku_name,
-    sku_hash,
-    created_at;
+RETURNING s.*;
 
 -- name: sku_get(id)^
 -- One SKU by id.
-SELECT
-    s.id,
-    s.manufacturer_id,
-    s.sku_code,
-    s.sku_name,
-    s.sku_hash,
-    s.created_at
+SELECT s.*
 FROM authenticity.skus AS s
 WHERE s.id = :id::uuid;
 
 -- name: sku_get_by_code(manufacturer_id, sku_code)^
 -- A manufacturer's SKU by its code (unique per manufacturer).
-SELECT
-    s.id,
-    s.manufacturer_id,
-    s.sku_code,
-    s.sku_name,
-    s.sku_hash,
-    s.created_at
+SELECT s.*
 FROM authenticity.skus AS s
 WHERE s.manufacturer_id = :manufacturer_id::uuid AND s.sku_code = :sku_code::text;
 
 -- name: sku_list_by_manufacturer(manufacturer_id)
 -- The SKUs of a manufacturer, by code.
-SELECT
-    s.id,
-    s.manufacturer_id,
-    s.sku_code,
-    s.sku_name,
-    s.sku_hash,
-    s.created_at
+SELECT s.*
 FROM authenticity.skus AS s
 WHERE s.manufacturer_id = :manufacturer_id::uuid
 ORDER BY s.sku_code;

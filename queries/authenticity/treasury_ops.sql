@@ -2,40 +2,19 @@
 
 -- name: treasury_op_record_refill_swap(pyusd_in, sol_out_lamports, jupiter_route, tx_signature)<!
 -- Record a REFILL_SWAP: PYUSD spent (base units), lamports received, the Jupiter route (a JSON object), the swap transaction.
-INSERT INTO authenticity.treasury_ops (type, pyusd_in, sol_out_lamports, jupiter_route, tx_signature)
+INSERT INTO authenticity.treasury_ops AS t (type, pyusd_in, sol_out_lamports, jupiter_route, tx_signature)
 VALUES ('REFILL_SWAP', :pyusd_in::bigint, :sol_out_lamports::bigint, :jupiter_route::jsonb, :tx_signature::text)
-RETURNING
-    id,
-    type,
-    pyusd_in,
-    sol_out_lamports,
-    jupiter_route,
-    tx_signature,
-    created_at;
+RETURNING t.*;
 
 -- name: treasury_op_get_by_tx_signature(tx_signature)^
 -- One operation by its transaction signature.
-SELECT
-    t.id,
-    t.type,
-    t.pyusd_in,
-    t.sol_out_lamports,
-    t.jupiter_route,
-    t.tx_signature,
-    t.created_at
+SELECT t.*
 FROM authenticity.treasury_ops AS t
 WHERE t.tx_signature = :tx_signature::text;
 
 -- name: treasury_op_list_recent(max_rows)
 -- The latest operations, newest first.
-SELECT
-    t.id,
-    t.type,
-    t.pyusd_in,
-    t.sol_out_lamports,
-    t.jupiter_route,
-    t.tx_signature,
-    t.created_at
+SELECT t.*
 FROM authenticity.treasury_ops AS t
 ORDER BY t.created_at DESC, t.id ASC
 LIMIT :max_rows::integer;

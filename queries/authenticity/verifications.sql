@@ -64,36 +64,14 @@ ORDER BY v.verified_at DESC, v.id ASC;
 
 -- name: verification_list_by_commitment(commitment)
 -- Every verification of a code, oldest first: at most one SUCCESS, any number of FAILs.
-SELECT
-    v.id,
-    v.batch_id,
-    v.user_id,
-    v.commitment,
-    v.code_pda,
-    v.reward_lamports,
-    v.tx_signature,
-    v.verified_at,
-    v.result,
-    v.failure_reason,
-    v.intent_id
+SELECT v.*
 FROM authenticity.verifications AS v
 WHERE v.commitment = :commitment::bytea
 ORDER BY v.verified_at, v.id;
 
 -- name: verification_get_success(commitment)^
 -- The SUCCESS verification of a code, if any.
-SELECT
-    v.id,
-    v.batch_id,
-    v.user_id,
-    v.commitment,
-    v.code_pda,
-    v.reward_lamports,
-    v.tx_signature,
-    v.verified_at,
-    v.result,
-    v.failure_reason,
-    v.intent_id
+SELECT v.*
 FROM authenticity.verifications AS v
 WHERE v.commitment = :commitment::bytea AND v.result = 'SUCCESS';
 

@@ -24,30 +24,14 @@ FROM authenticity.issue_verify_intent(
 
 -- name: verify_intent_get(verify_intent_id)^
 -- One intent by its public id.
-SELECT
-    i.id,
-    i.verify_intent_id,
-    i.batch_id,
-    i.commitment,
-    i.reward_lamports,
-    i.status,
-    i.expires_at,
-    i.created_at
+SELECT i.*
 FROM authenticity.verify_intents AS i
 WHERE i.verify_intent_id = :verify_intent_id::text;
 
 -- name: verify_intent_list_open(commitment, now)
 -- The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now()).
 -- @nullable-param now
-SELECT
-    i.id,
-    i.verify_intent_id,
-    i.batch_id,
-    i.commitment,
-    i.reward_lamports,
-    i.status,
-    i.expires_at,
-    i.created_at
+SELECT i.*
 FROM authenticity.verify_intents AS i
 WHERE
     i.commitment = :commitment::bytea

@@ -188,7 +188,7 @@ class VerifyIntent(_rt.Record):
     created_at: datetime.datetime
 
 
-BATCH_CREATE_SQL: Final = """INSERT INTO authenticity.batches (
+BATCH_CREATE_SQL: Final = """INSERT INTO authenticity.batches AS b (
     manufacturer_id, sku_id, batch_public_id, batch_label, expiry_date, reward_usd_target, onchain_batch_pubkey
 )
 VALUES (
@@ -200,19 +200,7 @@ VALUES (
     coalesce(%(reward_usd_target)s::numeric, 0.10),
     %(onchain_batch_pubkey)s::text
 )
-RETURNING
-    id,
-    manufacturer_id,
-    sku_id,
-    batch_public_id,
-    batch_label,
-    expiry_date,
-    reward_usd_target,
-    onchain_batch_pubkey,
-    status,
-    activated_at,
-    activated_tx_signature,
-    created_at;"""
+RETURNING b.*;"""
 
 
 def batch_create(
@@ -256,19 +244,7 @@ async def batch_create_async(
     return _row
 
 
-BATCH_GET_SQL: Final = """SELECT
-    b.id,
-    b.manufacturer_id,
-    b.sku_id,
-    b.batch_public_id,
-    b.batch_label,
-    b.expiry_date,
-    b.reward_usd_target,
-    b.onchain_batch_pubkey,
-    b.status,
-    b.activated_at,
-    b.activated_tx_signature,
-    b.created_at
+BATCH_GET_SQL: Final = """SELECT b.*
 FROM authenticity.batches AS b
 WHERE b.id = %(id)s::uuid;"""
 
@@ -296,19 +272,7 @@ async def batch_get_async(
             return await _cur.fetchone()
 
 
-BATCH_GET_BY_PUBLIC_ID_SQL: Final = """SELECT
-    b.id,
-    b.manufacturer_id,
-    b.sku_id,
-    b.batch_public_id,
-    b.batch_label,
-    b.expiry_date,
-    b.reward_usd_target,
-    b.onchain_batch_pubkey,
-    b.status,
-    b.activated_at,
-    b.activated_tx_signature,
-    b.created_at
+BATCH_GET_BY_PUBLIC_ID_SQL: Final = """SELECT b.*
 FROM authenticity.batches AS b
 WHERE b.batch_public_id = %(batch_public_id)s::text;"""
 
@@ -336,19 +300,7 @@ async def batch_get_by_public_id_async(
             return await _cur.fetchone()
 
 
-BATCH_LIST_BY_MANUFACTURER_SQL: Final = """SELECT
-    b.id,
-    b.manufacturer_id,
-    b.sku_id,
-    b.batch_public_id,
-    b.batch_label,
-    b.expiry_date,
-    b.reward_usd_target,
-    b.onchain_batch_pubkey,
-    b.status,
-    b.activated_at,
-    b.activated_tx_signature,
-    b.created_at
+BATCH_LIST_BY_MANUFACTURER_SQL: Final = """SELECT b.*
 FROM authenticity.batches AS b
 WHERE b.manufacturer_id = %(manufacturer_id)s::uuid
 ORDER BY b.created_at DESC, b.id ASC;"""
@@ -402,19 +354,7 @@ async def batch_list_by_manufacturer_iter_async(
 BATCH_SET_ONCHAIN_PUBKEY_SQL: Final = """UPDATE authenticity.batches AS b
 SET onchain_batch_pubkey = %(onchain_batch_pubkey)s::text
 WHERE b.id = %(id)s::uuid
-RETURNING
-    b.id,
-    b.manufacturer_id,
-    b.sku_id,
-    b.batch_public_id,
-    b.batch_label,
-    b.expiry_date,
-    b.reward_usd_target,
-    b.onchain_batch_pubkey,
-    b.status,
-    b.activated_at,
-    b.activated_tx_signature,
-    b.created_at;"""
+RETURNING b.*;"""
 
 
 def batch_set_onchain_pubkey(
@@ -626,20 +566,9 @@ async def batch_close_async(
     return _row
 
 
-CODE_PACK_CREATE_SQL: Final = """INSERT INTO authenticity.code_packs (batch_id, pack_id, quantity, download_expires_at)
+CODE_PACK_CREATE_SQL: Final = """INSERT INTO authenticity.code_packs AS p (batch_id, pack_id, quantity, download_expires_at)
 VALUES (%(batch_id)s::uuid, %(pack_id)s::text, %(quantity)s::integer, %(download_expires_at)s::timestamptz)
-RETURNING
-    id,
-    pack_id,
-    batch_id,
-    quantity,
-    status,
-    download_count,
-    download_expires_at,
-    downloaded_at,
-    print_confirmed_at,
-    plaintext_purged_at,
-    created_at;"""
+RETURNING p.*;"""
 
 
 def code_pack_create(
@@ -677,18 +606,7 @@ async def code_pack_create_async(
     return _row
 
 
-CODE_PACK_GET_SQL: Final = """SELECT
-    p.id,
-    p.pack_id,
-    p.batch_id,
-    p.quantity,
-    p.status,
-    p.download_count,
-    p.download_expires_at,
-    p.downloaded_at,
-    p.print_confirmed_at,
-    p.plaintext_purged_at,
-    p.created_at
+CODE_PACK_GET_SQL: Final = """SELECT p.*
 FROM authenticity.code_packs AS p
 WHERE p.id = %(id)s::uuid;"""
 
@@ -716,18 +634,7 @@ async def code_pack_get_async(
             return await _cur.fetchone()
 
 
-CODE_PACK_GET_BY_PACK_ID_SQL: Final = """SELECT
-    p.id,
-    p.pack_id,
-    p.batch_id,
-    p.quantity,
-    p.status,
-    p.download_count,
-    p.download_expires_at,
-    p.downloaded_at,
-    p.print_confirmed_at,
-    p.plaintext_purged_at,
-    p.created_at
+CODE_PACK_GET_BY_PACK_ID_SQL: Final = """SELECT p.*
 FROM authenticity.code_packs AS p
 WHERE p.pack_id = %(pack_id)s::text;"""
 
@@ -1277,14 +1184,9 @@ async def code_list_by_pack_iter_async(
                 yield _row
 
 
-MANUFACTURER_CREATE_SQL: Final = """INSERT INTO authenticity.manufacturers (name, hmac_kms_key_id)
+MANUFACTURER_CREATE_SQL: Final = """INSERT INTO authenticity.manufacturers AS m (name, hmac_kms_key_id)
 VALUES (%(name)s::text, %(hmac_kms_key_id)s::text)
-RETURNING
-    id,
-    name,
-    status,
-    hmac_kms_key_id,
-    created_at;"""
+RETURNING m.*;"""
 
 
 def manufacturer_create(
@@ -1318,12 +1220,7 @@ async def manufacturer_create_async(
     return _row
 
 
-MANUFACTURER_GET_SQL: Final = """SELECT
-    m.id,
-    m.name,
-    m.status,
-    m.hmac_kms_key_id,
-    m.created_at
+MANUFACTURER_GET_SQL: Final = """SELECT m.*
 FROM authenticity.manufacturers AS m
 WHERE m.id = %(id)s::uuid;"""
 
@@ -1351,12 +1248,7 @@ async def manufacturer_get_async(
             return await _cur.fetchone()
 
 
-MANUFACTURER_GET_BY_NAME_SQL: Final = """SELECT
-    m.id,
-    m.name,
-    m.status,
-    m.hmac_kms_key_id,
-    m.created_at
+MANUFACTURER_GET_BY_NAME_SQL: Final = """SELECT m.*
 FROM authenticity.manufacturers AS m
 WHERE m.name = %(name)s::text
 ORDER BY m.created_at, m.id
@@ -1386,12 +1278,7 @@ async def manufacturer_get_by_name_async(
             return await _cur.fetchone()
 
 
-MANUFACTURER_LIST_SQL: Final = """SELECT
-    m.id,
-    m.name,
-    m.status,
-    m.hmac_kms_key_id,
-    m.created_at
+MANUFACTURER_LIST_SQL: Final = """SELECT m.*
 FROM authenticity.manufacturers AS m
 ORDER BY m.name, m.id;"""
 
@@ -1428,12 +1315,7 @@ async def manufacturer_list_iter_async(conn: psycopg.AsyncConnection[Any]) -> As
 MANUFACTURER_SET_STATUS_SQL: Final = """UPDATE authenticity.manufacturers AS m
 SET status = %(status)s::authenticity.manufacturer_status
 WHERE m.id = %(id)s::uuid
-RETURNING
-    m.id,
-    m.name,
-    m.status,
-    m.hmac_kms_key_id,
-    m.created_at;"""
+RETURNING m.*;"""
 
 
 def manufacturer_set_status(
@@ -1461,15 +1343,9 @@ async def manufacturer_set_status_async(
             return await _cur.fetchone()
 
 
-SKU_CREATE_SQL: Final = """INSERT INTO authenticity.skus (manufacturer_id, sku_code, sku_name, sku_hash)
+SKU_CREATE_SQL: Final = """INSERT INTO authenticity.skus AS s (manufacturer_id, sku_code, sku_name, sku_hash)
 VALUES (%(manufacturer_id)s::uuid, %(sku_code)s::text, %(sku_name)s::text, %(sku_hash)s::bytea)
-RETURNING
-    id,
-    manufacturer_id,
-    sku_code,
-    sku_name,
-    sku_hash,
-    created_at;"""
+RETURNING s.*;"""
 
 
 def sku_create(
@@ -1507,13 +1383,7 @@ async def sku_create_async(
     return _row
 
 
-SKU_GET_SQL: Final = """SELECT
-    s.id,
-    s.manufacturer_id,
-    s.sku_code,
-    s.sku_name,
-    s.sku_hash,
-    s.created_at
+SKU_GET_SQL: Final = """SELECT s.*
 FROM authenticity.skus AS s
 WHERE s.id = %(id)s::uuid;"""
 
@@ -1541,13 +1411,7 @@ async def sku_get_async(
             return await _cur.fetchone()
 
 
-SKU_GET_BY_CODE_SQL: Final = """SELECT
-    s.id,
-    s.manufacturer_id,
-    s.sku_code,
-    s.sku_name,
-    s.sku_hash,
-    s.created_at
+SKU_GET_BY_CODE_SQL: Final = """SELECT s.*
 FROM authenticity.skus AS s
 WHERE s.manufacturer_id = %(manufacturer_id)s::uuid AND s.sku_code = %(sku_code)s::text;"""
 
@@ -1577,13 +1441,7 @@ async def sku_get_by_code_async(
             return await _cur.fetchone()
 
 
-SKU_LIST_BY_MANUFACTURER_SQL: Final = """SELECT
-    s.id,
-    s.manufacturer_id,
-    s.sku_code,
-    s.sku_name,
-    s.sku_hash,
-    s.created_at
+SKU_LIST_BY_MANUFACTURER_SQL: Final = """SELECT s.*
 FROM authenticity.skus AS s
 WHERE s.manufacturer_id = %(manufacturer_id)s::uuid
 ORDER BY s.sku_code;"""
@@ -1634,16 +1492,9 @@ async def sku_list_by_manufacturer_iter_async(
                 yield _row
 
 
-TREASURY_OP_RECORD_REFILL_SWAP_SQL: Final = """INSERT INTO authenticity.treasury_ops (type, pyusd_in, sol_out_lamports, jupiter_route, tx_signature)
+TREASURY_OP_RECORD_REFILL_SWAP_SQL: Final = """INSERT INTO authenticity.treasury_ops AS t (type, pyusd_in, sol_out_lamports, jupiter_route, tx_signature)
 VALUES ('REFILL_SWAP', %(pyusd_in)s::bigint, %(sol_out_lamports)s::bigint, %(jupiter_route)s::jsonb, %(tx_signature)s::text)
-RETURNING
-    id,
-    type,
-    pyusd_in,
-    sol_out_lamports,
-    jupiter_route,
-    tx_signature,
-    created_at;"""
+RETURNING t.*;"""
 
 
 def treasury_op_record_refill_swap(
@@ -1681,14 +1532,7 @@ async def treasury_op_record_refill_swap_async(
     return _row
 
 
-TREASURY_OP_GET_BY_TX_SIGNATURE_SQL: Final = """SELECT
-    t.id,
-    t.type,
-    t.pyusd_in,
-    t.sol_out_lamports,
-    t.jupiter_route,
-    t.tx_signature,
-    t.created_at
+TREASURY_OP_GET_BY_TX_SIGNATURE_SQL: Final = """SELECT t.*
 FROM authenticity.treasury_ops AS t
 WHERE t.tx_signature = %(tx_signature)s::text;"""
 
@@ -1716,14 +1560,7 @@ async def treasury_op_get_by_tx_signature_async(
             return await _cur.fetchone()
 
 
-TREASURY_OP_LIST_RECENT_SQL: Final = """SELECT
-    t.id,
-    t.type,
-    t.pyusd_in,
-    t.sol_out_lamports,
-    t.jupiter_route,
-    t.tx_signature,
-    t.created_at
+TREASURY_OP_LIST_RECENT_SQL: Final = """SELECT t.*
 FROM authenticity.treasury_ops AS t
 ORDER BY t.created_at DESC, t.id ASC
 LIMIT %(max_rows)s::integer;"""
@@ -1819,13 +1656,9 @@ async def treasury_op_totals_async(
     return _row
 
 
-USER_CREATE_SQL: Final = """INSERT INTO authenticity.users (email, privy_user_id)
+USER_CREATE_SQL: Final = """INSERT INTO authenticity.users AS u (email, privy_user_id)
 VALUES (%(email)s::text, %(privy_user_id)s::text)
-RETURNING
-    id,
-    email,
-    privy_user_id,
-    created_at;"""
+RETURNING u.*;"""
 
 
 def user_create(
@@ -1859,11 +1692,7 @@ async def user_create_async(
     return _row
 
 
-USER_GET_SQL: Final = """SELECT
-    u.id,
-    u.email,
-    u.privy_user_id,
-    u.created_at
+USER_GET_SQL: Final = """SELECT u.*
 FROM authenticity.users AS u
 WHERE u.id = %(id)s::uuid;"""
 
@@ -1891,11 +1720,7 @@ async def user_get_async(
             return await _cur.fetchone()
 
 
-USER_GET_BY_EMAIL_SQL: Final = """SELECT
-    u.id,
-    u.email,
-    u.privy_user_id,
-    u.created_at
+USER_GET_BY_EMAIL_SQL: Final = """SELECT u.*
 FROM authenticity.users AS u
 WHERE lower(u.email) = lower(%(email)s::text);"""
 
@@ -1923,11 +1748,7 @@ async def user_get_by_email_async(
             return await _cur.fetchone()
 
 
-USER_GET_BY_PRIVY_USER_ID_SQL: Final = """SELECT
-    u.id,
-    u.email,
-    u.privy_user_id,
-    u.created_at
+USER_GET_BY_PRIVY_USER_ID_SQL: Final = """SELECT u.*
 FROM authenticity.users AS u
 WHERE u.privy_user_id = %(privy_user_id)s::text;"""
 
@@ -1958,11 +1779,7 @@ async def user_get_by_privy_user_id_async(
 USER_SET_PRIVY_USER_ID_SQL: Final = """UPDATE authenticity.users AS u
 SET privy_user_id = %(privy_user_id)s::text
 WHERE u.id = %(id)s::uuid
-RETURNING
-    u.id,
-    u.email,
-    u.privy_user_id,
-    u.created_at;"""
+RETURNING u.*;"""
 
 
 def user_set_privy_user_id(
@@ -1990,15 +1807,9 @@ async def user_set_privy_user_id_async(
             return await _cur.fetchone()
 
 
-USER_WALLET_LINK_SQL: Final = """INSERT INTO authenticity.user_wallets (user_id, wallet_pubkey)
+USER_WALLET_LINK_SQL: Final = """INSERT INTO authenticity.user_wallets AS w (user_id, wallet_pubkey)
 VALUES (%(user_id)s::uuid, %(wallet_pubkey)s::text)
-RETURNING
-    id,
-    user_id,
-    chain,
-    wallet_pubkey,
-    created_at,
-    created_after_first_success;"""
+RETURNING w.*;"""
 
 
 def user_wallet_link(
@@ -2032,13 +1843,7 @@ async def user_wallet_link_async(
     return _row
 
 
-USER_WALLET_LIST_SQL: Final = """SELECT
-    w.id,
-    w.user_id,
-    w.chain,
-    w.wallet_pubkey,
-    w.created_at,
-    w.created_after_first_success
+USER_WALLET_LIST_SQL: Final = """SELECT w.*
 FROM authenticity.user_wallets AS w
 WHERE w.user_id = %(user_id)s::uuid
 ORDER BY w.created_at, w.id;"""
@@ -2089,13 +1894,7 @@ async def user_wallet_list_iter_async(
                 yield _row
 
 
-USER_WALLET_GET_BY_PUBKEY_SQL: Final = """SELECT
-    w.id,
-    w.user_id,
-    w.chain,
-    w.wallet_pubkey,
-    w.created_at,
-    w.created_after_first_success
+USER_WALLET_GET_BY_PUBKEY_SQL: Final = """SELECT w.*
 FROM authenticity.user_wallets AS w
 WHERE w.wallet_pubkey = %(wallet_pubkey)s::text;"""
 
@@ -2310,18 +2109,7 @@ async def verification_list_by_user_iter_async(
                 yield _row
 
 
-VERIFICATION_LIST_BY_COMMITMENT_SQL: Final = """SELECT
-    v.id,
-    v.batch_id,
-    v.user_id,
-    v.commitment,
-    v.code_pda,
-    v.reward_lamports,
-    v.tx_signature,
-    v.verified_at,
-    v.result,
-    v.failure_reason,
-    v.intent_id
+VERIFICATION_LIST_BY_COMMITMENT_SQL: Final = """SELECT v.*
 FROM authenticity.verifications AS v
 WHERE v.commitment = %(commitment)s::bytea
 ORDER BY v.verified_at, v.id;"""
@@ -2372,18 +2160,7 @@ async def verification_list_by_commitment_iter_async(
                 yield _row
 
 
-VERIFICATION_GET_SUCCESS_SQL: Final = """SELECT
-    v.id,
-    v.batch_id,
-    v.user_id,
-    v.commitment,
-    v.code_pda,
-    v.reward_lamports,
-    v.tx_signature,
-    v.verified_at,
-    v.result,
-    v.failure_reason,
-    v.intent_id
+VERIFICATION_GET_SUCCESS_SQL: Final = """SELECT v.*
 FROM authenticity.verifications AS v
 WHERE v.commitment = %(commitment)s::bytea AND v.result = 'SUCCESS';"""
 
@@ -2502,15 +2279,7 @@ async def verify_intent_issue_async(
     return _row
 
 
-VERIFY_INTENT_GET_SQL: Final = """SELECT
-    i.id,
-    i.verify_intent_id,
-    i.batch_id,
-    i.commitment,
-    i.reward_lamports,
-    i.status,
-    i.expires_at,
-    i.created_at
+VERIFY_INTENT_GET_SQL: Final = """SELECT i.*
 FROM authenticity.verify_intents AS i
 WHERE i.verify_intent_id = %(verify_intent_id)s::text;"""
 
@@ -2538,15 +2307,7 @@ async def verify_intent_get_async(
             return await _cur.fetchone()
 
 
-VERIFY_INTENT_LIST_OPEN_SQL: Final = """SELECT
-    i.id,
-    i.verify_intent_id,
-    i.batch_id,
-    i.commitment,
-    i.reward_lamports,
-    i.status,
-    i.expires_at,
-    i.created_at
+VERIFY_INTENT_LIST_OPEN_SQL: Final = """SELECT i.*
 FROM authenticity.verify_intents AS i
 WHERE
     i.commitment = %(commitment)s::bytea
