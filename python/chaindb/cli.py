@@ -16,6 +16,9 @@ from contextlib import contextmanager
 from chaindb import admin
 from chaindb.embedded import Embedded, project_root, throwaway
 
+#: Commands that write generated files: always on a throwaway server unless DATABASE_URL is set.
+WRITERS = ("schema", "generate")
+
 
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
@@ -33,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         ("roles", "create the project's roles (idempotent)"),
         ("url", "print the database URL in use"),
         ("pgtap", "run the pgTAP suites with pg_prove on a fresh migrated database"),
-        ("generate", "write python/chaindb/<schema>/queries.py from queries/ (--check: fail on drift)"),
+        ("generate", "write python/chaindb/<schema>/queries/ from queries/ (--check: fail on drift)"),
         ("verify", "fail when sql/<schema>.sql or the generated modules differ from what the migrations give"),
     ]:
         cmd = sub.add_parser(name, help=help_text)
@@ -48,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
             cmd.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
     if args.command in ("pgtap", "schema", "generate", "verify"):
-        with scratch_database(throwaway_server=args.throwaway, name=f"chaindb_{args.command}") as scratch:
+        # files written into the checkout come from a throwaway server (never the embedded one's fixed port)
+        throwaway_server = args.throwaway or args.command in WRITERS
+        with scratch_database(throwaway_server=throwaway_server, name=f"chaindb_{args.command}") as scratch:
             if args.command == "pgtap":
                 return _pgtap(scratch, args.files)
             schemas = args.schemas or admin.available_schemas()
