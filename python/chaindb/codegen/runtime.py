@@ -32,7 +32,6 @@ import pkgutil
 import types
 import typing
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
-from operator import itemgetter
 from typing import Any, Final, Generic, TypeVar, cast, overload
 
 import psycopg
@@ -210,11 +209,14 @@ def pg_array(element: type[enum.Enum] | None = None, *, oid: int | None = None) 
 
 # -- row makers ------------------------------------------------------------------------------
 
-_set_attr = object.__setattr__
+# The slots every pydantic model instance has, set directly (what ``model_construct`` does).
+_SLOTS = {name: BaseModel.__dict__[name].__set__ for name in (
+    "__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"
+)}
 
 
-def _field_converter(annotation: Any, metadata: Sequence[Any]) -> Callable[[Any], Any] | None:
-    """What turns a loaded value into the field's type: its BeforeValidator, or enum look-up."""
+def _field_converter(annotation: Any, metadata: Sequence[Any]) -> type[enum.Enum] | Callable[[Any], Any] | None:
+    """What turns a loaded value into the field's type: its BeforeValidator, or its enum class."""
     for item in metadata:
         if isinstance(item, BeforeValidator):
             return cast(Callable[[Any], Any], item.func)
@@ -222,8 +224,13 @@ def _field_converter(annotation: Any, metadata: Sequence[Any]) -> Callable[[Any]
     args = typing.get_args(annotation) if union else (annotation,)
     for arg in args:
         if isinstance(arg, type) and issubclass(arg, enum.Enum):
-            return enum_value(arg)
+            return arg
     return None
+
+
+def _optional(annotation: Any) -> bool:
+    union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+    return annotation is Any or annotation is JsonValue or (union and type(None) in typing.get_args(annotation))
 
 
 def model_maker(model: type[M], not_null: Sequence[str] = (), *, null_row: bool = False) -> RowMaker[M]:
@@ -231,50 +238,59 @@ def model_maker(model: type[M], not_null: Sequence[str] = (), *, null_row: bool 
 
     ``not_null``: fields to check (see the module docstring); ``null_row``: a row whose values are
     all NULL is no row (``SELECT * FROM fn()`` where ``fn`` returns one table row and returned
-    NULL) and becomes ``None``.
+    NULL) and becomes ``None``. The function is compiled for the model, like ``dataclasses`` and
+    ``namedtuple`` compile theirs: one unpacking, one dict display, the slots set (``make.source``).
     """
     fields = model.model_fields
     names = tuple(fields)
-    converters = tuple(
-        (name, conv)
-        for name, info in fields.items()
-        if (conv := _field_converter(info.annotation, info.metadata)) is not None
-    )
     unknown = [n for n in not_null if n not in fields]
     if unknown:
         raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
-    checked = tuple(names.index(n) for n in not_null)
-    pick: Callable[[Sequence[Any]], Any] | None = itemgetter(*checked) if checked else None
-    # every field is set; pydantic never mutates this set in place on a frozen model (copies do)
-    fields_set = set(names)
-    new = model.__new__
+    env: dict[str, Any] = {f"_set{i}": setter for i, setter in enumerate(_SLOTS.values())}
+    env |= {"_new": object.__new__, "_model": model, "_fields_set": set(names), "_fail": _null_failure(model, not_null)}
+    values = [f"v{i}" for i in range(len(names))]
+    lines = ["def make(values):", f"    {', '.join(values)}, = values"]
+    if null_row:
+        lines += [f"    if {' and '.join(f'{v} is None' for v in values)}:", "        return None"]
+    if not_null:
+        checks = " or ".join(f"v{names.index(n)} is None" for n in not_null)
+        lines += [f"    if {checks}:", "        raise _fail(values)"]
+    items = []
+    for i, (name, info) in enumerate(fields.items()):
+        conv = _field_converter(info.annotation, info.metadata)
+        expr = f"v{i}"
+        if isinstance(conv, enum.EnumMeta):  # an enum: one dict look-up (an unknown label raises ValueError)
+            env[f"_m{i}"], env[f"_c{i}"] = conv._value2member_map_.get, conv
+            expr = f"(_m{i}(v{i}) or _c{i}(v{i}))"
+        elif conv is not None:
+            env[f"_c{i}"] = conv
+            expr = f"_c{i}(v{i})"
+        if conv is not None and _optional(info.annotation):
+            expr = f"(None if v{i} is None else {expr})"
+        items.append(f"{name!r}: {expr}")
+    lines += [
+        "    row = _new(_model)",
+        f"    _set0(row, {{{', '.join(items)}}})",
+        "    _set1(row, _fields_set)",  # every field is set; pydantic never mutates it in place on a frozen model
+        "    _set2(row, None)",
+        "    _set3(row, None)",
+        "    return row",
+    ]
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<row maker of {model.__qualname__}>", "exec"), env)
+    make = env["make"]
+    make.source = source
+    return cast(RowMaker[M], make)
 
-    def fail(values: Sequence[Any]) -> errors.UnexpectedNull:
-        bad = [names[i] for i in checked if values[i] is None]
-        return errors.UnexpectedNull(
-            f"{model.__name__}: NULL in {', '.join(bad)}, declared never NULL", column=bad[0]
-        )
 
-    def make(values: Sequence[Any]) -> Any:
-        if null_row and not any(v is not None for v in values):
-            return None
-        if pick is not None:
-            got = pick(values)
-            if got is None or (len(checked) > 1 and None in got):
-                raise fail(values)
-        data = dict(zip(names, values, strict=False))
-        for name, conv in converters:
-            value = data[name]
-            if value is not None:
-                data[name] = conv(value)
-        row = new(model)
-        _set_attr(row, "__dict__", data)
-        _set_attr(row, "__pydantic_fields_set__", fields_set)
-        _set_attr(row, "__pydantic_extra__", None)
-        _set_attr(row, "__pydantic_private__", None)
-        return row
+def _null_failure(model: type[BaseModel], not_null: Sequence[str]) -> Callable[[Sequence[Any]], Exception]:
+    names = tuple(model.model_fields)
 
-    return make
+    def fail(values: Sequence[Any]) -> Exception:
+        bad = [n for n in not_null if values[names.index(n)] is None]
+        return errors.UnexpectedNull(f"{model.__name__}: NULL in {', '.join(bad)}, declared never NULL", column=bad[0])
+
+    return fail
 
 
 def value_maker(convert: type[enum.Enum] | BeforeValidator | None = None, *, not_null: bool = False) -> RowMaker[Any]:
@@ -346,20 +362,18 @@ class Query(Generic[R]):
     def first(self, conn: Conn, params: Params) -> R | None:
         """The first row, or None (``^``, ``$``, ``<!``)."""
         try:
-            with conn.cursor(row_factory=self._factory) as cur:
-                cur.execute(self.sql, params, prepare=True)
-                row: R | None = cur.fetchone()
-                return row
+            # a client-side cursor holds nothing on the server: no need to close it before it is dropped
+            row: R | None = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchone()
+            return row
         except psycopg.Error as exc:
             raise errors.translate(exc) from exc
 
     def one(self, conn: Conn, params: Params) -> R:
         """The first row; ``errors.NoRowReturned`` when there is none (``@one``)."""
         try:
-            with conn.cursor(row_factory=self._factory) as cur:
-                cur.execute(self.sql, params, prepare=True)
-                row: R = cur.fetchone()  # type: ignore[assignment]
-                missing = self._missing(cur, row)
+            cur = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            row: R = cur.fetchone()  # type: ignore[assignment]
+            missing = self._missing(cur, row)
         except psycopg.Error as exc:
             raise errors.translate(exc) from exc
         if missing:
@@ -369,9 +383,7 @@ class Query(Generic[R]):
     def all(self, conn: Conn, params: Params) -> list[R]:
         """Every row."""
         try:
-            with conn.cursor(row_factory=self._factory) as cur:
-                cur.execute(self.sql, params, prepare=True)
-                rows: list[R] = cur.fetchall()
+            rows: list[R] = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchall()
         except psycopg.Error as exc:
             raise errors.translate(exc) from exc
         return [r for r in rows if r is not None] if self._null_row else rows
@@ -503,14 +515,21 @@ def _row_factory(maker: RowMaker[Any], width: int, name: str) -> Callable[[Any],
     one with fewer cannot, and is refused.
     """
 
+    def wider(values: Sequence[Any]) -> Any:
+        return maker(values[:width])
+
     def factory(cursor: Any) -> RowMaker[Any]:
         result = cursor.pgresult
-        if result is not None and 0 < result.nfields < width:
-            raise errors.ProgrammingError(
-                f"{name}: the query returns {result.nfields} columns, its generated code expects {width}: "
-                "the schema changed since `make generate`"
-            )
-        return maker
+        if result is None or result.nfields == width:
+            return maker
+        if result.nfields > width:
+            return wider
+        if result.nfields == 0:
+            return maker  # no result set (never for a generated Query)
+        raise errors.ProgrammingError(
+            f"{name}: the query returns {result.nfields} columns, its generated code expects {width}: "
+            "the schema changed since `make generate`"
+        )
 
     return factory
 
