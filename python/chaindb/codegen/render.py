@@ -365,9 +365,9 @@ class PackageWriter:
             lines.append(f"        {cls}.{members[label]}: {states(m.targets(label))},")
         lines += ["    }", ")"]
         doc = (
-            f"The moves the database allows for {where}: each state → the states it may change to\n"
-            "(an empty set: final). Read from ``common.state_transitions``; any other change raises\n"
-            "SQLSTATE CD001 (``errors.ForbiddenTransition``)."
+            f"The moves the database allows for {where}:\n"
+            "each state → the states it may change to (an empty set: final). Read from\n"
+            "``common.state_transitions``; any other change raises SQLSTATE CD001 (``errors.ForbiddenTransition``)."
         )
         if m.comment:
             doc += "\n\n" + m.comment.strip()

@@ -11,6 +11,7 @@ import sys
 import uuid
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 import psycopg
 import pytest
@@ -18,8 +19,10 @@ from psycopg.conninfo import make_conninfo
 
 from chaindb import errors
 from chaindb.codegen import sqltext
+from chaindb.codegen.catalog import Catalog, StateMachine
 from chaindb.codegen.generate import GenerationError, generate
 from chaindb.codegen.generate import main as codegen_main
+from chaindb.codegen.render import PackageWriter
 from chaindb.codegen.runtime import parse_array
 
 QUERIES = Path(__file__).parent / "fixtures" / "queries"
@@ -276,3 +279,22 @@ def test_declared_not_null_is_checked_at_run_time(fixture_db_url: str, tmp_path:
         assert q.store_phone_maybe(conn, id=without) is None
         with pytest.raises(errors.NoRowReturned):
             q.store_phone_maybe(conn, id=uuid.uuid4())
+
+
+def test_transition_map_names() -> None:
+    def machine(table: str, column: str) -> StateMachine:
+        return StateMachine("s", table, column, 0, "s.e", None, None, ())
+
+    machines = [
+        machine("payouts", "status"),
+        machine("stores", "deployment_status"),
+        machine("store_deployments", "status"),
+        machine("ledger_entries", "state"),
+    ]
+    writer = PackageWriter("s", cast(Catalog, None), [], machines=machines)
+    assert list(writer.machine_names().values()) == [
+        "PAYOUT_STATUS",
+        "STORES_DEPLOYMENT_STATUS",  # STORE_DEPLOYMENT_STATUS twice: the plural table names tell them apart
+        "STORE_DEPLOYMENTS_STATUS",
+        "LEDGER_ENTRY_STATE",
+    ]
