@@ -403,20 +403,18 @@ class Query(Generic[R]):
     async def first_async(self, conn: AsyncConn, params: Params) -> R | None:
         """``first`` on an async connection."""
         try:
-            async with conn.cursor(row_factory=self._factory) as cur:
-                await cur.execute(self.sql, params, prepare=True)
-                row: R | None = await cur.fetchone()
-                return row
+            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            row: R | None = await cur.fetchone()
+            return row
         except psycopg.Error as exc:
             raise errors.translate(exc) from exc
 
     async def one_async(self, conn: AsyncConn, params: Params) -> R:
         """``one`` on an async connection."""
         try:
-            async with conn.cursor(row_factory=self._factory) as cur:
-                await cur.execute(self.sql, params, prepare=True)
-                row: R = await cur.fetchone()  # type: ignore[assignment]
-                missing = self._missing(cur, row)
+            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            row: R = await cur.fetchone()  # type: ignore[assignment]
+            missing = self._missing(cur, row)
         except psycopg.Error as exc:
             raise errors.translate(exc) from exc
         if missing:
@@ -426,9 +424,8 @@ class Query(Generic[R]):
     async def all_async(self, conn: AsyncConn, params: Params) -> list[R]:
         """``all`` on an async connection."""
         try:
-            async with conn.cursor(row_factory=self._factory) as cur:
-                await cur.execute(self.sql, params, prepare=True)
-                rows: list[R] = await cur.fetchall()
+            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            rows: list[R] = await cur.fetchall()
         except psycopg.Error as exc:
             raise errors.translate(exc) from exc
         return [r for r in rows if r is not None] if self._null_row else rows

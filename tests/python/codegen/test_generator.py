@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import ModuleType
 from typing import cast
@@ -43,21 +44,18 @@ def gen(url: str, queries: Path) -> dict[str, str]:
         return generate(conn, SCHEMA, queries)
 
 
-def import_generated(files: dict[str, str], tmp_path: Path, package: str = "cgtmp") -> ModuleType:
-    """Write the generated files as package ``<package>.queries`` under tmp_path and import it."""
+ImportFrom = Callable[[Path, str], AbstractContextManager[ModuleType]]
+
+
+def write_package(files: dict[str, str], tmp_path: Path, package: str = "cgtmp") -> Path:
+    """Write the generated files as package ``<package>.queries``; returns the folder to import from."""
     root = tmp_path / "pkg"
     target = root / package / "queries"
     target.mkdir(parents=True)
     (root / package / "__init__.py").write_text("", encoding="utf-8")
     for name, source in files.items():
         (target / name).write_text(source, encoding="utf-8")
-    sys.path.insert(0, str(root))
-    try:
-        return importlib.import_module(f"{package}.queries")
-    finally:
-        sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
-            del sys.modules[name]
+    return root
 
 
 BROKEN = """\
@@ -187,7 +185,7 @@ SELECT s.id FROM cgshop.stores s WHERE s.name = ANY(:names::text[]);
 """
 
 
-def test_names_overrides_and_right_join(fixture_db_url: str, tmp_path: Path) -> None:
+def test_names_overrides_and_right_join(fixture_db_url: str, tmp_path: Path, import_from: ImportFrom) -> None:
     files = gen(fixture_db_url, write_queries(tmp_path, NAMES))
     source, models = files["extra.py"], files["models.py"]
     assert "    day: datetime.date | None = None,\n    conn_: uuid.UUID,\n" in source  # nullable: defaults to None
@@ -197,9 +195,9 @@ def test_names_overrides_and_right_join(fixture_db_url: str, tmp_path: Path) -> 
     assert "    name: str | None\n" in models  # @nullable
     assert '    class_: int | None = Field(alias="class")\n' in models  # nullable side, keyword name
     assert "    names: list[str],\n" in source or "names: list[str]) ->" in source
-    q = import_generated(files, tmp_path)  # importable as is
-    assert inspect.signature(q.tricky).parameters["day"].default is None
-    assert inspect.signature(q.tricky).parameters["conn_"].default is inspect.Parameter.empty
+    with import_from(write_package(files, tmp_path), "cgtmp.queries") as q:  # importable as is
+        assert inspect.signature(q.tricky).parameters["day"].default is None
+        assert inspect.signature(q.tricky).parameters["conn_"].default is inspect.Parameter.empty
 
 
 def test_sqltext_helpers() -> None:
@@ -258,13 +256,16 @@ SELECT phone FROM cgshop.stores WHERE id = :id::uuid;
 """
 
 
-def test_declared_not_null_is_checked_at_run_time(fixture_db_url: str, tmp_path: Path) -> None:
+def test_declared_not_null_is_checked_at_run_time(
+    fixture_db_url: str, tmp_path: Path, import_from: ImportFrom
+) -> None:
     files = gen(fixture_db_url, write_queries(tmp_path, CLAIMS))
     # only the claim is checked: id and name are NOT NULL columns, proven by the catalog
     assert 'not_null=("phone",),' in files["extra.py"]
     assert "_rt.Value(not_null=True)" in files["extra.py"]
-    q = import_generated(files, tmp_path)
-    with psycopg.connect(fixture_db_url, autocommit=True) as conn:
+    with import_from(write_package(files, tmp_path), "cgtmp.queries") as q, psycopg.connect(
+        fixture_db_url, autocommit=True
+    ) as conn:
         insert = "INSERT INTO cgshop.stores (name, phone) VALUES (%s, %s) RETURNING id"
         (with_phone,) = conn.execute(insert, ("a", "+1")).fetchone()
         (without,) = conn.execute(insert, ("b", None)).fetchone()
