@@ -233,13 +233,19 @@ def _optional(annotation: Any) -> bool:
     return annotation is Any or annotation is JsonValue or (union and type(None) in typing.get_args(annotation))
 
 
-def model_maker(model: type[M], not_null: Sequence[str] = (), *, null_row: bool = False) -> RowMaker[M]:
+def model_maker(
+    model: type[M], not_null: Sequence[str] = (), *, null_row: bool = False, query: str = ""
+) -> RowMaker[M]:
     """A function building ``model`` from a row tuple (values in field order), without validation.
 
     ``not_null``: fields to check (see the module docstring); ``null_row``: a row whose values are
     all NULL is no row (``SELECT * FROM fn()`` where ``fn`` returns one table row and returned
     NULL) and becomes ``None``. The function is compiled for the model, like ``dataclasses`` and
     ``namedtuple`` compile theirs: one unpacking, one dict display, the slots set (``make.source``).
+
+    Values are taken by position, in the order the generator saw. A row with more values (a
+    column added to a table behind ``SELECT t.*``) still fills the model from the first ones; one
+    with fewer cannot, and is refused (``errors.ProgrammingError`` naming ``query``).
     """
     fields = model.model_fields
     names = tuple(fields)
@@ -249,7 +255,13 @@ def model_maker(model: type[M], not_null: Sequence[str] = (), *, null_row: bool 
     env: dict[str, Any] = {f"_set{i}": setter for i, setter in enumerate(_SLOTS.values())}
     env |= {"_new": object.__new__, "_model": model, "_fields_set": set(names), "_fail": _null_failure(model, not_null)}
     values = [f"v{i}" for i in range(len(names))]
-    lines = ["def make(values):", f"    {', '.join(values)}, = values"]
+    lines = [
+        "def make(values):",
+        "    try:",
+        f"        {', '.join(values)}, = values",
+        "    except ValueError:",  # not as many values as fields: free when it does not happen
+        "        return _reshape(values)",
+    ]
     if null_row:
         lines += [f"    if {' and '.join(f'{v} is None' for v in values)}:", "        return None"]
     if not_null:
@@ -280,6 +292,17 @@ def model_maker(model: type[M], not_null: Sequence[str] = (), *, null_row: bool 
     exec(compile(source, f"<row maker of {model.__qualname__}>", "exec"), env)
     make = env["make"]
     make.source = source
+    width = len(names)
+
+    def reshape(row: Sequence[Any]) -> Any:
+        if len(row) > width:
+            return make(row[:width])
+        raise errors.ProgrammingError(
+            f"{query or model.__name__}: the query returns {len(row)} columns, its generated code expects {width}: "
+            "the schema changed since `make generate`"
+        )
+
+    env["_reshape"] = reshape
     return cast(RowMaker[M], make)
 
 
@@ -343,12 +366,9 @@ class Query(Generic[R]):
         self.name = name
         self.sql = sql
         self._value = isinstance(row, Value)
-        if isinstance(row, Value):
-            maker, width = row.maker, 1
-        else:
-            maker, width = model_maker(row, not_null, null_row=null_row), len(row.model_fields)
+        maker = row.maker if isinstance(row, Value) else model_maker(row, not_null, null_row=null_row, query=name)
         self._null_row = null_row
-        self._factory = _row_factory(maker, width, name)
+        self._factory = _row_factory(maker)
 
     def __repr__(self) -> str:
         return f"Query({self.name!r})"
@@ -504,29 +524,11 @@ class Command:
             raise errors.translate(exc) from exc
 
 
-def _row_factory(maker: RowMaker[Any], width: int, name: str) -> Callable[[Any], RowMaker[Any]]:
-    """psycopg row factory handing out the precompiled maker (no per-execute set-up).
-
-    Values are taken by position, in the order the generator saw. A result with more columns
-    (a column added to a table behind ``SELECT t.*``) still fills the model from the first ones;
-    one with fewer cannot, and is refused.
-    """
-
-    def wider(values: Sequence[Any]) -> Any:
-        return maker(values[:width])
+def _row_factory(maker: RowMaker[Any]) -> Callable[[Any], RowMaker[Any]]:
+    """psycopg row factory handing out the precompiled maker: no per-execute set-up at all."""
 
     def factory(cursor: Any) -> RowMaker[Any]:
-        result = cursor.pgresult
-        if result is None or result.nfields == width:
-            return maker
-        if result.nfields > width:
-            return wider
-        if result.nfields == 0:
-            return maker  # no result set (never for a generated Query)
-        raise errors.ProgrammingError(
-            f"{name}: the query returns {result.nfields} columns, its generated code expects {width}: "
-            "the schema changed since `make generate`"
-        )
+        return maker
 
     return factory
 
