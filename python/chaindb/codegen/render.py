@@ -564,11 +564,14 @@ class PackageWriter:
             body.pop()
         header = self.headers.get(file, "").strip()
         source = f"queries/{self.schema}/{file}"
+        about = (
+            f"Generated from ``{source}`` (``make generate``): per query, the statement (``NAME``, with its "
+            "SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin."
+        )
         doc_lines = [
             header or f"The queries of ``{source}``.",
             "",
-            f"Generated from ``{source}`` (``make generate``): per query, the statement (``NAME``, with",
-            "its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.",
+            *textwrap.wrap(about, width=100, break_long_words=False, break_on_hyphens=False),
         ]
         doc = docstring("\n".join(doc_lines), "")
         return self.finish(source, doc, mod, ["", *_all_block(mod.exports), "", ""], body)

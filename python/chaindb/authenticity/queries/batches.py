@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Batches: create, then activate / pause / resume / close through the rule functions.
 
-Generated from ``queries/authenticity/batches.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/authenticity/batches.sql`` (``make generate``): per query, the statement
+(``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime

@@ -3,8 +3,8 @@
 """Code packs: create, generate (bulk COPY by chaindb.authenticity.packs.generate_pack, then
 code_pack_mark_ready), download, confirm print (purges every plaintext).
 
-Generated from ``queries/authenticity/code_packs.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/authenticity/code_packs.sql`` (``make generate``): per query, the statement
+(``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime

@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Codes: lookups of the public side of a code (never its plaintext).
 
-Generated from ``queries/authenticity/codes.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/authenticity/codes.sql`` (``make generate``): per query, the statement
+(``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import uuid

@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Manufacturers and their SKUs: setup of the brands that print codes.
 
-Generated from ``queries/authenticity/manufacturers.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/authenticity/manufacturers.sql`` (``make generate``): per query, the
+statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import uuid

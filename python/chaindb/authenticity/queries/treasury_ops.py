@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Treasury operations: the append-only log of PYUSD -> SOL refills.
 
-Generated from ``queries/authenticity/treasury_ops.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/authenticity/treasury_ops.sql`` (``make generate``): per query, the
+statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime

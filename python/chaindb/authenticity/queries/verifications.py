@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Verifications: confirm an intent and record the outcome in one call; history.
 
-Generated from ``queries/authenticity/verifications.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/authenticity/verifications.sql`` (``make generate``): per query, the
+statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime

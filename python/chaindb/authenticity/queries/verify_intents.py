@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Verify intents: issue on scan, read, expire the stale ones. Confirmation is in verifications.sql.
 
-Generated from ``queries/authenticity/verify_intents.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/authenticity/verify_intents.sql`` (``make generate``): per query, the
+statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime

@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Analytics events: appended in bulk, read back by user.
 
-Generated from ``queries/cocopay/analytics_events.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/cocopay/analytics_events.sql`` (``make generate``): per query, the
+statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import ipaddress

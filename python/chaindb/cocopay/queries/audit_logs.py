@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Audit logs: append-only.
 
-Generated from ``queries/cocopay/audit_logs.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/cocopay/audit_logs.sql`` (``make generate``): per query, the statement
+(``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime

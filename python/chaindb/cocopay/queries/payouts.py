@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Payouts: request (by an accepted owner or admin), start processing, complete or fail, read.
 
-Generated from ``queries/cocopay/payouts.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/cocopay/payouts.sql`` (``make generate``): per query, the statement
+(``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime

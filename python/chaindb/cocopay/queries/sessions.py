@@ -2,8 +2,8 @@
 # ruff: noqa: E501
 """Sessions: create, look up a usable session by its token hash, revoke.
 
-Generated from ``queries/cocopay/sessions.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/cocopay/sessions.sql`` (``make generate``): per query, the statement
+(``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime

@@ -2,8 +2,8 @@
 """Smart accounts: one per user per chain. The address and salt are computed in Python
 (chaindb.cocopay.accounts, on chaindb.chain.evm's CREATE2 helper), checksummed.
 
-Generated from ``queries/cocopay/smart_accounts.sql`` (``make generate``): per query, the statement (``NAME``, with
-its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
+Generated from ``queries/cocopay/smart_accounts.sql`` (``make generate``): per query, the statement
+(``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
 import datetime
