@@ -51,7 +51,9 @@ _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 def prose(text: str) -> str:
     """Comment text as Markdown text: ``<table>`` and ``*`` are not markup."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace("*", "\\*")
+    # only what could open an HTML tag or entity is escaped: ``a <= b`` and ``<->`` stay as they are
+    text = re.sub(r"&(?=[A-Za-z#])", "&amp;", text)
+    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text).replace("*", "\\*")
     return re.sub(r"^(\s*)>", r"\1&gt;", text, flags=re.MULTILINE)
 
 
