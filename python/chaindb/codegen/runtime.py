@@ -268,12 +268,14 @@ def model_maker(
         checks = " or ".join(f"v{names.index(n)} is None" for n in not_null)
         lines += [f"    if {checks}:", "        raise _fail(values)"]
     items = []
+    enums: list[tuple[int, str, type[enum.Enum]]] = []
     for i, (name, info) in enumerate(fields.items()):
         conv = _field_converter(info.annotation, info.metadata)
         expr = f"v{i}"
-        if isinstance(conv, enum.EnumMeta):  # an enum: one dict look-up (an unknown label raises ValueError)
-            env[f"_m{i}"], env[f"_c{i}"] = conv._value2member_map_.get, conv
-            expr = f"(_m{i}(v{i}) or _c{i}(v{i}))"
+        if isinstance(conv, enum.EnumMeta):  # an enum: label → member by one dict subscript
+            env[f"_m{i}"] = conv._value2member_map_
+            enums.append((i, name, cast(type[enum.Enum], conv)))
+            expr = f"_m{i}[v{i}]"
         elif conv is not None:
             env[f"_c{i}"] = conv
             expr = f"_c{i}(v{i})"
@@ -281,13 +283,28 @@ def model_maker(
             expr = f"(None if v{i} is None else {expr})"
         items.append(f"{name!r}: {expr}")
     lines += [
+        "    try:",
+        f"        data = {{{', '.join(items)}}}",
+        "    except KeyError:",  # a label the enum does not have
+        "        raise _unknown_label(values) from None",
         "    row = _new(_model)",
-        f"    _set0(row, {{{', '.join(items)}}})",
+        "    _set0(row, data)",
         "    _set1(row, _fields_set)",  # every field is set; pydantic never mutates it in place on a frozen model
         "    _set2(row, None)",
         "    _set3(row, None)",
         "    return row",
     ]
+
+    def unknown_label(row: Sequence[Any]) -> Exception:
+        for i, name, cls in enums:
+            if row[i] is not None and row[i] not in cls._value2member_map_:
+                return ValueError(
+                    f"{model.__name__}.{name}: {row[i]!r} is not a label of {cls.__name__}: "
+                    "the enum changed since `make generate`"
+                )
+        return ValueError(f"{model.__name__}: a value cannot be converted")
+
+    env["_unknown_label"] = unknown_label
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<row maker of {model.__qualname__}>", "exec"), env)
     make = env["make"]
