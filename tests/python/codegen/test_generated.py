@@ -329,3 +329,11 @@ def test_transactions_roll_back(q: ModuleType, fixture_db_url: str) -> None:
             new_store(q, conn, "Kept?")
             new_store(q, conn, "")
         assert q.store_count(conn) == 0
+
+
+def test_a_label_added_after_generation_is_refused_by_name(q: ModuleType, cg_conn: psycopg.Connection[Any]) -> None:
+    store = new_store(q, cg_conn)
+    cg_conn.execute("ALTER TYPE cgshop.store_status ADD VALUE 'frozen'")
+    cg_conn.execute("UPDATE cgshop.stores SET status = 'frozen'")
+    with pytest.raises(ValueError, match=r"Store\.status: 'frozen' is not a label of StoreStatus"):
+        q.store_get(cg_conn, id=store.id)
