@@ -16,7 +16,7 @@ SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pypro
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status schema verify-schema generate \
-        verify-generate verify lint pgtap pytest test demo bench clean
+        verify-generate docs verify-docs verify lint pgtap pytest test demo bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,19 +57,25 @@ rollback: $(STAMP) ## Roll back the last migration (ALL=1: every migration)
 status: $(STAMP) ## List migrations and whether each is applied
 	$(CLI) status
 
-schema: $(STAMP) ## Write the schema snapshots sql/<schema>.sql from a database migrated from zero
+schema: $(STAMP) ## Write the schema snapshots sql/<schema>.sql from a database migrated from zero (throwaway server unless DATABASE_URL)
 	$(CLI) schema
 
 verify-schema: $(STAMP) ## Fail when sql/<schema>.sql differs from what the migrations produce
 	$(CLI) schema --check
 
-generate: $(STAMP) ## Generate the typed modules python/chaindb/<schema>/queries.py (scratch database migrated from zero)
+generate: $(STAMP) ## Generate the typed packages python/chaindb/<schema>/queries/ (throwaway server unless DATABASE_URL)
 	$(CLI) generate
 
 verify-generate: $(STAMP) ## Fail when the generated modules differ from what `make generate` writes
 	$(CLI) generate --check
 
-verify: $(STAMP) ## verify-schema and verify-generate at once, on a throwaway server (unless DATABASE_URL)
+docs: $(STAMP) ## Write the reference docs docs/<schema>.md and docs/README.md from the catalog (throwaway server unless DATABASE_URL)
+	$(CLI) docs
+
+verify-docs: $(STAMP) ## Fail when docs/ differs from what `make docs` writes
+	$(CLI) docs --check
+
+verify: $(STAMP) ## verify-schema, verify-generate and verify-docs at once, on a throwaway server (unless DATABASE_URL)
 	$(CLI) verify --throwaway
 
 lint: $(STAMP) ## sqlfluff, squawk, ruff and mypy

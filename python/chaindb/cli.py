@@ -16,6 +16,9 @@ from contextlib import contextmanager
 from chaindb import admin
 from chaindb.embedded import Embedded, project_root, throwaway
 
+#: Commands that write generated files: always on a throwaway server unless DATABASE_URL is set.
+WRITERS = ("schema", "generate", "docs")
+
 
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
@@ -33,22 +36,25 @@ def main(argv: list[str] | None = None) -> int:
         ("roles", "create the project's roles (idempotent)"),
         ("url", "print the database URL in use"),
         ("pgtap", "run the pgTAP suites with pg_prove on a fresh migrated database"),
-        ("generate", "write python/chaindb/<schema>/queries.py from queries/ (--check: fail on drift)"),
-        ("verify", "fail when sql/<schema>.sql or the generated modules differ from what the migrations give"),
+        ("generate", "write python/chaindb/<schema>/queries/ from queries/ (--check: fail on drift)"),
+        ("docs", "write docs/<schema>.md and docs/README.md from the catalog (--check: fail on drift)"),
+        ("verify", "fail when sql/<schema>.sql, the generated modules or docs/ differ from what the migrations give"),
     ]:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--schema", action="append", dest="schemas", help="limit to this schema (repeatable)")
         if name == "rollback":
             cmd.add_argument("--all", action="store_true", help="roll back every migration")
-        if name in ("pgtap", "schema", "generate", "verify"):
+        if name in ("pgtap", "schema", "generate", "docs", "verify"):
             cmd.add_argument("--throwaway", action="store_true", help="use a throwaway server (not with DATABASE_URL)")
         if name == "pgtap":
             cmd.add_argument("files", nargs="*", help="pgTAP files (default: tests/pgtap/*/*.sql)")
-        if name in ("schema", "generate"):
+        if name in ("schema", "generate", "docs"):
             cmd.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
-    if args.command in ("pgtap", "schema", "generate", "verify"):
-        with scratch_database(throwaway_server=args.throwaway, name=f"chaindb_{args.command}") as scratch:
+    if args.command in ("pgtap", "schema", "generate", "docs", "verify"):
+        # files written into the checkout come from a throwaway server (never the embedded one's fixed port)
+        throwaway_server = args.throwaway or args.command in WRITERS
+        with scratch_database(throwaway_server=throwaway_server, name=f"chaindb_{args.command}") as scratch:
             if args.command == "pgtap":
                 return _pgtap(scratch, args.files)
             schemas = args.schemas or admin.snapshot_names()
@@ -56,7 +62,14 @@ def main(argv: list[str] | None = None) -> int:
                 return _schema(scratch, schemas, check=args.check)
             if args.command == "generate":
                 return _generate(scratch, args.schemas, check=args.check)
-            return _schema(scratch, schemas, check=True) or _generate(scratch, args.schemas, check=True)
+            if args.command == "docs":
+                return _docs(scratch, check=args.check)
+            failed = [
+                _schema(scratch, schemas, check=True),
+                _generate(scratch, args.schemas, check=True),
+                _docs(scratch, check=True),
+            ]
+            return 1 if any(failed) else 0
     url = database_url()
 
     if args.command == "migrate":
@@ -100,6 +113,21 @@ def _generate(scratch_url: str, schemas: list[str] | None, *, check: bool) -> in
     chosen = schemas or [s for s in admin.available_schemas() if (project_root() / "queries" / s).is_dir()]
     selection = [a for s in chosen for a in ("--schema", s)]
     return codegen(["--database-url", scratch_url, *selection, *(["--check"] if check else [])])
+
+
+def _docs(scratch_url: str, *, check: bool) -> int:
+    """docs/: every schema's page (and common's) and the index, from the scratch database."""
+    import psycopg
+
+    from chaindb.codegen import docs
+
+    root = project_root()
+    with psycopg.connect(scratch_url, autocommit=True) as conn:
+        files = docs.render_docs(conn, [*admin.available_schemas(), "common"], root / "queries")
+    if docs.write_or_check(root / "docs", files, check=check):
+        return 0
+    print("docs/ differs from what the migrations and queries give (run `make docs`)", file=sys.stderr)
+    return 1
 
 
 def _schema(scratch_url: str, schemas: list[str], *, check: bool) -> int:

@@ -43,6 +43,7 @@ PROJECT_SQLSTATES: dict[str, str] = {
 #
 #   ChainDBError                      everything this package raises for database trouble
 #   ├── NoRowReturned                 a query declared to return a row returned none
+#   ├── UnexpectedNull                a column a query declares never NULL was NULL
 #   └── DatabaseError                 an error reported by PostgreSQL or the driver
 #       ├── OperationalError          connection trouble, shutdown, cancel (08, 53, 57)
 #       │   └── QueryCanceled         57014: statement_timeout or a cancel
@@ -118,6 +119,10 @@ class ChainDBError(Exception):
 
 class NoRowReturned(ChainDBError):
     """A query declared to return exactly one row (``-- @one``, or a plain INSERT ... RETURNING) returned none."""
+
+
+class UnexpectedNull(ChainDBError):
+    """A result column a query declares never NULL (``-- @not-null``, a function's row) was NULL; ``.column``."""
 
 
 class DatabaseError(ChainDBError):

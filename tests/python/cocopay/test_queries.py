@@ -29,6 +29,7 @@ from chaindb.admin import APP_ROLE
 from chaindb.chain import evm
 from chaindb.cocopay import queries as q
 from chaindb.cocopay.accounts import account_address, get_or_create_smart_account, get_or_create_smart_account_async
+from chaindb.codegen.runtime import statements
 
 UTC = datetime.UTC
 T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -105,7 +106,7 @@ def confirm(conn: psycopg.Connection[Any], tx: q.Transaction, now: datetime.date
 
 
 def test_every_query_is_called_here() -> None:
-    names = sorted(n[: -len("_SQL")].lower() for n in dir(q) if n.endswith("_SQL"))
+    names = sorted(statements(q))
     assert len(names) >= 50
     sources = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
     missing = [n for n in names if not re.search(rf"\bq\.{n}(_async|_iter|_iter_async)?\(", sources)]
