@@ -18,3 +18,9 @@ def test_readme_python_example_runs(db_url: str, monkeypatch: pytest.MonkeyPatch
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
     assert "CD002 transactions_idempotency_key_key" in capsys.readouterr().out
+
+
+def test_readme_stands_alone() -> None:
+    """The repository is all a reader has: no links out of it to the planning folder."""
+    readme = (project_root() / "README.md").read_text()
+    assert "../shared" not in readme and "DESIGN.md" not in readme
