@@ -90,9 +90,8 @@ def migrate(url: str, schemas: Sequence[str] | None = None, *, accept_changed: b
         preflight = checkdb.check_connection(conn)
         if not preflight.ok:
             raise PreflightError(preflight.text())
-        if preflight.roles_setup_needed:
-            conn.execute(roles_script())
-        return migrator.migrate_on(conn, _sources(schemas), accept_changed=accept_changed, report=report, only=only)
+        return migrator.migrate_on(conn, _sources(schemas), accept_changed=accept_changed, report=report, only=only,
+                                   setup=roles_script() if preflight.roles_setup_needed else None)
 
 
 def rollback(url: str, schemas: Sequence[str] | None = None, *, everything: bool = False,

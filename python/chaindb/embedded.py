@@ -434,21 +434,23 @@ class Embedded:
             )
 
     def ensure_app_login(self, url: str | None = None) -> None:
-        """Create (or re-password) ``chaindb_app_login``, a login member of ``chaindb_app``.
+        """Create ``chaindb_app_login``, a login member of ``chaindb_app``, when it is missing.
         Part of the roles set-up on the embedded server: chaindb_app must exist."""
         import psycopg
         from psycopg import sql
 
-        statement = sql.SQL("{} ROLE {} LOGIN PASSWORD {}")
         with psycopg.connect(url or self.url(), autocommit=True) as conn:
-            exists = conn.execute("select 1 from pg_roles where rolname = %s", (APP_LOGIN,)).fetchone()
-            conn.execute(
-                statement.format(
-                    sql.SQL("ALTER" if exists else "CREATE"), sql.Identifier(APP_LOGIN),
-                    sql.Literal(self.password(APP_LOGIN)),
-                )
-            )
-            conn.execute(sql.SQL("GRANT chaindb_app TO {}").format(sql.Identifier(APP_LOGIN)))
+            row = conn.execute(
+                "select exists (select from pg_roles where rolname = %s),"
+                " exists (select from pg_roles where rolname = %s and pg_has_role(oid, 'chaindb_app', 'MEMBER'))",
+                (APP_LOGIN, APP_LOGIN),
+            ).fetchone()
+            exists, member = row if row else (False, False)
+            if not exists:
+                conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(APP_LOGIN), sql.Literal(self.password(APP_LOGIN))))
+            if not member:
+                conn.execute(sql.SQL("GRANT chaindb_app TO {}").format(sql.Identifier(APP_LOGIN)))
 
     def stop(self) -> None:
         """Stop this checkout's server if it runs; idempotent."""
