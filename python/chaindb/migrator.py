@@ -384,14 +384,15 @@ def _run(conn: psycopg.Connection[Any], m: Migration, operation: str, *, kept: S
          done: Sequence[str] = ()) -> None:
     """Apply or roll back ``m`` with its bookkeeping, atomically when the migration is transactional.
 
-    The usual case is one round trip: the script, the bookkeeping and the session reset sent
+    The usual case is one round trip: the script, the session reset (so that the bookkeeping,
+    and the next migration, run as the owner whatever the script SET) and the bookkeeping sent
     as one query, which PostgreSQL runs as one implicit transaction. A migration with skipped
     (pre-installed) statements runs statement by statement in one transaction; one marked
     ``-- transactional: false`` statement by statement outside any, then its bookkeeping.
     """
     path = m.path if operation == "apply" else m.rollback_path
     text = m.text if operation == "apply" else m.rollback_text
-    record = _bookkeeping_sql(conn, m, operation, kept) + SESSION_SQL
+    record = SESSION_SQL + "\n" + _bookkeeping_sql(conn, m, operation, kept)
     try:
         if m.transactional and not kept:
             conn.execute(f"{text}\n;\n{record}")

@@ -223,3 +223,36 @@ def test_concurrent_migrate_runs_apply_each_migration_once(empty_db_url: str) ->
     assert sorted(len(r) for r in results) == [0, 0, 0, len(ALL)]
     with psycopg.connect(empty_db_url) as conn:
         assert conn.execute("select count(*) from _yoyo_migration").fetchone() == (len(ALL),)
+
+
+def add_migration(migrations: Path, name: str, forward: str, backward: str) -> None:
+    (migrations / "cocopay" / f"{name}.sql").write_text(forward)
+    (migrations / "cocopay" / f"{name}.rollback.sql").write_text(backward)
+
+
+def test_nothing_a_migration_sets_for_its_session_reaches_the_next(db_url: str, migrations: Path) -> None:
+    add_migration(migrations, "0098_cocopay_session_probe",
+                  "SET ROLE NONE;\nSET search_path = nowhere;\nSELECT 1;\n", "SELECT 1;\n")
+    add_migration(migrations, "0099_cocopay_owner_probe",
+                  "-- depends: 0098_cocopay_session_probe\nCREATE TABLE cocopay.owner_probe (id int);\n",
+                  "DROP TABLE cocopay.owner_probe;\n")
+    assert admin.migrate(db_url) == ["0098_cocopay_session_probe", "0099_cocopay_owner_probe"]
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute(
+            "select pg_get_userbyid(relowner) from pg_class where oid = 'cocopay.owner_probe'::regclass"
+        ).fetchone() == ("chaindb_owner",), "the second migration still runs as the owner"
+
+
+def test_a_migration_outside_a_transaction_applies_and_rolls_back(db_url: str, migrations: Path) -> None:
+    add_migration(
+        migrations, "0099_cocopay_concurrent_index",
+        "-- transactional: false\n-- depends: 0024_cocopay_payout_functions\n"
+        "CREATE INDEX CONCURRENTLY users_probe_idx ON cocopay.users (created_at);\n",
+        "-- transactional: false\nDROP INDEX CONCURRENTLY cocopay.users_probe_idx;\n",
+    )
+    assert admin.migrate(db_url) == ["0099_cocopay_concurrent_index"]
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("select to_regclass('cocopay.users_probe_idx') is not null").fetchone() == (True,)
+    assert admin.rollback(db_url, ["cocopay"]) == ["0099_cocopay_concurrent_index"]
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("select to_regclass('cocopay.users_probe_idx')").fetchone() == (None,)
