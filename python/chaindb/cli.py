@@ -231,7 +231,7 @@ def _drift(schemas: list[str] | None, *, throwaway_server: bool) -> int:
     return 1 if differences else 0
 
 
-PGTAP_MISSING = """chaindb pgtap: {what}. pgTAP and pg_prove come from apt:
+PGTAP_MISSING = """chaindb pgtap: {what}, so the pgTAP suites did not run. pgTAP and pg_prove come from apt:
     apt-get install -y postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 (as root, or with sudo; `make setup` does it when it can). Everything else (lint, pytest) runs without them."""
 
