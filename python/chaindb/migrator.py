@@ -331,7 +331,8 @@ def _describe_error(path: Path, text: str, exc: psycopg.Error, offset: int = 0) 
 
 
 _CREATE_EXTENSION = re.compile(
-    r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?\s+(?:WITH\s+)?SCHEMA\s+"?(\w+)"?', re.I
+    r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?\s+(?:WITH\s+)?SCHEMA\s+"?(\w+)"?',
+    re.I | re.M,
 )
 _CREATE_SCHEMA = re.compile(r'^\s*CREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?"?(\w+)"?\s*;?\s*$', re.I)
 _DROP_EXTENSION = re.compile(r'^\s*DROP\s+EXTENSION\s+(?:IF\s+EXISTS\s+)?"?([\w-]+)"?\s*;?\s*$', re.I)
@@ -355,9 +356,7 @@ def _preinstalled(conn: psycopg.Connection[Any], m: Migration) -> list[str]:
     """Objects a migration would create that a DBA installed beforehand: ``extension:e`` for a
     ``CREATE EXTENSION e WITH SCHEMA s`` whose extension is already in ``s``, ``schema:s`` for a
     ``CREATE SCHEMA s`` of such a target schema that already exists."""
-    if not re.search(r"CREATE\s+EXTENSION", m.text, re.I):
-        return []
-    targets = [match.groups() for s in _statements(m.text) if (match := _CREATE_EXTENSION.match(_bare(s)))]
+    targets = [match.groups() for match in _CREATE_EXTENSION.finditer(m.text)]  # at line starts: not in comments
     if not targets:
         return []
     installed = dict(conn.execute(
