@@ -10,19 +10,24 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
-SQL_DIRS := migrations queries tests/pgtap sql/roles.sql
+SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql
 # The schema registry ([tool.chaindb] schemas in pyproject.toml), read without the venv.
 SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["chaindb"]["schemas"])')
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
+PG_PROVE ?= pg_prove
+SUDO_CMD ?= sudo
+APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
-.PHONY: help setup setup-apt db db-stop migrate rollback status schema verify-schema generate \
-        verify-generate docs verify-docs verify lint pgtap pytest test demo bench clean
+.PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
+        verify-generate docs verify-docs verify lint pgtap pytest test demo bench clean clean-db
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo ""
 	@echo "  Variables: DATABASE_URL (use this server instead of the embedded one),"
-	@echo "             CHAINDB_PGPORT (embedded server port, default 54329), ALL=1 (rollback everything)"
+	@echo "             CHAINDB_PGPORT (embedded server port: default the recorded one, else 54329),"
+	@echo "             ALL=1 (rollback everything; CONFIRM=1 confirms it on DATABASE_URL),"
+	@echo "             ACCEPT_CHANGED=1 (migrate/rollback although applied migration files changed)"
 	@echo "  Schemas:   common $(SCHEMAS) (registry: [tool.chaindb] in pyproject.toml)"
 
 $(STAMP): pyproject.toml
@@ -33,13 +38,20 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) setup-apt ## Create the venv and install what is missing (pip; apt for pgTAP and pg_prove)
 
+# pgTAP and pg_prove come from apt (as root, else through sudo). Without them (no sudo, apt failed)
+# this says what to install and succeeds: only the pgTAP stage needs them, and it fails then.
 setup-apt:
-	@if ! command -v pg_prove >/dev/null || [ -z "$(PGTAP_CONTROL)" ]; then \
+	@if command -v $(PG_PROVE) >/dev/null && [ -n "$(PGTAP_CONTROL)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v $(SUDO_CMD) >/dev/null; then SUDO=$(SUDO_CMD); \
+	else SUDO=none; fi; \
+	if [ "$$SUDO" != none ] && command -v apt-get >/dev/null; then \
 	  echo "installing pgTAP and pg_prove with apt"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl >/dev/null; \
-	fi
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null && exit 0; \
+	fi; \
+	echo "pgTAP/pg_prove are missing and could not be installed (not root, no $(SUDO_CMD), or apt failed)."; \
+	echo "Install them as root:  apt-get install -y $(APT_PACKAGES)"; \
+	echo "Going on without them: only the pgTAP stage needs them (it will fail, naming them)."
 
 db: $(STAMP) ## Start the embedded PostgreSQL (.pgdata/, port CHAINDB_PGPORT); idempotent
 	@if [ -n "$${DATABASE_URL:-}" ]; then echo "DATABASE_URL is set: not starting the embedded server"; \
@@ -48,14 +60,20 @@ db: $(STAMP) ## Start the embedded PostgreSQL (.pgdata/, port CHAINDB_PGPORT); i
 db-stop: $(STAMP) ## Stop the embedded PostgreSQL
 	$(PY) -m chaindb.embedded stop
 
-migrate: $(STAMP) ## Apply pending migrations of every schema (creates the roles first)
-	$(CLI) migrate
+migrate: $(STAMP) ## check-db, the roles, then every pending migration, with each one's duration
+	$(CLI) migrate $(if $(ACCEPT_CHANGED),--accept-changed,)
 
-rollback: $(STAMP) ## Roll back the last migration (ALL=1: every migration)
-	$(CLI) rollback $(if $(ALL),--all,)
+rollback: $(STAMP) ## Roll back the last migration (ALL=1: every one; on DATABASE_URL also CONFIRM=1)
+	$(CLI) rollback $(if $(ALL),--all,) $(if $(CONFIRM),--yes,) $(if $(ACCEPT_CHANGED),--accept-changed,)
 
-status: $(STAMP) ## List migrations and whether each is applied
+status: $(STAMP) ## List migrations: applied or pending, and applied files changed since (reads only)
 	$(CLI) status
+
+check-db: $(STAMP) ## Check the user's rights to migrate; print the GRANTs a DBA runs for what is missing
+	$(CLI) check-db
+
+drift: $(STAMP) ## Compare the database's catalog with what its migrations make (scratch, throwaway server)
+	$(CLI) drift --throwaway
 
 schema: $(STAMP) ## Write the schema snapshots sql/<schema>.sql from a database migrated from zero (throwaway server unless DATABASE_URL)
 	$(CLI) schema
@@ -90,11 +108,12 @@ pgtap: setup ## Run the pgTAP suites (pg_prove) on a fresh migrated scratch data
 pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is set)
 	$(VENV)/bin/pytest
 
+# pg_prove runs last: it is the only stage that needs the apt packages (see setup-apt).
 test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
 
-demo: setup db ## Start the embedded server, migrate, load fixtures and walk each product's main flow
+demo: setup db ## Embedded server, migrate, fixtures, each product's main flow (as an app login role)
 	$(CLI) migrate
 	$(PY) -m chaindb.demo
 
@@ -102,6 +121,8 @@ bench: $(STAMP) ## Benchmarks (code-pack generation vs raw COPY; generic vs hand
 	$(PY) bench/authenticity_bench.py
 	$(PY) bench/state_machine_bench.py
 
-clean: ## Stop the embedded server and remove the venv and its data
-	-$(PY) -m chaindb.embedded stop
-	rm -rf $(VENV) .pgdata .mypy_cache .ruff_cache .pytest_cache
+clean-db: ## Stop the embedded server and remove its data (.pgdata, and its folder in /tmp as root)
+	@$(PYTHON) python/chaindb/embedded.py destroy
+
+clean: clean-db ## clean-db, and remove the venv, caches and build files
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache python/*.egg-info build dist

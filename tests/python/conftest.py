@@ -60,7 +60,7 @@ def fresh_database(pg_url: str, template: str | None = TEMPLATE) -> str:
 def db_url(pg_url: str, template_url: str) -> Iterator[str]:
     url = fresh_database(pg_url)
     yield url
-    admin.drop_database(pg_url, url.rsplit("/", 1)[1].split("?")[0])
+    admin.drop_database(pg_url, admin.database_name(url))
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def empty_db_url(pg_url: str) -> Iterator[str]:
     """A database with nothing migrated."""
     url = fresh_database(pg_url, template=None)
     yield url
-    admin.drop_database(pg_url, url.rsplit("/", 1)[1].split("?")[0])
+    admin.drop_database(pg_url, admin.database_name(url))
 
 
 @pytest.fixture

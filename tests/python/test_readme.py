@@ -27,3 +27,9 @@ def test_readme_links_every_schema_reference_page() -> None:
     for schema in [*available_schemas(), "common"]:
         assert f"](docs/{schema}.md)" in readme, f"README does not link docs/{schema}.md"
         assert (project_root() / "docs" / f"{schema}.md").exists()
+
+
+def test_readme_stands_alone() -> None:
+    """The repository is all a reader has: no links out of it to the planning folder."""
+    readme = (project_root() / "README.md").read_text()
+    assert "../shared" not in readme and "DESIGN.md" not in readme

@@ -99,16 +99,20 @@ SELECT tables_are(
 SELECT columns_are(
     'authenticity', t.tbl, array_agg(t.col ORDER BY t.ord), format('%s has exactly its columns', t.tbl)
 )
-FROM spec_columns AS t GROUP BY t.tbl ORDER BY min(t.ord);
+FROM spec_columns AS t
+GROUP BY t.tbl
+ORDER BY min(t.ord);
 
 -- 77 x 3: type, NULL-ness, default of every column
 SELECT col_type_is('authenticity', s.tbl, s.col, s.typ, format('%s.%s is %s', s.tbl, s.col, s.typ))
-FROM spec_columns AS s ORDER BY s.ord;
+FROM spec_columns AS s
+ORDER BY s.ord;
 SELECT CASE WHEN s.not_null
     THEN col_not_null('authenticity', s.tbl, s.col, format('%s.%s is NOT NULL', s.tbl, s.col))
     ELSE col_is_null('authenticity', s.tbl, s.col, format('%s.%s is nullable', s.tbl, s.col))
 END
-FROM spec_columns AS s ORDER BY s.ord;
+FROM spec_columns AS s
+ORDER BY s.ord;
 SELECT CASE
     WHEN s.dflt IS NULL
         THEN col_hasnt_default('authenticity', s.tbl, s.col, format('%s.%s has no default', s.tbl, s.col))
@@ -116,7 +120,8 @@ SELECT CASE
         THEN col_has_default('authenticity', s.tbl, s.col, format('%s.%s has a default', s.tbl, s.col))
     ELSE col_default_is('authenticity', s.tbl, s.col, s.dflt, format('%s.%s defaults to %s', s.tbl, s.col, s.dflt))
 END
-FROM spec_columns AS s ORDER BY s.ord;
+FROM spec_columns AS s
+ORDER BY s.ord;
 
 -- 8: enums (labels verbatim) and the bytes32 domain
 SELECT enum_has_labels('authenticity', 'manufacturer_status', ARRAY['active', 'suspended'], 'manufacturer_status labels');
@@ -135,7 +140,8 @@ SELECT enum_has_labels('authenticity', 'verification_result', ARRAY['SUCCESS', '
 SELECT enum_has_labels('authenticity', 'treasury_op_type', ARRAY['REFILL_SWAP'], 'treasury_op_type labels');
 SELECT domain_type_is('authenticity', 'bytes32', 'bytea', 'bytes32 is a domain over bytea');
 SELECT is(
-    (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint AS c WHERE c.conname = 'bytes32_length_check'
+    (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint AS c
+        WHERE c.conname = 'bytes32_length_check'
         AND c.contypid = 'authenticity.bytes32'::regtype),
     'CHECK ((octet_length(VALUE) = 32))',
     'bytes32_length_check: exactly 32 bytes'
@@ -268,14 +274,18 @@ INSERT INTO spec_indexes (tbl, idx, cols, is_unique) VALUES
 ('treasury_ops', 'treasury_ops_tx_signature_key', ARRAY['tx_signature'], true),
 ('treasury_ops', 'treasury_ops_created_at_idx', ARRAY['created_at'], false);
 SELECT indexes_are('authenticity', s.tbl, array_agg(s.idx ORDER BY s.ord), format('%s has exactly its indexes', s.tbl))
-FROM spec_indexes AS s GROUP BY s.tbl ORDER BY min(s.ord);
+FROM spec_indexes AS s
+GROUP BY s.tbl
+ORDER BY min(s.ord);
 SELECT has_index('authenticity', s.tbl, s.idx, s.cols, format('index %s on %s (%s)', s.idx, s.tbl, s.cols))
-FROM spec_indexes AS s ORDER BY s.ord;
+FROM spec_indexes AS s
+ORDER BY s.ord;
 -- 1: uniqueness as specified
 SELECT set_eq(
     $$SELECT c.relname::text FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
       JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = 'authenticity' AND i.indisunique$$,
-    (SELECT array_agg(s.idx) FROM spec_indexes AS s WHERE s.is_unique),
+    (SELECT array_agg(s.idx) FROM spec_indexes AS s
+        WHERE s.is_unique),
     'exactly the *_pkey and *_key indexes are unique'
 );
 -- 3: partial indexes and their predicates
@@ -348,11 +358,15 @@ SELECT triggers_are(
     'authenticity', s.tbl, coalesce(array_agg(s.trg ORDER BY s.ord) FILTER (WHERE s.trg IS NOT NULL), '{}'),
     format('%s has exactly its triggers', s.tbl)
 )
-FROM spec_triggers AS s GROUP BY s.tbl ORDER BY min(s.ord);
+FROM spec_triggers AS s
+GROUP BY s.tbl
+ORDER BY min(s.ord);
 SELECT trigger_is(
     'authenticity', s.tbl, s.trg, s.fn_schema, s.fn, format('%s runs %s.%s()', s.trg, s.fn_schema, s.fn)
 )
-FROM spec_triggers AS s WHERE s.trg IS NOT NULL ORDER BY s.ord;
+FROM spec_triggers AS s
+WHERE s.trg IS NOT NULL
+ORDER BY s.ord;
 -- 2: the deferred constraint triggers are DEFERRABLE INITIALLY DEFERRED
 SELECT set_eq(
     $$SELECT c.conname::text FROM pg_constraint AS c
@@ -361,7 +375,8 @@ SELECT set_eq(
     'the three constraint triggers are deferred to commit'
 );
 SELECT is(
-    (SELECT count(*)::int FROM pg_trigger AS t WHERE t.tgrelid = 'authenticity.codes'::regclass
+    (SELECT count(*)::int FROM pg_trigger AS t
+        WHERE t.tgrelid = 'authenticity.codes'::regclass
         AND t.tgname = 'codes_check_insert' AND t.tgnewtable = 'new_codes' AND (t.tgtype & 1) = 0),
     1,
     'codes_check_insert is a statement trigger over the transition table new_codes'
@@ -403,12 +418,14 @@ SELECT functions_are(
     'authenticity', (SELECT array_agg(DISTINCT s.fn) FROM spec_functions AS s), 'authenticity has exactly its functions'
 );
 SELECT volatility_is('authenticity', s.fn, s.args, s.volatility, format('%s is %s', s.fn, s.volatility))
-FROM spec_functions AS s ORDER BY s.ord;
+FROM spec_functions AS s
+ORDER BY s.ord;
 SELECT CASE WHEN s.definer
     THEN is_definer('authenticity', s.fn, s.args, format('%s is SECURITY DEFINER', s.fn))
     ELSE isnt_definer('authenticity', s.fn, s.args, format('%s is SECURITY INVOKER', s.fn))
 END
-FROM spec_functions AS s ORDER BY s.ord;
+FROM spec_functions AS s
+ORDER BY s.ord;
 -- 1: every SECURITY DEFINER function pins its search_path
 SELECT is_empty(
     $$SELECT p.proname::text FROM pg_proc AS p WHERE p.pronamespace = 'authenticity'::regnamespace AND p.prosecdef
@@ -455,7 +472,8 @@ SELECT is_empty(
     'no OTP or password column anywhere (provider-managed sign-in)'
 );
 SELECT is(
-    (SELECT count(*)::int FROM pg_attribute AS a WHERE a.attrelid = 'authenticity.codes'::regclass
+    (SELECT count(*)::int FROM pg_attribute AS a
+        WHERE a.attrelid = 'authenticity.codes'::regclass
         AND a.attname LIKE '%plaintext%'),
     1,
     'codes has one plaintext column, code_plaintext (ciphertext only)'

@@ -138,7 +138,8 @@ SELECT throws_ok(
     $$SELECT authenticity.mark_code_pack_ready(pg_temp.pid('G2')) FROM (SELECT pg_temp.add_code(pg_temp.pid('G2'), 'extra')) AS x$$,
     'CD007', 'code_packs: pack G2 has 2 codes, not 1', 'READY needs exactly quantity codes (more fail)'
 );
-DELETE FROM authenticity.codes WHERE commitment = pg_temp.commit('G1:3');
+DELETE FROM authenticity.codes
+WHERE commitment = pg_temp.commit('G1:3');
 SELECT throws_ok($$SELECT authenticity.mark_code_pack_ready(pg_temp.pid('G1'))$$,
     'CD007', 'code_packs: pack G1 has 2 codes, not 3', 'READY needs exactly quantity codes (fewer fail)');
 SELECT is((authenticity.mark_code_pack_ready(pg_temp.pid('G3'))).status::text, 'READY',
@@ -271,11 +272,13 @@ SELECT results_eq(
     'confirm_print: DOWNLOADED -> PRINT_CONFIRMED, print_confirmed_at = plaintext_purged_at = the injected clock'
 );
 SELECT is(
-    (SELECT count(code_plaintext)::int FROM authenticity.codes WHERE pack_id = pg_temp.pid('D5')), 0,
+    (SELECT count(code_plaintext)::int FROM authenticity.codes
+        WHERE pack_id = pg_temp.pid('D5')), 0,
     'confirm_print purges every code''s plaintext in the same transaction'
 );
 SELECT is(
-    (SELECT count(code_plaintext)::int FROM authenticity.codes WHERE pack_id = pg_temp.pid('D6')), 2,
+    (SELECT count(code_plaintext)::int FROM authenticity.codes
+        WHERE pack_id = pg_temp.pid('D6')), 2,
     'the codes of other packs keep theirs'
 );
 SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED$$,

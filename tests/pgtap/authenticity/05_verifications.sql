@@ -67,7 +67,8 @@ SELECT results_eq(
               pg_temp.iid('ok-1'), '00000000-0000-4000-8000-000000000021'::uuid, pg_temp.bid('VB'))$$,
     'confirm_verification: SUCCESS paying the intent''s reward, with the code''s PDA, at the injected clock'
 );
-SELECT is((SELECT status::text FROM authenticity.verify_intents WHERE verify_intent_id = 'ok-1'), 'CONFIRMED',
+SELECT is((SELECT status::text FROM authenticity.verify_intents
+    WHERE verify_intent_id = 'ok-1'), 'CONFIRMED',
     'the confirmed intent is CONFIRMED');
 SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED$$,
     'the deferred pairing checks pass after confirm_verification');
@@ -93,7 +94,8 @@ SELECT results_eq(
     $$VALUES ('FAIL', 0::bigint, 'ALREADY_VERIFIED')$$,
     'a later confirmation of the same code records FAIL ALREADY_VERIFIED and pays nothing'
 );
-SELECT is((SELECT status::text FROM authenticity.verify_intents WHERE verify_intent_id = 'race-2'), 'FAILED',
+SELECT is((SELECT status::text FROM authenticity.verify_intents
+    WHERE verify_intent_id = 'race-2'), 'FAILED',
     'the losing intent is FAILED');
 SELECT results_eq(
     $$SELECT count(*) FILTER (WHERE result = 'SUCCESS'), sum(reward_lamports)::bigint
@@ -132,7 +134,8 @@ SELECT results_eq(
     $$VALUES ('FAIL', 0::bigint, 'chain: custom program error 0x1')$$,
     'fail_verification records a FAIL with its reason'
 );
-SELECT is((SELECT status::text FROM authenticity.verify_intents WHERE verify_intent_id = 'fail-1'), 'FAILED',
+SELECT is((SELECT status::text FROM authenticity.verify_intents
+    WHERE verify_intent_id = 'fail-1'), 'FAILED',
     'the failed intent is FAILED');
 SELECT pg_temp.intent('fail-2', 'VBP:8', '2030-01-01 12:00+00');
 SELECT throws_ok(

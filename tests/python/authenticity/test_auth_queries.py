@@ -75,7 +75,7 @@ QUERY_LIST = _queries()
 def prep_conn(pg_url: str, template_url: str) -> Iterator[psycopg.Connection]:
     """One migrated database for all the preparations (a copy of the session's template)."""
     name = f"chaindb_test_prep_{uuid.uuid4().hex[:8]}"
-    url = admin.create_database(pg_url, name, template=template_url.rsplit("/", 1)[1].split("?")[0])
+    url = admin.create_database(pg_url, name, template=admin.database_name(template_url))
     try:
         with psycopg.connect(url, autocommit=True) as connection:
             yield connection
