@@ -3,6 +3,7 @@ and its partial count, drift against a scratch database, durations, yoyo compati
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -39,13 +40,14 @@ def test_a_changed_applied_migration_is_flagged_and_migrate_refuses_unless_told(
     assert {s.checksum for s in migrator.status(db_url, admin._sources(None))} == {"ok"}
     edited = migrations / "cocopay" / "0003_cocopay_users.sql"
     edited.write_text(edited.read_text() + "\n-- edited after it was applied\n")
-    rollback_file = migrations / "authenticity" / "0015_authenticity_grants.rollback.sql"
+    last = admin.plan()[-1]  # the migration a rollback undoes: its rollback file is checked before it runs
+    rollback_file = migrations / last.path.parent.name / last.rollback_path.name
     rollback_file.write_text(rollback_file.read_text() + "\n-- edited too\n")
 
     states = {s.id: s for s in migrator.status(db_url, admin._sources(None))}
     assert states["0003_cocopay_users"].checksum == "changed"
     assert states["0003_cocopay_users"].changed == (edited,)
-    assert states["0015_authenticity_grants"].changed == (rollback_file,)
+    assert states[last.id].changed == (rollback_file,)
     assert sum(s.checksum == "changed" for s in states.values()) == 2
 
     code, out, err = run_cli(monkeypatch, capsys, db_url, "status")
@@ -54,7 +56,7 @@ def test_a_changed_applied_migration_is_flagged_and_migrate_refuses_unless_told(
 
     with pytest.raises(migrator.MigrationError, match=r"0003_cocopay_users\.sql"):
         admin.migrate(db_url)
-    with pytest.raises(migrator.MigrationError, match=r"0015_authenticity_grants\.rollback\.sql"):
+    with pytest.raises(migrator.MigrationError, match=re.escape(last.rollback_path.name)):
         admin.rollback(db_url)
     code, _, err = run_cli(monkeypatch, capsys, db_url, "migrate")
     assert code == 1 and "ACCEPT_CHANGED=1" in err and "Traceback" not in err
