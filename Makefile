@@ -10,6 +10,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 SQL_DIRS := migrations queries tests/pgtap sql/roles.sql
 SCHEMAS := cocopay authenticity
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
@@ -21,13 +22,18 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo ""
 	@echo "  Variables: DATABASE_URL (use this server instead of the embedded one),"
-	@echo "             CHAINDB_PGPORT (embedded server port, default 54329), ALL=1 (rollback everything)"
+	@echo "             CHAINDB_PGPORT (embedded server port, default 54329), ALL=1 (rollback everything),"
+	@echo "             QUICK=1 (make bench: small sizes)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
 
 setup: $(STAMP) setup-apt ## Create the venv and install what is missing (pip; apt for pgTAP and pg_prove)
 
@@ -82,16 +88,17 @@ pgtap: setup ## Run the pgTAP suites (pg_prove) on a fresh migrated scratch data
 pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is set)
 	$(VENV)/bin/pytest
 
-test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
+test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files, run pytest and pg_prove, smoke-run the benchmarks
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
+	$(PY) -m bench --quick
 
 demo: setup db ## Start the embedded server, migrate, load fixtures and walk each product's main flow
 	$(CLI) migrate
 	$(PY) -m chaindb.demo
 
-bench: $(STAMP) ## Benchmarks (authenticity code-pack generation vs raw COPY)
-	$(PY) bench/authenticity_bench.py
+bench: $(BENCH_STAMP) ## Side-by-side benchmarks ending in one table (QUICK=1: every item on small sizes, < 1 min)
+	$(PY) -m bench $(if $(QUICK),--quick,)
 
 clean: ## Stop the embedded server and remove the venv and its data
 	-$(PY) -m chaindb.embedded stop
