@@ -716,11 +716,7 @@ COMMENT ON FUNCTION authenticity.forbid_change(table_name text, column_name text
 CREATE FUNCTION authenticity.is_solana_address(value text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     BEGIN ATOMIC
- SELECT (((length(value) >= 32) AND (length(value) <= 44)) AND (value ~ '^[1-9A-HJ-NP-Za-km-z]+$'::text) AND
-         CASE
-             WHEN ((length(value) - length(ltrim(value, '1'::text))) >= 32) THEN (length(value) = 32)
-             ELSE authenticity.base58_takes_bytes(ltrim(value, '1'::text), (32 - (length(value) - length(ltrim(value, '1'::text)))))
-         END);
+ SELECT common.is_solana_pubkey(value) AS is_solana_pubkey;
 END;
 
 ALTER FUNCTION authenticity.is_solana_address(value text) OWNER TO chaindb_owner;
@@ -729,7 +725,7 @@ ALTER FUNCTION authenticity.is_solana_address(value text) OWNER TO chaindb_owner
 -- Name: FUNCTION is_solana_address(value text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.is_solana_address(value text) IS 'True when the text is base58 of exactly 32 bytes (a Solana public key or PDA): the same answer as common.is_solana_pubkey (tested), by string comparison instead of numeric decoding, for bulk CHECKs.';
+COMMENT ON FUNCTION authenticity.is_solana_address(value text) IS 'True when the text is base58 of exactly 32 bytes (a Solana public key or PDA): common.is_solana_pubkey, kept under this name for the CHECK codes_onchain_code_pda_check.';
 
 --
 -- Name: verify_intents; Type: TABLE; Schema: authenticity; Owner: chaindb_owner
@@ -1688,9 +1684,9 @@ CREATE TABLE authenticity.codes (
     commitment authenticity.bytes32 NOT NULL,
     onchain_code_pda text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT codes_code_plaintext_check CHECK (((code_plaintext ~ '^v1:[A-Za-z0-9+/]+={0,2}$'::text) AND ((length(code_plaintext) % 4) = 3) AND (length(code_plaintext) >= 43))),
+    CONSTRAINT codes_code_plaintext_check CHECK (((code_plaintext ~ '^v1:[A-Za-z0-9+/]+={0,2}$'::text) AND ((octet_length(code_plaintext) % 4) = 3) AND (octet_length(code_plaintext) >= 43))),
     CONSTRAINT codes_onchain_code_pda_check CHECK (authenticity.is_solana_address(onchain_code_pda)),
-    CONSTRAINT codes_qr_payload_check CHECK (((qr_payload ~ '^https://[A-Za-z0-9.-]+(:[0-9]+)?/v/[A-Za-z0-9_-]+/[1-9A-HJ-NP-Za-km-z]+$'::text) AND ("right"(qr_payload, (length(onchain_code_pda) + 1)) = ('/'::text || onchain_code_pda))))
+    CONSTRAINT codes_qr_payload_check CHECK (((qr_payload = ((((('https://'::text || split_part(qr_payload, '/'::text, 3)) || '/v/'::text) || split_part(qr_payload, '/'::text, 5)) || '/'::text) || onchain_code_pda)) AND (split_part(qr_payload, '/'::text, 3) ~ '^[A-Za-z0-9.-]+(:[0-9]+)?$'::text) AND (split_part(qr_payload, '/'::text, 5) ~ '^[A-Za-z0-9_-]+$'::text)))
 );
 
 ALTER TABLE authenticity.codes OWNER TO chaindb_owner;
