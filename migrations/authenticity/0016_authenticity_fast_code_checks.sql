@@ -1,10 +1,10 @@
 -- depends: 0015_authenticity_grants 0003_common_fast_chain_checks
 -- Cheaper CHECKs on codes, same rows accepted (issue 14: a code pack COPYs up to a million
 -- rows, and the CHECKs cost more than the insert itself).
---   authenticity.is_solana_address  now the answer of common.is_solana_pubkey, which compares
---       strings itself since common 0003 (one source for the rule, inlined into the CHECK). The
---       threshold helpers base58_pow256 and base58_takes_bytes stay (granted, tested) but no
---       check uses them any more.
+--   authenticity.is_solana_address  the same test as common.is_solana_pubkey, through
+--       common.base58_has_bytes (common 0003), in plain SQL so that the CHECK on codes inlines it
+--       (common.is_solana_pubkey is plpgsql: a call per row). Its own threshold helpers
+--       base58_pow256 and base58_takes_bytes stay (granted, tested) but no check uses them.
 --   codes_qr_payload_check  one regular expression over the whole URL (~1.7 us a row: the
 --       engine's cost grows with the pattern's states times the text's length) becomes the
 --       URL rebuilt from its parts, 'https://' || host || '/v/' || batch || '/' || PDA, with a
@@ -23,12 +23,12 @@ RETURNS boolean
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT common.is_solana_pubkey(value);
+    SELECT octet_length(value) BETWEEN 32 AND 44 AND common.base58_has_bytes(value, 32);
 END;
 
 COMMENT ON FUNCTION authenticity.is_solana_address(text) IS
-'True when the text is base58 of exactly 32 bytes (a Solana public key or PDA): common.is_solana_pubkey, '
-'kept under this name for the CHECK codes_onchain_code_pda_check.';
+'True when the text is base58 of exactly 32 bytes (a Solana public key or PDA): the answer of '
+'common.is_solana_pubkey, in plain SQL so that bulk CHECKs (codes) inline it.';
 
 ALTER TABLE authenticity.codes ADD CONSTRAINT codes_code_plaintext_check_new CHECK (
     code_plaintext ~ '^v1:[A-Za-z0-9+/]+={0,2}$'

@@ -1,4 +1,5 @@
--- Restores the 0002_common_helpers bodies, strictness and comments of the four checks exactly.
+-- Restores the 0002_common_helpers bodies, language, strictness and comments of the four checks
+-- exactly, and drops base58_has_bytes and base58_pow256.
 
 CREATE OR REPLACE FUNCTION common.is_solana_pubkey(value text)
 RETURNS boolean
@@ -47,3 +48,10 @@ $fn$;
 
 COMMENT ON FUNCTION common.is_evm_hash(text) IS
 'True when the text is a 32-byte hash or id in hex: 0x and 64 hex digits. NULL in, NULL out.';
+
+REVOKE ALL ON FUNCTION common.base58_pow256(integer), common.base58_has_bytes(text, integer)
+FROM chaindb_app, chaindb_readonly;
+
+DROP FUNCTION common.base58_has_bytes(text, integer);
+
+DROP FUNCTION common.base58_pow256(integer);
