@@ -71,7 +71,7 @@ BEGIN ATOMIC
         'GEoSr1zQmSdVRBytTGqwokiyaVTd1mNJ2jkEGmhDSmTwX9CbcVZrrYJZc42r5Wyu9rAJGFSDAPJWAaui4Y5Ku,'
         '2AFv15MNPuA84RmU66xw2uMzGipcVxNpzAffoacGVvjFue3CBmf633fAWuiP9cwL9C3z3CJiGgRSFjJfeEcA6QX,'
         '67rpwLCuS5DGA8KGZXKsVQ7dnPb9goRLoKfgGbLfQg9WoLUgNY77E2jT11fem3coV9nAkguBACzrU1iyZM4B8roR}'
-        ::text [])[k + 1];
+        ::text[])[k + 1];
 END;
 
 COMMENT ON FUNCTION common.base58_pow256(integer) IS
