@@ -2150,6 +2150,18 @@ CREATE INDEX codes_pack_id_id_idx ON authenticity.codes USING btree (pack_id, id
 COMMENT ON INDEX authenticity.codes_pack_id_id_idx IS 'Serves codes_pack_id_fkey, the per-pack purge and count, and paging through a pack by id.';
 
 --
+-- Name: manufacturers_name_created_at_id_idx; Type: INDEX; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE INDEX manufacturers_name_created_at_id_idx ON authenticity.manufacturers USING btree (name, created_at, id);
+
+--
+-- Name: INDEX manufacturers_name_created_at_id_idx; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX authenticity.manufacturers_name_created_at_id_idx IS 'Manufacturers by name, oldest first (created_at, id): manufacturer_get_by_name reads one row.';
+
+--
 -- Name: treasury_ops_created_at_idx; Type: INDEX; Schema: authenticity; Owner: chaindb_owner
 --
 

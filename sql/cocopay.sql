@@ -2427,6 +2427,30 @@ ALTER TABLE ONLY cocopay.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: analytics_events_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX analytics_events_user_id_created_at_id_idx ON cocopay.analytics_events USING btree (user_id, created_at DESC, id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: INDEX analytics_events_user_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.analytics_events_user_id_created_at_id_idx IS 'A user''s events newest first (created_at DESC, id): analytics_event_list_by_user reads its N newest rows and stops.';
+
+--
+-- Name: audit_logs_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX audit_logs_user_id_created_at_id_idx ON cocopay.audit_logs USING btree (user_id, created_at DESC, id);
+
+--
+-- Name: INDEX audit_logs_user_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.audit_logs_user_id_created_at_id_idx IS 'A user''s audit entries newest first (created_at DESC, id): audit_log_list_by_user reads its N newest rows and stops.';
+
+--
 -- Name: idx_analytics_events_created; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2721,6 +2745,18 @@ CREATE INDEX loans_user_id_idx ON cocopay.loans USING btree (user_id);
 COMMENT ON INDEX cocopay.loans_user_id_idx IS 'Indexes the FK to users for every loan (idx_loans_user covers active loans only).';
 
 --
+-- Name: payouts_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX payouts_created_at_id_idx ON cocopay.payouts USING btree (created_at, id) WHERE (status = ANY (ARRAY['pending'::cocopay.payout_status, 'processing'::cocopay.payout_status]));
+
+--
+-- Name: INDEX payouts_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.payouts_created_at_id_idx IS 'Open payouts (pending, processing) oldest first (created_at, id): payout_list_open reads its N oldest and stops.';
+
+--
 -- Name: payouts_requested_by_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2791,6 +2827,18 @@ CREATE UNIQUE INDEX transactions_idempotency_key_key ON cocopay.transactions USI
 --
 
 COMMENT ON INDEX cocopay.transactions_idempotency_key_key IS 'An idempotency key is used by one transaction only (the seed''s UNIQUE ... WHERE idempotency_key IS NOT NULL).';
+
+--
+-- Name: transactions_store_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX transactions_store_id_created_at_id_idx ON cocopay.transactions USING btree (store_id, created_at DESC, id);
+
+--
+-- Name: INDEX transactions_store_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.transactions_store_id_created_at_id_idx IS 'A store''s transactions newest first (created_at DESC, id): transaction_list_by_store reads its N newest rows and stops.';
 
 --
 -- Name: passkeys passkeys_sign_count_monotonic; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
