@@ -53,7 +53,10 @@ LOADERS = {
                                           created_at, confirmed_at)
         SELECT 'payment', 'confirmed', 1 + g % 7, '8453', {PARENT}, 'ABCDEF', {AT}, {AT}
         FROM generate_series(1, {ROWS}) AS g;
-        REFRESH MATERIALIZED VIEW cocopay.store_daily_stats""",
+        INSERT INTO cocopay.store_daily_stats
+        SELECT store_id, date(created_at AT TIME ZONE 'UTC'), count(*), sum(amount_usd), count(DISTINCT from_user_id),
+               avg(amount_usd)
+        FROM cocopay.transactions GROUP BY 1, 2""",
     "cocopay.payouts": f"""
         INSERT INTO cocopay.payouts (store_id, requested_by, amount_usd, payout_type, destination, status,
                                      processed_at, created_at)

@@ -230,6 +230,17 @@ class Store(_rt.Record):
     updated_at: datetime.datetime
 
 
+class StoreDailyStat(_rt.Record):
+    """A row of ``cocopay.store_daily_stats``."""
+
+    store_id: uuid.UUID
+    date: datetime.date
+    transaction_count: int
+    revenue_usd: decimal.Decimal
+    unique_customers: int
+    avg_transaction_usd: decimal.Decimal
+
+
 class StoreMember(_rt.Record):
     """A row of ``cocopay.store_members``."""
 
@@ -1601,17 +1612,6 @@ async def store_daily_stats_refresh_async(conn: psycopg.AsyncConnection[Any]) ->
         await conn.execute(STORE_DAILY_STATS_REFRESH_SQL)
 
 
-class StoreDailyStatsListRow(_rt.Record):
-    """A result row of ``store_daily_stats_list``."""
-
-    store_id: uuid.UUID
-    date: datetime.date
-    transaction_count: int
-    revenue_usd: decimal.Decimal
-    unique_customers: int
-    avg_transaction_usd: decimal.Decimal
-
-
 STORE_DAILY_STATS_LIST_SQL: Final = """SELECT
     d.store_id,
     d.date,
@@ -1630,9 +1630,9 @@ def store_daily_stats_list(
     store_id: uuid.UUID,
     from_date: datetime.date,
     to_date: datetime.date,
-) -> list[StoreDailyStatsListRow]:
+) -> list[StoreDailyStat]:
     """A store's daily stats between two days (inclusive), oldest first, as of the last refresh."""
-    with _translating(), conn.cursor(row_factory=_class_row(StoreDailyStatsListRow)) as _cur:
+    with _translating(), conn.cursor(row_factory=_class_row(StoreDailyStat)) as _cur:
         _cur.execute(STORE_DAILY_STATS_LIST_SQL, {"store_id": store_id, "from_date": from_date, "to_date": to_date}, prepare=True)
         return _cur.fetchall()
 
@@ -1643,9 +1643,9 @@ def store_daily_stats_list_iter(
     store_id: uuid.UUID,
     from_date: datetime.date,
     to_date: datetime.date,
-) -> Iterator[StoreDailyStatsListRow]:
+) -> Iterator[StoreDailyStat]:
     """Stream the rows of ``store_daily_stats_list`` (see ``store_daily_stats_list``)."""
-    with _translating(), conn.cursor(row_factory=_class_row(StoreDailyStatsListRow)) as _cur:
+    with _translating(), conn.cursor(row_factory=_class_row(StoreDailyStat)) as _cur:
         yield from _cur.stream(STORE_DAILY_STATS_LIST_SQL, {"store_id": store_id, "from_date": from_date, "to_date": to_date}, size=_rt.STREAM_SIZE)
 
 
@@ -1655,10 +1655,10 @@ async def store_daily_stats_list_async(
     store_id: uuid.UUID,
     from_date: datetime.date,
     to_date: datetime.date,
-) -> list[StoreDailyStatsListRow]:
+) -> list[StoreDailyStat]:
     """A store's daily stats between two days (inclusive), oldest first, as of the last refresh."""
     with _translating():
-        async with conn.cursor(row_factory=_class_row(StoreDailyStatsListRow)) as _cur:
+        async with conn.cursor(row_factory=_class_row(StoreDailyStat)) as _cur:
             await _cur.execute(STORE_DAILY_STATS_LIST_SQL, {"store_id": store_id, "from_date": from_date, "to_date": to_date}, prepare=True)
             return await _cur.fetchall()
 
@@ -1669,23 +1669,12 @@ async def store_daily_stats_list_iter_async(
     store_id: uuid.UUID,
     from_date: datetime.date,
     to_date: datetime.date,
-) -> AsyncIterator[StoreDailyStatsListRow]:
+) -> AsyncIterator[StoreDailyStat]:
     """Stream the rows of ``store_daily_stats_list`` (see ``store_daily_stats_list_async``)."""
     with _translating():
-        async with conn.cursor(row_factory=_class_row(StoreDailyStatsListRow)) as _cur:
+        async with conn.cursor(row_factory=_class_row(StoreDailyStat)) as _cur:
             async for _row in _cur.stream(STORE_DAILY_STATS_LIST_SQL, {"store_id": store_id, "from_date": from_date, "to_date": to_date}, size=_rt.STREAM_SIZE):
                 yield _row
-
-
-class StoreDailyStatsGetRow(_rt.Record):
-    """A result row of ``store_daily_stats_get``."""
-
-    store_id: uuid.UUID
-    date: datetime.date
-    transaction_count: int
-    revenue_usd: decimal.Decimal
-    unique_customers: int
-    avg_transaction_usd: decimal.Decimal
 
 
 STORE_DAILY_STATS_GET_SQL: Final = """SELECT
@@ -1704,9 +1693,9 @@ def store_daily_stats_get(
     *,
     store_id: uuid.UUID,
     date: datetime.date,
-) -> StoreDailyStatsGetRow | None:
+) -> StoreDailyStat | None:
     """A store's stats of one day, as of the last refresh; None when it had no confirmed payment that day."""
-    with _translating(), conn.cursor(row_factory=_class_row(StoreDailyStatsGetRow)) as _cur:
+    with _translating(), conn.cursor(row_factory=_class_row(StoreDailyStat)) as _cur:
         _cur.execute(STORE_DAILY_STATS_GET_SQL, {"store_id": store_id, "date": date}, prepare=True)
         return _cur.fetchone()
 
@@ -1716,10 +1705,10 @@ async def store_daily_stats_get_async(
     *,
     store_id: uuid.UUID,
     date: datetime.date,
-) -> StoreDailyStatsGetRow | None:
+) -> StoreDailyStat | None:
     """A store's stats of one day, as of the last refresh; None when it had no confirmed payment that day."""
     with _translating():
-        async with conn.cursor(row_factory=_class_row(StoreDailyStatsGetRow)) as _cur:
+        async with conn.cursor(row_factory=_class_row(StoreDailyStat)) as _cur:
             await _cur.execute(STORE_DAILY_STATS_GET_SQL, {"store_id": store_id, "date": date}, prepare=True)
             return await _cur.fetchone()
 

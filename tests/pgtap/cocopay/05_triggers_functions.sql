@@ -59,7 +59,8 @@ SELECT trigger_is(
     'passkeys_sign_count_monotonic calls tg_passkeys__sign_count_monotonic()'
 );
 
--- tgtype 19 = ROW (1) + BEFORE (2) + UPDATE (16)
+-- tgtype 19 = ROW (1) + BEFORE (2) + UPDATE (16); the store_daily_stats queue (0029): AFTER ROW
+-- INSERT 5, UPDATE 17, DELETE 9, AFTER STATEMENT TRUNCATE 32
 SELECT set_eq(
     $$SELECT c.relname::text, t.tgname::text, t.tgtype::int FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
       WHERE c.relnamespace = 'cocopay'::regnamespace AND NOT t.tgisinternal$$,
@@ -69,8 +70,12 @@ SELECT set_eq(
              ('transactions', 'transactions_status_transition', 19), ('payouts', 'payouts_status_transition', 19),
              ('stores', 'stores_status_transition', 19),
              ('store_deployments', 'store_deployments_status_transition', 19),
-             ('passkeys', 'passkeys_sign_count_monotonic', 19)$$,
-    'exactly these 9 triggers, each BEFORE UPDATE FOR EACH ROW'
+             ('passkeys', 'passkeys_sign_count_monotonic', 19),
+             ('transactions', 'transactions_store_daily_stats_insert', 5),
+             ('transactions', 'transactions_store_daily_stats_update', 17),
+             ('transactions', 'transactions_store_daily_stats_delete', 9),
+             ('transactions', 'transactions_store_daily_stats_truncate', 32)$$,
+    'exactly these 13 triggers: 9 BEFORE UPDATE FOR EACH ROW, 4 AFTER queueing store_daily_stats changes'
 );
 
 -- updated_at moves on UPDATE (now() is the transaction time; rows start in the past)
