@@ -143,7 +143,7 @@ def refresh_seconds(conn: psycopg.Connection[Any]) -> float:
 
 @item(
     "daily_stats_refresh",
-    "store_daily_stats refresh after one new day of payments: at 10^6 transactions / at 10^4",
+    "store_daily_stats refresh after one new day of payments (2,500 over 200 stores): at 10^6 transactions / at 10^4",
     a="cocopay.refresh_store_daily_stats() at 10^6 transactions",
     b="the same at 10^4 transactions",
     unit="s",
@@ -163,4 +163,5 @@ def daily_stats_refresh(ctx: Context) -> Iterator[Pair]:
             return refresh_seconds(conn)
 
         large_day = 30 if ctx.quick else 2_500
-        yield Pair(a=lambda: one_day(large, large_day), b=lambda: one_day(little, max(large_day // 100, 1)))
+        # the same new day on both sides: an O(changed days) refresh costs the same at both sizes
+        yield Pair(a=lambda: one_day(large, large_day), b=lambda: one_day(little, large_day))
