@@ -1,7 +1,8 @@
 """The generated layer against what it wraps: point reads and an idempotent write (CocoPay).
 
 The generated functions are called only through ``chaindb.cocopay.queries`` (as applications
-do), the raw side runs the same SQL text on the same connection, prepared too. Both connect
+do); the raw side runs the same SQL text, read from queries/cocopay/ with aiosql, on the same
+kind of connection, prepared too. Both connect
 as the application role. Values are microseconds per call (client and server together, one
 connection, autocommit).
 """
@@ -18,27 +19,14 @@ from typing import Any
 import psycopg
 
 from bench import datasets
-from bench.harness import Context, Pair, at_least, at_most, item
+from bench.harness import ROOT, Context, Pair, at_least, at_most, item
 
-#: The text of the named query ``transaction_get`` (queries/cocopay/transactions.sql), psycopg style.
-TRANSACTION_GET_SQL = """SELECT t.* FROM cocopay.transactions AS t
-WHERE t.id = %(id)s::uuid;"""
 
-#: The same function call as ``transaction_create``, returning a plain tuple.
-TRANSACTION_CREATE_SQL = """SELECT t.*
-FROM cocopay.create_transaction(
-    %(idempotency_key)s::varchar,
-    %(type)s::cocopay.transaction_type,
-    %(amount_usd)s::numeric,
-    %(chain_id)s::cocopay.chain_id,
-    %(from_user_id)s::uuid,
-    %(to_user_id)s::uuid,
-    %(store_id)s::uuid,
-    %(tokens_used)s::jsonb,
-    %(rewards_earned)s::jsonb,
-    %(bundle_id)s::varchar,
-    %(now)s::timestamptz
-) AS t;"""
+def named_sql(name: str) -> str:
+    """The SQL text of a named query of queries/cocopay (as aiosql reads it: psycopg placeholders)."""
+    import aiosql
+
+    return str(getattr(aiosql.from_path(ROOT / "queries" / "cocopay", "psycopg"), name).sql)
 
 
 @contextmanager
@@ -83,8 +71,10 @@ def point_read(ctx: Context) -> Iterator[Pair]:
         def generated(i: uuid.UUID) -> Any:
             return q.transaction_get(conn, id=i)
 
+        sql = named_sql("transaction_get")
+
         def raw(i: uuid.UUID) -> Any:
-            return conn.execute(TRANSACTION_GET_SQL, {"id": i}, prepare=True).fetchone()
+            return conn.execute(sql, {"id": i}, prepare=True).fetchone()
 
         assert generated(ids[0]).id == raw(ids[0])[0]  # type: ignore[union-attr,index]
         _per_call(200, generated, ids)
@@ -171,6 +161,7 @@ def write(ctx: Context) -> Iterator[Pair]:
         "bundle_id": None,
         "now": None,
     }
+    sql = named_sql("transaction_create")
     try:
         with psycopg.connect(ctx.as_app(url), autocommit=True) as conn:
 
@@ -179,7 +170,7 @@ def write(ctx: Context) -> Iterator[Pair]:
 
             def raw(_: object) -> Any:
                 params = {**payload, "idempotency_key": f"bench-r-{next(counter)}"}
-                return conn.execute(TRANSACTION_CREATE_SQL, params, prepare=True).fetchone()
+                return conn.execute(sql, params, prepare=True).fetchone()
 
             _per_call(100, generated, [None])
             _per_call(100, raw, [None])

@@ -17,13 +17,7 @@ import psycopg
 
 from bench import datasets
 from bench.harness import Context, Pair, a_at_most, at_most, item
-
-#: The text of the named query ``transaction_list_by_store`` (queries/cocopay/transactions.sql).
-LIST_SQL = """SELECT t.*
-FROM cocopay.transactions AS t
-WHERE t.store_id = %(store_id)s::uuid
-ORDER BY t.created_at DESC, t.id ASC
-LIMIT %(max_rows)s::integer;"""
+from bench.items.cocopay_calls import named_sql
 
 #: The index that serves it (added by this issue); ``list_index`` measures without it too.
 STORE_LIST_INDEX = "cocopay.transactions_store_id_created_at_id_idx"
@@ -51,9 +45,10 @@ def store_ids(conn: psycopg.Connection[Any]) -> list[uuid.UUID]:
 def list_latency(conn: psycopg.Connection[Any], stores: list[uuid.UUID], calls: int, seed: int) -> float:
     """Milliseconds per call of the store list (20 newest), over random stores."""
     rng = random.Random(seed)
+    sql = named_sql("transaction_list_by_store")
     started = time.perf_counter()
     for _ in range(calls):
-        rows = conn.execute(LIST_SQL, {"store_id": rng.choice(stores), "max_rows": 20}, prepare=True).fetchall()
+        rows = conn.execute(sql, {"store_id": rng.choice(stores), "max_rows": 20}, prepare=True).fetchall()
         assert rows
     return (time.perf_counter() - started) / calls * 1e3
 
