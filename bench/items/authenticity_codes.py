@@ -128,6 +128,8 @@ def pack_generation(ctx: Context) -> Iterator[Pair]:
     unit="rows/s",
     goal=at_least(0.5),
     higher_is_better=True,
+    note="at the goal, within a shared machine's noise (was 0.20-0.25): the ciphertext and payload formats and "
+    "the PDA test cost about what the bare COPY costs per row (~2 us).",
 )
 @contextmanager
 def check_cost(ctx: Context) -> Iterator[Pair]:
