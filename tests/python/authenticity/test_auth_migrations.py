@@ -7,9 +7,9 @@ import psycopg
 from chaindb import admin
 
 
-
 def forward(folder: str) -> list[str]:
-    return sorted(p.stem for p in (admin.migrations_dir() / folder).glob("*.sql") if not p.name.endswith(".rollback.sql"))
+    files = (admin.migrations_dir() / folder).glob("*.sql")
+    return sorted(p.stem for p in files if not p.name.endswith(".rollback.sql"))
 
 
 OBJECTS = """
