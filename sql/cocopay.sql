@@ -3616,6 +3616,12 @@ GRANT SELECT ON TABLE cocopay.store_daily_stats TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.store_daily_stats TO chaindb_readonly;
 
 --
+-- Name: TABLE store_daily_stats_changes; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT ON TABLE cocopay.store_daily_stats_changes TO chaindb_readonly;
+
+--
 -- Name: TABLE store_deployments; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 

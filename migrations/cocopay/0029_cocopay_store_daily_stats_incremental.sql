@@ -28,6 +28,8 @@ COMMENT ON TABLE cocopay.store_daily_stats_changes IS
 'appended by triggers on transactions (duplicates allowed, no index: no writer waits on another), '
 'consumed by refresh_store_daily_stats().';
 
+GRANT SELECT ON TABLE cocopay.store_daily_stats_changes TO chaindb_readonly;
+
 -- Its readers keep reading the table created under the same name below, in this transaction.
 -- squawk-ignore ban-drop-view
 DROP MATERIALIZED VIEW cocopay.store_daily_stats;
