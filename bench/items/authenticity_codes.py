@@ -161,7 +161,7 @@ def check_cost(ctx: Context) -> Iterator[Pair]:
 )
 @contextmanager
 def codes_copy(ctx: Context) -> Iterator[Pair]:
-    count = 20_000 if ctx.quick else 100_000
+    count = 5_000 if ctx.quick else 100_000
     with _codes_db(ctx, "codes_copy") as p:
         p.conn.execute("CREATE TABLE public.codes_bare (LIKE authenticity.codes INCLUDING DEFAULTS)")
 

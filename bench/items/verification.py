@@ -232,7 +232,7 @@ def verification_hotspot(ctx: Context) -> Iterator[Pair]:
     clients, per_client = 64, (5 if ctx.quick else 60)
     rounds = 2 if ctx.quick else 5
     codes = clients * per_client * (rounds + 1)
-    spread = 64
+    spread = 8 if ctx.quick else 64
     with _setup(ctx, "verification_hotspot", [codes] + [codes // spread + 1] * spread) as (v, ids):
         one = v.work("one", ids[:1])
         many = v.work("many", ids[1:])
