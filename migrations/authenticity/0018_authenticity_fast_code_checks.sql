@@ -1,4 +1,4 @@
--- depends: 0015_authenticity_grants 0003_common_fast_chain_checks
+-- depends: 0017_authenticity_foreign_keys 0006_common_fast_chain_checks
 -- Cheaper CHECKs on codes, same rows accepted (issue 14: a code pack COPYs up to a million
 -- rows, and the CHECKs cost more than the insert itself).
 --   authenticity.is_solana_address  the same test as common.is_solana_pubkey, through

@@ -1,4 +1,4 @@
--- depends: 0025_cocopay_transactions_store_list_index
+-- depends: 0027_cocopay_transactions_store_list_index
 -- transactional: false
 -- The index behind analytics_event_list_by_user (queries/cocopay/analytics_events.sql): a user's newest events
 -- (issue 14: "newest N of a parent" read N rows, not every row of the parent or a filtered walk

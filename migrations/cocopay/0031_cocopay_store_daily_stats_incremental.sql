@@ -1,4 +1,4 @@
--- depends: 0028_cocopay_payouts_open_list_index
+-- depends: 0030_cocopay_payouts_open_list_index
 -- store_daily_stats: the same stats, refreshed incrementally (issue 14).
 --
 -- The seed's materialized view was refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY,

@@ -1,4 +1,4 @@
--- depends: 0017_authenticity_fast_code_checks_swap
+-- depends: 0019_authenticity_fast_code_checks_swap
 -- Fewer statements per verification, same rules (issue 14: a verification, issue plus confirm,
 -- ran 22 statements where pgbench's TPC-B runs 5; each statement that a function or trigger
 -- runs costs a plan-cache lookup, an executor start and a snapshot, whatever it reads).

@@ -1,4 +1,4 @@
--- depends: 0024_cocopay_payout_functions
+-- depends: 0026_cocopay_foreign_keys
 -- transactional: false
 -- The index behind transaction_list_by_store (queries/cocopay/transactions.sql): a store's newest transactions
 -- (issue 14: "newest N of a parent" read N rows, not every row of the parent or a filtered walk

@@ -1,4 +1,4 @@
--- depends: 0026_cocopay_analytics_events_user_list_index
+-- depends: 0028_cocopay_analytics_events_user_list_index
 -- transactional: false
 -- The index behind audit_log_list_by_user (queries/cocopay/audit_logs.sql): a user's newest audit entries
 -- (issue 14: "newest N of a parent" read N rows, not every row of the parent or a filtered walk

@@ -1,4 +1,4 @@
--- depends: 0027_cocopay_audit_logs_user_list_index
+-- depends: 0029_cocopay_audit_logs_user_list_index
 -- transactional: false
 -- The index behind payout_list_open (queries/cocopay/payouts.sql): the oldest open payouts
 -- (issue 14: "newest N of a parent" read N rows, not every row of the parent or a filtered walk

@@ -1,4 +1,4 @@
--- depends: 0002_common_helpers
+-- depends: 0005_common_raise_helpers
 -- Faster chain-value checks, same answers (issue 14: the CHECKs that call them cost more than
 -- the rows they guard).
 --   common.base58_pow256(k)  new: base58 of 256^k (k = 0 .. 64), the smallest number taking k + 1

@@ -1,4 +1,4 @@
--- depends: 0018_authenticity_verification_lookups
+-- depends: 0020_authenticity_verification_lookups
 -- transactional: false
 -- The index behind manufacturer_get_by_name (queries/authenticity/manufacturers.sql): the oldest manufacturer of a name
 -- (issue 14: "newest N of a parent" read N rows, not every row of the parent or a filtered walk

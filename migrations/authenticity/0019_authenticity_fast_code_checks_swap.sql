@@ -1,4 +1,4 @@
--- depends: 0016_authenticity_fast_code_checks
+-- depends: 0018_authenticity_fast_code_checks
 -- Validates the CHECKs added NOT VALID by 0016 (a scan of codes under SHARE UPDATE EXCLUSIVE:
 -- reads and writes go on meanwhile), then drops the old ones and gives the new ones their names,
 -- codes_code_plaintext_check and codes_qr_payload_check (a brief ACCESS EXCLUSIVE lock, at the end).
