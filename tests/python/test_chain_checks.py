@@ -134,7 +134,7 @@ OLD_QR_CHECK = (
 
 
 def test_codes_qr_payload_check_accepts_the_rows_the_old_expression_accepted(conn: psycopg.Connection) -> None:
-    """authenticity 0016/0017 rewrote codes_qr_payload_check without the long regex: with the PDA check
+    """authenticity 0018/0019 rewrote codes_qr_payload_check without the long regex: with the PDA check
     (base58), it accepts exactly the rows the old expression accepted."""
     rng = random.Random(3)
     pda = str(Pubkey.new_unique())

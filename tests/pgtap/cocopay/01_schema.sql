@@ -31,7 +31,7 @@ SELECT has_table('cocopay', 'analytics_events', 'table cocopay.analytics_events 
 SELECT has_table('cocopay', 'feature_flags', 'table cocopay.feature_flags exists');
 SELECT has_table('cocopay', 'audit_logs', 'table cocopay.audit_logs exists');
 
--- The seed's materialized view store_daily_stats is a table refreshed incrementally (0029, issue 14)
+-- The seed's materialized view store_daily_stats is a table refreshed incrementally (0031, issue 14)
 SELECT has_table('cocopay', 'store_daily_stats', 'table cocopay.store_daily_stats exists');
 SELECT materialized_views_are(
     'cocopay', ARRAY[]::name[], 'no materialized view: store_daily_stats is refreshed incrementally'

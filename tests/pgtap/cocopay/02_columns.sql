@@ -245,7 +245,7 @@ SELECT results_eq(
     'columns are in the seed''s order'
 );
 
--- The seed's materialized view's columns (a table since 0029)
+-- The seed's materialized view's columns (a table since 0031)
 SELECT columns_are(
     'cocopay', 'store_daily_stats',
     ARRAY['store_id', 'date', 'transaction_count', 'revenue_usd', 'unique_customers', 'avg_transaction_usd'],

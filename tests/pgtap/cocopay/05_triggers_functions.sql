@@ -59,7 +59,7 @@ SELECT trigger_is(
     'passkeys_sign_count_monotonic calls tg_passkeys__sign_count_monotonic()'
 );
 
--- tgtype 19 = ROW (1) + BEFORE (2) + UPDATE (16); the store_daily_stats queue (0029): AFTER ROW
+-- tgtype 19 = ROW (1) + BEFORE (2) + UPDATE (16); the store_daily_stats queue (0031): AFTER ROW
 -- INSERT 5, UPDATE 17, DELETE 9, AFTER STATEMENT TRUNCATE 32
 SELECT set_eq(
     $$SELECT c.relname::text, t.tgname::text, t.tgtype::int FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid

@@ -1,5 +1,5 @@
 -- cocopay: store_daily_stats (the seed's materialized view, a table refreshed incrementally since
--- 0029) and its refresh function.
+-- 0031) and its refresh function.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(20);
