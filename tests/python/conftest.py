@@ -7,10 +7,13 @@
 - ``template_url``: a database migrated once per session (all schemas), used as
   the template of every test's database.
 - ``db_url`` / ``conn``: a fresh copy of the template for each test.
+- ``clock``: the database's clock (``common.now()``) of the test's database, moved as the
+  superuser (``common.freeze_clock`` / ``common.set_clock_offset``); the app role cannot.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 from collections.abc import Iterator
@@ -69,3 +72,31 @@ def empty_db_url(pg_url: str) -> Iterator[str]:
 def conn(db_url: str) -> Iterator[psycopg.Connection]:
     with psycopg.connect(db_url, autocommit=True) as connection:
         yield connection
+
+
+class Clock:
+    """The database's clock of one database: ``freeze(at)`` stops ``common.now()`` at an instant,
+    ``offset(by)`` runs it ahead (or behind) the server clock, ``now()`` reads it."""
+
+    def __init__(self, connection: psycopg.Connection) -> None:
+        self.connection = connection
+
+    def freeze(self, at: datetime.datetime) -> datetime.datetime:
+        return self._one("select common.freeze_clock(%s)", (at,))
+
+    def offset(self, by: datetime.timedelta) -> datetime.datetime:
+        return self._one("select common.set_clock_offset(%s)", (by,))
+
+    def now(self) -> datetime.datetime:
+        return self._one("select common.now()", ())
+
+    def _one(self, query: str, params: tuple[object, ...]) -> datetime.datetime:
+        row = self.connection.execute(query, params).fetchone()
+        assert row is not None
+        return row[0]
+
+
+@pytest.fixture
+def clock(db_url: str) -> Iterator[Clock]:
+    with psycopg.connect(db_url, autocommit=True) as connection:
+        yield Clock(connection)

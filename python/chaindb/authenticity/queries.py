@@ -455,7 +455,7 @@ BATCH_ACTIVATE_SQL: Final = """SELECT
     b.activated_at,
     b.activated_tx_signature,
     b.created_at
-FROM authenticity.activate_batch(%(id)s::uuid, %(tx_signature)s::text, %(now)s::timestamptz) AS b;"""
+FROM authenticity.activate_batch(%(id)s::uuid, %(tx_signature)s::text) AS b;"""
 
 
 def batch_activate(
@@ -463,11 +463,10 @@ def batch_activate(
     *,
     id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime | None,
 ) -> Batch:
-    """CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now())."""
+    """CREATED -> ACTIVE, recording the activation transaction and when (activated_at = common.now())."""
     with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
-        _cur.execute(BATCH_ACTIVATE_SQL, {"id": id, "tx_signature": tx_signature, "now": now}, prepare=True)
+        _cur.execute(BATCH_ACTIVATE_SQL, {"id": id, "tx_signature": tx_signature}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("batch_activate returned no row")
@@ -479,12 +478,11 @@ async def batch_activate_async(
     *,
     id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime | None,
 ) -> Batch:
-    """CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now())."""
+    """CREATED -> ACTIVE, recording the activation transaction and when (activated_at = common.now())."""
     with _translating():
         async with conn.cursor(row_factory=_rt.class_row_or_none(Batch)) as _cur:
-            await _cur.execute(BATCH_ACTIVATE_SQL, {"id": id, "tx_signature": tx_signature, "now": now}, prepare=True)
+            await _cur.execute(BATCH_ACTIVATE_SQL, {"id": id, "tx_signature": tx_signature}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("batch_activate returned no row")
@@ -894,18 +892,17 @@ CODE_PACK_DOWNLOAD_SQL: Final = """SELECT
     p.print_confirmed_at,
     p.plaintext_purged_at,
     p.created_at
-FROM authenticity.record_code_pack_download(%(id)s::uuid, %(now)s::timestamptz) AS p;"""
+FROM authenticity.record_code_pack_download(%(id)s::uuid) AS p;"""
 
 
 def code_pack_download(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> CodePack:
-    """Count one download (READY or DOWNLOADED, before download_expires_at; now NULL: now()); READY -> DOWNLOADED. Then read code_pack_codes."""
+    """Count one download (READY or DOWNLOADED, before download_expires_at by the database's clock); READY -> DOWNLOADED. Then read code_pack_codes."""
     with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
-        _cur.execute(CODE_PACK_DOWNLOAD_SQL, {"id": id, "now": now}, prepare=True)
+        _cur.execute(CODE_PACK_DOWNLOAD_SQL, {"id": id}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("code_pack_download returned no row")
@@ -916,12 +913,11 @@ async def code_pack_download_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> CodePack:
-    """Count one download (READY or DOWNLOADED, before download_expires_at; now NULL: now()); READY -> DOWNLOADED. Then read code_pack_codes."""
+    """Count one download (READY or DOWNLOADED, before download_expires_at by the database's clock); READY -> DOWNLOADED. Then read code_pack_codes."""
     with _translating():
         async with conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
-            await _cur.execute(CODE_PACK_DOWNLOAD_SQL, {"id": id, "now": now}, prepare=True)
+            await _cur.execute(CODE_PACK_DOWNLOAD_SQL, {"id": id}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("code_pack_download returned no row")
@@ -1005,18 +1001,17 @@ CODE_PACK_CONFIRM_PRINT_SQL: Final = """SELECT
     p.print_confirmed_at,
     p.plaintext_purged_at,
     p.created_at
-FROM authenticity.confirm_print(%(id)s::uuid, %(now)s::timestamptz) AS p;"""
+FROM authenticity.confirm_print(%(id)s::uuid) AS p;"""
 
 
 def code_pack_confirm_print(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> CodePack:
-    """DOWNLOADED -> PRINT_CONFIRMED (at now; NULL: now()): purges every code's plaintext in the same transaction."""
+    """DOWNLOADED -> PRINT_CONFIRMED at common.now(): purges every code's plaintext in the same transaction."""
     with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
-        _cur.execute(CODE_PACK_CONFIRM_PRINT_SQL, {"id": id, "now": now}, prepare=True)
+        _cur.execute(CODE_PACK_CONFIRM_PRINT_SQL, {"id": id}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("code_pack_confirm_print returned no row")
@@ -1027,12 +1022,11 @@ async def code_pack_confirm_print_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> CodePack:
-    """DOWNLOADED -> PRINT_CONFIRMED (at now; NULL: now()): purges every code's plaintext in the same transaction."""
+    """DOWNLOADED -> PRINT_CONFIRMED at common.now(): purges every code's plaintext in the same transaction."""
     with _translating():
         async with conn.cursor(row_factory=_rt.class_row_or_none(CodePack)) as _cur:
-            await _cur.execute(CODE_PACK_CONFIRM_PRINT_SQL, {"id": id, "now": now}, prepare=True)
+            await _cur.execute(CODE_PACK_CONFIRM_PRINT_SQL, {"id": id}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("code_pack_confirm_print returned no row")
@@ -2135,9 +2129,7 @@ VERIFICATION_CONFIRM_SQL: Final = """SELECT
     v.result,
     v.failure_reason,
     v.intent_id
-FROM authenticity.confirm_verification(
-    %(verify_intent_id)s::text, %(user_id)s::uuid, %(tx_signature)s::text, %(now)s::timestamptz
-) AS v;"""
+FROM authenticity.confirm_verification(%(verify_intent_id)s::text, %(user_id)s::uuid, %(tx_signature)s::text) AS v;"""
 
 
 def verification_confirm(
@@ -2146,11 +2138,10 @@ def verification_confirm(
     verify_intent_id: str,
     user_id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime | None,
 ) -> Verification:
-    """Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE (now NULL: now())."""
+    """Confirm an ISSUED intent not expired by the database's clock and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE."""
     with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Verification)) as _cur:
-        _cur.execute(VERIFICATION_CONFIRM_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "now": now}, prepare=True)
+        _cur.execute(VERIFICATION_CONFIRM_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("verification_confirm returned no row")
@@ -2163,12 +2154,11 @@ async def verification_confirm_async(
     verify_intent_id: str,
     user_id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime | None,
 ) -> Verification:
-    """Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE (now NULL: now())."""
+    """Confirm an ISSUED intent not expired by the database's clock and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE."""
     with _translating():
         async with conn.cursor(row_factory=_rt.class_row_or_none(Verification)) as _cur:
-            await _cur.execute(VERIFICATION_CONFIRM_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "now": now}, prepare=True)
+            await _cur.execute(VERIFICATION_CONFIRM_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("verification_confirm returned no row")
@@ -2188,7 +2178,7 @@ VERIFICATION_FAIL_SQL: Final = """SELECT
     v.failure_reason,
     v.intent_id
 FROM authenticity.fail_verification(
-    %(verify_intent_id)s::text, %(user_id)s::uuid, %(tx_signature)s::text, %(failure_reason)s::text, %(now)s::timestamptz
+    %(verify_intent_id)s::text, %(user_id)s::uuid, %(tx_signature)s::text, %(failure_reason)s::text
 ) AS v;"""
 
 
@@ -2199,11 +2189,10 @@ def verification_fail(
     user_id: uuid.UUID,
     tx_signature: str,
     failure_reason: str,
-    now: datetime.datetime | None,
 ) -> Verification:
-    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (now NULL: now())."""
+    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (verified_at = common.now())."""
     with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(Verification)) as _cur:
-        _cur.execute(VERIFICATION_FAIL_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "failure_reason": failure_reason, "now": now}, prepare=True)
+        _cur.execute(VERIFICATION_FAIL_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "failure_reason": failure_reason}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("verification_fail returned no row")
@@ -2217,12 +2206,11 @@ async def verification_fail_async(
     user_id: uuid.UUID,
     tx_signature: str,
     failure_reason: str,
-    now: datetime.datetime | None,
 ) -> Verification:
-    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (now NULL: now())."""
+    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (verified_at = common.now())."""
     with _translating():
         async with conn.cursor(row_factory=_rt.class_row_or_none(Verification)) as _cur:
-            await _cur.execute(VERIFICATION_FAIL_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "failure_reason": failure_reason, "now": now}, prepare=True)
+            await _cur.execute(VERIFICATION_FAIL_SQL, {"verify_intent_id": verify_intent_id, "user_id": user_id, "tx_signature": tx_signature, "failure_reason": failure_reason}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("verification_fail returned no row")
@@ -2460,7 +2448,6 @@ FROM authenticity.issue_verify_intent(
     %(commitment)s::bytea,
     %(reward_lamports)s::bigint,
     coalesce(%(ttl)s::interval, interval '5 minutes'),
-    %(now)s::timestamptz,
     %(verify_intent_id)s::text
 ) AS i;"""
 
@@ -2471,12 +2458,11 @@ def verify_intent_issue(
     commitment: bytes,
     reward_lamports: int,
     ttl: datetime.timedelta | None,
-    now: datetime.datetime | None,
     verify_intent_id: str | None,
 ) -> VerifyIntent:
-    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes) from now (NULL: now()); verify_intent_id NULL: generated."""
+    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring ttl (NULL: 5 minutes) after common.now(); verify_intent_id NULL: generated."""
     with _translating(), conn.cursor(row_factory=_rt.class_row_or_none(VerifyIntent)) as _cur:
-        _cur.execute(VERIFY_INTENT_ISSUE_SQL, {"commitment": commitment, "reward_lamports": reward_lamports, "ttl": ttl, "now": now, "verify_intent_id": verify_intent_id}, prepare=True)
+        _cur.execute(VERIFY_INTENT_ISSUE_SQL, {"commitment": commitment, "reward_lamports": reward_lamports, "ttl": ttl, "verify_intent_id": verify_intent_id}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("verify_intent_issue returned no row")
@@ -2489,13 +2475,12 @@ async def verify_intent_issue_async(
     commitment: bytes,
     reward_lamports: int,
     ttl: datetime.timedelta | None,
-    now: datetime.datetime | None,
     verify_intent_id: str | None,
 ) -> VerifyIntent:
-    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes) from now (NULL: now()); verify_intent_id NULL: generated."""
+    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring ttl (NULL: 5 minutes) after common.now(); verify_intent_id NULL: generated."""
     with _translating():
         async with conn.cursor(row_factory=_rt.class_row_or_none(VerifyIntent)) as _cur:
-            await _cur.execute(VERIFY_INTENT_ISSUE_SQL, {"commitment": commitment, "reward_lamports": reward_lamports, "ttl": ttl, "now": now, "verify_intent_id": verify_intent_id}, prepare=True)
+            await _cur.execute(VERIFY_INTENT_ISSUE_SQL, {"commitment": commitment, "reward_lamports": reward_lamports, "ttl": ttl, "verify_intent_id": verify_intent_id}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("verify_intent_issue returned no row")
@@ -2551,7 +2536,7 @@ FROM authenticity.verify_intents AS i
 WHERE
     i.commitment = %(commitment)s::bytea
     AND i.status = 'ISSUED'
-    AND i.expires_at > coalesce(%(now)s::timestamptz, now())
+    AND i.expires_at > common.now()
 ORDER BY i.created_at, i.id;"""
 
 
@@ -2559,11 +2544,10 @@ def verify_intent_list_open(
     conn: psycopg.Connection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime | None,
 ) -> list[VerifyIntent]:
-    """The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now())."""
+    """The intents of a code that can still be confirmed (ISSUED, not expired by the database's clock)."""
     with _translating(), conn.cursor(row_factory=_class_row(VerifyIntent)) as _cur:
-        _cur.execute(VERIFY_INTENT_LIST_OPEN_SQL, {"commitment": commitment, "now": now}, prepare=True)
+        _cur.execute(VERIFY_INTENT_LIST_OPEN_SQL, {"commitment": commitment}, prepare=True)
         return _cur.fetchall()
 
 
@@ -2571,23 +2555,21 @@ def verify_intent_list_open_iter(
     conn: psycopg.Connection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime | None,
 ) -> Iterator[VerifyIntent]:
     """Stream the rows of ``verify_intent_list_open`` (see ``verify_intent_list_open``)."""
     with _translating(), conn.cursor(row_factory=_class_row(VerifyIntent)) as _cur:
-        yield from _cur.stream(VERIFY_INTENT_LIST_OPEN_SQL, {"commitment": commitment, "now": now}, size=_rt.STREAM_SIZE)
+        yield from _cur.stream(VERIFY_INTENT_LIST_OPEN_SQL, {"commitment": commitment}, size=_rt.STREAM_SIZE)
 
 
 async def verify_intent_list_open_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime | None,
 ) -> list[VerifyIntent]:
-    """The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now())."""
+    """The intents of a code that can still be confirmed (ISSUED, not expired by the database's clock)."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(VerifyIntent)) as _cur:
-            await _cur.execute(VERIFY_INTENT_LIST_OPEN_SQL, {"commitment": commitment, "now": now}, prepare=True)
+            await _cur.execute(VERIFY_INTENT_LIST_OPEN_SQL, {"commitment": commitment}, prepare=True)
             return await _cur.fetchall()
 
 
@@ -2595,26 +2577,21 @@ async def verify_intent_list_open_iter_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime | None,
 ) -> AsyncIterator[VerifyIntent]:
     """Stream the rows of ``verify_intent_list_open`` (see ``verify_intent_list_open_async``)."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(VerifyIntent)) as _cur:
-            async for _row in _cur.stream(VERIFY_INTENT_LIST_OPEN_SQL, {"commitment": commitment, "now": now}, size=_rt.STREAM_SIZE):
+            async for _row in _cur.stream(VERIFY_INTENT_LIST_OPEN_SQL, {"commitment": commitment}, size=_rt.STREAM_SIZE):
                 yield _row
 
 
-VERIFY_INTENT_EXPIRE_SQL: Final = "SELECT authenticity.expire_verify_intents(%(now)s::timestamptz) AS expired;"
+VERIFY_INTENT_EXPIRE_SQL: Final = "SELECT authenticity.expire_verify_intents() AS expired;"
 
 
-def verify_intent_expire(
-    conn: psycopg.Connection[Any],
-    *,
-    now: datetime.datetime | None,
-) -> int:
-    """Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many."""
+def verify_intent_expire(conn: psycopg.Connection[Any]) -> int:
+    """Move every ISSUED intent past its expires_at by the database's clock to EXPIRED; returns how many."""
     with _translating(), conn.cursor() as _cur:
-        _cur.execute(VERIFY_INTENT_EXPIRE_SQL, {"now": now}, prepare=True)
+        _cur.execute(VERIFY_INTENT_EXPIRE_SQL, {}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("verify_intent_expire returned no row")
@@ -2622,15 +2599,11 @@ def verify_intent_expire(
     return _value
 
 
-async def verify_intent_expire_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    now: datetime.datetime | None,
-) -> int:
-    """Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many."""
+async def verify_intent_expire_async(conn: psycopg.AsyncConnection[Any]) -> int:
+    """Move every ISSUED intent past its expires_at by the database's clock to EXPIRED; returns how many."""
     with _translating():
         async with conn.cursor() as _cur:
-            await _cur.execute(VERIFY_INTENT_EXPIRE_SQL, {"now": now}, prepare=True)
+            await _cur.execute(VERIFY_INTENT_EXPIRE_SQL, {}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("verify_intent_expire returned no row")

@@ -437,7 +437,7 @@ async def analytics_event_count_by_name_async(
 
 
 AUDIT_LOG_APPEND_SQL: Final = """INSERT INTO cocopay.audit_logs AS a (
-    user_id, ip_address, user_agent, action, resource_type, resource_id, old_values, new_values, metadata, created_at
+    user_id, ip_address, user_agent, action, resource_type, resource_id, old_values, new_values, metadata
 )
 VALUES (
     %(user_id)s::uuid,
@@ -448,8 +448,7 @@ VALUES (
     %(resource_id)s::uuid,
     %(old_values)s::jsonb,
     %(new_values)s::jsonb,
-    %(metadata)s::jsonb,
-    coalesce(%(now)s::timestamptz, now())
+    %(metadata)s::jsonb
 )
 RETURNING a.*;"""
 
@@ -466,11 +465,10 @@ def audit_log_append(
     old_values: Any,
     new_values: Any,
     metadata: Any,
-    now: datetime.datetime | None,
 ) -> AuditLog:
-    """Append an audit entry (user_id NULL: a system action); created_at is now (NULL: now())."""
+    """Append an audit entry (user_id NULL: a system action); created_at is the database's clock (common.now())."""
     with _translating(), conn.cursor(row_factory=_class_row(AuditLog)) as _cur:
-        _cur.execute(AUDIT_LOG_APPEND_SQL, {"user_id": user_id, "ip_address": ip_address, "user_agent": user_agent, "action": action, "resource_type": resource_type, "resource_id": resource_id, "old_values": None if old_values is None else _Jsonb(old_values), "new_values": None if new_values is None else _Jsonb(new_values), "metadata": None if metadata is None else _Jsonb(metadata), "now": now}, prepare=True)
+        _cur.execute(AUDIT_LOG_APPEND_SQL, {"user_id": user_id, "ip_address": ip_address, "user_agent": user_agent, "action": action, "resource_type": resource_type, "resource_id": resource_id, "old_values": None if old_values is None else _Jsonb(old_values), "new_values": None if new_values is None else _Jsonb(new_values), "metadata": None if metadata is None else _Jsonb(metadata)}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("audit_log_append returned no row")
@@ -489,12 +487,11 @@ async def audit_log_append_async(
     old_values: Any,
     new_values: Any,
     metadata: Any,
-    now: datetime.datetime | None,
 ) -> AuditLog:
-    """Append an audit entry (user_id NULL: a system action); created_at is now (NULL: now())."""
+    """Append an audit entry (user_id NULL: a system action); created_at is the database's clock (common.now())."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(AuditLog)) as _cur:
-            await _cur.execute(AUDIT_LOG_APPEND_SQL, {"user_id": user_id, "ip_address": ip_address, "user_agent": user_agent, "action": action, "resource_type": resource_type, "resource_id": resource_id, "old_values": None if old_values is None else _Jsonb(old_values), "new_values": None if new_values is None else _Jsonb(new_values), "metadata": None if metadata is None else _Jsonb(metadata), "now": now}, prepare=True)
+            await _cur.execute(AUDIT_LOG_APPEND_SQL, {"user_id": user_id, "ip_address": ip_address, "user_agent": user_agent, "action": action, "resource_type": resource_type, "resource_id": resource_id, "old_values": None if old_values is None else _Jsonb(old_values), "new_values": None if new_values is None else _Jsonb(new_values), "metadata": None if metadata is None else _Jsonb(metadata)}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("audit_log_append returned no row")
@@ -771,7 +768,7 @@ async def passkey_register_async(
 
 
 PASSKEY_USE_SQL: Final = """UPDATE cocopay.passkeys AS p
-SET sign_count = %(sign_count)s::bigint, last_used_at = coalesce(%(now)s::timestamptz, now())
+SET sign_count = %(sign_count)s::bigint, last_used_at = common.now()
 WHERE p.credential_id = %(credential_id)s::varchar
 RETURNING p.*;"""
 
@@ -781,13 +778,12 @@ def passkey_use(
     *,
     credential_id: str,
     sign_count: int,
-    now: datetime.datetime | None,
 ) -> Passkey | None:
-    """Record an assertion: the authenticator's new sign_count and last_used_at = now (NULL: now()).
+    """Record an assertion: the authenticator's new sign_count and last_used_at = common.now().
     A lower sign_count than stored raises CD004 (passkeys_sign_count_monotonic). None for an unknown credential.
     """
     with _translating(), conn.cursor(row_factory=_class_row(Passkey)) as _cur:
-        _cur.execute(PASSKEY_USE_SQL, {"credential_id": credential_id, "sign_count": sign_count, "now": now}, prepare=True)
+        _cur.execute(PASSKEY_USE_SQL, {"credential_id": credential_id, "sign_count": sign_count}, prepare=True)
         return _cur.fetchone()
 
 
@@ -796,14 +792,13 @@ async def passkey_use_async(
     *,
     credential_id: str,
     sign_count: int,
-    now: datetime.datetime | None,
 ) -> Passkey | None:
-    """Record an assertion: the authenticator's new sign_count and last_used_at = now (NULL: now()).
+    """Record an assertion: the authenticator's new sign_count and last_used_at = common.now().
     A lower sign_count than stored raises CD004 (passkeys_sign_count_monotonic). None for an unknown credential.
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(Passkey)) as _cur:
-            await _cur.execute(PASSKEY_USE_SQL, {"credential_id": credential_id, "sign_count": sign_count, "now": now}, prepare=True)
+            await _cur.execute(PASSKEY_USE_SQL, {"credential_id": credential_id, "sign_count": sign_count}, prepare=True)
             return await _cur.fetchone()
 
 
@@ -921,8 +916,7 @@ FROM cocopay.request_payout(
     %(amount_usd)s::numeric,
     %(payout_type)s::cocopay.payout_type,
     %(destination)s::jsonb,
-    %(fee_usd)s::numeric,
-    %(now)s::timestamptz
+    %(fee_usd)s::numeric
 ) AS p;"""
 
 
@@ -935,13 +929,12 @@ def payout_request(
     payout_type: PayoutType,
     destination: Any,
     fee_usd: decimal.Decimal | int | None,
-    now: datetime.datetime | None,
 ) -> Payout:
     """A pending payout of a store (cocopay.request_payout): CD007 when requested_by is not an accepted owner or admin.
-    fee_usd NULL means 0; created_at is now (NULL: now()).
+    fee_usd NULL means 0 (23514 payouts_fee_usd_amount_usd_check when above the amount); created_at is common.now().
     """
     with _translating(), conn.cursor(row_factory=_class_row(Payout)) as _cur:
-        _cur.execute(PAYOUT_REQUEST_SQL, {"store_id": store_id, "requested_by": requested_by, "amount_usd": amount_usd, "payout_type": payout_type, "destination": _Jsonb(destination), "fee_usd": fee_usd, "now": now}, prepare=True)
+        _cur.execute(PAYOUT_REQUEST_SQL, {"store_id": store_id, "requested_by": requested_by, "amount_usd": amount_usd, "payout_type": payout_type, "destination": _Jsonb(destination), "fee_usd": fee_usd}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("payout_request returned no row")
@@ -957,14 +950,13 @@ async def payout_request_async(
     payout_type: PayoutType,
     destination: Any,
     fee_usd: decimal.Decimal | int | None,
-    now: datetime.datetime | None,
 ) -> Payout:
     """A pending payout of a store (cocopay.request_payout): CD007 when requested_by is not an accepted owner or admin.
-    fee_usd NULL means 0; created_at is now (NULL: now()).
+    fee_usd NULL means 0 (23514 payouts_fee_usd_amount_usd_check when above the amount); created_at is common.now().
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(Payout)) as _cur:
-            await _cur.execute(PAYOUT_REQUEST_SQL, {"store_id": store_id, "requested_by": requested_by, "amount_usd": amount_usd, "payout_type": payout_type, "destination": _Jsonb(destination), "fee_usd": fee_usd, "now": now}, prepare=True)
+            await _cur.execute(PAYOUT_REQUEST_SQL, {"store_id": store_id, "requested_by": requested_by, "amount_usd": amount_usd, "payout_type": payout_type, "destination": _Jsonb(destination), "fee_usd": fee_usd}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("payout_request returned no row")
@@ -1005,7 +997,7 @@ async def payout_start_async(
     return _row
 
 
-PAYOUT_COMPLETE_SQL: Final = "SELECT p.* FROM cocopay.complete_payout(%(id)s::uuid, %(external_id)s::varchar, %(now)s::timestamptz) AS p;"
+PAYOUT_COMPLETE_SQL: Final = "SELECT p.* FROM cocopay.complete_payout(%(id)s::uuid, %(external_id)s::varchar) AS p;"
 
 
 def payout_complete(
@@ -1013,11 +1005,10 @@ def payout_complete(
     *,
     id: uuid.UUID,
     external_id: str | None,
-    now: datetime.datetime | None,
 ) -> Payout:
-    """processing -> completed with processed_at = now (NULL: now()) (cocopay.complete_payout). CD001 not processing."""
+    """processing -> completed with processed_at = common.now() (cocopay.complete_payout). CD001 not processing."""
     with _translating(), conn.cursor(row_factory=_class_row(Payout)) as _cur:
-        _cur.execute(PAYOUT_COMPLETE_SQL, {"id": id, "external_id": external_id, "now": now}, prepare=True)
+        _cur.execute(PAYOUT_COMPLETE_SQL, {"id": id, "external_id": external_id}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("payout_complete returned no row")
@@ -1029,19 +1020,18 @@ async def payout_complete_async(
     *,
     id: uuid.UUID,
     external_id: str | None,
-    now: datetime.datetime | None,
 ) -> Payout:
-    """processing -> completed with processed_at = now (NULL: now()) (cocopay.complete_payout). CD001 not processing."""
+    """processing -> completed with processed_at = common.now() (cocopay.complete_payout). CD001 not processing."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Payout)) as _cur:
-            await _cur.execute(PAYOUT_COMPLETE_SQL, {"id": id, "external_id": external_id, "now": now}, prepare=True)
+            await _cur.execute(PAYOUT_COMPLETE_SQL, {"id": id, "external_id": external_id}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("payout_complete returned no row")
     return _row
 
 
-PAYOUT_FAIL_SQL: Final = "SELECT p.* FROM cocopay.fail_payout(%(id)s::uuid, %(error_message)s::text, %(now)s::timestamptz) AS p;"
+PAYOUT_FAIL_SQL: Final = "SELECT p.* FROM cocopay.fail_payout(%(id)s::uuid, %(error_message)s::text) AS p;"
 
 
 def payout_fail(
@@ -1049,11 +1039,10 @@ def payout_fail(
     *,
     id: uuid.UUID,
     error_message: str,
-    now: datetime.datetime | None,
 ) -> Payout:
-    """pending | processing -> failed with processed_at = now (NULL: now()) (cocopay.fail_payout). CD001 when settled."""
+    """pending | processing -> failed with processed_at = common.now() (cocopay.fail_payout). CD001 when settled."""
     with _translating(), conn.cursor(row_factory=_class_row(Payout)) as _cur:
-        _cur.execute(PAYOUT_FAIL_SQL, {"id": id, "error_message": error_message, "now": now}, prepare=True)
+        _cur.execute(PAYOUT_FAIL_SQL, {"id": id, "error_message": error_message}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("payout_fail returned no row")
@@ -1065,12 +1054,11 @@ async def payout_fail_async(
     *,
     id: uuid.UUID,
     error_message: str,
-    now: datetime.datetime | None,
 ) -> Payout:
-    """pending | processing -> failed with processed_at = now (NULL: now()) (cocopay.fail_payout). CD001 when settled."""
+    """pending | processing -> failed with processed_at = common.now() (cocopay.fail_payout). CD001 when settled."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Payout)) as _cur:
-            await _cur.execute(PAYOUT_FAIL_SQL, {"id": id, "error_message": error_message, "now": now}, prepare=True)
+            await _cur.execute(PAYOUT_FAIL_SQL, {"id": id, "error_message": error_message}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("payout_fail returned no row")
@@ -1207,15 +1195,14 @@ async def payout_list_open_iter_async(
                 yield _row
 
 
-SESSION_CREATE_SQL: Final = """INSERT INTO cocopay.sessions AS s (user_id, token_hash, auth_method, device_info, ip_address, expires_at, created_at)
+SESSION_CREATE_SQL: Final = """INSERT INTO cocopay.sessions AS s (user_id, token_hash, auth_method, device_info, ip_address, expires_at)
 VALUES (
     %(user_id)s::uuid,
     %(token_hash)s::varchar,
     %(auth_method)s::cocopay.auth_method,
     %(device_info)s::jsonb,
     %(ip_address)s::inet,
-    %(expires_at)s::timestamptz,
-    coalesce(%(now)s::timestamptz, now())
+    %(expires_at)s::timestamptz
 )
 RETURNING s.*;"""
 
@@ -1229,13 +1216,12 @@ def session_create(
     device_info: Any,
     ip_address: ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Interface | ipaddress.IPv6Interface | str | None,
     expires_at: datetime.datetime,
-    now: datetime.datetime | None,
 ) -> Session:
     """A session for a user; token_hash is the SHA-256 of the JWT in lowercase hex (never the token).
-    created_at is now (NULL: now()).
+    created_at is the database's clock (common.now()); expires_at must be later (sessions_expires_at_check).
     """
     with _translating(), conn.cursor(row_factory=_class_row(Session)) as _cur:
-        _cur.execute(SESSION_CREATE_SQL, {"user_id": user_id, "token_hash": token_hash, "auth_method": auth_method, "device_info": None if device_info is None else _Jsonb(device_info), "ip_address": ip_address, "expires_at": expires_at, "now": now}, prepare=True)
+        _cur.execute(SESSION_CREATE_SQL, {"user_id": user_id, "token_hash": token_hash, "auth_method": auth_method, "device_info": None if device_info is None else _Jsonb(device_info), "ip_address": ip_address, "expires_at": expires_at}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("session_create returned no row")
@@ -1251,14 +1237,13 @@ async def session_create_async(
     device_info: Any,
     ip_address: ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Interface | ipaddress.IPv6Interface | str | None,
     expires_at: datetime.datetime,
-    now: datetime.datetime | None,
 ) -> Session:
     """A session for a user; token_hash is the SHA-256 of the JWT in lowercase hex (never the token).
-    created_at is now (NULL: now()).
+    created_at is the database's clock (common.now()); expires_at must be later (sessions_expires_at_check).
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(Session)) as _cur:
-            await _cur.execute(SESSION_CREATE_SQL, {"user_id": user_id, "token_hash": token_hash, "auth_method": auth_method, "device_info": None if device_info is None else _Jsonb(device_info), "ip_address": ip_address, "expires_at": expires_at, "now": now}, prepare=True)
+            await _cur.execute(SESSION_CREATE_SQL, {"user_id": user_id, "token_hash": token_hash, "auth_method": auth_method, "device_info": None if device_info is None else _Jsonb(device_info), "ip_address": ip_address, "expires_at": expires_at}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("session_create returned no row")
@@ -1270,18 +1255,17 @@ FROM cocopay.sessions AS s
 WHERE
     s.token_hash = %(token_hash)s::varchar
     AND s.revoked_at IS NULL
-    AND s.expires_at > coalesce(%(now)s::timestamptz, now());"""
+    AND s.expires_at > common.now();"""
 
 
 def session_get_by_token_hash(
     conn: psycopg.Connection[Any],
     *,
     token_hash: str,
-    now: datetime.datetime | None,
 ) -> Session | None:
-    """The usable session with this token hash: not revoked and not expired at now (NULL: now())."""
+    """The usable session with this token hash: not revoked and not expired by the database's clock."""
     with _translating(), conn.cursor(row_factory=_class_row(Session)) as _cur:
-        _cur.execute(SESSION_GET_BY_TOKEN_HASH_SQL, {"token_hash": token_hash, "now": now}, prepare=True)
+        _cur.execute(SESSION_GET_BY_TOKEN_HASH_SQL, {"token_hash": token_hash}, prepare=True)
         return _cur.fetchone()
 
 
@@ -1289,30 +1273,25 @@ async def session_get_by_token_hash_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     token_hash: str,
-    now: datetime.datetime | None,
 ) -> Session | None:
-    """The usable session with this token hash: not revoked and not expired at now (NULL: now())."""
+    """The usable session with this token hash: not revoked and not expired by the database's clock."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Session)) as _cur:
-            await _cur.execute(SESSION_GET_BY_TOKEN_HASH_SQL, {"token_hash": token_hash, "now": now}, prepare=True)
+            await _cur.execute(SESSION_GET_BY_TOKEN_HASH_SQL, {"token_hash": token_hash}, prepare=True)
             return await _cur.fetchone()
 
 
-SESSION_REVOKE_SQL: Final = """UPDATE cocopay.sessions AS s
-SET revoked_at = coalesce(%(now)s::timestamptz, now())
-WHERE s.id = %(id)s::uuid AND s.revoked_at IS NULL
-RETURNING s.*;"""
+SESSION_REVOKE_SQL: Final = "SELECT s.* FROM cocopay.revoke_session(%(id)s::uuid) AS s;"
 
 
 def session_revoke(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> Session | None:
-    """Revoke a session (logout) at now (NULL: now()); None when it is unknown or revoked already."""
+    """Revoke a session (logout) at common.now() (cocopay.revoke_session); None when it is unknown or revoked already."""
     with _translating(), conn.cursor(row_factory=_class_row(Session)) as _cur:
-        _cur.execute(SESSION_REVOKE_SQL, {"id": id, "now": now}, prepare=True)
+        _cur.execute(SESSION_REVOKE_SQL, {"id": id}, prepare=True)
         return _cur.fetchone()
 
 
@@ -1320,83 +1299,76 @@ async def session_revoke_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> Session | None:
-    """Revoke a session (logout) at now (NULL: now()); None when it is unknown or revoked already."""
+    """Revoke a session (logout) at common.now() (cocopay.revoke_session); None when it is unknown or revoked already."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(Session)) as _cur:
-            await _cur.execute(SESSION_REVOKE_SQL, {"id": id, "now": now}, prepare=True)
+            await _cur.execute(SESSION_REVOKE_SQL, {"id": id}, prepare=True)
             return await _cur.fetchone()
 
 
-SESSION_REVOKE_ALL_FOR_USER_SQL: Final = """UPDATE cocopay.sessions AS s
-SET revoked_at = coalesce(%(now)s::timestamptz, now())
-WHERE s.user_id = %(user_id)s::uuid AND s.revoked_at IS NULL;"""
+SESSION_REVOKE_ALL_FOR_USER_SQL: Final = "SELECT cocopay.revoke_user_sessions(%(user_id)s::uuid) AS revoked;"
 
 
 def session_revoke_all_for_user(
     conn: psycopg.Connection[Any],
     *,
     user_id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> int:
-    """Revoke every unrevoked session of a user (logout everywhere); returns how many."""
+    """Revoke every unrevoked session of a user (logout everywhere; cocopay.revoke_user_sessions); returns how many."""
     with _translating(), conn.cursor() as _cur:
-        _cur.execute(SESSION_REVOKE_ALL_FOR_USER_SQL, {"user_id": user_id, "now": now}, prepare=True)
-        return _cur.rowcount
+        _cur.execute(SESSION_REVOKE_ALL_FOR_USER_SQL, {"user_id": user_id}, prepare=True)
+        _row = _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("session_revoke_all_for_user returned no row")
+    _value: int = _row[0]
+    return _value
 
 
 async def session_revoke_all_for_user_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     user_id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> int:
-    """Revoke every unrevoked session of a user (logout everywhere); returns how many."""
+    """Revoke every unrevoked session of a user (logout everywhere; cocopay.revoke_user_sessions); returns how many."""
     with _translating():
         async with conn.cursor() as _cur:
-            await _cur.execute(SESSION_REVOKE_ALL_FOR_USER_SQL, {"user_id": user_id, "now": now}, prepare=True)
-            return _cur.rowcount
+            await _cur.execute(SESSION_REVOKE_ALL_FOR_USER_SQL, {"user_id": user_id}, prepare=True)
+            _row = await _cur.fetchone()
+    if _row is None:
+        raise _NoRowReturned("session_revoke_all_for_user returned no row")
+    _value: int = _row[0]
+    return _value
 
 
 SESSION_DELETE_EXPIRED_SQL: Final = """DELETE FROM cocopay.sessions AS s
-WHERE s.expires_at <= coalesce(%(now)s::timestamptz, now());"""
+WHERE s.expires_at <= common.now();"""
 
 
-def session_delete_expired(
-    conn: psycopg.Connection[Any],
-    *,
-    now: datetime.datetime | None,
-) -> int:
-    """Clean-up: delete the sessions that expired before now (NULL: now()); returns how many."""
+def session_delete_expired(conn: psycopg.Connection[Any]) -> int:
+    """Clean-up: delete the sessions that expired by the database's clock; returns how many."""
     with _translating(), conn.cursor() as _cur:
-        _cur.execute(SESSION_DELETE_EXPIRED_SQL, {"now": now}, prepare=True)
+        _cur.execute(SESSION_DELETE_EXPIRED_SQL, {}, prepare=True)
         return _cur.rowcount
 
 
-async def session_delete_expired_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    now: datetime.datetime | None,
-) -> int:
-    """Clean-up: delete the sessions that expired before now (NULL: now()); returns how many."""
+async def session_delete_expired_async(conn: psycopg.AsyncConnection[Any]) -> int:
+    """Clean-up: delete the sessions that expired by the database's clock; returns how many."""
     with _translating():
         async with conn.cursor() as _cur:
-            await _cur.execute(SESSION_DELETE_EXPIRED_SQL, {"now": now}, prepare=True)
+            await _cur.execute(SESSION_DELETE_EXPIRED_SQL, {}, prepare=True)
             return _cur.rowcount
 
 
-SMART_ACCOUNT_GET_OR_CREATE_SQL: Final = """INSERT INTO cocopay.smart_accounts AS a (user_id, chain_id, address, salt, owner_address, custody_status)
-VALUES (
+SMART_ACCOUNT_GET_OR_CREATE_SQL: Final = """SELECT a.*
+FROM cocopay.get_or_create_smart_account(
     %(user_id)s::uuid,
     %(chain_id)s::cocopay.chain_id,
     %(address)s::varchar,
     %(salt)s::varchar,
     %(owner_address)s::varchar,
-    coalesce(%(custody_status)s::cocopay.custody_status, 'managed')
-)
-ON CONFLICT (user_id, chain_id) DO UPDATE SET user_id = a.user_id
-RETURNING a.*;"""
+    %(custody_status)s::cocopay.custody_status
+) AS a;"""
 
 
 def smart_account_get_or_create(
@@ -1410,7 +1382,7 @@ def smart_account_get_or_create(
     custody_status: CustodyStatus | None,
 ) -> SmartAccount:
     """The user's account on this chain, created with this address, salt and owner when missing (the existing row
-    is returned unchanged otherwise). custody_status NULL means managed.
+    is returned unchanged otherwise; cocopay.get_or_create_smart_account). custody_status NULL means managed.
     """
     with _translating(), conn.cursor(row_factory=_class_row(SmartAccount)) as _cur:
         _cur.execute(SMART_ACCOUNT_GET_OR_CREATE_SQL, {"user_id": user_id, "chain_id": chain_id, "address": address, "salt": salt, "owner_address": owner_address, "custody_status": custody_status}, prepare=True)
@@ -1431,7 +1403,7 @@ async def smart_account_get_or_create_async(
     custody_status: CustodyStatus | None,
 ) -> SmartAccount:
     """The user's account on this chain, created with this address, salt and owner when missing (the existing row
-    is returned unchanged otherwise). custody_status NULL means managed.
+    is returned unchanged otherwise; cocopay.get_or_create_smart_account). custody_status NULL means managed.
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(SmartAccount)) as _cur:
@@ -1553,10 +1525,7 @@ async def smart_account_list_by_user_iter_async(
                 yield _row
 
 
-SMART_ACCOUNT_MARK_DEPLOYED_SQL: Final = """UPDATE cocopay.smart_accounts AS a
-SET deployed = true, deploy_tx_hash = %(deploy_tx_hash)s::varchar, deployed_at = coalesce(%(now)s::timestamptz, now())
-WHERE a.id = %(id)s::uuid AND NOT a.deployed
-RETURNING a.*;"""
+SMART_ACCOUNT_MARK_DEPLOYED_SQL: Final = "SELECT a.* FROM cocopay.mark_smart_account_deployed(%(id)s::uuid, %(deploy_tx_hash)s::varchar) AS a;"
 
 
 def smart_account_mark_deployed(
@@ -1564,11 +1533,12 @@ def smart_account_mark_deployed(
     *,
     id: uuid.UUID,
     deploy_tx_hash: str,
-    now: datetime.datetime | None,
 ) -> SmartAccount | None:
-    """Record the deployment of a counterfactual account; None when it is unknown or deployed already."""
+    """Record the deployment of a counterfactual account at common.now() (cocopay.mark_smart_account_deployed); None when
+    it is unknown or deployed already. A deployed account never goes back.
+    """
     with _translating(), conn.cursor(row_factory=_class_row(SmartAccount)) as _cur:
-        _cur.execute(SMART_ACCOUNT_MARK_DEPLOYED_SQL, {"id": id, "deploy_tx_hash": deploy_tx_hash, "now": now}, prepare=True)
+        _cur.execute(SMART_ACCOUNT_MARK_DEPLOYED_SQL, {"id": id, "deploy_tx_hash": deploy_tx_hash}, prepare=True)
         return _cur.fetchone()
 
 
@@ -1577,12 +1547,13 @@ async def smart_account_mark_deployed_async(
     *,
     id: uuid.UUID,
     deploy_tx_hash: str,
-    now: datetime.datetime | None,
 ) -> SmartAccount | None:
-    """Record the deployment of a counterfactual account; None when it is unknown or deployed already."""
+    """Record the deployment of a counterfactual account at common.now() (cocopay.mark_smart_account_deployed); None when
+    it is unknown or deployed already. A deployed account never goes back.
+    """
     with _translating():
         async with conn.cursor(row_factory=_class_row(SmartAccount)) as _cur:
-            await _cur.execute(SMART_ACCOUNT_MARK_DEPLOYED_SQL, {"id": id, "deploy_tx_hash": deploy_tx_hash, "now": now}, prepare=True)
+            await _cur.execute(SMART_ACCOUNT_MARK_DEPLOYED_SQL, {"id": id, "deploy_tx_hash": deploy_tx_hash}, prepare=True)
             return await _cur.fetchone()
 
 
@@ -1725,9 +1696,7 @@ async def store_daily_stats_get_async(
 
 
 STORE_MEMBER_INVITE_SQL: Final = """SELECT m.*
-FROM cocopay.invite_store_member(
-    %(store_id)s::uuid, %(user_id)s::uuid, %(role)s::cocopay.store_role, %(invited_by)s::uuid, %(now)s::timestamptz
-) AS m;"""
+FROM cocopay.invite_store_member(%(store_id)s::uuid, %(user_id)s::uuid, %(role)s::cocopay.store_role, %(invited_by)s::uuid) AS m;"""
 
 
 def store_member_invite(
@@ -1737,13 +1706,13 @@ def store_member_invite(
     user_id: uuid.UUID,
     role: StoreRole,
     invited_by: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> StoreMember:
     """Invite a user as admin or staff (cocopay.invite_store_member): CD007 when the role is owner or the inviter is
     not an accepted owner or admin of the store; 23505 store_members_store_id_user_id_key for a member already.
+    invited_at is common.now().
     """
     with _translating(), conn.cursor(row_factory=_class_row(StoreMember)) as _cur:
-        _cur.execute(STORE_MEMBER_INVITE_SQL, {"store_id": store_id, "user_id": user_id, "role": role, "invited_by": invited_by, "now": now}, prepare=True)
+        _cur.execute(STORE_MEMBER_INVITE_SQL, {"store_id": store_id, "user_id": user_id, "role": role, "invited_by": invited_by}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("store_member_invite returned no row")
@@ -1757,14 +1726,14 @@ async def store_member_invite_async(
     user_id: uuid.UUID,
     role: StoreRole,
     invited_by: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> StoreMember:
     """Invite a user as admin or staff (cocopay.invite_store_member): CD007 when the role is owner or the inviter is
     not an accepted owner or admin of the store; 23505 store_members_store_id_user_id_key for a member already.
+    invited_at is common.now().
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(StoreMember)) as _cur:
-            await _cur.execute(STORE_MEMBER_INVITE_SQL, {"store_id": store_id, "user_id": user_id, "role": role, "invited_by": invited_by, "now": now}, prepare=True)
+            await _cur.execute(STORE_MEMBER_INVITE_SQL, {"store_id": store_id, "user_id": user_id, "role": role, "invited_by": invited_by}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("store_member_invite returned no row")
@@ -1772,7 +1741,7 @@ async def store_member_invite_async(
 
 
 STORE_MEMBER_ACCEPT_SQL: Final = """SELECT m.*
-FROM cocopay.accept_store_member(%(store_id)s::uuid, %(user_id)s::uuid, %(now)s::timestamptz) AS m;"""
+FROM cocopay.accept_store_member(%(store_id)s::uuid, %(user_id)s::uuid) AS m;"""
 
 
 def store_member_accept(
@@ -1780,11 +1749,10 @@ def store_member_accept(
     *,
     store_id: uuid.UUID,
     user_id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> StoreMember:
-    """Accept an invitation (cocopay.accept_store_member): CD005 no invitation, CD007 accepted already."""
+    """Accept an invitation at common.now() (cocopay.accept_store_member): CD005 no invitation, CD007 accepted already."""
     with _translating(), conn.cursor(row_factory=_class_row(StoreMember)) as _cur:
-        _cur.execute(STORE_MEMBER_ACCEPT_SQL, {"store_id": store_id, "user_id": user_id, "now": now}, prepare=True)
+        _cur.execute(STORE_MEMBER_ACCEPT_SQL, {"store_id": store_id, "user_id": user_id}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("store_member_accept returned no row")
@@ -1796,12 +1764,11 @@ async def store_member_accept_async(
     *,
     store_id: uuid.UUID,
     user_id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> StoreMember:
-    """Accept an invitation (cocopay.accept_store_member): CD005 no invitation, CD007 accepted already."""
+    """Accept an invitation at common.now() (cocopay.accept_store_member): CD005 no invitation, CD007 accepted already."""
     with _translating():
         async with conn.cursor(row_factory=_class_row(StoreMember)) as _cur:
-            await _cur.execute(STORE_MEMBER_ACCEPT_SQL, {"store_id": store_id, "user_id": user_id, "now": now}, prepare=True)
+            await _cur.execute(STORE_MEMBER_ACCEPT_SQL, {"store_id": store_id, "user_id": user_id}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("store_member_accept returned no row")
@@ -2087,7 +2054,7 @@ async def store_list_by_member_iter_async(
 
 
 TOKEN_BALANCE_SYNC_SQL: Final = """INSERT INTO cocopay.token_balances AS b (
-    user_id, chain_id, token_address, store_id, balance, balance_usd, last_synced_at, last_synced_block
+    user_id, chain_id, token_address, store_id, balance, balance_usd, last_synced_block
 )
 VALUES (
     %(user_id)s::uuid,
@@ -2096,7 +2063,6 @@ VALUES (
     %(store_id)s::uuid,
     %(balance)s::numeric,
     %(balance_usd)s::numeric,
-    coalesce(%(now)s::timestamptz, now()),
     %(block_number)s::bigint
 )
 ON CONFLICT (user_id, chain_id, token_address) DO UPDATE
@@ -2104,7 +2070,7 @@ ON CONFLICT (user_id, chain_id, token_address) DO UPDATE
         store_id = excluded.store_id,
         balance = excluded.balance,
         balance_usd = excluded.balance_usd,
-        last_synced_at = excluded.last_synced_at,
+        last_synced_at = common.now(),
         last_synced_block = excluded.last_synced_block
     WHERE b.last_synced_block IS NULL OR b.last_synced_block < excluded.last_synced_block
 RETURNING b.*;"""
@@ -2120,13 +2086,12 @@ def token_balance_sync(
     balance: decimal.Decimal | int,
     balance_usd: decimal.Decimal | int,
     block_number: int,
-    now: datetime.datetime | None,
 ) -> TokenBalance | None:
     """Store the balance read at block_number, unless the stored one comes from the same or a newer block:
-    then nothing changes and None is returned (a stale sync). last_synced_at is now (NULL: now()).
+    then nothing changes and None is returned (a stale sync). last_synced_at is common.now().
     """
     with _translating(), conn.cursor(row_factory=_class_row(TokenBalance)) as _cur:
-        _cur.execute(TOKEN_BALANCE_SYNC_SQL, {"user_id": user_id, "chain_id": chain_id, "token_address": token_address, "store_id": store_id, "balance": balance, "balance_usd": balance_usd, "block_number": block_number, "now": now}, prepare=True)
+        _cur.execute(TOKEN_BALANCE_SYNC_SQL, {"user_id": user_id, "chain_id": chain_id, "token_address": token_address, "store_id": store_id, "balance": balance, "balance_usd": balance_usd, "block_number": block_number}, prepare=True)
         return _cur.fetchone()
 
 
@@ -2140,14 +2105,13 @@ async def token_balance_sync_async(
     balance: decimal.Decimal | int,
     balance_usd: decimal.Decimal | int,
     block_number: int,
-    now: datetime.datetime | None,
 ) -> TokenBalance | None:
     """Store the balance read at block_number, unless the stored one comes from the same or a newer block:
-    then nothing changes and None is returned (a stale sync). last_synced_at is now (NULL: now()).
+    then nothing changes and None is returned (a stale sync). last_synced_at is common.now().
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(TokenBalance)) as _cur:
-            await _cur.execute(TOKEN_BALANCE_SYNC_SQL, {"user_id": user_id, "chain_id": chain_id, "token_address": token_address, "store_id": store_id, "balance": balance, "balance_usd": balance_usd, "block_number": block_number, "now": now}, prepare=True)
+            await _cur.execute(TOKEN_BALANCE_SYNC_SQL, {"user_id": user_id, "chain_id": chain_id, "token_address": token_address, "store_id": store_id, "balance": balance, "balance_usd": balance_usd, "block_number": block_number}, prepare=True)
             return await _cur.fetchone()
 
 
@@ -2248,8 +2212,7 @@ FROM cocopay.create_transaction(
     %(store_id)s::uuid,
     %(tokens_used)s::jsonb,
     %(rewards_earned)s::jsonb,
-    %(bundle_id)s::varchar,
-    %(now)s::timestamptz
+    %(bundle_id)s::varchar
 ) AS t;"""
 
 
@@ -2266,14 +2229,13 @@ def transaction_create(
     tokens_used: Any,
     rewards_earned: Any,
     bundle_id: str | None,
-    now: datetime.datetime | None,
 ) -> Transaction:
     """Create a pending transaction under an idempotency key (cocopay.create_transaction): the same key and payload
     returns the existing row (no second transaction); the same key with another payload raises CD002
-    (errors.IdempotencyConflict). created_at is now (NULL: now()).
+    (errors.IdempotencyConflict). created_at is the database's clock (common.now()).
     """
     with _translating(), conn.cursor(row_factory=_class_row(Transaction)) as _cur:
-        _cur.execute(TRANSACTION_CREATE_SQL, {"idempotency_key": idempotency_key, "type": type, "amount_usd": amount_usd, "chain_id": chain_id, "from_user_id": from_user_id, "to_user_id": to_user_id, "store_id": store_id, "tokens_used": None if tokens_used is None else _Jsonb(tokens_used), "rewards_earned": None if rewards_earned is None else _Jsonb(rewards_earned), "bundle_id": bundle_id, "now": now}, prepare=True)
+        _cur.execute(TRANSACTION_CREATE_SQL, {"idempotency_key": idempotency_key, "type": type, "amount_usd": amount_usd, "chain_id": chain_id, "from_user_id": from_user_id, "to_user_id": to_user_id, "store_id": store_id, "tokens_used": None if tokens_used is None else _Jsonb(tokens_used), "rewards_earned": None if rewards_earned is None else _Jsonb(rewards_earned), "bundle_id": bundle_id}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("transaction_create returned no row")
@@ -2293,15 +2255,14 @@ async def transaction_create_async(
     tokens_used: Any,
     rewards_earned: Any,
     bundle_id: str | None,
-    now: datetime.datetime | None,
 ) -> Transaction:
     """Create a pending transaction under an idempotency key (cocopay.create_transaction): the same key and payload
     returns the existing row (no second transaction); the same key with another payload raises CD002
-    (errors.IdempotencyConflict). created_at is now (NULL: now()).
+    (errors.IdempotencyConflict). created_at is the database's clock (common.now()).
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(Transaction)) as _cur:
-            await _cur.execute(TRANSACTION_CREATE_SQL, {"idempotency_key": idempotency_key, "type": type, "amount_usd": amount_usd, "chain_id": chain_id, "from_user_id": from_user_id, "to_user_id": to_user_id, "store_id": store_id, "tokens_used": None if tokens_used is None else _Jsonb(tokens_used), "rewards_earned": None if rewards_earned is None else _Jsonb(rewards_earned), "bundle_id": bundle_id, "now": now}, prepare=True)
+            await _cur.execute(TRANSACTION_CREATE_SQL, {"idempotency_key": idempotency_key, "type": type, "amount_usd": amount_usd, "chain_id": chain_id, "from_user_id": from_user_id, "to_user_id": to_user_id, "store_id": store_id, "tokens_used": None if tokens_used is None else _Jsonb(tokens_used), "rewards_earned": None if rewards_earned is None else _Jsonb(rewards_earned), "bundle_id": bundle_id}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("transaction_create returned no row")
@@ -2309,9 +2270,7 @@ async def transaction_create_async(
 
 
 TRANSACTION_CONFIRM_SQL: Final = """SELECT t.*
-FROM cocopay.confirm_transaction(
-    %(id)s::uuid, %(confirmation_code)s::varchar, %(tx_hash)s::varchar, %(block_number)s::bigint, %(now)s::timestamptz
-) AS t;"""
+FROM cocopay.confirm_transaction(%(id)s::uuid, %(confirmation_code)s::varchar, %(tx_hash)s::varchar, %(block_number)s::bigint) AS t;"""
 
 
 def transaction_confirm(
@@ -2321,13 +2280,12 @@ def transaction_confirm(
     confirmation_code: str,
     tx_hash: str | None,
     block_number: int | None,
-    now: datetime.datetime | None,
 ) -> Transaction:
-    """pending -> confirmed when the confirmation code matches (cocopay.confirm_transaction), with confirmed_at = now
-    (NULL: now()). CD005 unknown, CD001 not pending, CD007 wrong code.
+    """pending -> confirmed when the confirmation code matches (cocopay.confirm_transaction), with confirmed_at =
+    common.now(). CD005 unknown, CD001 not pending, CD007 wrong code.
     """
     with _translating(), conn.cursor(row_factory=_class_row(Transaction)) as _cur:
-        _cur.execute(TRANSACTION_CONFIRM_SQL, {"id": id, "confirmation_code": confirmation_code, "tx_hash": tx_hash, "block_number": block_number, "now": now}, prepare=True)
+        _cur.execute(TRANSACTION_CONFIRM_SQL, {"id": id, "confirmation_code": confirmation_code, "tx_hash": tx_hash, "block_number": block_number}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("transaction_confirm returned no row")
@@ -2341,14 +2299,13 @@ async def transaction_confirm_async(
     confirmation_code: str,
     tx_hash: str | None,
     block_number: int | None,
-    now: datetime.datetime | None,
 ) -> Transaction:
-    """pending -> confirmed when the confirmation code matches (cocopay.confirm_transaction), with confirmed_at = now
-    (NULL: now()). CD005 unknown, CD001 not pending, CD007 wrong code.
+    """pending -> confirmed when the confirmation code matches (cocopay.confirm_transaction), with confirmed_at =
+    common.now(). CD005 unknown, CD001 not pending, CD007 wrong code.
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(Transaction)) as _cur:
-            await _cur.execute(TRANSACTION_CONFIRM_SQL, {"id": id, "confirmation_code": confirmation_code, "tx_hash": tx_hash, "block_number": block_number, "now": now}, prepare=True)
+            await _cur.execute(TRANSACTION_CONFIRM_SQL, {"id": id, "confirmation_code": confirmation_code, "tx_hash": tx_hash, "block_number": block_number}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("transaction_confirm returned no row")
@@ -2537,16 +2494,9 @@ async def transaction_count_by_store_async(
     return _value
 
 
-USER_GET_OR_CREATE_BY_PHONE_SQL: Final = """INSERT INTO cocopay.users AS u (phone, name, locale, last_active_at, created_at, updated_at)
-VALUES (
-    %(phone)s::varchar,
-    %(name)s::varchar,
-    coalesce(%(locale)s::varchar, 'pt-BR'),
-    coalesce(%(now)s::timestamptz, now()),
-    coalesce(%(now)s::timestamptz, now()),
-    coalesce(%(now)s::timestamptz, now())
-)
-ON CONFLICT (phone) DO UPDATE SET last_active_at = excluded.last_active_at
+USER_GET_OR_CREATE_BY_PHONE_SQL: Final = """INSERT INTO cocopay.users AS u (phone, name, locale)
+VALUES (%(phone)s::varchar, %(name)s::varchar, coalesce(%(locale)s::varchar, 'pt-BR'))
+ON CONFLICT (phone) DO UPDATE SET last_active_at = common.now()
 RETURNING u.*;"""
 
 
@@ -2556,13 +2506,12 @@ def user_get_or_create_by_phone(
     phone: str,
     name: str | None,
     locale: str | None,
-    now: datetime.datetime | None,
 ) -> User:
     """The user with this phone, created when new (name and locale are used only then; locale NULL means pt-BR).
-    Either way last_active_at becomes now (NULL: now()).
+    Either way last_active_at becomes common.now().
     """
     with _translating(), conn.cursor(row_factory=_class_row(User)) as _cur:
-        _cur.execute(USER_GET_OR_CREATE_BY_PHONE_SQL, {"phone": phone, "name": name, "locale": locale, "now": now}, prepare=True)
+        _cur.execute(USER_GET_OR_CREATE_BY_PHONE_SQL, {"phone": phone, "name": name, "locale": locale}, prepare=True)
         _row = _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("user_get_or_create_by_phone returned no row")
@@ -2575,14 +2524,13 @@ async def user_get_or_create_by_phone_async(
     phone: str,
     name: str | None,
     locale: str | None,
-    now: datetime.datetime | None,
 ) -> User:
     """The user with this phone, created when new (name and locale are used only then; locale NULL means pt-BR).
-    Either way last_active_at becomes now (NULL: now()).
+    Either way last_active_at becomes common.now().
     """
     with _translating():
         async with conn.cursor(row_factory=_class_row(User)) as _cur:
-            await _cur.execute(USER_GET_OR_CREATE_BY_PHONE_SQL, {"phone": phone, "name": name, "locale": locale, "now": now}, prepare=True)
+            await _cur.execute(USER_GET_OR_CREATE_BY_PHONE_SQL, {"phone": phone, "name": name, "locale": locale}, prepare=True)
             _row = await _cur.fetchone()
     if _row is None:
         raise _NoRowReturned("user_get_or_create_by_phone returned no row")
@@ -2643,21 +2591,19 @@ async def user_get_by_phone_async(
             return await _cur.fetchone()
 
 
-USER_VERIFY_PHONE_SQL: Final = """UPDATE cocopay.users AS u
-SET phone_verified_at = coalesce(u.phone_verified_at, %(now)s::timestamptz, now())
-WHERE u.id = %(id)s::uuid
-RETURNING u.*;"""
+USER_VERIFY_PHONE_SQL: Final = "SELECT u.* FROM cocopay.verify_user_phone(%(id)s::uuid) AS u;"
 
 
 def user_verify_phone(
     conn: psycopg.Connection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> User | None:
-    """Record that the phone was verified (OTP); the first verification time is kept. None for an unknown user."""
+    """Record that the phone was verified (OTP) at common.now() (cocopay.verify_user_phone); the first verification time
+    is kept. None for an unknown user.
+    """
     with _translating(), conn.cursor(row_factory=_class_row(User)) as _cur:
-        _cur.execute(USER_VERIFY_PHONE_SQL, {"id": id, "now": now}, prepare=True)
+        _cur.execute(USER_VERIFY_PHONE_SQL, {"id": id}, prepare=True)
         return _cur.fetchone()
 
 
@@ -2665,10 +2611,11 @@ async def user_verify_phone_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     id: uuid.UUID,
-    now: datetime.datetime | None,
 ) -> User | None:
-    """Record that the phone was verified (OTP); the first verification time is kept. None for an unknown user."""
+    """Record that the phone was verified (OTP) at common.now() (cocopay.verify_user_phone); the first verification time
+    is kept. None for an unknown user.
+    """
     with _translating():
         async with conn.cursor(row_factory=_class_row(User)) as _cur:
-            await _cur.execute(USER_VERIFY_PHONE_SQL, {"id": id, "now": now}, prepare=True)
+            await _cur.execute(USER_VERIFY_PHONE_SQL, {"id": id}, prepare=True)
             return await _cur.fetchone()

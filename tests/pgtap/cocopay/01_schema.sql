@@ -87,7 +87,9 @@ SELECT functions_are(
         'tg_payouts__status_transition', 'tg_stores__status_transition', 'tg_store_deployments__status_transition',
         'tg_passkeys__sign_count_monotonic', 'refresh_store_daily_stats',
         'create_transaction', 'confirm_transaction', 'fail_transaction', 'create_store', 'invite_store_member',
-        'accept_store_member', 'request_payout', 'start_payout', 'complete_payout', 'fail_payout'
+        'accept_store_member', 'request_payout', 'start_payout', 'complete_payout', 'fail_payout',
+        'get_or_create_smart_account', 'mark_smart_account_deployed', 'verify_user_phone', 'revoke_session',
+        'revoke_user_sessions'
     ],
     'cocopay has exactly the expected functions'
 );

@@ -15,10 +15,14 @@ SELECT
 """
 
 
+def count(folder: str) -> int:
+    return sum(1 for p in (admin.migrations_dir() / folder).glob("*.sql") if not p.name.endswith(".rollback.sql"))
+
+
 def test_rollback_is_complete_and_reapply_works(empty_db_url: str) -> None:
     applied = admin.migrate(empty_db_url, ["authenticity"])
     mine = [m for m in applied if "_authenticity_" in m]
-    assert len(mine) == 15 and mine == sorted(mine)
+    assert len(mine) == count("authenticity") >= 15 and mine == sorted(mine)
     with psycopg.connect(empty_db_url, autocommit=True) as conn:
         assert conn.execute(OBJECTS).fetchone()[0] == 1
         for expected in reversed(mine):
@@ -30,6 +34,6 @@ def test_rollback_is_complete_and_reapply_works(empty_db_url: str) -> None:
             "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'common', 'extensions')"
         ).fetchone()
         assert leftover == (0,)
-    assert len(admin.migrate(empty_db_url, ["authenticity"])) == 15
+    assert len(admin.migrate(empty_db_url, ["authenticity"])) == count("authenticity")
     assert admin.rollback(empty_db_url, ["authenticity"], everything=True)
-    assert len(admin.migrate(empty_db_url, ["authenticity"])) == 17
+    assert len(admin.migrate(empty_db_url, ["authenticity"])) == count("authenticity") + count("common")

@@ -1,0 +1,60 @@
+-- Undoes 0025: defaults back to now(), update_updated_at() back to the seed's NOW().
+
+ALTER TABLE cocopay.audit_logs ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.feature_flags ALTER COLUMN updated_at SET DEFAULT now();
+
+ALTER TABLE cocopay.feature_flags ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.analytics_events ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.payouts ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.loans ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.transactions ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.token_balances ALTER COLUMN updated_at SET DEFAULT now();
+
+ALTER TABLE cocopay.token_balances ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.token_balances ALTER COLUMN last_synced_at SET DEFAULT now();
+
+ALTER TABLE cocopay.store_members ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.store_members ALTER COLUMN invited_at SET DEFAULT now();
+
+ALTER TABLE cocopay.store_deployments ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.stores ALTER COLUMN updated_at SET DEFAULT now();
+
+ALTER TABLE cocopay.stores ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.signing_keys ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.smart_accounts ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.passkeys ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.sessions ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.users ALTER COLUMN updated_at SET DEFAULT now();
+
+ALTER TABLE cocopay.users ALTER COLUMN created_at SET DEFAULT now();
+
+ALTER TABLE cocopay.users ALTER COLUMN last_active_at SET DEFAULT now();
+
+CREATE OR REPLACE FUNCTION cocopay.update_updated_at()
+RETURNS trigger
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  NEW.updated_at = NOW();
+  RETURN NEW;
+END;
+$fn$;
+
+COMMENT ON FUNCTION cocopay.update_updated_at() IS
+'BEFORE UPDATE trigger function: sets updated_at to the transaction time (now()).';
