@@ -2,7 +2,7 @@
 -- start_payout, complete_payout, fail_payout): every rule allowed and refused, with its SQLSTATE.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(31);
+SELECT plan(32);
 
 -- The error of a statement that raises a project rule: '<constraint> | <detail>' (NULL when it does not raise).
 CREATE FUNCTION pg_temp.rule_error(statement text)
@@ -250,5 +250,10 @@ SELECT is(
     'the payouts ended completed, failed before processing, failed while processing'
 );
 
+SELECT lives_ok(
+    $$SELECT * FROM cocopay.request_payout(pg_temp.store_id(), '00000000-0000-0000-0000-000000001501', 10, 'pix',
+          '{"pix_key": "k"}', 10)$$,
+    'a payout fee may equal its amount (payouts_fee_usd_amount_usd_check: fee <= amount)'
+);
 SELECT * FROM finish();
 ROLLBACK;
