@@ -15,7 +15,7 @@ SCHEMAS := cocopay authenticity
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status schema verify-schema generate \
-        verify-generate verify lint pgtap pytest test demo bench clean
+        verify-generate verify lint pgtap pytest test fuzz demo bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -85,6 +85,9 @@ pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is 
 test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
+
+fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examples each (counts printed)
+	CHAINDB_HYPOTHESIS_PROFILE=chaindb-fuzz $(VENV)/bin/pytest tests/python/properties -p no:cacheprovider
 
 demo: setup db ## Start the embedded server, migrate, load fixtures and walk each product's main flow
 	$(CLI) migrate

@@ -3326,7 +3326,7 @@ GRANT ALL ON TYPE cocopay.transaction_type TO chaindb_readonly;
 -- Name: TABLE store_members; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,DELETE ON TABLE cocopay.store_members TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.store_members TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.store_members TO chaindb_readonly;
 
 --

@@ -55,6 +55,8 @@ REVOKE INSERT (phone, name, email, locale, preferred_chain_id, backup_owner_phon
 UPDATE (name, email, locale, preferred_chain_id, backup_owner_phone, last_active_at)
 ON TABLE cocopay.users FROM chaindb_app;
 
+GRANT DELETE ON TABLE cocopay.store_members TO chaindb_app;
+
 GRANT INSERT ON TABLE cocopay.signing_keys, cocopay.analytics_events, cocopay.audit_logs TO chaindb_app;
 
 GRANT INSERT, UPDATE ON TABLE

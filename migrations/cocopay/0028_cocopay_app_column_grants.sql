@@ -7,7 +7,9 @@
 --   transactions       -                                    -          (functions of 0026, 0027)
 --   payouts            -                                    -          (functions of 0026, 0027)
 --   smart_accounts     -                                    -          (functions of 0026, 0027)
---   store_members      -                                    -          (functions; DELETE kept: a member leaves)
+--   store_members      -                                    -          (functions; no DELETE either: no query
+--                                                                      removes a member, and deleting the owner's
+--                                                                      row would leave the store without one)
 --   stores             -           (create_store)           the profile and deployment_status (its
 --                                                           state machine is a trigger, 0019)
 --   users              phone, name, email, locale,          name, email, locale, preferred_chain_id,
@@ -54,6 +56,8 @@ cocopay.store_members
 FROM chaindb_app;
 
 REVOKE INSERT ON TABLE cocopay.signing_keys, cocopay.analytics_events, cocopay.audit_logs FROM chaindb_app;
+
+REVOKE DELETE ON TABLE cocopay.store_members FROM chaindb_app;
 
 GRANT INSERT (phone, name, email, locale, preferred_chain_id, backup_owner_phone),
 UPDATE (name, email, locale, preferred_chain_id, backup_owner_phone, last_active_at)

@@ -60,6 +60,14 @@ def db_url(pg_url: str, template_url: str) -> Iterator[str]:
     admin.drop_database(pg_url, url.rsplit("/", 1)[1].split("?")[0])
 
 
+@pytest.fixture(scope="module")
+def module_db_url(pg_url: str, template_url: str) -> Iterator[str]:
+    """A fresh copy of the template shared by the tests of one module (read-mostly modules)."""
+    url = fresh_database(pg_url)
+    yield url
+    admin.drop_database(pg_url, url.rsplit("/", 1)[1].split("?")[0])
+
+
 @pytest.fixture
 def empty_db_url(pg_url: str) -> Iterator[str]:
     """A database with nothing migrated."""

@@ -142,7 +142,7 @@ def _open(aes: AESGCM, ciphertext: str, commitment_: bytes) -> str:
     try:
         raw = base64.b64decode(ciphertext[len(CIPHERTEXT_PREFIX) :], validate=True)
         return aes.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], commitment_).decode()
-    except (InvalidTag, binascii.Error, UnicodeDecodeError) as exc:
+    except (InvalidTag, binascii.Error, UnicodeDecodeError, ValueError) as exc:  # ValueError: a nonce too short
         raise errors.InvalidInput("the ciphertext does not decrypt with this key and commitment") from exc
 
 

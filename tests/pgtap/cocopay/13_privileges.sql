@@ -48,7 +48,7 @@ SELECT set_eq(
         ('signing_keys', 'chaindb_app', '{SELECT}'),
         ('stores', 'chaindb_app', '{SELECT}'),
         ('store_deployments', 'chaindb_app', '{SELECT}'),
-        ('store_members', 'chaindb_app', '{SELECT,DELETE}'),
+        ('store_members', 'chaindb_app', '{SELECT}'),
         ('token_balances', 'chaindb_app', '{SELECT}'),
         ('transactions', 'chaindb_app', '{SELECT}'),
         ('loans', 'chaindb_app', '{SELECT}'),
