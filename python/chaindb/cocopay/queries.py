@@ -329,7 +329,7 @@ def analytics_event_append_many(
     rows: Iterable[AnalyticsEventAppendManyParams],
 ) -> int:
     """Append events in bulk (executemany, pipelined); returns how many were written."""
-    with _translating(), conn.cursor() as _cur:
+    with _translating(), conn.transaction(), conn.cursor() as _cur:
         _cur.executemany(ANALYTICS_EVENT_APPEND_MANY_SQL, ({"event_name": _r["event_name"], "properties": _Jsonb(_r["properties"]), "user_id": _r["user_id"], "session_id": _r["session_id"], "device_id": _r["device_id"], "ip_address": _r["ip_address"], "user_agent": _r["user_agent"]} for _r in rows))
         return _cur.rowcount
 
@@ -340,7 +340,7 @@ async def analytics_event_append_many_async(
 ) -> int:
     """Append events in bulk (executemany, pipelined); returns how many were written."""
     with _translating():
-        async with conn.cursor() as _cur:
+        async with conn.transaction(), conn.cursor() as _cur:
             await _cur.executemany(ANALYTICS_EVENT_APPEND_MANY_SQL, ({"event_name": _r["event_name"], "properties": _Jsonb(_r["properties"]), "user_id": _r["user_id"], "session_id": _r["session_id"], "device_id": _r["device_id"], "ip_address": _r["ip_address"], "user_agent": _r["user_agent"]} for _r in rows))
             return _cur.rowcount
 

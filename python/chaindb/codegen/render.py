@@ -319,13 +319,15 @@ class ModuleWriter:
         params = self.params_expr(q)
         op = q.op
 
-        def cursor_block(model: str | None, inner: list[str]) -> list[str]:
+        def cursor_block(model: str | None, inner: list[str], *, atomic: bool = False) -> list[str]:
             rf = f"row_factory={self.row_factory(q)}" if model else ""
+            # atomic: several statements, one transaction (a savepoint inside the caller's): all or nothing
+            tx = "conn.transaction(), " if atomic else ""
             if is_async:
-                return ["    with _translating():", f"        async with conn.cursor({rf}) as _cur:"] + [
+                return ["    with _translating():", f"        async with {tx}conn.cursor({rf}) as _cur:"] + [
                     "        " + line for line in inner
                 ]
-            return [f"    with _translating(), conn.cursor({rf}) as _cur:"] + ["    " + line for line in inner]
+            return [f"    with _translating(), {tx}conn.cursor({rf}) as _cur:"] + ["    " + line for line in inner]
 
         execute = f"    {aw}_cur.execute({sql}, {params}, prepare=True)"
         if op == Op.SCRIPT:
@@ -340,7 +342,8 @@ class ModuleWriter:
                     for p in q.params
                 )
                 rows = f"({{{conv}}} for _r in rows)"
-            return "int", cursor_block(None, [f"    {aw}_cur.executemany({sql}, {rows})", "    return _cur.rowcount"])
+            many = [f"    {aw}_cur.executemany({sql}, {rows})", "    return _cur.rowcount"]
+            return "int", cursor_block(None, many, atomic=True)
         if op == Op.SELECT:
             fetch = f"{aw}_cur.fetchall()"
             if q.null_row:

@@ -850,6 +850,17 @@ def test_analytics_events_in_bulk(app: psycopg.Connection[Any]) -> None:
         q.analytics_event_append_many(app, [{**next(events(1, "x")), "properties": [1, 2]}])
     assert err.value.constraint == "analytics_events_properties_check"
 
+    # all rows or none: a bad row refused by the database, or by the driver (a NUL byte), after
+    # good rows were sent, leaves none of the batch behind
+    good = list(events(3, "batch"))
+    for bad in ({**good[0], "properties": [1]}, {**good[0], "user_agent": "nul \x00"}):
+        with pytest.raises(errors.DatabaseError):
+            q.analytics_event_append_many(app, [*good, bad])
+        assert q.analytics_event_count_by_name(app, event_name="batch") == 0
+    with app.transaction(), pytest.raises(errors.DataError):  # inside the caller's transaction: a savepoint
+        q.analytics_event_append_many(app, [*good, {**good[0], "user_agent": "nul \x00"}])
+    assert q.analytics_event_count_by_name(app, event_name="batch") == 0
+
 
 # -- async ---------------------------------------------------------------------------------
 
