@@ -21,7 +21,8 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo ""
 	@echo "  Variables: DATABASE_URL (use this server instead of the embedded one),"
-	@echo "             CHAINDB_PGPORT (embedded server port, default 54329), ALL=1 (rollback everything)"
+	@echo "             CHAINDB_PGPORT (embedded server port, default 54329), ALL=1 (rollback everything),"
+	@echo "             K=pattern (fuzz: only the write functions matching it)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -86,8 +87,9 @@ test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
 
-fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examples each (counts printed)
-	CHAINDB_HYPOTHESIS_PROFILE=chaindb-fuzz $(VENV)/bin/pytest tests/python/properties -p no:cacheprovider
+fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examples each, counts printed (K=pattern: some)
+	CHAINDB_HYPOTHESIS_PROFILE=chaindb-fuzz $(VENV)/bin/pytest tests/python/properties -p no:cacheprovider \
+	  $(if $(K),-k "$(K)",)
 
 demo: setup db ## Start the embedded server, migrate, load fixtures and walk each product's main flow
 	$(CLI) migrate

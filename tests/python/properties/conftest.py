@@ -24,7 +24,7 @@ internal layout.
 Per schema, ``spec_<schema>.py`` in this folder (loaded by path) gives:
 
 - ``seed(conn, clock)``: the rows the examples start from, in many states (committed once per
-  test session; every example runs in a savepoint that is rolled back). ``conn`` is the
+  test session; every example is a transaction that is rolled back). ``conn`` is the
   superuser; ``clock`` moves the database's clock (``offset(timedelta)``, ``freeze(datetime)``).
 - ``INVARIANTS``: one SQL query returning a row per broken invariant (``what`` and detail columns).
 - ``STRATEGIES`` (optional): ``{"parameter": strategy}`` or ``{"function.parameter": strategy}``
@@ -89,8 +89,13 @@ _COMMON = dict(
 # make test: the same examples on every run (derandomized: no flaky CI); make fuzz: new ones every run.
 settings.register_profile("chaindb", max_examples=200, derandomize=True, **_COMMON)
 settings.register_profile("chaindb-fuzz", max_examples=10_000, **_COMMON)
-#: ``make fuzz`` sets CHAINDB_HYPOTHESIS_PROFILE=chaindb-fuzz.
+#: ``make fuzz`` sets CHAINDB_HYPOTHESIS_PROFILE=chaindb-fuzz; CHAINDB_PROPERTY_EXAMPLES=N overrides the count.
 settings.load_profile(os.environ.get("CHAINDB_HYPOTHESIS_PROFILE", "chaindb"))
+if os.environ.get("CHAINDB_PROPERTY_EXAMPLES"):
+    settings.register_profile(
+        "chaindb-custom", settings.default, max_examples=int(os.environ["CHAINDB_PROPERTY_EXAMPLES"])
+    )
+    settings.load_profile("chaindb-custom")
 
 
 # -- which functions ---------------------------------------------------------------------
@@ -440,7 +445,7 @@ COUNTS: dict[str, Counts] = {}
 
 
 class Harness:
-    """One seeded database of one schema; every example runs in a savepoint, rolled back."""
+    """One seeded database of one schema; every example is one transaction, rolled back."""
 
     def __init__(self, conn: psycopg.Connection[Any], spec: Spec) -> None:
         self.conn = conn
@@ -500,9 +505,9 @@ class Harness:
         return counts
 
     def one(self, fn: Callable[..., Any], offset: datetime.timedelta, kwargs: dict[str, Any], counts: Counts) -> None:
-        conn = self.conn
-        # one round trip: the savepoint, the clock, the role
-        conn.execute(sql.SQL("SAVEPOINT example; SELECT common.set_clock_offset({}); SET ROLE {}").format(
+        conn = self.conn  # autocommit: the example's transaction is explicit
+        # one round trip: the transaction, the clock, the role
+        conn.execute(sql.SQL("BEGIN; SELECT common.set_clock_offset({}); SET ROLE {}").format(
             sql.Literal(offset), sql.Identifier(APP_ROLE)
         ))
         try:
@@ -515,7 +520,7 @@ class Harness:
             aborted = conn.info.transaction_status == TransactionStatus.INERROR
             if aborted:
                 assert outcome != "accepted", "the call returned although its statement failed"
-                conn.execute("ROLLBACK TO SAVEPOINT example")
+                conn.execute("ROLLBACK")  # nothing of the call can be committed
             conn.execute("RESET ROLE")
             counts.outcomes[outcome] += 1
             if outcome == "accepted":
@@ -523,8 +528,9 @@ class Harness:
                 assert broken == [], f"invariants broken after an accepted call: {broken}"
             elif not aborted:
                 assert self.checksum() == self.baseline, f"a rejected call ({outcome}) changed the schema's rows"
-        finally:  # back to the seeded state, and no savepoint left behind (they would nest)
-            conn.execute("ROLLBACK TO SAVEPOINT example; RELEASE SAVEPOINT example")
+        finally:  # back to the seeded state (one transaction per example: nothing nests or piles up)
+            if conn.info.transaction_status != TransactionStatus.IDLE:
+                conn.execute("ROLLBACK")
 
 
 class _Clock:
@@ -557,7 +563,6 @@ def harness_for(pg_url: str, template_url: str) -> Iterator[Callable[[str], Harn
             with psycopg.connect(url, autocommit=True) as clock:
                 spec.seed(conn, _Clock(clock))
                 clock.execute("SELECT common.set_clock_offset('0')")
-            conn.autocommit = False
             made[schema] = Harness(conn, spec)
         return made[schema]
 
