@@ -130,7 +130,8 @@ def write_queries(schema: str) -> list[WriteQuery]:
         if not callable(getattr(generated, name, None)):
             continue  # aiosql's own variants (<name>_cursor)
         text = _COMMENT.sub("", getattr(loaded, name).sql)
-        calls = tuple(sorted(set(re.findall(rf"\b{re.escape(schema)}\.(\w+)\s*\(", text))))
+        # schema.fn( is a call; an INSERT's column list is written schema.table (columns)
+        calls = tuple(sorted(set(re.findall(rf"\b{re.escape(schema)}\.(\w+)\(", text))))
         if _DML.match(text) or _WITH_DML.match(text) or calls:
             out.append(WriteQuery(schema, name, text, calls))
     return out
