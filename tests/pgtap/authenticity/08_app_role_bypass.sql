@@ -3,7 +3,7 @@
 -- minutes ago" paid a reward for an intent that had expired in real time. Every function now runs
 -- on the database's clock (common.now()), which only the owner can move; a caller still passing
 -- p_now gets 42883, moving the clock is 42501. NaN and Infinity are refused as a reward target.
--- Every test here failed before migrations common/0003-0004 and authenticity/0016-0018.
+-- Every test here failed before migrations common/0007-0008 and authenticity/0022-0024.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(16);

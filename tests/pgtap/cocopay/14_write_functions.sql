@@ -1,5 +1,5 @@
 -- cocopay: the write functions of 0023_cocopay_write_functions and 0024_cocopay_payout_functions (SECURITY
--- DEFINER and on the database's clock since 0026, with the account functions of 0027):
+-- DEFINER and on the database's clock since 0033, with the account functions of 0034):
 -- their shape and privileges; store creation with its owner, idempotent transaction creation,
 -- confirm/fail, each rule allowed and refused with its SQLSTATE. Invitations and payouts:
 -- 15_member_payout_functions.sql.

@@ -1,7 +1,7 @@
 -- cocopay: the ways around the rules that chaindb_app had (issue 8), each tried as chaindb_app and
 -- refused: 42501 where the app role may no longer write the table or column, the rule's
 -- SQLSTATE (23514, CD...) where it may call the function. Every test here failed before
--- migrations 0025-0031 (whole-table grants, SECURITY INVOKER functions, a caller's clock, NaN).
+-- migrations 0032-0038 (whole-table grants, SECURITY INVOKER functions, a caller's clock, NaN).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(22);

@@ -1,4 +1,4 @@
-"""What the purge leaves on disk: dead row versions, vacuumed promptly (migration 0019); the
+"""What the purge leaves on disk: dead row versions, vacuumed promptly (migration 0025_authenticity_codes_autovacuum); the
 bytes themselves, until the table is rewritten."""
 
 from __future__ import annotations

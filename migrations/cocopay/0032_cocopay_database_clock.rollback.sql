@@ -1,4 +1,4 @@
--- Undoes 0025: defaults back to now(), update_updated_at() back to the seed's NOW().
+-- Undoes 0032: defaults back to now(), update_updated_at() back to the seed's NOW().
 
 ALTER TABLE cocopay.audit_logs ALTER COLUMN created_at SET DEFAULT now();
 

@@ -1,4 +1,4 @@
--- depends: 0018_authenticity_finite_numbers_validate
+-- depends: 0024_authenticity_finite_numbers_validate
 -- Purged ciphertext, vacuumed promptly. authenticity.confirm_print() sets code_plaintext to
 -- NULL: PostgreSQL writes new row versions and the old ones, ciphertext included, stay in the
 -- table's pages as dead tuples until VACUUM removes them. With the defaults (20% of the

@@ -1,6 +1,6 @@
--- depends: 0029_cocopay_finite_numbers
+-- depends: 0036_cocopay_finite_numbers
 -- A payout's fee cannot exceed its amount (seed silent; decided: the fee is taken from the
--- amount paid out, so a larger fee is a mistake). Added NOT VALID; 0031 validates.
+-- amount paid out, so a larger fee is a mistake). Added NOT VALID; 0038 validates.
 
 ALTER TABLE cocopay.payouts
 ADD CONSTRAINT payouts_fee_usd_amount_usd_check CHECK (fee_usd <= amount_usd) NOT VALID;

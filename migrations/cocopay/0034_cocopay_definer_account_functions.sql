@@ -1,7 +1,7 @@
--- depends: 0026_cocopay_definer_write_functions
+-- depends: 0033_cocopay_definer_write_functions
 -- Writes of cocopay that became functions (SECURITY DEFINER, search_path pinned to
 -- pg_catalog, pg_temp, every name qualified), so that chaindb_app needs no UPDATE on the
--- columns they guard (0028). Before, the named queries wrote these tables directly.
+-- columns they guard (0035). Before, the named queries wrote these tables directly.
 --   smart_accounts  get_or_create_smart_account (no UPDATE grant needed for the upsert),
 --                   mark_smart_account_deployed (false -> true, never back): the only writers.
 --   users           verify_user_phone: phone_verified_at is set once, by the database's clock.

@@ -1,7 +1,7 @@
--- depends: 0025_cocopay_database_clock
+-- depends: 0032_cocopay_database_clock
 -- Every cocopay write that carries a rule runs as the owner (SECURITY DEFINER, search_path
 -- pinned to pg_catalog, pg_temp, every name qualified), so that chaindb_app can lose the
--- table privileges that let it step around the rules (0027):
+-- table privileges that let it step around the rules (0034):
 --   transactions    create_transaction (idempotency), confirm_transaction (the confirmation
 --                   code), fail_transaction: the only writers; a confirmed or failed row is
 --                   never written again, since both moves start from pending.
@@ -9,7 +9,7 @@
 --                   complete_payout, fail_payout: the only writers.
 --   stores,         create_store (the store and its owner's membership together),
 --   store_members   invite_store_member (by an accepted owner or admin), accept_store_member.
--- (Smart accounts, phone verification and session revocation: 0027.)
+-- (Smart accounts, phone verification and session revocation: 0034.)
 -- No function takes a time any more: the ones that took p_now (create_transaction,
 -- confirm_transaction, invite_store_member, accept_store_member, request_payout,
 -- complete_payout, fail_payout) are dropped and created again without it, using common.now()

@@ -1,12 +1,12 @@
--- depends: 0027_cocopay_definer_account_functions
+-- depends: 0034_cocopay_definer_account_functions
 -- chaindb_app: column-level grants, only what the application truly writes (0022 gave it
 -- whole-table INSERT and UPDATE, which let it confirm a payment without its code, rewrite a
 -- confirmed payment, or insert a payout for a store it does not manage).
 --
 --   table              INSERT (columns)                     UPDATE (columns)
---   transactions       -                                    -          (functions of 0026, 0027)
---   payouts            -                                    -          (functions of 0026, 0027)
---   smart_accounts     -                                    -          (functions of 0026, 0027)
+--   transactions       -                                    -          (functions of 0033, 0034)
+--   payouts            -                                    -          (functions of 0033, 0034)
+--   smart_accounts     -                                    -          (functions of 0033, 0034)
 --   store_members      -                                    -          (functions; no DELETE either: no query
 --                                                                      removes a member, and deleting the owner's
 --                                                                      row would leave the store without one)

@@ -1,4 +1,4 @@
--- Undoes 0028: the column grants revoked, the whole-table grants of 0022 given back, the
+-- Undoes 0035: the column grants revoked, the whole-table grants of 0022 given back, the
 -- comments of 0004 and 0007 restored.
 
 COMMENT ON COLUMN cocopay.signing_keys.encrypted_private_key IS

@@ -1,8 +1,8 @@
--- depends: 0024_cocopay_payout_functions 0003_common_clock
--- The database's clock (common.now(), migrations/common/0003) for every recorded timestamp of
+-- depends: 0031_cocopay_store_daily_stats_incremental 0007_common_clock
+-- The database's clock (common.now(), migrations/common/0007) for every recorded timestamp of
 -- cocopay: the column defaults below and the updated_at trigger function. The functions and
--- named queries stop taking a caller's "now" in 0026 and the queries; chaindb_app loses
--- INSERT and UPDATE on these columns in 0027 (except users.last_active_at,
+-- named queries stop taking a caller's "now" in 0033 and the queries; chaindb_app loses
+-- INSERT and UPDATE on these columns in 0034 (except users.last_active_at,
 -- passkeys.last_used_at and token_balances.last_synced_at, activity marks the queries set to
 -- common.now(); and the deployment and loan times the application reports from the chain).
 -- cocopay.update_updated_at() keeps the seed's name and shape; only NOW() becomes common.now(),

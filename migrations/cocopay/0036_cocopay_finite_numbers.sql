@@ -1,10 +1,10 @@
--- depends: 0028_cocopay_app_column_grants 0004_common_finite
--- Every numeric column of cocopay refuses NaN (common.is_finite, 0004_common_finite): in
+-- depends: 0035_cocopay_app_column_grants 0008_common_finite
+-- Every numeric column of cocopay refuses NaN (common.is_finite, 0008_common_finite): in
 -- PostgreSQL 'NaN'::numeric > 0 is true, so amount_usd > 0 and the other sign CHECKs let it
 -- in, and the generated layer wrote the row before pydantic refused to read it back. (Every
 -- cocopay numeric has a precision, which already refuses +/-Infinity with 22003; the guard
 -- covers them anyway.) Added NOT VALID: new rows are checked at once, without a scan under an
--- exclusive lock; 0031 validates the existing rows.
+-- exclusive lock; 0038 validates the existing rows.
 
 ALTER TABLE cocopay.stores
 ADD CONSTRAINT stores_latitude_finite_check CHECK (common.is_finite(latitude)) NOT VALID;

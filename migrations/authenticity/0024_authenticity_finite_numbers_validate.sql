@@ -1,5 +1,5 @@
--- depends: 0017_authenticity_finite_numbers
--- Validates the existing rows against the constraints 0017 added NOT VALID (a scan that
+-- depends: 0023_authenticity_finite_numbers
+-- Validates the existing rows against the constraints 0023 added NOT VALID (a scan that
 -- does not block writes). Fails, naming the constraint, if a row holds NaN or Infinity: fix
 -- those rows and migrate again.
 

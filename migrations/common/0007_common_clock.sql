@@ -1,4 +1,4 @@
--- depends: 0002_common_helpers
+-- depends: 0006_common_fast_chain_checks
 -- The database's clock, one helper for every schema: common.now().
 --
 -- Deadlines and recorded timestamps are taken from the database server, never from the

@@ -1,43 +1,48 @@
--- Undoes 0016: column defaults back to now(), the functions back to their p_now forms of
--- 0012-0014 (bodies, comments and grants as they were).
+-- depends: 0021_authenticity_manufacturers_name_index 0007_common_clock
+-- The database's clock (common.now(), migrations/common/0007) replaces the caller's.
+--
+-- Before: activate_batch, record_code_pack_download, confirm_print, issue_verify_intent,
+-- confirm_verification, fail_verification and expire_verify_intents took p_now (NULL meaning
+-- now()), and chaindb_app could pass any instant: an intent issued "an hour ago" and confirmed
+-- "58 minutes ago" paid a reward after it had expired in real time. Now no function takes a
+-- time: deadlines (expires_at, download_expires_at) are compared with common.now(), and
+-- recorded timestamps (activated_at, downloaded_at, print_confirmed_at, plaintext_purged_at,
+-- verify_intents.created_at / expires_at, verified_at) are common.now(). The functions are
+-- dropped and created again without the argument (same bodies otherwise, still SECURITY
+-- DEFINER with a pinned search_path), with their comments and grants.
+--
+-- Column defaults of recorded timestamps become common.now() too, so that a test moving the
+-- clock sees consistent rows (user_wallets.created_after_first_success compares a wallet's
+-- created_at with verified_at). One exception: codes.created_at keeps now(), because a
+-- million-code COPY evaluates the default per row (common.now() costs about 2 us a row,
+-- some 9% of the bulk path) and nothing compares a code's created_at with a deadline.
+-- chaindb_app has no INSERT or UPDATE on any of these columns (0015): only defaults and the
+-- functions write them.
+-- squawk ban-drop-function is ignored below on purpose: the old signatures must go, so that no
+-- client can pass a time any more (a caller still passing p_now gets 42883).
 
-COMMENT ON COLUMN authenticity.codes.created_at IS NULL;
+-- squawk-ignore ban-drop-function
+DROP FUNCTION authenticity.activate_batch(uuid, text, timestamptz);
 
-ALTER TABLE authenticity.treasury_ops ALTER COLUMN created_at SET DEFAULT now();
+-- squawk-ignore ban-drop-function
+DROP FUNCTION authenticity.record_code_pack_download(uuid, timestamptz);
 
-ALTER TABLE authenticity.verifications ALTER COLUMN verified_at SET DEFAULT now();
+-- squawk-ignore ban-drop-function
+DROP FUNCTION authenticity.confirm_print(uuid, timestamptz);
 
-ALTER TABLE authenticity.verify_intents ALTER COLUMN created_at SET DEFAULT now();
+-- squawk-ignore ban-drop-function
+DROP FUNCTION authenticity.issue_verify_intent(bytea, bigint, interval, timestamptz, text);
 
-ALTER TABLE authenticity.user_wallets ALTER COLUMN created_at SET DEFAULT now();
+-- squawk-ignore ban-drop-function
+DROP FUNCTION authenticity.confirm_verification(text, uuid, text, timestamptz);
 
-ALTER TABLE authenticity.users ALTER COLUMN created_at SET DEFAULT now();
+-- squawk-ignore ban-drop-function
+DROP FUNCTION authenticity.fail_verification(text, uuid, text, text, timestamptz);
 
-ALTER TABLE authenticity.code_packs ALTER COLUMN created_at SET DEFAULT now();
+-- squawk-ignore ban-drop-function
+DROP FUNCTION authenticity.expire_verify_intents(timestamptz);
 
-ALTER TABLE authenticity.batches ALTER COLUMN created_at SET DEFAULT now();
-
-ALTER TABLE authenticity.skus ALTER COLUMN created_at SET DEFAULT now();
-
-ALTER TABLE authenticity.manufacturers ALTER COLUMN created_at SET DEFAULT now();
-
-DROP FUNCTION authenticity.expire_verify_intents();
-
-DROP FUNCTION authenticity.fail_verification(text, uuid, text, text);
-
-DROP FUNCTION authenticity.confirm_verification(text, uuid, text);
-
-DROP FUNCTION authenticity.issue_verify_intent(bytea, bigint, interval, text);
-
-DROP FUNCTION authenticity.confirm_print(uuid);
-
-DROP FUNCTION authenticity.record_code_pack_download(uuid);
-
-DROP FUNCTION authenticity.activate_batch(uuid, text);
-
-CREATE FUNCTION authenticity.activate_batch(
-    p_batch_id uuid, p_tx_signature text, p_now timestamptz DEFAULT NULL
-)
+CREATE FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text)
 RETURNS authenticity.batches
 LANGUAGE plpgsql
 VOLATILE
@@ -57,18 +62,18 @@ BEGIN
                   SCHEMA = 'authenticity', DETAIL = format('from=%s to=ACTIVE', current_status);
     END IF;
     UPDATE authenticity.batches AS b
-    SET status = 'ACTIVE', activated_at = coalesce(p_now, now()), activated_tx_signature = p_tx_signature
+    SET status = 'ACTIVE', activated_at = common.now(), activated_tx_signature = p_tx_signature
     WHERE b.id = p_batch_id
     RETURNING b.* INTO result;
     RETURN result;
 END
 $fn$;
 
-COMMENT ON FUNCTION authenticity.activate_batch(uuid, text, timestamptz) IS
-'CREATED -> ACTIVE with activated_at = coalesce(p_now, now()) and the activation transaction''s signature. '
+COMMENT ON FUNCTION authenticity.activate_batch(uuid, text) IS
+'CREATED -> ACTIVE with activated_at = common.now() and the activation transaction''s signature. '
 'CD005 missing, CD007 already activated (use resume_batch), CD001 from CLOSED, 23514 bad signature.';
 
-CREATE FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamptz DEFAULT NULL)
+CREATE FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid)
 RETURNS authenticity.code_packs
 LANGUAGE plpgsql
 VOLATILE
@@ -76,7 +81,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     pack authenticity.code_packs;
     result authenticity.code_packs;
 BEGIN
@@ -107,12 +112,12 @@ BEGIN
 END
 $fn$;
 
-COMMENT ON FUNCTION authenticity.record_code_pack_download(uuid, timestamptz) IS
-'Counts one download (download_count + 1; READY -> DOWNLOADED sets downloaded_at) by a guarded UPDATE: '
-'only from READY or DOWNLOADED (CD007 code_packs_downloadable) and before download_expires_at '
-'(CD006 code_packs_download_expired). CD005 missing.';
+COMMENT ON FUNCTION authenticity.record_code_pack_download(uuid) IS
+'Counts one download (download_count + 1; READY -> DOWNLOADED sets downloaded_at = common.now()) by a guarded '
+'UPDATE: only from READY or DOWNLOADED (CD007 code_packs_downloadable) and before download_expires_at by the '
+'database''s clock (CD006 code_packs_download_expired). CD005 missing.';
 
-CREATE FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamptz DEFAULT NULL)
+CREATE FUNCTION authenticity.confirm_print(p_code_pack_id uuid)
 RETURNS authenticity.code_packs
 LANGUAGE plpgsql
 VOLATILE
@@ -120,7 +125,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     current_status authenticity.code_pack_status;
     result authenticity.code_packs;
 BEGIN
@@ -142,16 +147,14 @@ BEGIN
 END
 $fn$;
 
-COMMENT ON FUNCTION authenticity.confirm_print(uuid, timestamptz) IS
-'DOWNLOADED -> PRINT_CONFIRMED: sets print_confirmed_at and plaintext_purged_at to coalesce(p_now, now()) and '
-'purges code_plaintext of every code of the pack, in the same transaction. CD005 missing, CD001 from any '
-'other state.';
+COMMENT ON FUNCTION authenticity.confirm_print(uuid) IS
+'DOWNLOADED -> PRINT_CONFIRMED: sets print_confirmed_at and plaintext_purged_at to common.now() and purges '
+'code_plaintext of every code of the pack, in the same transaction. CD005 missing, CD001 from any other state.';
 
 CREATE FUNCTION authenticity.issue_verify_intent(
     p_commitment bytea,
     p_reward_lamports bigint,
     p_ttl interval DEFAULT '5 minutes',
-    p_now timestamptz DEFAULT NULL,
     p_verify_intent_id text DEFAULT NULL
 )
 RETURNS authenticity.verify_intents
@@ -161,7 +164,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     v_batch_id uuid;
     v_row authenticity.verify_intents;
 BEGIN
@@ -191,13 +194,11 @@ BEGIN
 END
 $fn$;
 
-COMMENT ON FUNCTION authenticity.issue_verify_intent(bytea, bigint, interval, timestamptz, text) IS
-'Issues a verify intent for the code with this commitment, expiring at coalesce(p_now, now()) + p_ttl. '
-'CD005 unknown code, CD007 batch not ACTIVE or code already verified.';
+COMMENT ON FUNCTION authenticity.issue_verify_intent(bytea, bigint, interval, text) IS
+'Issues a verify intent for the code with this commitment, created at common.now() and expiring p_ttl later. '
+'CD005 unknown code, CD007 batch not ACTIVE or code already verified, 23514 a ttl that is not positive.';
 
-CREATE FUNCTION authenticity.confirm_verification(
-    p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamptz DEFAULT NULL
-)
+CREATE FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text)
 RETURNS authenticity.verifications
 LANGUAGE plpgsql
 VOLATILE
@@ -205,7 +206,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     v_intent authenticity.verify_intents;
     v_batch_status authenticity.batch_status;
     v_pda text;
@@ -266,19 +267,18 @@ BEGIN
 END
 $fn$;
 
-COMMENT ON FUNCTION authenticity.confirm_verification(text, uuid, text, timestamptz) IS
-'Confirms an ISSUED, unexpired intent and records its verification in one transaction: SUCCESS paying the '
-'intent''s reward (intent CONFIRMED) when the batch is ACTIVE and the code has no SUCCESS yet, else a FAIL '
-'row (ALREADY_VERIFIED or BATCH_NOT_ACTIVE, reward 0; intent FAILED), returned. Concurrent confirmations of '
-'one code yield exactly one SUCCESS (verifications_commitment_success_key). CD005 unknown intent, CD001 '
-'intent not ISSUED, CD006 intent expired.';
+COMMENT ON FUNCTION authenticity.confirm_verification(text, uuid, text) IS
+'Confirms an ISSUED intent still before its expires_at by the database''s clock (common.now()) and records its '
+'verification in one transaction: SUCCESS paying the intent''s reward (intent CONFIRMED) when the batch is ACTIVE '
+'and the code has no SUCCESS yet, else a FAIL row (ALREADY_VERIFIED or BATCH_NOT_ACTIVE, reward 0; intent FAILED), '
+'returned. Concurrent confirmations of one code yield exactly one SUCCESS (verifications_commitment_success_key). '
+'CD005 unknown intent, CD001 intent not ISSUED, CD006 intent expired.';
 
 CREATE FUNCTION authenticity.fail_verification(
     p_verify_intent_id text,
     p_user_id uuid,
     p_tx_signature text,
-    p_failure_reason text,
-    p_now timestamptz DEFAULT NULL
+    p_failure_reason text
 )
 RETURNS authenticity.verifications
 LANGUAGE plpgsql
@@ -308,7 +308,7 @@ BEGIN
         failure_reason, intent_id
     )
     VALUES (
-        v_intent.batch_id, p_user_id, v_intent.commitment, v_pda, 0, p_tx_signature, coalesce(p_now, now()),
+        v_intent.batch_id, p_user_id, v_intent.commitment, v_pda, 0, p_tx_signature, common.now(),
         'FAIL', p_failure_reason, v_intent.id
     )
     RETURNING v.* INTO v_row;
@@ -317,11 +317,11 @@ BEGIN
 END
 $fn$;
 
-COMMENT ON FUNCTION authenticity.fail_verification(text, uuid, text, text, timestamptz) IS
-'Records a FAIL verification with the given reason (reward 0) and moves the ISSUED intent to FAILED, in one '
-'transaction. CD005 unknown intent, CD001 intent not ISSUED, 23514 empty reason.';
+COMMENT ON FUNCTION authenticity.fail_verification(text, uuid, text, text) IS
+'Records a FAIL verification with the given reason (reward 0, verified_at = common.now()) and moves the ISSUED '
+'intent to FAILED, in one transaction. CD005 unknown intent, CD001 intent not ISSUED, 23514 empty reason.';
 
-CREATE FUNCTION authenticity.expire_verify_intents(p_now timestamptz DEFAULT NULL)
+CREATE FUNCTION authenticity.expire_verify_intents()
 RETURNS integer
 LANGUAGE sql
 VOLATILE
@@ -331,21 +331,53 @@ AS $fn$
     WITH expired AS (
         UPDATE authenticity.verify_intents AS i
         SET status = 'EXPIRED'
-        WHERE i.status = 'ISSUED' AND i.expires_at <= coalesce(p_now, now())
+        WHERE i.status = 'ISSUED' AND i.expires_at <= (SELECT common.now())
         RETURNING 1
     )
     SELECT count(*)::integer FROM expired
 $fn$;
 
-COMMENT ON FUNCTION authenticity.expire_verify_intents(timestamptz) IS
-'Moves every ISSUED intent whose expires_at <= coalesce(p_now, now()) to EXPIRED; returns how many.';
+COMMENT ON FUNCTION authenticity.expire_verify_intents() IS
+'Moves every ISSUED intent whose expires_at <= common.now() to EXPIRED; returns how many.';
+
+REVOKE ALL ON FUNCTION
+authenticity.activate_batch(uuid, text),
+authenticity.record_code_pack_download(uuid),
+authenticity.confirm_print(uuid),
+authenticity.issue_verify_intent(bytea, bigint, interval, text),
+authenticity.confirm_verification(text, uuid, text),
+authenticity.fail_verification(text, uuid, text, text),
+authenticity.expire_verify_intents()
+FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
-authenticity.activate_batch(uuid, text, timestamptz),
-authenticity.record_code_pack_download(uuid, timestamptz),
-authenticity.confirm_print(uuid, timestamptz),
-authenticity.issue_verify_intent(bytea, bigint, interval, timestamptz, text),
-authenticity.confirm_verification(text, uuid, text, timestamptz),
-authenticity.fail_verification(text, uuid, text, text, timestamptz),
-authenticity.expire_verify_intents(timestamptz)
+authenticity.activate_batch(uuid, text),
+authenticity.record_code_pack_download(uuid),
+authenticity.confirm_print(uuid),
+authenticity.issue_verify_intent(bytea, bigint, interval, text),
+authenticity.confirm_verification(text, uuid, text),
+authenticity.fail_verification(text, uuid, text, text),
+authenticity.expire_verify_intents()
 TO chaindb_app;
+
+ALTER TABLE authenticity.manufacturers ALTER COLUMN created_at SET DEFAULT common.now();
+
+ALTER TABLE authenticity.skus ALTER COLUMN created_at SET DEFAULT common.now();
+
+ALTER TABLE authenticity.batches ALTER COLUMN created_at SET DEFAULT common.now();
+
+ALTER TABLE authenticity.code_packs ALTER COLUMN created_at SET DEFAULT common.now();
+
+ALTER TABLE authenticity.users ALTER COLUMN created_at SET DEFAULT common.now();
+
+ALTER TABLE authenticity.user_wallets ALTER COLUMN created_at SET DEFAULT common.now();
+
+ALTER TABLE authenticity.verify_intents ALTER COLUMN created_at SET DEFAULT common.now();
+
+ALTER TABLE authenticity.verifications ALTER COLUMN verified_at SET DEFAULT common.now();
+
+ALTER TABLE authenticity.treasury_ops ALTER COLUMN created_at SET DEFAULT common.now();
+
+COMMENT ON COLUMN authenticity.codes.created_at IS
+'When the code was loaded. Defaults to now(), not common.now(): the default is evaluated per row of a '
+'million-code COPY, and nothing compares this instant with a deadline.';

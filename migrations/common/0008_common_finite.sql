@@ -1,4 +1,4 @@
--- depends: 0003_common_clock
+-- depends: 0007_common_clock
 -- The guard every numeric column carries: common.is_finite().
 --
 -- In PostgreSQL 'NaN'::numeric equals itself and sorts above every number, so

@@ -1,4 +1,4 @@
--- Undoes 0026: the three altered functions back to SECURITY INVOKER, the p_now forms of
+-- Undoes 0033: the three altered functions back to SECURITY INVOKER, the p_now forms of
 -- 0023/0024 back (bodies, comments and grants as they were).
 
 ALTER FUNCTION cocopay.start_payout(uuid, varchar) SECURITY INVOKER;

@@ -1,5 +1,5 @@
--- depends: 0030_cocopay_payout_fee_within_amount
--- Validates the existing rows against the constraints 0029 and 0030 added NOT VALID (a scan
+-- depends: 0037_cocopay_payout_fee_within_amount
+-- Validates the existing rows against the constraints 0036 and 0037 added NOT VALID (a scan
 -- that does not block writes). Fails, naming the constraint, if a row breaks one: fix those
 -- rows and migrate again.
 
