@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from chaindb.codegen import sqltext
 from chaindb.codegen.catalog import Catalog, DescribeError, PyType, ResultColumn, TableDef
+from chaindb.codegen.infer import Col, Inference, Null
 from chaindb.codegen.loader import RawQuery
 
 # Names a generated module defines or imports at module level; fields and parameters avoid them.
@@ -88,8 +89,12 @@ def field_name(column: str, reserved: frozenset[str] | set[str]) -> str:
     return column if ok else py_identifier(column, reserved | _BASEMODEL_NAMES)
 
 
-def analyze(cat: Catalog, raw: RawQuery, class_names: frozenset[str]) -> Query:
-    """Describe one query on the server and work out its Python shape."""
+def analyze(cat: Catalog, raw: RawQuery, class_names: frozenset[str], *, infer: bool = True) -> Query:
+    """Describe one query on the server and work out its Python shape.
+
+    ``infer``: work out nullability from the parse tree (``chaindb.codegen.infer``); False keeps the
+    catalog-only rule alone (the rule before the parse was used, kept as the fallback).
+    """
     try:
         numbered, order = sqltext.to_numbered(raw.sql)
     except sqltext.PlaceholderError as exc:
@@ -131,7 +136,13 @@ def analyze(cat: Catalog, raw: RawQuery, class_names: frozenset[str]) -> Query:
     if op == Op.SELECT_VALUE and len(columns) != 1:
         raise raw.error(f"$ returns one value, this query returns {len(columns)} columns")
 
-    fields, null_row = _fields(cat, raw, columns, class_names)
+    inferred: list[Col] | None = None
+    if infer and op not in (Op.INSERT_UPDATE_DELETE, Op.INSERT_UPDATE_DELETE_MANY):
+        param_nulls = [Null.MAYBE if n in raw.directives.nullable_params else Null.CLAIMED for n in order]
+        inferred = Inference(cat, param_nulls).statement(numbered)
+        if inferred is not None and len(inferred) != len(columns):
+            inferred = None
+    fields, null_row = _fields(cat, raw, columns, class_names, inferred)
     one = raw.directives.one or (op == Op.INSERT_RETURNING and sqltext.always_one_row(raw.sql))
     if raw.directives.one and op not in (Op.SELECT_ONE, Op.SELECT_VALUE, Op.INSERT_RETURNING):
         raise raw.error("@one applies to ^, $ and <! queries only")
@@ -148,7 +159,7 @@ def _original_offset(original: str, numbered: str, index: int) -> int:
 
 
 def _fields(
-    cat: Catalog, raw: RawQuery, columns: list[ResultColumn], class_names: frozenset[str]
+    cat: Catalog, raw: RawQuery, columns: list[ResultColumn], class_names: frozenset[str], inferred: list[Col] | None
 ) -> tuple[list[ResultField], bool]:
     op = raw.operation
     if op in (Op.INSERT_UPDATE_DELETE, Op.INSERT_UPDATE_DELETE_MANY, Op.SCRIPT):
@@ -178,9 +189,9 @@ def _fields(
 
     reserved = set(MODULE_NAMES | class_names)
     out: list[ResultField] = []
-    for c in columns:
+    for i, c in enumerate(columns):
         nullable = True
-        proven = False  # NOT NULL proven by the catalog: a table column, not NULL-extended
+        proven = False  # NOT NULL proven (the catalog, the parse): never checked at run time
         src: tuple[int, int] | None = None
         if c.table_oid and c.attnum > 0:
             src = (c.table_oid, c.attnum)
@@ -195,6 +206,9 @@ def _fields(
                     src = (table.oid, attnum)
                     nullable = not (notnull and setof)
                     break
+        if inferred is not None:
+            nullable = inferred[i].null == Null.MAYBE
+            proven = inferred[i].null == Null.PROVEN
         if d.all_not_null or c.name in d.not_null:
             nullable = False
         if c.name in d.nullable:
@@ -206,7 +220,11 @@ def _fields(
 
 
 def _whole_table(cat: Catalog, fields: list[ResultField]) -> int | None:
-    """The table oid when the fields are exactly that table's row (names, order, NULL-ness)."""
+    """The table oid when the fields are exactly that table's row (names, order, NULL-ness).
+
+    A field known non-NULL where the table allows NULL (``WHERE t.col = ...``) still counts: the
+    result keeps the table's model, and that field its table's type.
+    """
     if not fields or fields[0].source is None:
         return None
     oid = fields[0].source[0]
@@ -214,6 +232,9 @@ def _whole_table(cat: Catalog, fields: list[ResultField]) -> int | None:
     if table.relkind not in ("r", "p") or len(fields) != len(table.columns):
         return None
     for f, (attnum, (attname, notnull, _)) in zip(fields, table.columns.items(), strict=True):
-        if f.source != (oid, attnum) or f.column != attname or f.nullable == notnull:
+        if f.source != (oid, attnum) or f.column != attname or (f.nullable and notnull):
             return None
+    for f, (notnull, _name) in zip(fields, ((c[1], c[0]) for c in table.columns.values()), strict=True):
+        if not notnull:
+            f.nullable, f.checked = True, False
     return oid

@@ -151,7 +151,6 @@ CODE_PACK_LIST_BY_BATCH: Final = _rt.Query(
 FROM authenticity.code_packs AS p
 WHERE p.batch_id = %(batch_id)s::uuid
 ORDER BY p.created_at, p.id;""",
-    not_null=("code_count",),
 )
 
 

@@ -108,7 +108,6 @@ CODE_COUNT_BY_PACK: Final = _rt.Query(
     count(c.code_plaintext) AS with_plaintext
 FROM authenticity.codes AS c
 WHERE c.pack_id = %(pack_id)s::uuid;""",
-    not_null=("total", "with_plaintext"),
 )
 
 

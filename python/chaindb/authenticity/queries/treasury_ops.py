@@ -146,7 +146,6 @@ TREASURY_OP_TOTALS: Final = _rt.Query(
     coalesce(sum(t.sol_out_lamports), 0)::bigint AS sol_out_lamports
 FROM authenticity.treasury_ops AS t
 WHERE %(since)s::timestamptz IS NULL OR t.created_at >= %(since)s::timestamptz;""",
-    not_null=("operations", "pyusd_in", "sol_out_lamports"),
 )
 
 

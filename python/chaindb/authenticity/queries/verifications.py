@@ -291,7 +291,7 @@ async def verification_get_success_async(
 
 VERIFICATION_REWARD_TOTAL_BY_USER: Final[_rt.Query[int]] = _rt.Query(
     "verification_reward_total_by_user",
-    _rt.Value(not_null=True),
+    _rt.Value(),
     """SELECT coalesce(sum(v.reward_lamports), 0)::bigint AS reward_lamports
 FROM authenticity.verifications AS v
 WHERE v.user_id = %(user_id)s::uuid AND v.result = 'SUCCESS';""",

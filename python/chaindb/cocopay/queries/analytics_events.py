@@ -146,7 +146,7 @@ def analytics_event_list_by_user_iter_async(
 
 ANALYTICS_EVENT_COUNT_BY_NAME: Final[_rt.Query[int]] = _rt.Query(
     "analytics_event_count_by_name",
-    _rt.Value(not_null=True),
+    _rt.Value(),
     """SELECT count(*) AS n FROM cocopay.analytics_events AS e
 WHERE e.event_name = %(event_name)s::varchar;""",
 )

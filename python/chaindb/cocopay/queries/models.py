@@ -358,7 +358,7 @@ class StoreListByMemberRow(_rt.Record):
     short_code: str | None
     deployment_status: DeploymentStatus
     role: StoreRole
-    accepted_at: datetime.datetime | None
+    accepted_at: datetime.datetime
 
 
 PAYOUT_STATUS_TRANSITIONS: Final[Mapping[PayoutStatus, frozenset[PayoutStatus]]] = MappingProxyType(

@@ -57,7 +57,6 @@ STORE_DAILY_STATS_LIST: Final = _rt.Query(
 FROM cocopay.store_daily_stats AS d
 WHERE d.store_id = %(store_id)s::uuid AND d.date BETWEEN %(from_date)s::date AND %(to_date)s::date
 ORDER BY d.date;""",
-    not_null=("store_id", "date", "transaction_count", "revenue_usd", "unique_customers", "avg_transaction_usd"),
 )
 
 
@@ -120,7 +119,6 @@ STORE_DAILY_STATS_GET: Final = _rt.Query(
     d.avg_transaction_usd
 FROM cocopay.store_daily_stats AS d
 WHERE d.store_id = %(store_id)s::uuid AND d.date = %(date)s::date;""",
-    not_null=("store_id", "date", "transaction_count", "revenue_usd", "unique_customers", "avg_transaction_usd"),
 )
 
 

@@ -316,7 +316,7 @@ def transaction_list_by_store_iter_async(
 
 TRANSACTION_COUNT_BY_STORE: Final[_rt.Query[int]] = _rt.Query(
     "transaction_count_by_store",
-    _rt.Value(not_null=True),
+    _rt.Value(),
     """SELECT count(*) AS n FROM cocopay.transactions AS t
 WHERE t.store_id = %(store_id)s::uuid;""",
 )
