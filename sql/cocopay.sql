@@ -2659,6 +2659,18 @@ CREATE UNIQUE INDEX transactions_idempotency_key_key ON cocopay.transactions USI
 COMMENT ON INDEX cocopay.transactions_idempotency_key_key IS 'An idempotency key is used by one transaction only (the seed''s UNIQUE ... WHERE idempotency_key IS NOT NULL).';
 
 --
+-- Name: transactions_store_id_created_at_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX transactions_store_id_created_at_idx ON cocopay.transactions USING btree (store_id, created_at DESC, id);
+
+--
+-- Name: INDEX transactions_store_id_created_at_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.transactions_store_id_created_at_idx IS 'A store''s transactions newest first (ORDER BY created_at DESC, id): store listings read only what they return.';
+
+--
 -- Name: analytics_events analytics_events_append_only; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 

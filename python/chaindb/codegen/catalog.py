@@ -13,13 +13,12 @@ from psycopg.pq import Format
 # An import a generated module needs: (module, name, alias); name None means ``import module``.
 Import = tuple[str, str | None, str | None]
 
-IMP_ANY: Import = ("typing", "Any", None)
 IMP_ANNOTATED: Import = ("typing", "Annotated", None)
 IMP_JSONVALUE: Import = ("pydantic", "JsonValue", None)
 IMP_RT: Import = ("chaindb.codegen", "runtime", "_rt")
 
 # Annotations that already include None: never written ``X | None``.
-_HOLDS_NONE = ("Any", "None", "JsonValue")
+_HOLDS_NONE = ("object", "None", "JsonValue")
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ BUILTIN: dict[str, PyType] = {
     "datemultirange": _t("Multirange[datetime.date]", None, _MULTI, _DT),
     "tsmultirange": _t("Multirange[datetime.datetime]", None, _MULTI, _DT),
     "tstzmultirange": _t("Multirange[datetime.datetime]", None, _MULTI, _DT),
-    "record": _t("tuple[Any, ...]", "tuple[Any, ...]", IMP_ANY),
+    "record": _t("tuple[object, ...]", "tuple[object, ...]"),
     "void": _t("None"),
     "money": _t("str", "str | decimal.Decimal | int", _DEC, note="money: returned as text"),
 }
@@ -319,7 +318,7 @@ class Catalog:
         if t.schema == "pg_catalog" and t.name in BUILTIN:
             return BUILTIN[t.name]
         if t.typtype == "p":
-            return _t("Any", None, IMP_ANY, note=f"{t.name}: pseudo-type")
+            return _t("object", None, note=f"{t.name}: pseudo-type")
         what = {"c": "composite", "r": "range", "m": "multirange"}.get(t.typtype, "type")
         return _t("str", None, note=f"{t.schema}.{t.name}: {what} without a psycopg loader, returned as text")
 

@@ -2,7 +2,7 @@
 -- foreign key is indexed.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(221);
+SELECT plan(224);
 
 CREATE TEMP TABLE spec (ord serial, tbl name, idx name, cols text[], uniq boolean, def text) ON COMMIT DROP;
 
@@ -69,6 +69,8 @@ INSERT INTO spec (tbl, idx, cols, uniq, def) VALUES
 ('transactions', 'idx_transactions_confirmation', '{confirmation_code}', false, 'USING btree (confirmation_code)'),
 ('transactions', 'idx_transactions_created', '{created_at}', false, 'USING btree (created_at DESC)'),
 ('transactions', 'idx_transactions_bundle', '{bundle_id}', false, 'USING btree (bundle_id)'),
+('transactions', 'transactions_store_id_created_at_idx', '{store_id,created_at,id}', false,
+    'USING btree (store_id, created_at DESC, id)'),
 ('loans', 'loans_pkey', '{id}', true, 'USING btree (id)'),
 ('loans', 'loans_chain_id_loan_id_onchain_key', '{chain_id,loan_id_onchain}', true,
     'USING btree (chain_id, loan_id_onchain)'),

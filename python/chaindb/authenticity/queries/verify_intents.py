@@ -8,7 +8,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import datetime
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -57,7 +57,7 @@ FROM authenticity.issue_verify_intent(
 
 
 def verify_intent_issue(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     commitment: bytes,
     reward_lamports: int,
@@ -79,7 +79,7 @@ def verify_intent_issue(
 
 
 async def verify_intent_issue_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
     reward_lamports: int,
@@ -109,12 +109,16 @@ WHERE i.verify_intent_id = %(verify_intent_id)s::text;""",
 )
 
 
-def verify_intent_get(conn: psycopg.Connection[Any], *, verify_intent_id: str) -> VerifyIntent | None:
+def verify_intent_get(conn: psycopg.Connection[object], *, verify_intent_id: str) -> VerifyIntent | None:
     """One intent by its public id."""
     return VERIFY_INTENT_GET.first(conn, {"verify_intent_id": verify_intent_id})
 
 
-async def verify_intent_get_async(conn: psycopg.AsyncConnection[Any], *, verify_intent_id: str) -> VerifyIntent | None:
+async def verify_intent_get_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    verify_intent_id: str,
+) -> VerifyIntent | None:
     """One intent by its public id."""
     return await VERIFY_INTENT_GET.first_async(conn, {"verify_intent_id": verify_intent_id})
 
@@ -133,7 +137,7 @@ ORDER BY i.created_at, i.id;""",
 
 
 def verify_intent_list_open(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     commitment: bytes,
     now: datetime.datetime | None = None,
@@ -143,7 +147,7 @@ def verify_intent_list_open(
 
 
 def verify_intent_list_open_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     commitment: bytes,
     now: datetime.datetime | None = None,
@@ -153,7 +157,7 @@ def verify_intent_list_open_iter(
 
 
 async def verify_intent_list_open_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
     now: datetime.datetime | None = None,
@@ -163,7 +167,7 @@ async def verify_intent_list_open_async(
 
 
 def verify_intent_list_open_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
     now: datetime.datetime | None = None,
@@ -179,13 +183,13 @@ VERIFY_INTENT_EXPIRE: Final[_rt.Query[int]] = _rt.Query(
 )
 
 
-def verify_intent_expire(conn: psycopg.Connection[Any], *, now: datetime.datetime | None = None) -> int:
+def verify_intent_expire(conn: psycopg.Connection[object], *, now: datetime.datetime | None = None) -> int:
     """Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many."""
     return VERIFY_INTENT_EXPIRE.one(conn, {"now": now})
 
 
 async def verify_intent_expire_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     now: datetime.datetime | None = None,
 ) -> int:

@@ -9,7 +9,7 @@ Generated from ``queries/cocopay/sessions.sql`` (``make generate``): per query, 
 import datetime
 import ipaddress
 import uuid
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -50,7 +50,7 @@ RETURNING s.*;""",
 
 
 def session_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     token_hash: str,
@@ -78,7 +78,7 @@ def session_create(
 
 
 async def session_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     token_hash: str,
@@ -118,7 +118,7 @@ WHERE
 
 
 def session_get_by_token_hash(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     token_hash: str,
     now: datetime.datetime | None = None,
@@ -128,7 +128,7 @@ def session_get_by_token_hash(
 
 
 async def session_get_by_token_hash_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     token_hash: str,
     now: datetime.datetime | None = None,
@@ -148,7 +148,7 @@ RETURNING s.*;""",
 
 
 def session_revoke(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     now: datetime.datetime | None = None,
@@ -158,7 +158,7 @@ def session_revoke(
 
 
 async def session_revoke_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     now: datetime.datetime | None = None,
@@ -176,7 +176,7 @@ WHERE s.user_id = %(user_id)s::uuid AND s.revoked_at IS NULL;""",
 
 
 def session_revoke_all_for_user(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     now: datetime.datetime | None = None,
@@ -186,7 +186,7 @@ def session_revoke_all_for_user(
 
 
 async def session_revoke_all_for_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     now: datetime.datetime | None = None,
@@ -202,13 +202,13 @@ WHERE s.expires_at <= coalesce(%(now)s::timestamptz, now());""",
 )
 
 
-def session_delete_expired(conn: psycopg.Connection[Any], *, now: datetime.datetime | None = None) -> int:
+def session_delete_expired(conn: psycopg.Connection[object], *, now: datetime.datetime | None = None) -> int:
     """Clean-up: delete the sessions that expired before now (NULL: now()); returns how many."""
     return SESSION_DELETE_EXPIRED.rowcount(conn, {"now": now})
 
 
 async def session_delete_expired_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     now: datetime.datetime | None = None,
 ) -> int:

@@ -1,0 +1,2 @@
+-- transactional: false
+DROP INDEX CONCURRENTLY cocopay.transactions_store_id_created_at_idx;
