@@ -29,7 +29,8 @@ FILTERS = ("store_id", "from_user_id", "status", "since")
 
 
 def _user(conn: psycopg.Connection[Any]) -> q.User:
-    return q.user_get_or_create_by_phone(conn, phone="+55" + str(uuid.uuid4().int)[:11], name=None, locale=None, now=None)
+    phone = "+55" + str(uuid.uuid4().int)[:11]
+    return q.user_get_or_create_by_phone(conn, phone=phone, name=None, locale=None, now=None)
 
 
 def _store(conn: psycopg.Connection[Any], owner: q.User, symbol: str) -> q.Store:
@@ -44,8 +45,9 @@ def test_transaction_search_every_combination(app: psycopg.Connection[Any]) -> N
     padaria, feira = _store(app, owner, "PADA"), _store(app, owner, "FEIRA")
     made: list[q.Transaction] = []
     for i, (store, customer) in enumerate(itertools.product((padaria, feira, None), (ana, bia, None))):
+        kind = q.TransactionType.BONUS_CLAIM if store is None else q.TransactionType.PAYMENT
         tx = q.transaction_create(
-            app, idempotency_key=f"k{i}", type=q.TransactionType.BONUS_CLAIM if store is None else q.TransactionType.PAYMENT,
+            app, idempotency_key=f"k{i}", type=kind,
             amount_usd=Decimal(i + 1), chain_id=q.ChainId.V_8453, from_user_id=customer.id if customer else None,
             to_user_id=None, store_id=store.id if store else None,
             tokens_used=[{"token_address": USDC, "amount": str(1000 * (i + 1)), "amount_usd": f"{i + 1}.5"}],
@@ -83,8 +85,9 @@ def test_transaction_search_every_combination(app: psycopg.Connection[Any]) -> N
 
 def _bulk(conn: psycopg.Connection[Any], n: int = 100_000) -> tuple[uuid.UUID, uuid.UUID]:
     """n transactions over 200 stores and 200 users, a year of them, mostly confirmed."""
-    conn.execute("INSERT INTO cocopay.users (phone) SELECT '+5511' || lpad(i::text, 9, '0') FROM generate_series(1, 200) i")
-    conn.execute("INSERT INTO cocopay.stores (name, symbol) SELECT 'Loja ' || i, 'LJ' || i FROM generate_series(1, 200) i")
+    series = "generate_series(1, 200) AS i"
+    conn.execute(f"INSERT INTO cocopay.users (phone) SELECT '+5511' || lpad(i::text, 9, '0') FROM {series}")
+    conn.execute(f"INSERT INTO cocopay.stores (name, symbol) SELECT 'Loja ' || i, 'LJ' || i FROM {series}")
     conn.execute(
         """
         INSERT INTO cocopay.transactions (store_id, from_user_id, type, status, amount_usd, chain_id, created_at,
@@ -109,7 +112,9 @@ def _bulk(conn: psycopg.Connection[Any], n: int = 100_000) -> tuple[uuid.UUID, u
     return store[0], user[0]
 
 
-def _generic_plan(conn: psycopg.Connection[Any], name: str, statement: str, values: dict[str, Any]) -> list[tuple[str, str]]:
+def _generic_plan(
+    conn: psycopg.Connection[Any], name: str, statement: str, values: dict[str, Any]
+) -> list[tuple[str, str]]:
     """(node type, index or relation) of the generic plan of a prepared statement, as prepare=True runs it."""
     numbered, order = to_numbered(statement)
     conn.execute(sql.SQL("PREPARE {} AS ").format(sql.Identifier(name)) + sql.SQL(numbered))  # type: ignore[arg-type]
@@ -137,7 +142,8 @@ def test_every_variant_reads_through_an_index_at_1e5_rows(conn: psycopg.Connecti
               "since": datetime.datetime(2024, 6, 1, tzinfo=UTC), "max_rows": 50}
     store_indexes = {"transactions_store_id_created_at_idx", "idx_transactions_store"}
     assert len(TRANSACTION_SEARCH.variants) == 16
-    for k, (omitted, statement) in enumerate(sorted(TRANSACTION_SEARCH.variants.items(), key=lambda kv: sorted(kv[0]))):
+    variants = sorted(TRANSACTION_SEARCH.variants.items(), key=lambda kv: sorted(kv[0]))
+    for k, (omitted, statement) in enumerate(variants):
         nodes = _generic_plan(conn, f"v{k}", statement, values)
         given = sorted(set(FILTERS) - omitted)
         assert ("Seq Scan", "transactions") not in nodes, (given, nodes)
@@ -160,8 +166,9 @@ def test_every_variant_reads_through_an_index_at_1e5_rows(conn: psycopg.Connecti
 def test_store_get_with_members(app: psycopg.Connection[Any]) -> None:
     owner, clerk = _user(app), _user(app)
     store = _store(app, owner, "MEMB")
-    invited = q.store_member_invite(app, store_id=store.id, user_id=clerk.id, role=q.StoreRole.STAFF, invited_by=owner.id,
-                                    now=None)
+    invited = q.store_member_invite(
+        app, store_id=store.id, user_id=clerk.id, role=q.StoreRole.STAFF, invited_by=owner.id, now=None
+    )
     row = q.store_get_with_members(app, id=store.id)
     assert row is not None and (row.id, row.name, row.symbol) == (store.id, store.name, "MEMB")
     assert [m.user_id for m in row.members] == [owner.id, clerk.id]

@@ -30,8 +30,8 @@ def _store(q: ModuleType, conn: psycopg.Connection[Any], name: str) -> Any:
 
 def _order(conn: psycopg.Connection[Any], store: uuid.UUID, amount: str, *, paid: bool = False) -> int:
     row = conn.execute(
-        "INSERT INTO cgshop.orders (store_id, qty, amount, meta, ttl, paid) VALUES (%s, 2, %s, %s, '1 day 02:03:04', %s)"
-        " RETURNING id",
+        "INSERT INTO cgshop.orders (store_id, qty, amount, meta, ttl, paid)"
+        " VALUES (%s, 2, %s, %s, '1 day 02:03:04', %s) RETURNING id",
         (store, decimal.Decimal(amount), psycopg.types.json.Jsonb({"source": "web", "x": 0.1}), paid),
     ).fetchone()
     assert row is not None
@@ -130,13 +130,15 @@ def test_json_type_must_be_defined(fixture_db_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "queries" / "cgshop"
     folder.mkdir(parents=True)
     (folder / "x.sql").write_text(
-        "-- name: order_meta(id)$\n-- @json meta: Missing\nSELECT o.meta FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n"
+        "-- name: order_meta(id)$\n-- @json meta: Missing\n"
+        "SELECT o.meta FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n"
     )
     with psycopg.connect(fixture_db_url, autocommit=True) as conn, pytest.raises(GenerationError) as info:
         generate(conn, "cgshop", tmp_path / "queries", FIXTURE_PACKAGE)
     assert "x.sql:1: query order_meta: @json: Missing is not defined in" in str(info.value)
     (folder / "x.sql").write_text(
-        "-- name: order_meta(id)$\n-- @json qty: OrderMeta\nSELECT o.qty FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n"
+        "-- name: order_meta(id)$\n-- @json qty: OrderMeta\n"
+        "SELECT o.qty FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n"
     )
     with psycopg.connect(fixture_db_url, autocommit=True) as conn, pytest.raises(GenerationError) as info:
         generate(conn, "cgshop", tmp_path / "queries", FIXTURE_PACKAGE)
