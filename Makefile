@@ -19,7 +19,7 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify lint pgtap pytest test demo bench clean clean-db
+        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test demo bench clean clean-db
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -96,6 +96,9 @@ verify-docs: $(STAMP) ## Fail when docs/ differs from what `make docs` writes
 verify: $(STAMP) ## verify-schema, verify-generate and verify-docs at once, on a throwaway server (unless DATABASE_URL)
 	$(CLI) verify --throwaway
 
+verify-compat: $(STAMP) ## Prepare REF's queries (default HEAD~1) on the working tree's migrations; report breaks (REF=<git ref>)
+	$(CLI) verify-compat --throwaway --ref $(or $(REF),HEAD~1)
+
 lint: $(STAMP) ## sqlfluff, squawk, ruff and mypy
 	$(VENV)/bin/sqlfluff lint $(SQL_DIRS)
 	$(VENV)/bin/squawk --config .squawk.toml $$(find migrations -name '*.sql' ! -name '*.rollback.sql' | sort)
@@ -109,7 +112,8 @@ pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is 
 	$(VENV)/bin/pytest
 
 # pg_prove runs last: it is the only stage that needs the apt packages (see setup-apt).
-test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
+test: setup lint verify ## Lint, check generated files and the previous commit's queries, run pytest and pg_prove
+	$(CLI) verify-compat --throwaway --ref HEAD~1 --if-available
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
 

@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         ("generate", "write python/chaindb/<schema>/queries/ from queries/ (--check: fail on drift)"),
         ("docs", "write docs/<schema>.md and docs/README.md from the catalog (--check: fail on drift)"),
         ("verify", "fail when sql/<schema>.sql, the generated modules or docs/ differ from what the migrations give"),
+        ("verify-compat", "prepare a git ref's named queries against the working tree's migrations; report breaks"),
     ]:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--schema", action="append", dest="schemas", help="limit to this schema (repeatable)")
@@ -95,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         if name in ("migrate", "rollback"):
             cmd.add_argument("--accept-changed", action="store_true",
                              help="go on although applied migration files changed; record them as they are now")
-        if name in ("pgtap", "schema", "generate", "docs", "verify", "drift"):
+        if name == "verify-compat":
+            cmd.add_argument("--ref", default="HEAD~1", help="the release whose queries to check (default HEAD~1)")
+            cmd.add_argument("--if-available", action="store_true",
+                             help="skip, saying why, when the ref is not there (shallow clone, one commit)")
+        if name in ("pgtap", "schema", "generate", "docs", "verify", "drift", "verify-compat"):
             cmd.add_argument("--throwaway", action="store_true", help="use a throwaway server (not with DATABASE_URL)")
         if name == "pgtap":
             cmd.add_argument("files", nargs="*", help="pgTAP files (default: tests/pgtap/*/*.sql)")
@@ -118,6 +123,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 1
     if args.command == "drift":
         return _drift(args.schemas, throwaway_server=args.throwaway)
+    if args.command == "verify-compat":
+        return _verify_compat(args.ref, if_available=args.if_available, throwaway_server=args.throwaway)
     if args.command in ("pgtap", "schema", "generate", "docs", "verify"):
         # files written into the checkout come from a throwaway server (never the embedded one's fixed port)
         throwaway_server = args.throwaway or args.command in WRITERS
@@ -242,6 +249,23 @@ def _drift(schemas: list[str] | None, *, throwaway_server: bool) -> int:
         differences = drift.compare(drift.catalog(scratch, chosen), drift.catalog(live, chosen))
     print(drift.report(differences, live=describe_url(live), applied=len(ids)), end="")
     return 1 if differences else 0
+
+
+def _verify_compat(ref: str, *, if_available: bool, throwaway_server: bool) -> int:
+    """Old queries against new migrations, on two scratch databases (chaindb.codegen.compat)."""
+    from chaindb.codegen import compat
+
+    root = project_root()
+    if if_available and (why := compat.ref_unavailable(root, ref)) is not None:
+        print(f"verify-compat: skipped: {why}")
+        return 0
+    server = throwaway() if throwaway_server and not os.environ.get("DATABASE_URL") else None
+    try:
+        url = server.url(database="postgres") if server else database_url()
+        return compat.main(root, ref, url)
+    finally:
+        if server:
+            server.stop()
 
 
 PGTAP_MISSING = """chaindb pgtap: {what}, so the pgTAP suites did not run. pgTAP and pg_prove come from apt:

@@ -34,6 +34,7 @@ class Param:
     nullable: bool
     optional: bool = False  # @optional: None drops its WHERE part
     json_type: str | None = None  # @json: a project type instead of JsonValue
+    type_oid: int = 0  # the type the server gives the parameter
 
 
 @dataclass
@@ -48,6 +49,7 @@ class ResultField:
     checked: bool = False
     rows: Rows | None = None  # json_agg(t) / array_agg(t): a list of the table's rows
     json_type: str | None = None  # @json: a project type instead of JsonValue
+    type_oid: int = 0  # the column's type as the server describes it
 
 
 @dataclass
@@ -136,7 +138,9 @@ def analyze(cat: Catalog, raw: RawQuery, class_names: frozenset[str], *, infer: 
             raise raw.error(f"parameters {seen_py[py]} and {name} both become {py} in Python")
         seen_py[py] = name
         nullable = name in d.nullable_params or name in d.optional
-        params.append(Param(name, py, cat.map(oid_of[name]), nullable, optional=name in d.optional))
+        params.append(
+            Param(name, py, cat.map(oid_of[name]), nullable, optional=name in d.optional, type_oid=oid_of[name])
+        )
 
     op = raw.operation
     if op in (Op.SELECT, Op.SELECT_ONE, Op.INSERT_RETURNING) and not columns:
@@ -310,7 +314,10 @@ def _fields(
         py = "value" if op == Op.SELECT_VALUE else field_name(c.name, reserved)
         rows = _nested_rows(cat, raw, c, inferred[i].rows if inferred is not None else None)
         out.append(
-            ResultField(c.name, py, cat.map(c.type_oid), nullable, src, checked=not nullable and not proven, rows=rows)
+            ResultField(
+                c.name, py, cat.map(c.type_oid), nullable, src, checked=not nullable and not proven, rows=rows,
+                type_oid=c.type_oid,
+            )
         )
     null_row = function is not None and not function[1] and op != Op.SELECT_VALUE
     return out, null_row
