@@ -19,7 +19,7 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test demo bench clean clean-db
+        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage demo bench clean clean-db
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -112,10 +112,23 @@ pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is 
 	$(VENV)/bin/pytest
 
 # pg_prove runs last: it is the only stage that needs the apt packages (see setup-apt).
-test: setup lint verify ## Lint, check generated files and the previous commit's queries, run pytest and pg_prove
+# Both suites record what they execute of the database's logic (chaindb.coverage): one run serves
+# the tests and the coverage gate (a function or trigger function no test executes fails `make test`).
+COVERAGE_DIR := .coverage-db
+test coverage: export CHAINDB_DB_COVERAGE = $(CURDIR)/$(COVERAGE_DIR)
+
+test: setup lint verify ## Lint, check generated files and the previous commit's queries, run pytest and pg_prove, coverage gate
 	$(CLI) verify-compat --throwaway --ref HEAD~1 --if-available
+	rm -rf $(COVERAGE_DIR)
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
+	$(CLI) coverage --check
+
+coverage: setup ## Run pytest and pg_prove and print, per schema, the functions, CHECKs and state-machine moves they exercised
+	rm -rf $(COVERAGE_DIR)
+	$(VENV)/bin/pytest
+	$(CLI) pgtap --throwaway
+	$(CLI) coverage
 
 demo: setup db ## Embedded server, migrate, fixtures, each product's main flow (as an app login role)
 	$(CLI) migrate
@@ -129,4 +142,4 @@ clean-db: ## Stop the embedded server and remove its data (.pgdata, and its fold
 	@$(PYTHON) python/chaindb/embedded.py destroy
 
 clean: clean-db ## clean-db, and remove the venv, caches and build files
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache python/*.egg-info build dist
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache python/*.egg-info build dist .coverage-db

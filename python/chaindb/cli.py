@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         ("docs", "write docs/<schema>.md and docs/README.md from the catalog (--check: fail on drift)"),
         ("verify", "fail when sql/<schema>.sql, the generated modules or docs/ differ from what the migrations give"),
         ("verify-compat", "prepare a git ref's named queries against the working tree's migrations; report breaks"),
+        ("coverage", "print what the last test run executed of the database's logic (--check: fail on gaps)"),
     ]:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--schema", action="append", dest="schemas", help="limit to this schema (repeatable)")
@@ -106,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             cmd.add_argument("files", nargs="*", help="pgTAP files (default: tests/pgtap/*/*.sql)")
         if name in ("schema", "generate", "docs"):
             cmd.add_argument("--check", action="store_true", help="compare instead of writing")
+        if name == "coverage":
+            cmd.add_argument("--check", action="store_true",
+                             help="exit 1 when a function or trigger function of a registry schema never ran")
     args = parser.parse_args(argv)
     try:
         return _dispatch(args)
@@ -123,6 +127,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 1
     if args.command == "drift":
         return _drift(args.schemas, throwaway_server=args.throwaway)
+    if args.command == "coverage":
+        from chaindb import coverage
+
+        folder = Path(os.environ.get(coverage.ENV) or project_root() / ".coverage-db")
+        return coverage.main(folder, list(admin.available_schemas()), check=args.check)
     if args.command == "verify-compat":
         return _verify_compat(args.ref, if_available=args.if_available, throwaway_server=args.throwaway)
     if args.command in ("pgtap", "schema", "generate", "docs", "verify"):
@@ -130,7 +139,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         throwaway_server = args.throwaway or args.command in WRITERS
         with scratch_database(throwaway_server=throwaway_server, name=f"chaindb_{args.command}") as scratch:
             if args.command == "pgtap":
-                return _pgtap(scratch, args.files)
+                return _pgtap(scratch, args.files, measure=throwaway_server and not os.environ.get("DATABASE_URL"))
             schemas = args.schemas or admin.snapshot_names()
             if args.command == "schema":
                 return _schema(scratch, schemas, check=args.check)
@@ -334,8 +343,11 @@ def _schema(scratch_url: str, schemas: list[str], *, check: bool) -> int:
     return 0
 
 
-def _pgtap(scratch_url: str, files: list[str]) -> int:
-    """pg_prove over the pgTAP files, in a scratch database migrated from zero."""
+def _pgtap(scratch_url: str, files: list[str], *, measure: bool = False) -> int:
+    """pg_prove over the pgTAP files, in a scratch database migrated from zero.
+
+    ``measure`` (a throwaway server) with ``CHAINDB_DB_COVERAGE`` set: what the suites execute is
+    recorded there (chaindb.coverage)."""
     root = project_root()
     paths = files or sorted(str(p.relative_to(root)) for p in (root / "tests" / "pgtap").glob("*/*.sql"))
     if not paths:
@@ -345,8 +357,20 @@ def _pgtap(scratch_url: str, files: list[str]) -> int:
         if conn.execute("select 1 from pg_available_extensions where name = 'pgtap'").fetchone() is None:
             print(PGTAP_MISSING.format(what="the pgTAP extension is not installed on the server"), file=sys.stderr)
             return 1
-    return subprocess.run(["pg_prove", "--failures", *paths], cwd=root, env=admin.libpq_environment(scratch_url),
-                          check=False).returncode
+    from chaindb import coverage
+
+    collect = coverage.out_dir() if measure else None
+    if collect:
+        coverage.prepare_server(scratch_url)
+        coverage.reset(scratch_url)
+        coverage.instrument_pgtap(scratch_url)
+        coverage.save_catalog(scratch_url, collect, ["common", *admin.available_schemas()])
+    rc = subprocess.run(["pg_prove", "--failures", *paths], cwd=root, env=admin.libpq_environment(scratch_url),
+                        check=False).returncode
+    if collect:
+        coverage.save_functions(collect, "pgtap", coverage.collect(scratch_url, "pgtap", snapshot=False))
+        coverage.save_log(coverage.server_log(scratch_url), collect, "pgtap")
+    return rc
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@ sees the same state. What this runner does that yoyo's own ``apply`` does not:
   statement; what was skipped is recorded, and the rollback leaves exactly those objects in
   place (they belong to the DBA). An extension found in another schema is still an error.
 - **Lock.** A session advisory lock serializes concurrent runs on a database (released when
-  the connection ends, so never stale); ``lock_timeout`` bounds the wait.
+  the connection ends, so never stale); a run polls for it, :data:`LOCK_WAIT` seconds at most
+  (a statement waiting for it would hold a snapshot that a ``CREATE INDEX CONCURRENTLY`` of the
+  run holding it waits for: a deadlock).
 
 Every migration runs as ``chaindb_owner`` (``SET ROLE``) with ``lock_timeout`` and
 ``statement_timeout`` set (:data:`SESSION_SQL`).
@@ -56,6 +58,8 @@ from psycopg import sql
 OWNER_ROLE = "chaindb_owner"
 #: The migration settings as connection options (the read-only status connection, and yoyo's URL).
 SESSION_OPTIONS = f"-c role={OWNER_ROLE} -c lock_timeout=10s -c statement_timeout=15min"
+#: Seconds a run waits for another run's migration lock.
+LOCK_WAIT = 10.0
 #: Key of the advisory lock held while migrating ('chaindb' in ASCII).
 LOCK_KEY = 0x63686169_6E6462
 CHECKSUM_TABLE = "_chaindb_migration"
@@ -420,14 +424,22 @@ def _run(conn: psycopg.Connection[Any], m: Migration, operation: str, *, kept: S
 @contextmanager
 def session(conn: psycopg.Connection[Any], setup: bytes | None = None) -> Iterator[list[str]]:
     """Make an autocommit connection a migration session: the lock (a session advisory lock:
-    concurrent runs wait, at most lock_timeout), then ``setup`` run as the session user (the
+    concurrent runs wait, at most LOCK_WAIT seconds), then ``setup`` run as the session user (the
     roles set-up), then the owner role, the timeouts and the bookkeeping tables.
     Yields the list the caller fills with the ids it applied or rolled back; at the end, when
     anything was written, one synchronous commit makes every asynchronous one before it durable."""
-    try:
-        conn.execute(f"SET lock_timeout = '10s'; SELECT pg_advisory_lock({LOCK_KEY})")
-    except psycopg.errors.LockNotAvailable:
-        raise MigrationError("another migration run holds this database's migration lock (waited 10 s)") from None
+    # Poll rather than wait in pg_advisory_lock(): a statement waiting for the lock holds a snapshot, which
+    # a CREATE INDEX CONCURRENTLY of the run holding the lock would wait for in turn (a deadlock).
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        row = conn.execute(f"SELECT pg_try_advisory_lock({LOCK_KEY})").fetchone()
+        if row is not None and row[0]:
+            break
+        if time.monotonic() >= deadline:
+            raise MigrationError(
+                f"another migration run holds this database's migration lock (waited {LOCK_WAIT:g} s)"
+            )
+        time.sleep(0.05)
     done: list[str] = []
     created = False
     try:

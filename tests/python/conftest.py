@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from chaindb import admin, db
+from chaindb import admin, coverage, db
 from chaindb.embedded import throwaway
 
 TEMPLATE = "chaindb_test_template"
@@ -37,9 +37,14 @@ def pg_url() -> Iterator[str]:
         yield admin.libpq_url(url)
         return
     server = throwaway()
+    collect = coverage.out_dir()  # make test / make coverage: count what the tests execute (chaindb.coverage)
     try:
+        if collect:
+            coverage.prepare_server(server.url(database="postgres"))
         yield server.url(database="postgres")
     finally:
+        if collect:
+            coverage.save_log(coverage.server_log(server.url(database="postgres")), collect, "pytest")
         server.stop()
 
 
@@ -47,6 +52,8 @@ def pg_url() -> Iterator[str]:
 def template_url(pg_url: str) -> Iterator[str]:
     url = admin.create_database(pg_url, TEMPLATE)
     admin.migrate(url)
+    if collect := coverage.out_dir():
+        coverage.save_catalog(url, collect, ["common", *admin.available_schemas()])
     yield url
     admin.drop_database(pg_url, TEMPLATE)
 
@@ -60,6 +67,8 @@ def fresh_database(pg_url: str, template: str | None = TEMPLATE) -> str:
 def db_url(pg_url: str, template_url: str) -> Iterator[str]:
     url = fresh_database(pg_url)
     yield url
+    if collect := coverage.out_dir():
+        coverage.save_functions(collect, "pytest", coverage.collect(url, "pytest"))
     admin.drop_database(pg_url, admin.database_name(url))
 
 
