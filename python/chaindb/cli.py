@@ -368,7 +368,7 @@ def _pgtap(scratch_url: str, files: list[str], *, measure: bool = False) -> int:
     rc = subprocess.run(["pg_prove", "--failures", *paths], cwd=root, env=admin.libpq_environment(scratch_url),
                         check=False).returncode
     if collect:
-        coverage.save_functions(collect, "pgtap", coverage.collect(scratch_url, "pgtap", snapshot=False))
+        coverage.save_functions(collect, "pgtap", coverage.collect(scratch_url)[0])
         coverage.save_log(coverage.server_log(scratch_url), collect, "pgtap")
     return rc
 

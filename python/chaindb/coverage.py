@@ -50,54 +50,61 @@ ENV = "CHAINDB_DB_COVERAGE"
 MARK = "chaindb-coverage "
 _EVENT = re.compile(r"\bLOG:  chaindb-coverage (\{.*\})$")
 
-# The CHECK snapshot: a PL/pgSQL block (run as a DO block, or as the body of the function pgTAP's
-# finish() calls). Function calls made by the CHECK expressions it evaluates are not counted.
-SNAPSHOT_BODY = r"""
-DECLARE
-    r record;
-    v_found text[];
-    v_has boolean;
-    v_all text[] := '{}';
-BEGIN
-    SET LOCAL track_functions = 'none';
-    FOR r IN
-        SELECT c.conrelid::regclass AS rel, n.nspname AS schema_name, t.relname AS table_name,
-               array_agg(c.conname::text ORDER BY c.conname) AS names,
-               array_agg(pg_catalog.pg_get_expr(c.conbin, c.conrelid) ORDER BY c.conname) AS exprs
-        FROM pg_catalog.pg_constraint AS c
-        JOIN pg_catalog.pg_class AS t ON t.oid = c.conrelid
-        JOIN pg_catalog.pg_namespace AS n ON n.oid = t.relnamespace
-        WHERE c.contype = 'c' AND t.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\_%'
-          AND n.nspname <> 'information_schema'
-        GROUP BY c.conrelid, n.nspname, t.relname
-    LOOP
-        EXECUTE format(
-            'SELECT array_remove(ARRAY[%s], NULL) FROM %s',
-            (SELECT string_agg(format('CASE WHEN bool_or((%s) IS TRUE) THEN %L END', x.e, x.nm), ', ')
-             FROM unnest(r.exprs, r.names) AS x (e, nm)),
-            r.rel
-        ) INTO v_found;
-        v_all := v_all || ARRAY(SELECT format('%s.%s.%s', r.schema_name, r.table_name, f) FROM unnest(v_found) AS f);
-    END LOOP;
-    FOR r IN
-        SELECT format('%s.%s.%s', dn.nspname, d.typname, c.conname) AS name, a.attrelid::regclass AS rel,
-               a.attname AS col
-        FROM pg_catalog.pg_constraint AS c
-        JOIN pg_catalog.pg_type AS d ON d.oid = c.contypid
-        JOIN pg_catalog.pg_namespace AS dn ON dn.oid = d.typnamespace
-        JOIN pg_catalog.pg_attribute AS a ON a.atttypid = d.oid AND a.attnum > 0 AND NOT a.attisdropped
-        JOIN pg_catalog.pg_class AS t ON t.oid = a.attrelid AND t.relkind IN ('r', 'p')
-        WHERE c.contype = 'c'
-    LOOP
-        CONTINUE WHEN r.name = ANY (v_all);
-        EXECUTE format('SELECT EXISTS (SELECT FROM %s WHERE %I IS NOT NULL)', r.rel, r.col) INTO v_has;
-        IF v_has THEN
-            v_all := v_all || r.name;
-        END IF;
-    END LOOP;
-    RAISE LOG 'chaindb-coverage %', json_build_object('accepted', v_all);
-END
+# The CHECK snapshot: one query over every table with CHECKs, built from the catalog (snapshot_sql), whose rows
+# are the names of the CHECKs some row satisfies (TRUE, not merely not false), and of the domain CHECKs
+# some column of the domain holds a value for.
+_CHECK_EXPRS_SQL = """
+SELECT n.nspname, t.relname, c.conname, pg_catalog.pg_get_expr(c.conbin, c.conrelid)
+  FROM pg_catalog.pg_constraint AS c
+  JOIN pg_catalog.pg_class AS t ON t.oid = c.conrelid
+  JOIN pg_catalog.pg_namespace AS n ON n.oid = t.relnamespace
+ WHERE c.contype = 'c' AND t.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%'
+   AND n.nspname NOT IN ('information_schema', 'chaindb_coverage')
+ ORDER BY 1, 2, 3
 """
+_DOMAIN_COLUMNS_SQL = """
+SELECT dn.nspname, d.typname, c.conname, tn.nspname, t.relname, a.attname
+  FROM pg_catalog.pg_constraint AS c
+  JOIN pg_catalog.pg_type AS d ON d.oid = c.contypid
+  JOIN pg_catalog.pg_namespace AS dn ON dn.oid = d.typnamespace
+  JOIN pg_catalog.pg_attribute AS a ON a.atttypid = d.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_catalog.pg_class AS t ON t.oid = a.attrelid AND t.relkind IN ('r', 'p')
+  JOIN pg_catalog.pg_namespace AS tn ON tn.oid = t.relnamespace
+ WHERE c.contype = 'c'
+ ORDER BY 1, 2, 3, 4, 5, 6
+"""
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def snapshot_sql(conn: psycopg.Connection[Any]) -> str:
+    """The CHECK snapshot query of this database's schema (one column, ``name``)."""
+    parts: list[str] = []
+    tables: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for schema, table, name, expr in conn.execute(_CHECK_EXPRS_SQL).fetchall():
+        tables[(schema, table)].append((name, expr))
+    for (schema, table), checks in tables.items():
+        columns = ", ".join(f"bool_or(({expr}) IS TRUE) AS c{i}" for i, (_, expr) in enumerate(checks))
+        values = ", ".join(f"({_literal(f'{schema}.{table}.{name}')}, a.c{i})" for i, (name, _) in enumerate(checks))
+        parts.append(
+            f"SELECT x.name FROM (SELECT {columns} FROM {_ident(schema)}.{_ident(table)}) AS a,"
+            f" LATERAL (VALUES {values}) AS x (name, ok) WHERE x.ok"
+        )
+    domains: dict[str, list[str]] = defaultdict(list)
+    for dschema, domain, name, schema, table, column in conn.execute(_DOMAIN_COLUMNS_SQL).fetchall():
+        domains[f"{dschema}.{domain}.{name}"].append(
+            f"EXISTS (SELECT FROM {_ident(schema)}.{_ident(table)} WHERE {_ident(column)} IS NOT NULL)"
+        )
+    for name, tests in domains.items():
+        parts.append(f"SELECT {_literal(name)} WHERE {' OR '.join(tests)}")
+    return "\nUNION ALL\n".join(parts) if parts else "SELECT NULL::text WHERE false"
+
 
 # The inventory: what there is to cover, from a migrated database.
 _FUNCTIONS_SQL = """
@@ -214,18 +221,28 @@ def _wait_alone(conn: psycopg.Connection[Any], seconds: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def collect(url: str, label: str, *, snapshot: bool = True) -> dict[str, int]:
-    """Function call counts of the database at ``url`` (its other sessions gone), and, with ``snapshot``,
-    its CHECK snapshot written to the server log. Call it just before the database is dropped."""
+def collect(url: str, *, snapshot: str | None = None) -> tuple[dict[str, int], list[str]]:
+    """Function call counts of the database at ``url`` (once its other sessions are gone) and, given the
+    ``snapshot_sql`` query, the CHECKs its rows satisfy. Call it just before the database is dropped."""
     with psycopg.connect(url, autocommit=True) as conn:
         _wait_alone(conn)
         conn.execute("SELECT pg_catalog.pg_stat_clear_snapshot()")
         rows = conn.execute(
             "SELECT s.funcid::regprocedure::text, s.calls FROM pg_catalog.pg_stat_user_functions AS s"
         ).fetchall()
-        if snapshot:
-            conn.execute(f"DO $chaindb_coverage${SNAPSHOT_BODY}$chaindb_coverage$")
-    return {str(name): int(calls) for name, calls in rows}
+        accepted: list[str] = []
+        if snapshot is not None:
+            # the CHECK expressions call functions: those calls are not the tests'
+            conn.execute("SET track_functions = 'none'")
+            accepted = [str(r[0]) for r in conn.execute(snapshot).fetchall()]
+    return {str(name): int(calls) for name, calls in rows}, accepted
+
+
+def save_accepted(directory: Path, label: str, accepted: list[str]) -> None:
+    """Record CHECKs seen accepted, as the pgTAP hook logs them."""
+    if accepted:
+        with (directory / f"events-{label}.log").open("a") as f:
+            f.write(f"LOG:  {MARK}{json.dumps({'accepted': sorted(set(accepted))})}\n")
 
 
 def save_functions(directory: Path, label: str, calls: dict[str, int]) -> None:
@@ -306,11 +323,13 @@ def instrument_pgtap(url: str) -> None:
     its ``finish()`` log the CHECK snapshot. Raises when pgTAP's functions do not look as expected."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
+        accepted = "json_build_object('accepted', coalesce(json_agg(s.name), '[]'))"
+        body = f"BEGIN RAISE LOG 'chaindb-coverage %', (SELECT {accepted} FROM ({snapshot_sql(conn)}) AS s (name)); END"
         conn.execute("CREATE SCHEMA chaindb_coverage")
         conn.execute(
             "CREATE FUNCTION chaindb_coverage.snapshot() RETURNS void LANGUAGE plpgsql SECURITY DEFINER"
             " SET search_path = pg_catalog, pg_temp SET track_functions = 'none'"
-            f" AS $chaindb_coverage${SNAPSHOT_BODY}$chaindb_coverage$"
+            f" AS $chaindb_coverage${body}$chaindb_coverage$"
         )
         conn.execute("GRANT USAGE ON SCHEMA chaindb_coverage TO PUBLIC")
         rows = conn.execute(

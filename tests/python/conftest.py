@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -52,8 +53,6 @@ def pg_url() -> Iterator[str]:
 def template_url(pg_url: str) -> Iterator[str]:
     url = admin.create_database(pg_url, TEMPLATE)
     admin.migrate(url)
-    if collect := coverage.out_dir():
-        coverage.save_catalog(url, collect, ["common", *admin.available_schemas()])
     yield url
     admin.drop_database(pg_url, TEMPLATE)
 
@@ -63,12 +62,24 @@ def fresh_database(pg_url: str, template: str | None = TEMPLATE) -> str:
     return admin.create_database(pg_url, name, template=template)
 
 
+@pytest.fixture(scope="session")
+def coverage_probe(template_url: str) -> tuple[Path, str] | None:
+    """make test / make coverage: where to record what each test executes, and the CHECK snapshot query."""
+    if (collect := coverage.out_dir()) is None:
+        return None
+    coverage.save_catalog(template_url, collect, ["common", *admin.available_schemas()])
+    with psycopg.connect(template_url) as conn:
+        return collect, coverage.snapshot_sql(conn)
+
+
 @pytest.fixture
-def db_url(pg_url: str, template_url: str) -> Iterator[str]:
+def db_url(pg_url: str, template_url: str, coverage_probe: tuple[Path, str] | None) -> Iterator[str]:
     url = fresh_database(pg_url)
     yield url
-    if collect := coverage.out_dir():
-        coverage.save_functions(collect, "pytest", coverage.collect(url, "pytest"))
+    if coverage_probe is not None:
+        calls, accepted = coverage.collect(url, snapshot=coverage_probe[1])
+        coverage.save_functions(coverage_probe[0], "pytest", calls)
+        coverage.save_accepted(coverage_probe[0], "pytest", accepted)
     admin.drop_database(pg_url, admin.database_name(url))
 
 

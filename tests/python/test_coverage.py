@@ -40,8 +40,22 @@ def test_calls_are_counted_once_their_session_ends(pg_url: str, db_url: str) -> 
         for _ in range(3):
             other.execute("SELECT cocopay.generate_confirmation_code()")
     # the session above flushes its counters when it exits; collect waits for that
-    calls = coverage.collect(db_url, "test", snapshot=False)
+    calls, accepted = coverage.collect(db_url)
     assert calls.get("cocopay.generate_confirmation_code()", 0) >= 3
+    assert accepted == []
+
+
+@needs_throwaway
+def test_the_check_snapshot_of_a_test_database(pg_url: str, db_url: str) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        snapshot = coverage.snapshot_sql(conn)
+        conn.execute("INSERT INTO cocopay.stores (name, symbol, latitude, longitude) VALUES ('S', 'S1', 1, 2)")
+        conn.execute("INSERT INTO cocopay.users (phone) VALUES ('+5511999990000')")
+    calls, accepted = coverage.collect(db_url, snapshot=snapshot)
+    assert {"cocopay.stores.stores_symbol_check", "cocopay.stores.stores_latitude_check"} <= set(accepted)
+    assert "cocopay.stores.stores_short_code_check" not in accepted  # short_code NULL: not TRUE, not a case
+    assert not any(a.startswith("cocopay.transactions.") for a in accepted)  # no row at all
+    assert "cocopay.stores" not in str(calls)
 
 
 @needs_throwaway
