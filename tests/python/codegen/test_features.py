@@ -126,23 +126,31 @@ def test_json_directive(q: ModuleType, cg_conn: psycopg.Connection[Any], generat
     assert "from ..types import OrderMeta" in source
 
 
-def test_json_type_must_be_defined(fixture_db_url: str, tmp_path: Path) -> None:
+def _generate_one(url: str, tmp_path: Path, text: str) -> dict[str, str]:
+    """Generate cgshop from one query file ``x.sql`` holding ``text`` (GenerationError on a problem)."""
     folder = tmp_path / "queries" / "cgshop"
-    folder.mkdir(parents=True)
-    (folder / "x.sql").write_text(
-        "-- name: order_meta(id)$\n-- @json meta: Missing\n"
-        "SELECT o.meta FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "x.sql").write_text(text)
+    with psycopg.connect(url, autocommit=True) as conn:
+        return generate(conn, "cgshop", tmp_path / "queries", FIXTURE_PACKAGE)
+
+
+def _generation_error(url: str, tmp_path: Path, text: str) -> str:
+    with pytest.raises(GenerationError) as info:
+        _generate_one(url, tmp_path, text)
+    return str(info.value)
+
+
+def test_json_type_must_be_defined(fixture_db_url: str, tmp_path: Path) -> None:
+    select = "SELECT o.{} FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n"
+    missing = "-- name: order_meta(id)$\n-- @json meta: Missing\n" + select.format("meta")
+    assert "x.sql:1: query order_meta: @json: Missing is not defined in" in _generation_error(
+        fixture_db_url, tmp_path, missing
     )
-    with psycopg.connect(fixture_db_url, autocommit=True) as conn, pytest.raises(GenerationError) as info:
-        generate(conn, "cgshop", tmp_path / "queries", FIXTURE_PACKAGE)
-    assert "x.sql:1: query order_meta: @json: Missing is not defined in" in str(info.value)
-    (folder / "x.sql").write_text(
-        "-- name: order_meta(id)$\n-- @json qty: OrderMeta\n"
-        "SELECT o.qty FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n"
+    not_json = "-- name: order_meta(id)$\n-- @json qty: OrderMeta\n" + select.format("qty")
+    assert "@json qty: only a json or jsonb value can be typed so" in _generation_error(
+        fixture_db_url, tmp_path, not_json
     )
-    with psycopg.connect(fixture_db_url, autocommit=True) as conn, pytest.raises(GenerationError) as info:
-        generate(conn, "cgshop", tmp_path / "queries", FIXTURE_PACKAGE)
-    assert "@json qty: only a json or jsonb value can be typed so" in str(info.value)
 
 
 def test_optional_filters(q: ModuleType, cg_conn: psycopg.Connection[Any]) -> None:
@@ -173,25 +181,14 @@ def test_optional_filters(q: ModuleType, cg_conn: psycopg.Connection[Any]) -> No
 
 
 def test_optional_every_variant_is_prepared(fixture_db_url: str, tmp_path: Path) -> None:
-    folder = tmp_path / "queries" / "cgshop"
-    folder.mkdir(parents=True)
+    head = "-- name: order_odd(a, c)\n-- @optional a\nSELECT o.id FROM cgshop.orders AS o\n"
     # c's type comes from the part `a` drops: without a, `$1 IS NOT NULL` cannot be typed
-    (folder / "x.sql").write_text(
-        "-- name: order_odd(a, c)\n-- @optional a\n"
-        "SELECT o.id FROM cgshop.orders AS o\n"
-        "WHERE (o.paid = :a::boolean AND o.qty > :c) AND :c IS NOT NULL;\n"
+    broken = head + "WHERE (o.paid = :a::boolean AND o.qty > :c) AND :c IS NOT NULL;\n"
+    assert "x.sql:1: query order_odd: does not prepare without a: could not determine data type" in (
+        _generation_error(fixture_db_url, tmp_path, broken)
     )
-    with psycopg.connect(fixture_db_url, autocommit=True) as conn, pytest.raises(GenerationError) as info:
-        generate(conn, "cgshop", tmp_path / "queries", FIXTURE_PACKAGE)
-    assert "x.sql:1: query order_odd: does not prepare without a: could not determine data type" in str(info.value)
-    (folder / "x.sql").write_text(
-        "-- name: order_odd(a, c)\n-- @optional a\n"
-        "SELECT o.id FROM cgshop.orders AS o\n"
-        "WHERE (o.paid = :a::boolean AND o.qty > :c::integer) AND :c::integer IS NOT NULL;\n"
-    )
-    with psycopg.connect(fixture_db_url, autocommit=True) as conn:
-        files = generate(conn, "cgshop", tmp_path / "queries", FIXTURE_PACKAGE)
-    assert 'optional=("a",)' in files["x.py"]
+    fixed = head + "WHERE (o.paid = :a::boolean AND o.qty > :c::integer) AND :c::integer IS NOT NULL;\n"
+    assert 'optional=("a",)' in _generate_one(fixture_db_url, tmp_path, fixed)["x.py"]
 
 
 @pytest.mark.parametrize(
@@ -205,12 +202,7 @@ def test_optional_every_variant_is_prepared(fixture_db_url: str, tmp_path: Path)
     ],
 )
 def test_optional_refused_shapes(fixture_db_url: str, tmp_path: Path, sql: str, message: str) -> None:
-    folder = tmp_path / "queries" / "cgshop"
-    folder.mkdir(parents=True)
-    (folder / "x.sql").write_text(f"-- name: order_odd(a)\n-- @optional a\n{sql};\n")
-    with psycopg.connect(fixture_db_url, autocommit=True) as conn, pytest.raises(GenerationError) as info:
-        generate(conn, "cgshop", tmp_path / "queries", FIXTURE_PACKAGE)
-    assert message in str(info.value)
+    assert message in _generation_error(fixture_db_url, tmp_path, f"-- name: order_odd(a)\n-- @optional a\n{sql};\n")
 
 
 def test_optional_variants_keep_between_and_comments() -> None:
