@@ -70,7 +70,8 @@ SELECT dn.nspname, d.typname, c.conname, tn.nspname, t.relname, a.attname
   JOIN pg_catalog.pg_attribute AS a ON a.atttypid = d.oid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_catalog.pg_class AS t ON t.oid = a.attrelid AND t.relkind IN ('r', 'p')
   JOIN pg_catalog.pg_namespace AS tn ON tn.oid = t.relnamespace
- WHERE c.contype = 'c'
+ WHERE c.contype = 'c' AND dn.nspname NOT LIKE 'pg\\_%' AND dn.nspname <> 'information_schema'
+   AND tn.nspname NOT LIKE 'pg\\_%' AND tn.nspname <> 'information_schema'
  ORDER BY 1, 2, 3, 4, 5, 6
 """
 
@@ -234,7 +235,10 @@ def collect(url: str, *, snapshot: str | None = None) -> tuple[dict[str, int], l
         if snapshot is not None:
             # the CHECK expressions call functions: those calls are not the tests'
             conn.execute("SET track_functions = 'none'")
-            accepted = [str(r[0]) for r in conn.execute(snapshot).fetchall()]
+            try:
+                accepted = [str(r[0]) for r in conn.execute(snapshot).fetchall()]
+            except psycopg.Error:  # the test changed the schema (rolled migrations back): ask this one
+                accepted = [str(r[0]) for r in conn.execute(snapshot_sql(conn)).fetchall()]
     return {str(name): int(calls) for name, calls in rows}, accepted
 
 

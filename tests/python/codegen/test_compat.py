@@ -6,6 +6,7 @@ git side runs on a small repository made here (two commits, a shallow clone of i
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -163,6 +164,7 @@ def _project(repo: Path) -> None:
     _git(repo, "commit", "-q", "-m", "one")
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_a_ref_of_a_git_history_against_the_working_tree(pg_url: str, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
