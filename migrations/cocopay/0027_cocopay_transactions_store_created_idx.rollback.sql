@@ -1,2 +1,0 @@
--- transactional: false
-DROP INDEX CONCURRENTLY cocopay.transactions_store_id_created_at_idx;
