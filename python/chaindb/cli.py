@@ -363,8 +363,9 @@ def _pgtap(scratch_url: str, files: list[str], *, measure: bool = False) -> int:
     if collect:
         coverage.prepare_server(scratch_url)
         coverage.reset(scratch_url)
-        coverage.instrument_pgtap(scratch_url)
-        coverage.save_catalog(scratch_url, collect, ["common", *admin.available_schemas()])
+        measured = ["common", *admin.available_schemas()]
+        coverage.save_catalog(scratch_url, collect, measured)
+        coverage.instrument_pgtap(scratch_url, measured)
     rc = subprocess.run(["pg_prove", "--failures", *paths], cwd=root, env=admin.libpq_environment(scratch_url),
                         check=False).returncode
     if collect:

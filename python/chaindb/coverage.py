@@ -322,10 +322,25 @@ _LOG_CAUGHT = r"""\1
     END;"""
 
 
-def instrument_pgtap(url: str) -> None:
+def instrument_pgtap(url: str, schemas: list[str] | None = None) -> None:
     """In a scratch database: install pgTAP, make its ``throws_*`` handlers log the errors they catch, and
-    its ``finish()`` log the CHECK snapshot. Raises when pgTAP's functions do not look as expected."""
+    its ``finish()`` log the CHECK snapshot; keep the SQL functions of ``schemas`` from being inlined, so that
+    their calls are counted (a SET clause does: ``SET chaindb.coverage = 'counted'``, a placeholder setting
+    any role may set and nothing reads). Raises when pgTAP's functions do not look as expected."""
     with psycopg.connect(url, autocommit=True) as conn:
+        if schemas:
+            inlinable = conn.execute(
+                """
+                SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc AS p
+                  JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+                  JOIN pg_catalog.pg_language AS l ON l.oid = p.prolang
+                 WHERE n.nspname = ANY (%s) AND l.lanname = 'sql' AND NOT p.prosecdef AND p.proconfig IS NULL
+                   AND NOT p.proretset AND p.prokind = 'f'
+                """,
+                (schemas,),
+            ).fetchall()
+            for (name,) in inlinable:
+                conn.execute(f"ALTER FUNCTION {name} SET chaindb.coverage = 'counted'")
         conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
         accepted = "json_build_object('accepted', coalesce(json_agg(s.name), '[]'))"
         body = f"BEGIN RAISE LOG 'chaindb-coverage %', (SELECT {accepted} FROM ({snapshot_sql(conn)}) AS s (name)); END"
