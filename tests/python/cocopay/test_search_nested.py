@@ -30,7 +30,7 @@ FILTERS = ("store_id", "from_user_id", "status", "since")
 
 def _user(conn: psycopg.Connection[Any]) -> q.User:
     phone = "+55" + str(uuid.uuid4().int)[:11]
-    return q.user_get_or_create_by_phone(conn, phone=phone, name=None, locale=None, now=None)
+    return q.user_get_or_create_by_phone(conn, phone=phone, name=None, locale=None)
 
 
 def _store(conn: psycopg.Connection[Any], owner: q.User, symbol: str) -> q.Store:
@@ -40,24 +40,25 @@ def _store(conn: psycopg.Connection[Any], owner: q.User, symbol: str) -> q.Store
     )
 
 
-def test_transaction_search_every_combination(app: psycopg.Connection[Any]) -> None:
+def test_transaction_search_every_combination(app: psycopg.Connection[Any], clock: Any) -> None:
     owner, ana, bia = _user(app), _user(app), _user(app)
     padaria, feira = _store(app, owner, "PADA"), _store(app, owner, "FEIRA")
     made: list[q.Transaction] = []
     for i, (store, customer) in enumerate(itertools.product((padaria, feira, None), (ana, bia, None))):
         kind = q.TransactionType.BONUS_CLAIM if store is None else q.TransactionType.PAYMENT
+        clock.freeze(T0 + datetime.timedelta(hours=i))
         tx = q.transaction_create(
             app, idempotency_key=f"k{i}", type=kind,
             amount_usd=Decimal(i + 1), chain_id=q.ChainId.V_8453, from_user_id=customer.id if customer else None,
             to_user_id=None, store_id=store.id if store else None,
             tokens_used=[{"token_address": USDC, "amount": str(1000 * (i + 1)), "amount_usd": f"{i + 1}.5"}],
             rewards_earned={"token_address": USDC, "amount": "1"} if i % 2 else None,
-            bundle_id=None, now=T0 + datetime.timedelta(hours=i),
+            bundle_id=None,
         )
         if i % 3 == 1:
             assert tx.confirmation_code is not None
             tx = q.transaction_confirm(app, id=tx.id, confirmation_code=tx.confirmation_code, tx_hash=None,
-                                       block_number=None, now=None)
+                                       block_number=None)
         made.append(tx)
     values = {"store_id": padaria.id, "from_user_id": ana.id, "status": q.TransactionStatus.CONFIRMED,
               "since": T0 + datetime.timedelta(hours=3)}
@@ -170,7 +171,7 @@ def test_store_get_with_members(app: psycopg.Connection[Any]) -> None:
     owner, clerk = _user(app), _user(app)
     store = _store(app, owner, "MEMB")
     invited = q.store_member_invite(
-        app, store_id=store.id, user_id=clerk.id, role=q.StoreRole.STAFF, invited_by=owner.id, now=None
+        app, store_id=store.id, user_id=clerk.id, role=q.StoreRole.STAFF, invited_by=owner.id
     )
     row = q.store_get_with_members(app, id=store.id)
     assert row is not None and (row.id, row.name, row.symbol) == (store.id, store.name, "MEMB")
