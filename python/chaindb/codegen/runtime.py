@@ -706,7 +706,7 @@ class Query(Generic[R]):
             # a client-side cursor holds nothing on the server: no need to close it before it is dropped
             row: R | None = self._cursor(conn).execute(self.statement(params), params, prepare=True).fetchone()
             return row
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     def one(self, conn: Conn, params: Params) -> R:
@@ -715,7 +715,7 @@ class Query(Generic[R]):
             cur = self._cursor(conn).execute(self.statement(params), params, prepare=True)
             row: R = cur.fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         if missing:
             raise errors.NoRowReturned(f"{self.name} returned no row")
@@ -725,7 +725,7 @@ class Query(Generic[R]):
         """Every row."""
         try:
             rows: list[R] = self._cursor(conn).execute(self.statement(params), params, prepare=True).fetchall()
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         return [r for r in rows if r is not None] if self._null_row else rows
 
@@ -736,7 +736,7 @@ class Query(Generic[R]):
                 for row in cur.stream(self.statement(params), params, size=STREAM_SIZE):
                     if row is not None or not self._null_row:
                         yield row
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     # async ------------------------------------------------------------------------------
@@ -747,7 +747,7 @@ class Query(Generic[R]):
             cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
             row: R | None = await cur.fetchone()
             return row
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     async def one_async(self, conn: AsyncConn, params: Params) -> R:
@@ -756,7 +756,7 @@ class Query(Generic[R]):
             cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
             row: R = await cur.fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         if missing:
             raise errors.NoRowReturned(f"{self.name} returned no row")
@@ -767,7 +767,7 @@ class Query(Generic[R]):
         try:
             cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
             rows: list[R] = await cur.fetchall()
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         return [r for r in rows if r is not None] if self._null_row else rows
 
@@ -778,7 +778,7 @@ class Query(Generic[R]):
                 async for row in cur.stream(self.statement(params), params, size=STREAM_SIZE):
                     if row is not None or not self._null_row:
                         yield row
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
 
@@ -808,7 +808,7 @@ class Command:
             with conn.cursor() as cur:
                 cur.execute(self.statement(params), params, prepare=True)
                 return cur.rowcount
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     def many(self, conn: Conn, rows: Iterable[Params]) -> int:
@@ -819,14 +819,14 @@ class Command:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(self.sql, rows)
                 return cur.rowcount
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     def script(self, conn: Conn) -> None:
         """Run the SQL as it is, without parameters."""
         try:
             conn.execute(self.sql)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     async def rowcount_async(self, conn: AsyncConn, params: Params) -> int:
@@ -835,7 +835,7 @@ class Command:
             async with conn.cursor() as cur:
                 await cur.execute(self.statement(params), params, prepare=True)
                 return cur.rowcount
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     async def many_async(self, conn: AsyncConn, rows: Iterable[Params]) -> int:
@@ -844,14 +844,14 @@ class Command:
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.executemany(self.sql, rows)
                 return cur.rowcount
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     async def script_async(self, conn: AsyncConn) -> None:
         """``script`` on an async connection."""
         try:
             await conn.execute(self.sql)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
 
