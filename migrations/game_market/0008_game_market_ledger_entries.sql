@@ -146,8 +146,10 @@ BEGIN
                   DETAIL = format(
                       'purchase_id=%s status=%s amount_msat=%s sale=%s platform_fee=%s developer_share=%s refund=%s '
                       'platform_fee_refund=%s developer_share_refund=%s',
-                      v_bad.id, v_bad.status, v_bad.amount_msat, v_bad.sale, v_bad.platform_fee, v_bad.developer_share,
-                      v_bad.refund, v_bad.platform_fee_refund, v_bad.developer_share_refund
+                      v_bad.id, v_bad.status, v_bad.amount_msat, coalesce(v_bad.sale::text, 'none'),
+                      coalesce(v_bad.platform_fee::text, 'none'), coalesce(v_bad.developer_share::text, 'none'),
+                      coalesce(v_bad.refund::text, 'none'), coalesce(v_bad.platform_fee_refund::text, 'none'),
+                      coalesce(v_bad.developer_share_refund::text, 'none')
                   ),
                   HINT = 'Write a purchase''s sale, platform_fee and developer_share (or its three refund entries) '
                   'in one INSERT.';

@@ -84,9 +84,11 @@ SELECT is(
     pg_temp.gm_refused(format($$UPDATE game_market.users SET created_at = now() - interval '1 day' WHERE id = %L$$, :'ann')),
     'CD003 users_created_at_immutable', 'created_at never changes'
 );
-UPDATE game_market.users SET display_name = 'Ann', updated_at = '2000-01-01' WHERE id = :'ann';
+UPDATE game_market.users SET display_name = 'Ann', updated_at = '2000-01-01'
+WHERE id = :'ann';
 SELECT is(
-    (SELECT updated_at FROM game_market.users WHERE id = :'ann'), now(), 'an update sets updated_at to now'
+    (SELECT updated_at FROM game_market.users
+     WHERE id = :'ann'), now(), 'an update sets updated_at to now'
 );
 
 -- developer_profiles
@@ -127,9 +129,11 @@ SELECT is(
     pg_temp.gm_refused(format($$UPDATE game_market.developer_profiles SET user_id = %L WHERE user_id = %L$$, :'ann', :'bob')),
     'CD003 developer_profiles_user_id_immutable', 'a profile''s user never changes'
 );
-UPDATE game_market.developer_profiles SET payout_ln_address = 'bob@new.example.com', updated_at = '2000-01-01' WHERE user_id = :'bob';
+UPDATE game_market.developer_profiles SET payout_ln_address = 'bob@new.example.com', updated_at = '2000-01-01'
+WHERE user_id = :'bob';
 SELECT is(
-    (SELECT updated_at FROM game_market.developer_profiles WHERE user_id = :'bob'), now(),
+    (SELECT updated_at FROM game_market.developer_profiles
+     WHERE user_id = :'bob'), now(),
     'a new payout address sets updated_at'
 );
 
@@ -144,7 +148,8 @@ SELECT lives_ok(
     'a slug of lowercase words joined by hyphens, a title and a 500-character summary are accepted'
 );
 SELECT is(
-    (SELECT status::text FROM game_market.games WHERE slug = 'moon-runner-2'), 'draft', 'a new game is a draft'
+    (SELECT status::text FROM game_market.games
+     WHERE slug = 'moon-runner-2'), 'draft', 'a new game is a draft'
 );
 SELECT is(
     pg_temp.gm_refused(format($$INSERT INTO game_market.games (developer_user_id, slug, title) VALUES (%L, 'moon-runner-2', 'B')$$, :'bob')),
@@ -191,8 +196,10 @@ SELECT lives_ok(
     'slug and title may change'
 );
 SELECT pg_temp.gm_game(:'bob', 'star-farm') AS game \gset
-UPDATE game_market.games SET summary = 'Farm stars', updated_at = '2000-01-01' WHERE id = :'game';
-SELECT is((SELECT updated_at FROM game_market.games WHERE id = :'game'), now(), 'an update of a game sets updated_at');
+UPDATE game_market.games SET summary = 'Farm stars', updated_at = '2000-01-01'
+WHERE id = :'game';
+SELECT is((SELECT updated_at FROM game_market.games
+           WHERE id = :'game'), now(), 'an update of a game sets updated_at');
 
 -- releases
 SELECT pg_temp.gm_release(:'game', '1.0.0', false, false) AS rel \gset
@@ -231,7 +238,8 @@ SELECT is(
     pg_temp.gm_refused(format($$UPDATE game_market.releases SET version = '1.0.1' WHERE id = %L$$, :'rel')),
     'CD003 releases_version_immutable', 'a version never changes'
 );
-UPDATE game_market.releases SET published_at = now() WHERE id = :'rel';
+UPDATE game_market.releases SET published_at = now()
+WHERE id = :'rel';
 SELECT is(
     pg_temp.gm_refused(format($$UPDATE game_market.releases SET published_at = NULL WHERE id = %L$$, :'rel')),
     'CD003 releases_published_at_immutable', 'a release is never unpublished (published_at is set once)'
@@ -253,9 +261,10 @@ SELECT is(
     '23505 build_assets_release_id_key', 'one build per release'
 );
 SELECT pg_temp.gm_release(:'game', '4.0.0', false, false) AS rel4 \gset
-PREPARE asset(text, text, bigint, text) AS
+PREPARE asset (text, text, bigint, text) AS
 INSERT INTO game_market.build_assets (release_id, object_key, sha256, size_bytes, content_type)
-VALUES ((SELECT id FROM game_market.releases WHERE version = '4.0.0'), $1, $2, $3, $4);
+VALUES ((SELECT id FROM game_market.releases
+         WHERE version = '4.0.0'), $1, $2, $3, $4);
 SELECT is(pg_temp.gm_refused($$EXECUTE asset('k', repeat('A', 64), 1, 'application/zip')$$),
     '23514 build_assets_sha256_check', 'an uppercase sha256 is refused');
 SELECT is(pg_temp.gm_refused($$EXECUTE asset('k', repeat('a', 63), 1, 'application/zip')$$),

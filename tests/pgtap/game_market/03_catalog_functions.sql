@@ -20,7 +20,8 @@ SELECT is(
     'publish_release: a release without its build asset is not published (CD007)'
 );
 SELECT is(
-    (SELECT published_at FROM game_market.releases WHERE id = :'bare'), NULL, '... and stays unpublished'
+    (SELECT published_at FROM game_market.releases
+     WHERE id = :'bare'), NULL, '... and stays unpublished'
 );
 INSERT INTO game_market.build_assets (release_id, object_key, sha256, size_bytes, content_type)
 VALUES (:'bare', 'builds/dune/0.9.0.zip', repeat('d', 64), 42, 'application/zip');
@@ -28,12 +29,14 @@ SELECT is(
     (SELECT published_at FROM game_market.publish_release(:'bare')), now(),
     'publish_release: with its build, published_at = now()'
 );
-SELECT ctid AS published_ctid FROM game_market.releases WHERE id = :'bare' \gset
+SELECT ctid AS published_ctid FROM game_market.releases
+WHERE id = :'bare' \gset
 SELECT is(
     (SELECT published_at FROM game_market.publish_release(:'bare')), now(), 'publishing again returns the release'
 );
 SELECT is(
-    (SELECT ctid::text FROM game_market.releases WHERE id = :'bare'), :'published_ctid',
+    (SELECT ctid::text FROM game_market.releases
+     WHERE id = :'bare'), :'published_ctid',
     '... unchanged (no new row version)'
 );
 SELECT is(
@@ -50,23 +53,27 @@ SELECT is(
     ARRAY['CD005', '', 'games', 'key=00000000-0000-4000-8000-000000000000'],
     'publish_game: an unknown game is CD005'
 );
-SELECT pg_temp.gm_game((SELECT developer_user_id FROM game_market.games WHERE id = :'game'), 'empty-game') AS empty \gset
+SELECT pg_temp.gm_game((SELECT developer_user_id FROM game_market.games
+                        WHERE id = :'game'), 'empty-game') AS empty \gset
 SELECT pg_temp.gm_release(:'empty', '1.0.0', true, false) AS unpublished \gset
 SELECT is(
     pg_temp.error_fields(format($$SELECT game_market.publish_game(%L)$$, :'empty')),
     ARRAY['CD007', 'games_published_with_release', 'games', 'game_id=' || :'empty'],
     'publish_game: a game whose releases are all unpublished is not published (CD007)'
 );
-SELECT is((SELECT status::text FROM game_market.games WHERE id = :'empty'), 'draft', '... and stays a draft');
+SELECT is((SELECT status::text FROM game_market.games
+           WHERE id = :'empty'), 'draft', '... and stays a draft');
 SELECT is(
     (SELECT status::text FROM game_market.publish_game(:'game')), 'published',
     'publish_game: a draft with a published release becomes published'
 );
-SELECT ctid AS game_ctid FROM game_market.games WHERE id = :'game' \gset
+SELECT ctid AS game_ctid FROM game_market.games
+WHERE id = :'game' \gset
 SELECT is(
     (SELECT status::text FROM game_market.publish_game(:'game')), 'published', 'publishing again returns the game'
 );
-SELECT is((SELECT ctid::text FROM game_market.games WHERE id = :'game'), :'game_ctid', '... unchanged');
+SELECT is((SELECT ctid::text FROM game_market.games
+           WHERE id = :'game'), :'game_ctid', '... unchanged');
 
 -- unlist_game
 SELECT is(
@@ -82,9 +89,11 @@ SELECT is(
 SELECT is(
     (SELECT status::text FROM game_market.unlist_game(:'game')), 'unlisted', 'unlist_game: published -> unlisted'
 );
-SELECT ctid AS unlisted_ctid FROM game_market.games WHERE id = :'game' \gset
+SELECT ctid AS unlisted_ctid FROM game_market.games
+WHERE id = :'game' \gset
 SELECT is((SELECT status::text FROM game_market.unlist_game(:'game')), 'unlisted', 'unlisting again returns the game');
-SELECT is((SELECT ctid::text FROM game_market.games WHERE id = :'game'), :'unlisted_ctid', '... unchanged');
+SELECT is((SELECT ctid::text FROM game_market.games
+           WHERE id = :'game'), :'unlisted_ctid', '... unchanged');
 SELECT is(
     (SELECT status::text FROM game_market.publish_game(:'game')), 'published', 'publish_game: unlisted -> published'
 );

@@ -11,9 +11,10 @@ SELECT pg_temp.gm_store('eve') AS game \gset
 SELECT pg_temp.gm_user('fay') AS fay \gset
 
 -- CHECKs, written directly (as the owner could; the application cannot)
-PREPARE buy(uuid, text, text, text, bigint) AS
+PREPARE buy (uuid, text, text, text, bigint) AS
 INSERT INTO game_market.purchases (buyer_user_id, guest_receipt_code, game_id, invoice_provider, invoice_id, amount_msat)
-VALUES ($1, $2, (SELECT id FROM game_market.games WHERE slug = 'eve'), $3, $4, $5);
+VALUES ($1, $2, (SELECT id FROM game_market.games
+                 WHERE slug = 'eve'), $3, $4, $5);
 SELECT lives_ok(
     format($$EXECUTE buy(%L, NULL, 'lnbits', 'c-1', 1)$$, :'fay'), 'a user''s purchase of 1 msat is accepted'
 );
@@ -79,16 +80,19 @@ SELECT is(
     pg_temp.gm_refused($$UPDATE game_market.purchases SET invoice_id = 'c-1b' WHERE invoice_id = 'c-1'$$),
     'CD003 purchases_invoice_id_immutable', 'the invoice never changes'
 );
-UPDATE game_market.purchases SET updated_at = '2000-01-01' WHERE invoice_id = 'c-1';
+UPDATE game_market.purchases SET updated_at = '2000-01-01'
+WHERE invoice_id = 'c-1';
 SELECT is(
-    (SELECT updated_at FROM game_market.purchases WHERE invoice_id = 'c-1'), now(), 'an update sets updated_at'
+    (SELECT updated_at FROM game_market.purchases
+     WHERE invoice_id = 'c-1'), now(), 'an update sets updated_at'
 );
 
 -- create_purchase for a user
 SELECT * FROM game_market.create_purchase(:'game', :'fay', 'lnbits', 'inv-fay', 2100) AS p \gset p_
 SELECT is(
     (SELECT ARRAY[status::text, buyer_user_id::text, coalesce(guest_receipt_code, '-'), amount_msat::text, invoice_provider]
-     FROM game_market.purchases WHERE id = :'p_id'),
+     FROM game_market.purchases
+WHERE id = :'p_id'),
     ARRAY['pending', :'fay', '-', '2100', 'lnbits'],
     'create_purchase: a pending purchase by the user, for the amount, no receipt code'
 );
@@ -107,13 +111,15 @@ SELECT is(
     'the same invoice for a guest through another provider: CD002 naming both fields'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM game_market.purchases WHERE invoice_id = 'inv-fay'), 1, 'one purchase for the invoice'
+    (SELECT count(*)::integer FROM game_market.purchases
+     WHERE invoice_id = 'inv-fay'), 1, 'one purchase for the invoice'
 );
 
 -- create_purchase for a guest
 SELECT * FROM game_market.create_purchase(:'game', NULL, 'lnbits', 'inv-guest-1', 500) AS g \gset g_
 SELECT matches(:'g_guest_receipt_code'::text, '^[0-9a-f]{32}$', 'create_purchase: a guest gets a receipt code of 32 hex');
-SELECT is((SELECT buyer_user_id FROM game_market.purchases WHERE id = :'g_id'), NULL::uuid, '... and no buyer');
+SELECT is((SELECT buyer_user_id FROM game_market.purchases
+           WHERE id = :'g_id'), NULL::uuid, '... and no buyer');
 SELECT is(
     (SELECT guest_receipt_code FROM game_market.create_purchase(:'game', NULL, 'lnbits', 'inv-guest-1', 500)),
     :'g_guest_receipt_code', 'a retried guest purchase returns the same receipt code'
@@ -124,7 +130,8 @@ SELECT isnt(
 );
 
 -- what is not for sale
-SELECT pg_temp.gm_game((SELECT developer_user_id FROM game_market.games WHERE id = :'game'), 'eve-draft') AS draft \gset
+SELECT pg_temp.gm_game((SELECT developer_user_id FROM game_market.games
+                        WHERE id = :'game'), 'eve-draft') AS draft \gset
 SELECT is(
     pg_temp.error_fields(format($$SELECT game_market.create_purchase(%L, %L, 'lnbits', 'inv-d', 1000)$$, :'draft', :'fay')),
     ARRAY['CD007', 'purchases_game_published', 'purchases', format('game_id=%s status=draft', :'draft')],
@@ -152,7 +159,8 @@ SELECT is(
     'a purchase made before the game was unlisted is still returned to a retry'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM game_market.purchases WHERE invoice_id IN ('inv-d', 'inv-x', 'inv-zero', 'inv-u', 'inv-un')),
+    (SELECT count(*)::integer FROM game_market.purchases
+     WHERE invoice_id IN ('inv-d', 'inv-x', 'inv-zero', 'inv-u', 'inv-un')),
     0, 'refused purchases wrote nothing'
 );
 SELECT FROM game_market.publish_game(:'game');
@@ -162,13 +170,15 @@ SELECT is(
     (SELECT status::text FROM game_market.expire_invoice('lnbits', 'inv-guest-2')), 'expired',
     'expire_invoice: pending -> expired'
 );
-SELECT ctid AS expired_ctid FROM game_market.purchases WHERE invoice_id = 'inv-guest-2' \gset
+SELECT ctid AS expired_ctid FROM game_market.purchases
+WHERE invoice_id = 'inv-guest-2' \gset
 SELECT is(
     (SELECT status::text FROM game_market.expire_invoice('lnbits', 'inv-guest-2')), 'expired',
     'a replayed expiry returns the purchase'
 );
 SELECT is(
-    (SELECT ctid::text FROM game_market.purchases WHERE invoice_id = 'inv-guest-2'), :'expired_ctid', '... unchanged'
+    (SELECT ctid::text FROM game_market.purchases
+     WHERE invoice_id = 'inv-guest-2'), :'expired_ctid', '... unchanged'
 );
 SELECT is(
     pg_temp.error_fields($$SELECT game_market.expire_invoice('lnbits', 'nope')$$),

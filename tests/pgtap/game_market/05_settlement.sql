@@ -8,7 +8,8 @@ SELECT plan(51);
 \ir fixtures.psql
 
 SELECT pg_temp.gm_store('gus') AS game \gset
-SELECT developer_user_id AS dev FROM game_market.games WHERE id = :'game' \gset
+SELECT developer_user_id AS dev FROM game_market.games
+WHERE id = :'game' \gset
 SELECT pg_temp.gm_user('hal') AS hal \gset
 SELECT pg_temp.gm_buy(:'game', :'hal', 'inv-hal', 10001) AS hal_p \gset
 
@@ -39,12 +40,14 @@ SELECT results_eq(
         :'dev', 'game_market:payout:' || :'hal_p'),
     'one payout: to the developer''s address, the developer share, pending, its idempotency key'
 );
-SELECT ctid AS paid_ctid FROM game_market.purchases WHERE id = :'hal_p' \gset
+SELECT ctid AS paid_ctid FROM game_market.purchases
+WHERE id = :'hal_p' \gset
 SELECT is(
     (SELECT ARRAY[status::text, (paid_at = now())::text] FROM game_market.settle_invoice('lnbits', 'inv-hal')),
     ARRAY['paid', 'true'], 'a replayed settlement returns the paid purchase'
 );
-SELECT is((SELECT ctid::text FROM game_market.purchases WHERE id = :'hal_p'), :'paid_ctid', '... unchanged');
+SELECT is((SELECT ctid::text FROM game_market.purchases
+           WHERE id = :'hal_p'), :'paid_ctid', '... unchanged');
 SELECT results_eq(
     format($$SELECT (SELECT count(*) FROM game_market.entitlements WHERE purchase_id = %1$L),
                     (SELECT count(*) FROM game_market.ledger_entries WHERE purchase_id = %1$L),
@@ -62,7 +65,10 @@ SELECT is(
 );
 
 -- a guest
-SELECT id AS guest_p, guest_receipt_code AS code FROM game_market.create_purchase(:'game', NULL, 'lnbits', 'inv-g', 999) \gset
+SELECT
+    id AS guest_p,
+    guest_receipt_code AS code
+FROM game_market.create_purchase(:'game', NULL, 'lnbits', 'inv-g', 999) \gset
 SELECT FROM game_market.settle_invoice('lnbits', 'inv-g');
 SELECT results_eq(
     format($$SELECT buyer_user_id, guest_receipt_code FROM game_market.entitlements WHERE purchase_id = %L$$, :'guest_p'),
@@ -83,7 +89,8 @@ SELECT is(
     'settle_invoice: expired -> paid (the money arrived)'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM game_market.entitlements WHERE purchase_id = :'late_p'), 1, '... with its entitlement'
+    (SELECT count(*)::integer FROM game_market.entitlements
+     WHERE purchase_id = :'late_p'), 1, '... with its entitlement'
 );
 
 -- the fee rule: the game's own rate wins over the default
@@ -100,20 +107,24 @@ SELECT results_eq(
     'at 250 bps: fee floor(308.625) = 308, share 12037, the rate in meta_json'
 );
 SELECT is(
-    (SELECT amount_msat FROM game_market.payouts WHERE purchase_id = :'p250'), 12037::bigint,
+    (SELECT amount_msat FROM game_market.payouts
+     WHERE purchase_id = :'p250'), 12037::bigint,
     'the payout is the developer share'
 );
-UPDATE game_market.fee_rates SET fee_bps = 9999 WHERE game_id = :'game';
+UPDATE game_market.fee_rates SET fee_bps = 9999
+WHERE game_id = :'game';
 SELECT pg_temp.gm_paid(:'game', :'hal', 'inv-9999', 1) AS p9999 \gset
 SELECT results_eq(
     format($$SELECT type::text, amount_msat FROM game_market.ledger_entries AS e WHERE purchase_id = %L ORDER BY e.type$$, :'p9999'),
     $$VALUES ('sale', 1::bigint), ('platform_fee', 0::bigint), ('developer_share', 1::bigint)$$,
     'at the highest rate (9999 bps) on 1 msat the developer still gets 1 msat: a payout is always owed'
 );
-UPDATE game_market.fee_rates SET fee_bps = 0 WHERE game_id = :'game';
+UPDATE game_market.fee_rates SET fee_bps = 0
+WHERE game_id = :'game';
 SELECT pg_temp.gm_paid(:'game', :'hal', 'inv-0', 777) AS p0 \gset
 SELECT is(
-    (SELECT amount_msat FROM game_market.payouts WHERE purchase_id = :'p0'), 777::bigint, 'at 0 bps the developer gets all'
+    (SELECT amount_msat FROM game_market.payouts
+     WHERE purchase_id = :'p0'), 777::bigint, 'at 0 bps the developer gets all'
 );
 SELECT pg_temp.gm_paid(:'game', :'hal', 'inv-big', 9223372036854775807) AS pbig \gset
 SELECT results_eq(
@@ -137,7 +148,8 @@ SELECT results_eq(
 INSERT INTO game_market.fee_rates (game_id, fee_bps) VALUES (NULL, 1000);
 
 -- the destination is copied when the payout is created
-UPDATE game_market.developer_profiles SET payout_ln_address = 'gus@new.example.com' WHERE user_id = :'dev';
+UPDATE game_market.developer_profiles SET payout_ln_address = 'gus@new.example.com'
+WHERE user_id = :'dev';
 SELECT pg_temp.gm_paid(:'game', :'hal', 'inv-new-address', 2000) AS pnew \gset
 SELECT results_eq(
     format($$SELECT purchase_id, destination_ln_address FROM game_market.payouts WHERE purchase_id IN (%L, %L)
@@ -151,7 +163,8 @@ SELECT is(
     (SELECT status::text FROM game_market.refund_purchase(:'hal_p')), 'refunded', 'refund_purchase: paid -> refunded'
 );
 SELECT is(
-    (SELECT revoked_at FROM game_market.entitlements WHERE purchase_id = :'hal_p'), now(),
+    (SELECT revoked_at FROM game_market.entitlements
+     WHERE purchase_id = :'hal_p'), now(),
     '... the entitlement is revoked'
 );
 SELECT results_eq(
@@ -161,14 +174,18 @@ SELECT results_eq(
     '... the ledger gets the refund entries mirroring the sale'
 );
 SELECT is(
-    (SELECT status::text FROM game_market.payouts WHERE purchase_id = :'hal_p'), 'cancelled',
+    (SELECT status::text FROM game_market.payouts
+     WHERE purchase_id = :'hal_p'), 'cancelled',
     '... and the pending payout is cancelled'
 );
-SELECT ctid AS refunded_ctid FROM game_market.purchases WHERE id = :'hal_p' \gset
+SELECT ctid AS refunded_ctid FROM game_market.purchases
+WHERE id = :'hal_p' \gset
 SELECT is((SELECT status::text FROM game_market.refund_purchase(:'hal_p')), 'refunded', 'a repeated refund returns it');
 SELECT is(
-    (SELECT ARRAY[(SELECT ctid::text FROM game_market.purchases WHERE id = :'hal_p'),
-                  (SELECT count(*)::text FROM game_market.ledger_entries WHERE purchase_id = :'hal_p')]),
+    (SELECT ARRAY[(SELECT ctid::text FROM game_market.purchases
+                   WHERE id = :'hal_p'),
+                  (SELECT count(*)::text FROM game_market.ledger_entries
+                   WHERE purchase_id = :'hal_p')]),
     ARRAY[:'refunded_ctid', '6'], '... unchanged, no second set of refund entries'
 );
 SELECT is(
@@ -176,7 +193,8 @@ SELECT is(
     'a settlement replayed after the refund returns the refunded purchase, unchanged'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM game_market.entitlements WHERE purchase_id = :'hal_p' AND revoked_at IS NULL), 0,
+    (SELECT count(*)::integer FROM game_market.entitlements
+     WHERE purchase_id = :'hal_p' AND revoked_at IS NULL), 0,
     '... and grants nothing again'
 );
 SELECT is(
@@ -195,9 +213,12 @@ SELECT is(
 );
 -- a refund after the money left leaves the payout; a failed one is cancelled
 SELECT FROM game_market.claim_payouts(1000);
-SELECT FROM game_market.payouts AS po, game_market.complete_payout(po.id) WHERE po.purchase_id = :'p250';
-SELECT FROM game_market.payouts AS po, game_market.fail_payout(po.id, 1, 'no route') WHERE po.purchase_id = :'p0';
-SELECT FROM game_market.purchases AS p, game_market.refund_purchase(p.id) WHERE p.id IN (:'p250', :'p0', :'pnew');
+SELECT FROM game_market.payouts AS po, game_market.complete_payout(po.id)
+WHERE po.purchase_id = :'p250';
+SELECT FROM game_market.payouts AS po, game_market.fail_payout(po.id, 1, 'no route')
+WHERE po.purchase_id = :'p0';
+SELECT FROM game_market.purchases AS p, game_market.refund_purchase(p.id)
+WHERE p.id IN (:'p250', :'p0', :'pnew');
 SELECT results_eq(
     format($$SELECT purchase_id, status::text FROM game_market.payouts WHERE purchase_id IN (%L, %L, %L)
              ORDER BY status$$, :'p250', :'p0', :'pnew'),
@@ -207,9 +228,10 @@ SELECT results_eq(
 
 -- entitlements: CHECKs, uniques, immutable columns (written directly, as the owner could)
 SELECT pg_temp.gm_buy(:'game', :'hal', 'inv-e', 1000) AS ep \gset
-PREPARE grant_(uuid, uuid, text) AS
+PREPARE grant_ (uuid, uuid, text) AS
 INSERT INTO game_market.entitlements (purchase_id, buyer_user_id, guest_receipt_code, game_id)
-VALUES ($1, $2, $3, (SELECT id FROM game_market.games WHERE slug = 'gus'));
+VALUES ($1, $2, $3, (SELECT id FROM game_market.games
+                     WHERE slug = 'gus'));
 SELECT is(pg_temp.gm_refused(format($$EXECUTE grant_(%L, NULL, NULL)$$, :'ep')),
     '23514 entitlements_buyer_check', 'an entitlement without a holder is refused');
 SELECT is(pg_temp.gm_refused(format($$EXECUTE grant_(%L, %L, repeat('ab', 16))$$, :'ep', :'hal')),
@@ -265,7 +287,8 @@ SELECT results_eq(
     'as the application: one revoked entitlement, six ledger entries, one cancelled payout'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM game_market.entitlements WHERE purchase_id = :'app_p'), 1,
+    (SELECT count(*)::integer FROM game_market.entitlements
+     WHERE purchase_id = :'app_p'), 1,
     'one entitlement for the settled and refunded purchase'
 );
 
