@@ -27,6 +27,11 @@ SELECT r.* FROM game_market.publish_release(:id::uuid) AS r;
 SELECT r.* FROM game_market.releases AS r
 WHERE r.id = :id::uuid;
 
+-- name: release_get_by_version(game_id, version)^
+-- A game's release by version.
+SELECT r.* FROM game_market.releases AS r
+WHERE r.game_id = :game_id::uuid AND r.version = :version::text;
+
 -- name: release_list_by_game(game_id)
 -- A game's releases, published or not, newest first.
 SELECT r.*

@@ -20,6 +20,8 @@ __all__ = [
     "release_create_async",
     "release_get",
     "release_get_async",
+    "release_get_by_version",
+    "release_get_by_version_async",
     "release_get_latest_published",
     "release_get_latest_published_async",
     "release_list_by_game",
@@ -139,6 +141,29 @@ def release_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Release | No
 async def release_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Release | None:
     """One release by id."""
     return await RELEASE_GET.first_async(conn, {"id": id})
+
+
+RELEASE_GET_BY_VERSION: Final = _rt.Query(
+    "release_get_by_version",
+    Release,
+    """SELECT r.* FROM game_market.releases AS r
+WHERE r.game_id = %(game_id)s::uuid AND r.version = %(version)s::text;""",
+)
+
+
+def release_get_by_version(conn: psycopg.Connection[Any], *, game_id: uuid.UUID, version: str) -> Release | None:
+    """A game's release by version."""
+    return RELEASE_GET_BY_VERSION.first(conn, {"game_id": game_id, "version": version})
+
+
+async def release_get_by_version_async(
+    conn: psycopg.AsyncConnection[Any],
+    *,
+    game_id: uuid.UUID,
+    version: str,
+) -> Release | None:
+    """A game's release by version."""
+    return await RELEASE_GET_BY_VERSION.first_async(conn, {"game_id": game_id, "version": version})
 
 
 RELEASE_LIST_BY_GAME: Final = _rt.Query(
