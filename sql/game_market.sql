@@ -410,7 +410,7 @@ COMMENT ON COLUMN game_market.purchases.buyer_user_id IS 'The buying user; NULL 
 -- Name: COLUMN purchases.guest_receipt_code; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON COLUMN game_market.purchases.guest_receipt_code IS 'A guest''s proof of purchase (32 lowercase hex characters, made by the database); NULL for a user''s purchase. Secret: not readable by chaindb_readonly.';
+COMMENT ON COLUMN game_market.purchases.guest_receipt_code IS 'SECRET. A guest''s proof of purchase (32 lowercase hex characters, made by the database); NULL for a user''s purchase. Not readable by chaindb_readonly.';
 
 --
 -- Name: COLUMN purchases.invoice_provider; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
@@ -1331,7 +1331,7 @@ COMMENT ON COLUMN game_market.entitlements.buyer_user_id IS 'The purchase''s use
 -- Name: COLUMN entitlements.guest_receipt_code; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON COLUMN game_market.entitlements.guest_receipt_code IS 'The purchase''s receipt code for a guest, NULL for a user. Secret: not readable by chaindb_readonly.';
+COMMENT ON COLUMN game_market.entitlements.guest_receipt_code IS 'SECRET. The purchase''s receipt code for a guest, NULL for a user. Not readable by chaindb_readonly.';
 
 --
 -- Name: COLUMN entitlements.granted_at; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
@@ -1426,7 +1426,7 @@ COMMENT ON COLUMN game_market.ip_hash_salt.id IS 'Always true: the table holds o
 -- Name: COLUMN ip_hash_salt.salt; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON COLUMN game_market.ip_hash_salt.salt IS 'The HMAC key, at least 32 random bytes. Secret: granted to no role.';
+COMMENT ON COLUMN game_market.ip_hash_salt.salt IS 'SECRET. The HMAC key, at least 32 random bytes; granted to no role.';
 
 --
 -- Name: COLUMN ip_hash_salt.rotated_at; Type: COMMENT; Schema: game_market; Owner: chaindb_owner

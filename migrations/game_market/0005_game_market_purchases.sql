@@ -66,8 +66,8 @@ COMMENT ON TABLE game_market.purchases IS
 '(create_purchase, settle_invoice, expire_invoice, refund_purchase).';
 COMMENT ON COLUMN game_market.purchases.buyer_user_id IS 'The buying user; NULL for a guest purchase.';
 COMMENT ON COLUMN game_market.purchases.guest_receipt_code IS
-'A guest''s proof of purchase (32 lowercase hex characters, made by the database); NULL for a user''s purchase. '
-'Secret: not readable by chaindb_readonly.';
+'SECRET. A guest''s proof of purchase (32 lowercase hex characters, made by the database); NULL for a user''s '
+'purchase. Not readable by chaindb_readonly.';
 COMMENT ON COLUMN game_market.purchases.invoice_provider IS 'The Lightning backend that issued the invoice, e.g. lnbits.';
 COMMENT ON COLUMN game_market.purchases.invoice_id IS 'The provider''s invoice id (e.g. the payment hash); unique.';
 COMMENT ON COLUMN game_market.purchases.status IS

@@ -44,7 +44,7 @@ COMMENT ON TABLE game_market.entitlements IS
 '(game_market.settle_invoice) and revoked when it is refunded (game_market.refund_purchase).';
 COMMENT ON COLUMN game_market.entitlements.buyer_user_id IS 'The purchase''s user; NULL for a guest.';
 COMMENT ON COLUMN game_market.entitlements.guest_receipt_code IS
-'The purchase''s receipt code for a guest, NULL for a user. Secret: not readable by chaindb_readonly.';
+'SECRET. The purchase''s receipt code for a guest, NULL for a user. Not readable by chaindb_readonly.';
 COMMENT ON COLUMN game_market.entitlements.granted_at IS 'When the purchase was paid.';
 COMMENT ON COLUMN game_market.entitlements.revoked_at IS 'When the purchase was refunded; NULL while the entitlement holds.';
 COMMENT ON CONSTRAINT entitlements_purchase_id_key ON game_market.entitlements IS

@@ -35,7 +35,7 @@ COMMENT ON TABLE game_market.ip_hash_salt IS
 'Only the owner reads it (game_market.record_download, SECURITY DEFINER): the application and the read-only role '
 'cannot, so they cannot reverse a hash by hashing the address space.';
 COMMENT ON COLUMN game_market.ip_hash_salt.id IS 'Always true: the table holds one row.';
-COMMENT ON COLUMN game_market.ip_hash_salt.salt IS 'The HMAC key, at least 32 random bytes. Secret: granted to no role.';
+COMMENT ON COLUMN game_market.ip_hash_salt.salt IS 'SECRET. The HMAC key, at least 32 random bytes; granted to no role.';
 COMMENT ON COLUMN game_market.ip_hash_salt.rotated_at IS
 'When the salt was set: hashes from before it do not match hashes from after it.';
 COMMENT ON CONSTRAINT ip_hash_salt_id_check ON game_market.ip_hash_salt IS 'The table holds one row.';
