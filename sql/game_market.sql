@@ -1770,16 +1770,16 @@ ALTER TABLE ONLY game_market.users
     ADD CONSTRAINT users_pubkey_key UNIQUE (pubkey);
 
 --
--- Name: download_events_entitlement_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
+-- Name: download_events_entitlement_id_created_at_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
 --
 
-CREATE INDEX download_events_entitlement_id_idx ON game_market.download_events USING btree (entitlement_id);
+CREATE INDEX download_events_entitlement_id_created_at_id_idx ON game_market.download_events USING btree (entitlement_id, created_at DESC, id);
 
 --
--- Name: INDEX download_events_entitlement_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
+-- Name: INDEX download_events_entitlement_id_created_at_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON INDEX game_market.download_events_entitlement_id_idx IS 'An entitlement''s downloads; indexes the foreign key entitlement_id.';
+COMMENT ON INDEX game_market.download_events_entitlement_id_created_at_id_idx IS 'An entitlement''s downloads, newest first (download_list_by_entitlement, download_count_by_entitlement); indexes the foreign key entitlement_id.';
 
 --
 -- Name: download_events_release_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
@@ -1794,16 +1794,16 @@ CREATE INDEX download_events_release_id_idx ON game_market.download_events USING
 COMMENT ON INDEX game_market.download_events_release_id_idx IS 'A release''s downloads; indexes the foreign key release_id.';
 
 --
--- Name: entitlements_buyer_user_id_game_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
+-- Name: entitlements_buyer_user_id_game_id_granted_at_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
 --
 
-CREATE INDEX entitlements_buyer_user_id_game_id_idx ON game_market.entitlements USING btree (buyer_user_id, game_id) WHERE (buyer_user_id IS NOT NULL);
+CREATE INDEX entitlements_buyer_user_id_game_id_granted_at_id_idx ON game_market.entitlements USING btree (buyer_user_id, game_id, granted_at, id) WHERE (buyer_user_id IS NOT NULL);
 
 --
--- Name: INDEX entitlements_buyer_user_id_game_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
+-- Name: INDEX entitlements_buyer_user_id_game_id_granted_at_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON INDEX game_market.entitlements_buyer_user_id_game_id_idx IS 'Does this user own this game (entitlement check); indexes the foreign key buyer_user_id.';
+COMMENT ON INDEX game_market.entitlements_buyer_user_id_game_id_granted_at_id_idx IS 'Does this user own this game (entitlement_check_user: the first granted, without a sort); a user''s library; indexes the foreign key buyer_user_id (guests left out).';
 
 --
 -- Name: entitlements_game_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
@@ -1830,6 +1830,18 @@ CREATE INDEX games_developer_user_id_idx ON game_market.games USING btree (devel
 COMMENT ON INDEX game_market.games_developer_user_id_idx IS 'A developer''s games; serves both foreign keys on developer_user_id.';
 
 --
+-- Name: games_published_created_at_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
+--
+
+CREATE INDEX games_published_created_at_id_idx ON game_market.games USING btree (created_at DESC, id) WHERE (status = 'published'::game_market.game_status);
+
+--
+-- Name: INDEX games_published_created_at_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX game_market.games_published_created_at_id_idx IS 'The catalog, newest first (game_list_published): the published games in the order the store lists them.';
+
+--
 -- Name: payouts_claimable_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
 --
 
@@ -1842,16 +1854,16 @@ CREATE INDEX payouts_claimable_idx ON game_market.payouts USING btree (updated_a
 COMMENT ON INDEX game_market.payouts_claimable_idx IS 'The payouts claim_payouts may pick (pending, sending, failed), oldest update first.';
 
 --
--- Name: payouts_developer_user_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
+-- Name: payouts_developer_user_id_created_at_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
 --
 
-CREATE INDEX payouts_developer_user_id_idx ON game_market.payouts USING btree (developer_user_id, created_at);
+CREATE INDEX payouts_developer_user_id_created_at_id_idx ON game_market.payouts USING btree (developer_user_id, created_at DESC, id);
 
 --
--- Name: INDEX payouts_developer_user_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
+-- Name: INDEX payouts_developer_user_id_created_at_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON INDEX game_market.payouts_developer_user_id_idx IS 'A developer''s payouts, by creation; indexes the foreign key developer_user_id.';
+COMMENT ON INDEX game_market.payouts_developer_user_id_created_at_id_idx IS 'A developer''s payouts, newest first: one per sale, so also the developer''s sales (developer_sales_list, payout_list_by_developer) without a sort; indexes the foreign key developer_user_id.';
 
 --
 -- Name: purchases_buyer_user_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
@@ -1876,6 +1888,18 @@ CREATE INDEX purchases_game_id_idx ON game_market.purchases USING btree (game_id
 --
 
 COMMENT ON INDEX game_market.purchases_game_id_idx IS 'A game''s purchases (sales); indexes the foreign key game_id.';
+
+--
+-- Name: releases_game_id_published_at_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
+--
+
+CREATE INDEX releases_game_id_published_at_id_idx ON game_market.releases USING btree (game_id, published_at DESC, id) WHERE (published_at IS NOT NULL);
+
+--
+-- Name: INDEX releases_game_id_published_at_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX game_market.releases_game_id_published_at_id_idx IS 'A game''s published releases, newest first (release_get_latest_published: what a buyer downloads).';
 
 --
 -- Name: build_assets build_assets_immutable_columns; Type: TRIGGER; Schema: game_market; Owner: chaindb_owner

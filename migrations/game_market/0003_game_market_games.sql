@@ -35,6 +35,9 @@ CREATE TABLE game_market.games (
 
 CREATE INDEX games_developer_user_id_idx ON game_market.games (developer_user_id);
 
+CREATE INDEX games_published_created_at_id_idx ON game_market.games (created_at DESC, id)
+WHERE status = 'published';
+
 CALL common.define_state_machine(
     'game_market.games', 'status', '{draft>published, published>unlisted, unlisted>published}', '{draft}',
     'A game starts as a draft; publish_game moves it to published (with a published release); unlist_game takes it '
@@ -63,6 +66,8 @@ COMMENT ON CONSTRAINT games_title_check ON game_market.games IS
 COMMENT ON CONSTRAINT games_summary_check ON game_market.games IS 'A summary has at most 500 characters.';
 COMMENT ON INDEX game_market.games_developer_user_id_idx IS
 'A developer''s games; serves both foreign keys on developer_user_id.';
+COMMENT ON INDEX game_market.games_published_created_at_id_idx IS
+'The catalog, newest first (game_list_published): the published games in the order the store lists them.';
 COMMENT ON TRIGGER games_updated_at ON game_market.games IS 'Keeps updated_at at the time of the last update.';
 
 GRANT SELECT, INSERT (developer_user_id, slug, title, summary, description_md),

@@ -29,6 +29,9 @@ CREATE TABLE game_market.releases (
     CONSTRAINT releases_published_at_check CHECK (published_at >= created_at)
 );
 
+CREATE INDEX releases_game_id_published_at_id_idx ON game_market.releases (game_id, published_at DESC, id)
+WHERE published_at IS NOT NULL;
+
 CALL common.define_immutable_columns('game_market.releases', '{id, game_id, version, created_at}', '{published_at}');
 
 CREATE TRIGGER releases_updated_at
@@ -47,6 +50,8 @@ COMMENT ON CONSTRAINT releases_version_check ON game_market.releases IS
 'A version starts with a letter or digit and has letters, digits and . + _ - only, at most 64 characters.';
 COMMENT ON CONSTRAINT releases_published_at_check ON game_market.releases IS
 'A release is published after it was created.';
+COMMENT ON INDEX game_market.releases_game_id_published_at_id_idx IS
+'A game''s published releases, newest first (release_get_latest_published: what a buyer downloads).';
 COMMENT ON TRIGGER releases_updated_at ON game_market.releases IS 'Keeps updated_at at the time of the last update.';
 
 GRANT SELECT, INSERT (game_id, version, release_notes_md), UPDATE (release_notes_md)

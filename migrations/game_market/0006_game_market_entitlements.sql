@@ -29,7 +29,8 @@ CREATE TABLE game_market.entitlements (
     CONSTRAINT entitlements_revoked_at_check CHECK (revoked_at >= granted_at)
 );
 
-CREATE INDEX entitlements_buyer_user_id_game_id_idx ON game_market.entitlements (buyer_user_id, game_id)
+CREATE INDEX entitlements_buyer_user_id_game_id_granted_at_id_idx
+ON game_market.entitlements (buyer_user_id, game_id, granted_at, id)
 WHERE buyer_user_id IS NOT NULL;
 
 CREATE INDEX entitlements_game_id_idx ON game_market.entitlements (game_id);
@@ -53,8 +54,9 @@ COMMENT ON CONSTRAINT entitlements_buyer_check ON game_market.entitlements IS
 'Exactly one holder: a user or a guest''s receipt code (the purchase''s).';
 COMMENT ON CONSTRAINT entitlements_revoked_at_check ON game_market.entitlements IS
 'An entitlement is revoked after it was granted.';
-COMMENT ON INDEX game_market.entitlements_buyer_user_id_game_id_idx IS
-'Does this user own this game (entitlement check); indexes the foreign key buyer_user_id.';
+COMMENT ON INDEX game_market.entitlements_buyer_user_id_game_id_granted_at_id_idx IS
+'Does this user own this game (entitlement_check_user: the first granted, without a sort); a user''s library; '
+'indexes the foreign key buyer_user_id (guests left out).';
 COMMENT ON INDEX game_market.entitlements_game_id_idx IS 'Indexes the foreign key game_id.';
 
 GRANT SELECT ON game_market.entitlements TO chaindb_app;

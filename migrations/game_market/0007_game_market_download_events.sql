@@ -59,7 +59,8 @@ CREATE TABLE game_market.download_events (
     CONSTRAINT download_events_user_agent_check CHECK (char_length(user_agent) <= 512)
 );
 
-CREATE INDEX download_events_entitlement_id_idx ON game_market.download_events (entitlement_id);
+CREATE INDEX download_events_entitlement_id_created_at_id_idx
+ON game_market.download_events (entitlement_id, created_at DESC, id);
 
 CREATE INDEX download_events_release_id_idx ON game_market.download_events (release_id);
 
@@ -74,8 +75,9 @@ COMMENT ON CONSTRAINT download_events_ip_hash_check ON game_market.download_even
 'ip_hash is an HMAC-SHA256 in lowercase hex (64 characters): never an address.';
 COMMENT ON CONSTRAINT download_events_user_agent_check ON game_market.download_events IS
 'A user agent is kept to 512 characters.';
-COMMENT ON INDEX game_market.download_events_entitlement_id_idx IS
-'An entitlement''s downloads; indexes the foreign key entitlement_id.';
+COMMENT ON INDEX game_market.download_events_entitlement_id_created_at_id_idx IS
+'An entitlement''s downloads, newest first (download_list_by_entitlement, download_count_by_entitlement); indexes '
+'the foreign key entitlement_id.';
 COMMENT ON INDEX game_market.download_events_release_id_idx IS
 'A release''s downloads; indexes the foreign key release_id.';
 

@@ -53,7 +53,8 @@ CREATE TABLE game_market.payouts (
     CONSTRAINT payouts_idempotency_key_check CHECK (char_length(idempotency_key) BETWEEN 1 AND 255)
 );
 
-CREATE INDEX payouts_developer_user_id_idx ON game_market.payouts (developer_user_id, created_at);
+CREATE INDEX payouts_developer_user_id_created_at_id_idx
+ON game_market.payouts (developer_user_id, created_at DESC, id);
 
 CREATE INDEX payouts_claimable_idx ON game_market.payouts (updated_at)
 WHERE status IN ('pending', 'sending', 'failed');
@@ -102,8 +103,9 @@ COMMENT ON CONSTRAINT payouts_last_error_check ON game_market.payouts IS
 'A failed payout says why (last_error); an error has 1 to 2000 characters.';
 COMMENT ON CONSTRAINT payouts_idempotency_key_check ON game_market.payouts IS
 'An idempotency key has 1 to 255 characters.';
-COMMENT ON INDEX game_market.payouts_developer_user_id_idx IS
-'A developer''s payouts, by creation; indexes the foreign key developer_user_id.';
+COMMENT ON INDEX game_market.payouts_developer_user_id_created_at_id_idx IS
+'A developer''s payouts, newest first: one per sale, so also the developer''s sales (developer_sales_list, '
+'payout_list_by_developer) without a sort; indexes the foreign key developer_user_id.';
 COMMENT ON INDEX game_market.payouts_claimable_idx IS
 'The payouts claim_payouts may pick (pending, sending, failed), oldest update first.';
 COMMENT ON TRIGGER payouts_updated_at ON game_market.payouts IS

@@ -1,9 +1,9 @@
 -- A developer's sales and balance, from the ledger and the payouts.
 
 -- name: developer_sales_list(developer_user_id, max_rows)
--- A developer's sales (paid or refunded purchases of their games), newest payment first: the amount, its split, the
--- payout's status.
--- @not-null paid_at, platform_fee_msat, developer_share_msat
+-- A developer's sales (paid or refunded purchases of their games), newest first: the amount, its split, the payout's
+-- status. Every sale has exactly one payout, created with it, so the list walks the developer's payouts by an index.
+-- @not-null paid_at, platform_fee_msat
 SELECT
     p.id AS purchase_id,
     g.id AS game_id,
@@ -13,15 +13,14 @@ SELECT
     p.amount_msat,
     p.paid_at,
     f.amount_msat AS platform_fee_msat,
-    s.amount_msat AS developer_share_msat,
+    po.amount_msat AS developer_share_msat,
     po.status AS payout_status
-FROM game_market.games AS g
-INNER JOIN game_market.purchases AS p ON g.id = p.game_id
-LEFT JOIN game_market.ledger_entries AS f ON p.id = f.purchase_id AND f.type = 'platform_fee'
-LEFT JOIN game_market.ledger_entries AS s ON p.id = s.purchase_id AND s.type = 'developer_share'
-LEFT JOIN game_market.payouts AS po ON p.id = po.purchase_id
-WHERE g.developer_user_id = :developer_user_id::uuid AND p.status IN ('paid', 'refunded')
-ORDER BY p.paid_at DESC, p.id ASC
+FROM game_market.payouts AS po
+INNER JOIN game_market.purchases AS p ON po.purchase_id = p.id
+INNER JOIN game_market.games AS g ON p.game_id = g.id
+LEFT JOIN game_market.ledger_entries AS f ON po.purchase_id = f.purchase_id AND f.type = 'platform_fee'
+WHERE po.developer_user_id = :developer_user_id::uuid
+ORDER BY po.created_at DESC, po.id ASC
 LIMIT :max_rows::integer;
 
 -- name: developer_balance_get(developer_user_id)^

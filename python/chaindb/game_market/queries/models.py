@@ -220,7 +220,7 @@ class DeveloperSalesListRow(_rt.Record):
     paid_at: datetime.datetime
     platform_fee_msat: int
     developer_share_msat: int
-    payout_status: PayoutStatus | None
+    payout_status: PayoutStatus
 
 
 class DeveloperBalanceGetRow(_rt.Record):
