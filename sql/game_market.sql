@@ -112,8 +112,8 @@ COMMENT ON TYPE game_market.purchase_status IS 'pending: invoice issued, unpaid;
 --
 
 CREATE FUNCTION game_market.is_lightning_address(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN ((char_length(value) <= 255) AND (value ~ '^[a-z0-9._+-]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$'::text));
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((char_length(value) <= 255) AND ((strpos(value, '@'::text) >= 2) AND (strpos(value, '@'::text) <= 65)) AND (value ~ '^[a-z0-9._+-]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$'::text));
 
 ALTER FUNCTION game_market.is_lightning_address(value text) OWNER TO chaindb_owner;
 
@@ -121,7 +121,7 @@ ALTER FUNCTION game_market.is_lightning_address(value text) OWNER TO chaindb_own
 -- Name: FUNCTION is_lightning_address(value text); Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION game_market.is_lightning_address(value text) IS 'True for a Lightning address (LUD-16) name@domain in lowercase: a name of a-z 0-9 - _ . + (1 to 64), a domain of dot-separated DNS labels ending in a label that starts with a letter, at most 255 characters. NULL in, NULL out.';
+COMMENT ON FUNCTION game_market.is_lightning_address(value text) IS 'True for a Lightning address (LUD-16) name@domain in lowercase: a name of a-z 0-9 - _ . + (1 to 64), a domain of dot-separated labels of a-z 0-9 and inner hyphens, the last one starting with a letter and at least 2 long; at most 255 characters. NULL in, NULL out (not STRICT: inlined).';
 
 SET default_tablespace = '';
 
@@ -151,7 +151,7 @@ CASE status
     ELSE (attempt_count > 0)
 END),
     CONSTRAINT payouts_destination_ln_address_check CHECK (game_market.is_lightning_address(destination_ln_address)),
-    CONSTRAINT payouts_idempotency_key_check CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 255))),
+    CONSTRAINT payouts_idempotency_key_check CHECK ((idempotency_key = ('game_market:payout:'::text || (purchase_id)::text))),
     CONSTRAINT payouts_last_error_check CHECK ((((status <> 'failed'::game_market.payout_status) OR (last_error IS NOT NULL)) AND ((char_length(last_error) >= 1) AND (char_length(last_error) <= 2000))))
 );
 
@@ -161,7 +161,7 @@ ALTER TABLE game_market.payouts OWNER TO chaindb_owner;
 -- Name: TABLE payouts; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON TABLE game_market.payouts IS 'The developer''s share of one paid purchase, paid over Lightning with retries; created by the database in the settlement''s transaction (game_market.create_payout), moved only by the payout functions.';
+COMMENT ON TABLE game_market.payouts IS 'The developer''s share of one paid purchase, paid over Lightning with retries; created by the database in the settlement''s transaction (settle_invoice; game_market.create_payout makes the same), moved only by the payout functions.';
 
 --
 -- Name: COLUMN payouts.developer_user_id; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
@@ -227,7 +227,7 @@ COMMENT ON CONSTRAINT payouts_destination_ln_address_check ON game_market.payout
 -- Name: CONSTRAINT payouts_idempotency_key_check ON payouts; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON CONSTRAINT payouts_idempotency_key_check ON game_market.payouts IS 'An idempotency key has 1 to 255 characters.';
+COMMENT ON CONSTRAINT payouts_idempotency_key_check ON game_market.payouts IS 'The idempotency key is ''game_market:payout:<purchase id>'': derived from the purchase, the same for every attempt and every writer (settle_invoice, create_payout).';
 
 --
 -- Name: CONSTRAINT payouts_last_error_check ON payouts; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
@@ -365,7 +365,7 @@ ALTER FUNCTION game_market.create_payout(p_purchase_id uuid) OWNER TO chaindb_ow
 -- Name: FUNCTION create_payout(p_purchase_id uuid); Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION game_market.create_payout(p_purchase_id uuid) IS 'The payout of a paid purchase, created once (settle_invoice calls it): developer, destination (the profile''s payout_ln_address), amount (the developer_share entry) and idempotency key copied at creation. Returns the existing payout when there is one. CD005 unknown purchase, CD007 payouts_purchase_paid when not paid.';
+COMMENT ON FUNCTION game_market.create_payout(p_purchase_id uuid) IS 'The payout of a paid purchase, created once (settle_invoice writes the same in the settlement): developer, destination (the profile''s payout_ln_address), amount (the developer_share entry) and idempotency key copied at creation. Returns the existing payout when there is one. CD005 unknown purchase, CD007 payouts_purchase_paid when not paid.';
 
 --
 -- Name: purchases; Type: TABLE; Schema: game_market; Owner: chaindb_owner
@@ -385,12 +385,13 @@ CREATE TABLE game_market.purchases (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT purchases_amount_msat_check CHECK ((amount_msat > 0)),
     CONSTRAINT purchases_buyer_check CHECK ((num_nonnulls(buyer_user_id, guest_receipt_code) = 1)),
-    CONSTRAINT purchases_guest_receipt_code_check CHECK ((guest_receipt_code ~ '^[0-9a-f]{32}$'::text)),
-    CONSTRAINT purchases_invoice_id_check CHECK ((invoice_id ~ '^[!-~]{1,255}$'::text)),
-    CONSTRAINT purchases_invoice_provider_check CHECK ((invoice_provider ~ '^[a-z][a-z0-9_-]{0,31}$'::text)),
+    CONSTRAINT purchases_guest_receipt_code_check CHECK (((char_length(guest_receipt_code) = 32) AND (guest_receipt_code ~ '^[0-9a-f]+$'::text))),
+    CONSTRAINT purchases_invoice_id_check CHECK (((char_length(invoice_id) <= 255) AND (invoice_id ~ '^[!-~]+$'::text))),
+    CONSTRAINT purchases_invoice_provider_check CHECK (((char_length(invoice_provider) <= 32) AND (invoice_provider ~ '^[a-z][a-z0-9_-]*$'::text))),
     CONSTRAINT purchases_paid_at_check CHECK (((status = ANY (ARRAY['paid'::game_market.purchase_status, 'refunded'::game_market.purchase_status])) = (paid_at IS NOT NULL))),
     CONSTRAINT purchases_paid_at_created_at_check CHECK ((paid_at >= created_at))
-);
+)
+WITH (fillfactor='85');
 
 ALTER TABLE game_market.purchases OWNER TO chaindb_owner;
 
@@ -635,14 +636,15 @@ COMMENT ON FUNCTION game_market.fail_payout(p_id uuid, p_attempt_count integer, 
 --
 
 CREATE FUNCTION game_market.fee_bps_for_game(p_game_id uuid) RETURNS integer
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-    SELECT f.fee_bps
-    FROM game_market.fee_rates AS f
-    WHERE f.game_id = p_game_id OR f.game_id IS NULL
-    ORDER BY f.game_id NULLS LAST
-    LIMIT 1
+BEGIN
+    RETURN coalesce(
+        (SELECT f.fee_bps FROM game_market.fee_rates AS f WHERE f.game_id = p_game_id),
+        (SELECT f.fee_bps FROM game_market.fee_rates AS f WHERE f.game_id IS NULL)
+    );
+END
 $$;
 
 ALTER FUNCTION game_market.fee_bps_for_game(p_game_id uuid) OWNER TO chaindb_owner;
@@ -658,8 +660,8 @@ COMMENT ON FUNCTION game_market.fee_bps_for_game(p_game_id uuid) IS 'The platfor
 --
 
 CREATE FUNCTION game_market.is_pubkey(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN (value ~ '^0[23][0-9a-f]{64}$'::text);
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((char_length(value) = 66) AND (value ~ '^0[23][0-9a-f]+$'::text));
 
 ALTER FUNCTION game_market.is_pubkey(value text) OWNER TO chaindb_owner;
 
@@ -667,7 +669,7 @@ ALTER FUNCTION game_market.is_pubkey(value text) OWNER TO chaindb_owner;
 -- Name: FUNCTION is_pubkey(value text); Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION game_market.is_pubkey(value text) IS 'True for a compressed secp256k1 public key in lowercase hex: 66 characters, 02 or 03 then the 32-byte x coordinate (the key form of Lightning node ids and LNURL-auth linking keys, as the embedded signer gives it). One spelling per key, so that users.pubkey unique means one user per key. NULL in, NULL out.';
+COMMENT ON FUNCTION game_market.is_pubkey(value text) IS 'True for a compressed secp256k1 public key in lowercase hex: 66 characters, 02 or 03 then the 32-byte x coordinate (the key form of Lightning node ids and LNURL-auth linking keys, as the embedded signer gives it). One spelling per key, so that users.pubkey unique means one user per key. NULL in, NULL out (not STRICT: inlined).';
 
 --
 -- Name: games; Type: TABLE; Schema: game_market; Owner: chaindb_owner
@@ -788,7 +790,7 @@ CREATE TABLE game_market.releases (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT releases_published_at_check CHECK ((published_at >= created_at)),
-    CONSTRAINT releases_version_check CHECK ((version ~ '^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$'::text))
+    CONSTRAINT releases_version_check CHECK (((char_length(version) <= 64) AND (version ~ '^[0-9A-Za-z][0-9A-Za-z.+_-]*$'::text)))
 );
 
 ALTER TABLE game_market.releases OWNER TO chaindb_owner;
@@ -878,7 +880,7 @@ CREATE TABLE game_market.download_events (
     ip_hash text NOT NULL,
     user_agent text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT download_events_ip_hash_check CHECK ((ip_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT download_events_ip_hash_check CHECK (((char_length(ip_hash) = 64) AND (ip_hash ~ '^[0-9a-f]+$'::text))),
     CONSTRAINT download_events_user_agent_check CHECK ((char_length(user_agent) <= 512))
 );
 
@@ -1037,7 +1039,7 @@ CREATE FUNCTION game_market.settle_invoice(p_invoice_provider text, p_invoice_id
     AS $$
 DECLARE
     v_row game_market.purchases;
-    v_fee_bps integer;
+    v_source record;
     v_fee bigint;
 BEGIN
     UPDATE game_market.purchases AS p
@@ -1056,27 +1058,41 @@ BEGIN
         RETURN;
     END IF;
 
-    INSERT INTO game_market.entitlements (purchase_id, buyer_user_id, guest_receipt_code, game_id, granted_at)
-    VALUES (v_row.id, v_row.buyer_user_id, v_row.guest_receipt_code, v_row.game_id, v_row.paid_at);
-
-    v_fee_bps := game_market.fee_bps_for_game(v_row.game_id);
-    IF v_fee_bps IS NULL THEN
+    -- who is paid, where, at which fee rate
+    SELECT g.developer_user_id, d.payout_ln_address, game_market.fee_bps_for_game(g.id) AS fee_bps INTO v_source
+    FROM game_market.games AS g
+    INNER JOIN game_market.developer_profiles AS d ON d.user_id = g.developer_user_id
+    WHERE g.id = v_row.game_id;
+    IF v_source.fee_bps IS NULL THEN
         PERFORM common.raise_precondition_failed(
             'game_market.fee_rates', 'fee_rates_default_rate', 'no fee rate applies to the game (no default rate)',
             format('game_id=%s', v_row.game_id)
         );
     END IF;
-    v_fee := floor(v_row.amount_msat::numeric * v_fee_bps / 10000)::bigint;
-    INSERT INTO game_market.ledger_entries (purchase_id, type, amount_msat, meta_json)
-    VALUES
-    (
-        v_row.id, 'sale', v_row.amount_msat,
-        jsonb_build_object('invoice_provider', v_row.invoice_provider, 'invoice_id', v_row.invoice_id)
-    ),
-    (v_row.id, 'platform_fee', v_fee, jsonb_build_object('fee_bps', v_fee_bps)),
-    (v_row.id, 'developer_share', v_row.amount_msat - v_fee, jsonb_build_object('fee_bps', v_fee_bps));
+    v_fee := floor(v_row.amount_msat::numeric * v_source.fee_bps / 10000)::bigint;
 
-    PERFORM FROM game_market.create_payout(v_row.id);
+    -- the entitlement, the ledger split and the payout (as create_payout makes it), in one statement
+    WITH entitlement AS (
+        INSERT INTO game_market.entitlements (purchase_id, buyer_user_id, guest_receipt_code, game_id, granted_at)
+        VALUES (v_row.id, v_row.buyer_user_id, v_row.guest_receipt_code, v_row.game_id, v_row.paid_at)
+    ),
+
+    ledger AS (
+        INSERT INTO game_market.ledger_entries (purchase_id, type, amount_msat, meta_json)
+        VALUES
+        (
+            v_row.id, 'sale', v_row.amount_msat,
+            jsonb_build_object('invoice_provider', v_row.invoice_provider, 'invoice_id', v_row.invoice_id)
+        ),
+        (v_row.id, 'platform_fee', v_fee, jsonb_build_object('fee_bps', v_source.fee_bps)),
+        (v_row.id, 'developer_share', v_row.amount_msat - v_fee, jsonb_build_object('fee_bps', v_source.fee_bps))
+    )
+
+    INSERT INTO game_market.payouts (purchase_id, developer_user_id, destination_ln_address, amount_msat, idempotency_key)
+    VALUES (
+        v_row.id, v_source.developer_user_id, v_source.payout_ln_address, v_row.amount_msat - v_fee,
+        'game_market:payout:' || v_row.id
+    );
     RETURN NEXT v_row;
 END
 $$;
@@ -1096,6 +1112,7 @@ COMMENT ON FUNCTION game_market.settle_invoice(p_invoice_provider text, p_invoic
 CREATE FUNCTION game_market.tg_ledger_entries__balanced() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
+    SET enable_seqscan TO 'off'
     AS $$
 DECLARE
     v_bad record;
@@ -1130,8 +1147,7 @@ BEGIN
                 AND s.developer_share_refund = s.developer_share
             )
         )
-    ) IS NOT TRUE
-    LIMIT 1;
+    ) IS NOT TRUE;  -- SELECT INTO stops at the first row
     IF FOUND THEN
         RAISE EXCEPTION 'ledger_entries: the entries of purchase % do not balance', v_bad.id
             USING ERRCODE = 'check_violation',
@@ -1203,9 +1219,9 @@ CREATE TABLE game_market.build_assets (
     size_bytes bigint NOT NULL,
     content_type text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT build_assets_content_type_check CHECK ((content_type ~ '^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$'::text)),
+    CONSTRAINT build_assets_content_type_check CHECK (((char_length(content_type) <= 255) AND (content_type ~ '^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$'::text))),
     CONSTRAINT build_assets_object_key_check CHECK ((((char_length(object_key) >= 1) AND (char_length(object_key) <= 1024)) AND (object_key !~ '[[:cntrl:]]'::text) AND (object_key !~~ '/%'::text))),
-    CONSTRAINT build_assets_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT build_assets_sha256_check CHECK (((char_length(sha256) = 64) AND (sha256 ~ '^[0-9a-f]+$'::text))),
     CONSTRAINT build_assets_size_bytes_check CHECK ((size_bytes > 0))
 );
 

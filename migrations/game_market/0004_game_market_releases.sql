@@ -25,7 +25,7 @@ CREATE TABLE game_market.releases (
     CONSTRAINT releases_pkey PRIMARY KEY (id),
     CONSTRAINT releases_game_id_fkey FOREIGN KEY (game_id) REFERENCES game_market.games (id) ON DELETE CASCADE,
     CONSTRAINT releases_game_id_version_key UNIQUE (game_id, version),
-    CONSTRAINT releases_version_check CHECK (version ~ '^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$'),
+    CONSTRAINT releases_version_check CHECK (char_length(version) <= 64 AND version ~ '^[0-9A-Za-z][0-9A-Za-z.+_-]*$'),
     CONSTRAINT releases_published_at_check CHECK (published_at >= created_at)
 );
 
@@ -73,10 +73,10 @@ CREATE TABLE game_market.build_assets (
     CONSTRAINT build_assets_object_key_check CHECK (
         char_length(object_key) BETWEEN 1 AND 1024 AND object_key !~ '[[:cntrl:]]' AND object_key NOT LIKE '/%'
     ),
-    CONSTRAINT build_assets_sha256_check CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    CONSTRAINT build_assets_sha256_check CHECK (char_length(sha256) = 64 AND sha256 ~ '^[0-9a-f]+$'),
     CONSTRAINT build_assets_size_bytes_check CHECK (size_bytes > 0),
     CONSTRAINT build_assets_content_type_check CHECK (
-        content_type ~ '^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$'
+        char_length(content_type) <= 255 AND content_type ~ '^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$'
     )
 );
 

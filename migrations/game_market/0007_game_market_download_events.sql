@@ -55,7 +55,7 @@ CREATE TABLE game_market.download_events (
     REFERENCES game_market.entitlements (id) ON DELETE RESTRICT,
     CONSTRAINT download_events_release_id_fkey FOREIGN KEY (release_id)
     REFERENCES game_market.releases (id) ON DELETE RESTRICT,
-    CONSTRAINT download_events_ip_hash_check CHECK (ip_hash ~ '^[0-9a-f]{64}$'),
+    CONSTRAINT download_events_ip_hash_check CHECK (char_length(ip_hash) = 64 AND ip_hash ~ '^[0-9a-f]+$'),
     CONSTRAINT download_events_user_agent_check CHECK (char_length(user_agent) <= 512)
 );
 

@@ -60,17 +60,20 @@ COMMENT ON TRIGGER fee_rates_updated_at ON game_market.fee_rates IS 'Keeps updat
 
 GRANT SELECT ON game_market.fee_rates TO chaindb_app, chaindb_readonly;
 
+-- PL/pgSQL rather than SQL: settle_invoice calls it for every settlement, and a SQL function that
+-- cannot be inlined (this one has sub-selects) is planned again on every call; PL/pgSQL keeps the plan.
 CREATE FUNCTION game_market.fee_bps_for_game(p_game_id uuid)
 RETURNS integer
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-    SELECT f.fee_bps
-    FROM game_market.fee_rates AS f
-    WHERE f.game_id = p_game_id OR f.game_id IS NULL
-    ORDER BY f.game_id NULLS LAST
-    LIMIT 1
+BEGIN
+    RETURN coalesce(
+        (SELECT f.fee_bps FROM game_market.fee_rates AS f WHERE f.game_id = p_game_id),
+        (SELECT f.fee_bps FROM game_market.fee_rates AS f WHERE f.game_id IS NULL)
+    );
+END
 $fn$;
 
 COMMENT ON FUNCTION game_market.fee_bps_for_game(uuid) IS
@@ -96,11 +99,17 @@ CREATE TABLE game_market.ledger_entries (
 
 CALL common.define_append_only('game_market.ledger_entries');
 
+-- Its one query has no parameter, so PL/pgSQL plans it once per session and keeps that plan: made
+-- while ledger_entries is still small (a new database, the first settlements), it would scan the
+-- table sequentially for the rest of the session as the table grows. enable_seqscan = off, for
+-- this function only, keeps it on the indexes it is written for (purchases_pkey,
+-- ledger_entries_purchase_id_type_key) whatever the table's size when it was planned.
 CREATE FUNCTION game_market.tg_ledger_entries__balanced()
 RETURNS trigger
 LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
 AS $fn$
 DECLARE
     v_bad record;
@@ -135,8 +144,7 @@ BEGIN
                 AND s.developer_share_refund = s.developer_share
             )
         )
-    ) IS NOT TRUE
-    LIMIT 1;
+    ) IS NOT TRUE;  -- SELECT INTO stops at the first row
     IF FOUND THEN
         RAISE EXCEPTION 'ledger_entries: the entries of purchase % do not balance', v_bad.id
             USING ERRCODE = 'check_violation',

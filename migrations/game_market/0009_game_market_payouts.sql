@@ -1,12 +1,13 @@
 -- depends: 0008_game_market_ledger_entries
 -- game_market.payouts (seed: payouts). Seed silent, decided here:
 --   - one payout per purchase (purchase_id unique, the seed's must-have index): the developer's
---     share of a paid purchase, created by game_market.create_payout (0011), which
---     settle_invoice calls in the settlement's transaction. It copies, at creation: the game's
+--     share of a paid purchase, written by game_market.settle_invoice (0012) in the settlement's
+--     statement (game_market.create_payout, 0011, makes the same for a paid purchase without
+--     one). It copies, at creation: the game's
 --     developer, the developer profile's payout_ln_address (destination_ln_address; a later
 --     change of profile does not touch it), the purchase's developer_share ledger entry
---     (amount_msat), and sets idempotency_key = 'game_market:payout:' || purchase_id. None of
---     those ever changes.
+--     (amount_msat), and sets idempotency_key = 'game_market:payout:' || purchase_id (a CHECK
+--     holds every writer to it). None of those ever changes.
 --   - idempotency_key is unique (the seed's must-have index); the payout worker hands it to the
 --     Lightning backend with every attempt, so a retried attempt cannot pay twice.
 --   - status: pending -> sending -> completed | failed, failed -> sending (a retry),
@@ -50,7 +51,7 @@ CREATE TABLE game_market.payouts (
     CONSTRAINT payouts_last_error_check CHECK (
         (status <> 'failed' OR last_error IS NOT NULL) AND char_length(last_error) BETWEEN 1 AND 2000
     ),
-    CONSTRAINT payouts_idempotency_key_check CHECK (char_length(idempotency_key) BETWEEN 1 AND 255)
+    CONSTRAINT payouts_idempotency_key_check CHECK (idempotency_key = 'game_market:payout:' || purchase_id::text)
 );
 
 CREATE INDEX payouts_developer_user_id_created_at_id_idx
@@ -78,7 +79,8 @@ FOR EACH ROW EXECUTE FUNCTION common.tg__set_updated_at();
 
 COMMENT ON TABLE game_market.payouts IS
 'The developer''s share of one paid purchase, paid over Lightning with retries; created by the database in the '
-'settlement''s transaction (game_market.create_payout), moved only by the payout functions.';
+'settlement''s transaction (settle_invoice; game_market.create_payout makes the same), moved only by the payout '
+'functions.';
 COMMENT ON COLUMN game_market.payouts.developer_user_id IS 'The game''s developer, who is paid.';
 COMMENT ON COLUMN game_market.payouts.destination_ln_address IS
 'The developer profile''s payout_ln_address when the payout was created; never changes.';
@@ -102,7 +104,8 @@ COMMENT ON CONSTRAINT payouts_attempt_count_check ON game_market.payouts IS
 COMMENT ON CONSTRAINT payouts_last_error_check ON game_market.payouts IS
 'A failed payout says why (last_error); an error has 1 to 2000 characters.';
 COMMENT ON CONSTRAINT payouts_idempotency_key_check ON game_market.payouts IS
-'An idempotency key has 1 to 255 characters.';
+'The idempotency key is ''game_market:payout:<purchase id>'': derived from the purchase, the same for every attempt '
+'and every writer (settle_invoice, create_payout).';
 COMMENT ON INDEX game_market.payouts_developer_user_id_created_at_id_idx IS
 'A developer''s payouts, newest first: one per sale, so also the developer''s sales (developer_sales_list, '
 'payout_list_by_developer) without a sort; indexes the foreign key developer_user_id.';

@@ -2,7 +2,8 @@
 -- The payout functions, called by queries/game_market/payouts.sql (and create_payout by
 -- settle_invoice, 0012). Conventions as in 0010_game_market_catalog_functions.
 --
---   create_payout    the payout of a paid purchase, once: the game's developer, the profile's
+--   create_payout    the payout of a paid purchase, once (settle_invoice writes it with the same
+--                    values, in the settlement's statement): the game's developer, the profile's
 --                    payout address, the purchase's developer_share entry, the idempotency key
 --                    'game_market:payout:<purchase id>'. The purchase's payout when it has one
 --                    (whatever its status); CD007 payouts_purchase_paid when the purchase is not
@@ -69,9 +70,10 @@ END
 $fn$;
 
 COMMENT ON FUNCTION game_market.create_payout(uuid) IS
-'The payout of a paid purchase, created once (settle_invoice calls it): developer, destination (the profile''s '
-'payout_ln_address), amount (the developer_share entry) and idempotency key copied at creation. Returns the '
-'existing payout when there is one. CD005 unknown purchase, CD007 payouts_purchase_paid when not paid.';
+'The payout of a paid purchase, created once (settle_invoice writes the same in the settlement): developer, '
+'destination (the profile''s payout_ln_address), amount (the developer_share entry) and idempotency key copied at '
+'creation. Returns the existing payout when there is one. CD005 unknown purchase, CD007 payouts_purchase_paid when '
+'not paid.';
 
 CREATE FUNCTION game_market.claim_payouts(p_max_rows integer)
 RETURNS SETOF game_market.payouts

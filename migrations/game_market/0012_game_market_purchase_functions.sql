@@ -8,9 +8,10 @@
 --                    game, buyer, provider and amount returns the existing purchase (the guest
 --                    keeps their receipt code); with anything else CD002 naming the fields.
 --   settle_invoice   the settlement webhook: pending | expired -> paid, exactly once. In the same
---                    transaction: the entitlement (the purchase's buyer and game), the ledger
---                    split (one INSERT: sale, platform_fee, developer_share at the game's fee
---                    rate) and the payout (create_payout). The move is one guarded UPDATE
+--                    transaction, one statement writes the entitlement (the purchase's buyer and
+--                    game), the ledger split (sale, platform_fee, developer_share at the game's
+--                    fee rate) and the payout (the developer share to the profile's address, as
+--                    create_payout would make it). The move is one guarded UPDATE
 --                    (WHERE status IN pending, expired): of concurrent deliveries one moves the
 --                    row, the others wait for its commit, find it paid and return it unchanged;
 --                    a replay later does the same. A refunded purchase is returned unchanged.
@@ -108,7 +109,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_row game_market.purchases;
-    v_fee_bps integer;
+    v_source record;
     v_fee bigint;
 BEGIN
     UPDATE game_market.purchases AS p
@@ -127,27 +128,41 @@ BEGIN
         RETURN;
     END IF;
 
-    INSERT INTO game_market.entitlements (purchase_id, buyer_user_id, guest_receipt_code, game_id, granted_at)
-    VALUES (v_row.id, v_row.buyer_user_id, v_row.guest_receipt_code, v_row.game_id, v_row.paid_at);
-
-    v_fee_bps := game_market.fee_bps_for_game(v_row.game_id);
-    IF v_fee_bps IS NULL THEN
+    -- who is paid, where, at which fee rate
+    SELECT g.developer_user_id, d.payout_ln_address, game_market.fee_bps_for_game(g.id) AS fee_bps INTO v_source
+    FROM game_market.games AS g
+    INNER JOIN game_market.developer_profiles AS d ON d.user_id = g.developer_user_id
+    WHERE g.id = v_row.game_id;
+    IF v_source.fee_bps IS NULL THEN
         PERFORM common.raise_precondition_failed(
             'game_market.fee_rates', 'fee_rates_default_rate', 'no fee rate applies to the game (no default rate)',
             format('game_id=%s', v_row.game_id)
         );
     END IF;
-    v_fee := floor(v_row.amount_msat::numeric * v_fee_bps / 10000)::bigint;
-    INSERT INTO game_market.ledger_entries (purchase_id, type, amount_msat, meta_json)
-    VALUES
-    (
-        v_row.id, 'sale', v_row.amount_msat,
-        jsonb_build_object('invoice_provider', v_row.invoice_provider, 'invoice_id', v_row.invoice_id)
-    ),
-    (v_row.id, 'platform_fee', v_fee, jsonb_build_object('fee_bps', v_fee_bps)),
-    (v_row.id, 'developer_share', v_row.amount_msat - v_fee, jsonb_build_object('fee_bps', v_fee_bps));
+    v_fee := floor(v_row.amount_msat::numeric * v_source.fee_bps / 10000)::bigint;
 
-    PERFORM FROM game_market.create_payout(v_row.id);
+    -- the entitlement, the ledger split and the payout (as create_payout makes it), in one statement
+    WITH entitlement AS (
+        INSERT INTO game_market.entitlements (purchase_id, buyer_user_id, guest_receipt_code, game_id, granted_at)
+        VALUES (v_row.id, v_row.buyer_user_id, v_row.guest_receipt_code, v_row.game_id, v_row.paid_at)
+    ),
+
+    ledger AS (
+        INSERT INTO game_market.ledger_entries (purchase_id, type, amount_msat, meta_json)
+        VALUES
+        (
+            v_row.id, 'sale', v_row.amount_msat,
+            jsonb_build_object('invoice_provider', v_row.invoice_provider, 'invoice_id', v_row.invoice_id)
+        ),
+        (v_row.id, 'platform_fee', v_fee, jsonb_build_object('fee_bps', v_source.fee_bps)),
+        (v_row.id, 'developer_share', v_row.amount_msat - v_fee, jsonb_build_object('fee_bps', v_source.fee_bps))
+    )
+
+    INSERT INTO game_market.payouts (purchase_id, developer_user_id, destination_ln_address, amount_msat, idempotency_key)
+    VALUES (
+        v_row.id, v_source.developer_user_id, v_source.payout_ln_address, v_row.amount_msat - v_fee,
+        'game_market:payout:' || v_row.id
+    );
     RETURN NEXT v_row;
 END
 $fn$;

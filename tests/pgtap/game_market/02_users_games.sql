@@ -2,7 +2,7 @@
 -- the foreign key to developer profiles, the immutable columns and updated_at (0002 to 0004).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(62);
+SELECT plan(63);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -120,6 +120,16 @@ SELECT is(
 SELECT is(
     pg_temp.gm_refused(format($$INSERT INTO game_market.developer_profiles VALUES (%L, 'a@' || repeat('b', 250) || '.com')$$, :'ann')),
     '23514 developer_profiles_payout_ln_address_check', 'an address over 255 characters is refused'
+);
+SELECT ok(
+    game_market.is_lightning_address(repeat('n', 64) || '@pay.example.com')
+    AND NOT game_market.is_lightning_address(repeat('n', 65) || '@pay.example.com')
+    AND NOT game_market.is_lightning_address('@pay.example.com')
+    AND NOT game_market.is_lightning_address('a@b@pay.example.com')
+    AND NOT game_market.is_lightning_address('a@-pay.example.com')
+    AND NOT game_market.is_lightning_address('a@pay.example.c')
+    AND game_market.is_lightning_address(NULL) IS NULL,
+    'is_lightning_address: a name of 1 to 64 characters, one @, labels without edge hyphens, a top label of 2+'
 );
 SELECT is(
     pg_temp.gm_refused($$INSERT INTO game_market.developer_profiles VALUES (gen_random_uuid(), 'a@b.example')$$),
