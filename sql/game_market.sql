@@ -86,7 +86,7 @@ ALTER TYPE game_market.payout_status OWNER TO chaindb_owner;
 -- Name: TYPE payout_status; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON TYPE game_market.payout_status IS 'pending: owed, not yet tried; sending: claimed by a worker, payment in flight; completed: paid; failed: the last attempt failed, retried after a backoff; cancelled: not to be paid (the purchase was refunded before the money left).';
+COMMENT ON TYPE game_market.payout_status IS 'pending: owed, not yet tried; sending: claimed by a worker, payment in flight; completed: paid; failed: the last attempt failed, retried after a backoff; cancelled: not to be paid (the purchase was refunded before the money left: a pending or failed payout at the refund, or an attempt in flight that then failed).';
 
 --
 -- Name: purchase_status; Type: TYPE; Schema: game_market; Owner: chaindb_owner
@@ -141,8 +141,8 @@ CREATE TABLE game_market.payouts (
     attempt_count integer DEFAULT 0 NOT NULL,
     last_error text,
     idempotency_key text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT payouts_amount_msat_check CHECK ((amount_msat > 0)),
     CONSTRAINT payouts_attempt_count_check CHECK (
 CASE status
@@ -185,7 +185,7 @@ COMMENT ON COLUMN game_market.payouts.amount_msat IS 'The purchase''s developer_
 -- Name: COLUMN payouts.status; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON COLUMN game_market.payouts.status IS 'pending -> sending -> completed | failed, failed -> sending, pending | failed -> cancelled (common.state_machines).';
+COMMENT ON COLUMN game_market.payouts.status IS 'pending -> sending -> completed | failed, failed -> sending, pending | sending | failed -> cancelled (common.state_machines).';
 
 --
 -- Name: COLUMN payouts.attempt_count; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
@@ -256,8 +256,8 @@ BEGIN
             po.status IN ('pending', 'sending', 'failed')
             AND CASE po.status
                 WHEN 'pending' THEN true
-                WHEN 'sending' THEN po.updated_at <= now() - interval '10 minutes'
-                ELSE po.updated_at <= now() - least(
+                WHEN 'sending' THEN po.updated_at <= common.now() - interval '10 minutes'
+                ELSE po.updated_at <= common.now() - least(
                     interval '1 minute' * power(2, least(po.attempt_count, 7) - 1), interval '1 hour'
                 )
             END
@@ -381,8 +381,8 @@ CREATE TABLE game_market.purchases (
     status game_market.purchase_status DEFAULT 'pending'::game_market.purchase_status NOT NULL,
     amount_msat bigint NOT NULL,
     paid_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT purchases_amount_msat_check CHECK ((amount_msat > 0)),
     CONSTRAINT purchases_buyer_check CHECK ((num_nonnulls(buyer_user_id, guest_receipt_code) = 1)),
     CONSTRAINT purchases_guest_receipt_code_check CHECK (((char_length(guest_receipt_code) = 32) AND (guest_receipt_code ~ '^[0-9a-f]+$'::text))),
@@ -613,9 +613,18 @@ BEGIN
             format('attempt %s is not the payout''s current attempt', coalesce(p_attempt_count::text, 'NULL')),
             format('payout_id=%s attempt_count=%s current=%s', p_id, p_attempt_count, v_row.attempt_count)
         );
-    ELSIF v_row.status <> 'failed' THEN
-        -- the declared state machine refuses any other move than sending -> failed (CD001)
-        UPDATE game_market.payouts AS po SET status = 'failed', last_error = left(p_error, 2000)
+    ELSIF v_row.status NOT IN ('failed', 'cancelled') THEN
+        -- the declared state machine refuses any other move than from sending (CD001); a refunded purchase's
+        -- attempt that failed leaves nothing to pay: cancelled, not retried
+        UPDATE game_market.payouts AS po
+        SET
+            status = CASE
+                WHEN EXISTS (
+                    SELECT FROM game_market.purchases AS p WHERE p.id = po.purchase_id AND p.status = 'refunded'
+                ) THEN 'cancelled'
+                ELSE 'failed'
+            END::game_market.payout_status,
+            last_error = left(p_error, 2000)
         WHERE po.id = p_id
         RETURNING po.* INTO v_row;
     END IF;
@@ -629,7 +638,7 @@ ALTER FUNCTION game_market.fail_payout(p_id uuid, p_attempt_count integer, p_err
 -- Name: FUNCTION fail_payout(p_id uuid, p_attempt_count integer, p_error text); Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION game_market.fail_payout(p_id uuid, p_attempt_count integer, p_error text) IS 'sending -> failed with the error (its first 2000 characters; 23514 payouts_last_error_check when empty), for the attempt the worker claimed: CD007 payouts_attempt_current when the payout was claimed again since. The same attempt failed already: returned unchanged. CD005 unknown payout, CD001 from pending, completed or cancelled.';
+COMMENT ON FUNCTION game_market.fail_payout(p_id uuid, p_attempt_count integer, p_error text) IS 'sending -> failed with the error (its first 2000 characters; 23514 payouts_last_error_check when empty), or sending -> cancelled when the purchase was refunded meanwhile (nothing left to pay), for the attempt the worker claimed: CD007 payouts_attempt_current when the payout was claimed again since. A failed or cancelled payout is returned unchanged. CD005 unknown payout, CD001 from pending or completed.';
 
 --
 -- Name: fee_bps_for_game(uuid); Type: FUNCTION; Schema: game_market; Owner: chaindb_owner
@@ -683,8 +692,8 @@ CREATE TABLE game_market.games (
     summary text,
     description_md text,
     status game_market.game_status DEFAULT 'draft'::game_market.game_status NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT games_slug_check CHECK (((char_length(slug) <= 64) AND (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'::text))),
     CONSTRAINT games_summary_check CHECK ((char_length(summary) <= 500)),
     CONSTRAINT games_title_check CHECK (((char_length(title) <= 200) AND (title ~ '[^[:space:]]'::text) AND (title !~ '[[:cntrl:]]'::text)))
@@ -787,8 +796,8 @@ CREATE TABLE game_market.releases (
     version text NOT NULL,
     release_notes_md text,
     published_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT releases_published_at_check CHECK ((published_at >= created_at)),
     CONSTRAINT releases_version_check CHECK (((char_length(version) <= 64) AND (version ~ '^[0-9A-Za-z][0-9A-Za-z.+_-]*$'::text)))
 );
@@ -853,7 +862,7 @@ BEGIN
             );
         END IF;
         -- never before created_at, even for a transaction that started before the release was committed
-        UPDATE game_market.releases AS r SET published_at = greatest(now(), r.created_at)
+        UPDATE game_market.releases AS r SET published_at = greatest(common.now(), r.created_at)
         WHERE r.id = p_id
         RETURNING r.* INTO v_row;
     END IF;
@@ -867,7 +876,7 @@ ALTER FUNCTION game_market.publish_release(p_id uuid) OWNER TO chaindb_owner;
 -- Name: FUNCTION publish_release(p_id uuid); Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION game_market.publish_release(p_id uuid) IS 'Publishes a release (published_at = now(), set once): from then on it is downloadable. Needs its build asset (CD007 releases_published_with_build). A published release is returned unchanged. CD005 unknown release.';
+COMMENT ON FUNCTION game_market.publish_release(p_id uuid) IS 'Publishes a release (published_at = common.now(), set once): from then on it is downloadable. Needs its build asset (CD007 releases_published_with_build). A published release is returned unchanged. CD005 unknown release.';
 
 --
 -- Name: download_events; Type: TABLE; Schema: game_market; Owner: chaindb_owner
@@ -879,7 +888,7 @@ CREATE TABLE game_market.download_events (
     release_id uuid NOT NULL,
     ip_hash text NOT NULL,
     user_agent text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT download_events_ip_hash_check CHECK (((char_length(ip_hash) = 64) AND (ip_hash ~ '^[0-9a-f]+$'::text))),
     CONSTRAINT download_events_user_agent_check CHECK ((char_length(user_agent) <= 512))
 );
@@ -998,7 +1007,7 @@ BEGIN
         -- the declared state machine refuses pending | expired -> refunded (CD001)
         UPDATE game_market.purchases AS p SET status = 'refunded' WHERE p.id = p_id RETURNING p.* INTO v_row;
 
-        UPDATE game_market.entitlements AS e SET revoked_at = greatest(now(), e.granted_at)
+        UPDATE game_market.entitlements AS e SET revoked_at = greatest(common.now(), e.granted_at)
         WHERE e.purchase_id = p_id AND e.revoked_at IS NULL;
 
         INSERT INTO game_market.ledger_entries (purchase_id, type, amount_msat, meta_json)
@@ -1043,7 +1052,7 @@ DECLARE
     v_fee bigint;
 BEGIN
     UPDATE game_market.purchases AS p
-    SET status = 'paid', paid_at = greatest(now(), p.created_at)
+    SET status = 'paid', paid_at = greatest(common.now(), p.created_at)
     WHERE p.invoice_id = p_invoice_id AND p.invoice_provider = p_invoice_provider AND p.status IN ('pending', 'expired')
     RETURNING p.* INTO v_row;
     IF NOT FOUND THEN
@@ -1218,7 +1227,7 @@ CREATE TABLE game_market.build_assets (
     sha256 text NOT NULL,
     size_bytes bigint NOT NULL,
     content_type text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT build_assets_content_type_check CHECK (((char_length(content_type) <= 255) AND (content_type ~ '^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$'::text))),
     CONSTRAINT build_assets_object_key_check CHECK ((((char_length(object_key) >= 1) AND (char_length(object_key) <= 1024)) AND (object_key !~ '[[:cntrl:]]'::text) AND (object_key !~~ '/%'::text))),
     CONSTRAINT build_assets_sha256_check CHECK (((char_length(sha256) = 64) AND (sha256 ~ '^[0-9a-f]+$'::text))),
@@ -1288,8 +1297,8 @@ COMMENT ON CONSTRAINT build_assets_size_bytes_check ON game_market.build_assets 
 CREATE TABLE game_market.developer_profiles (
     user_id uuid NOT NULL,
     payout_ln_address text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT developer_profiles_payout_ln_address_check CHECK (game_market.is_lightning_address(payout_ln_address))
 );
 
@@ -1323,7 +1332,7 @@ CREATE TABLE game_market.entitlements (
     buyer_user_id uuid,
     guest_receipt_code text,
     game_id uuid NOT NULL,
-    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    granted_at timestamp with time zone DEFAULT common.now() NOT NULL,
     revoked_at timestamp with time zone,
     CONSTRAINT entitlements_buyer_check CHECK ((num_nonnulls(buyer_user_id, guest_receipt_code) = 1)),
     CONSTRAINT entitlements_revoked_at_check CHECK ((revoked_at >= granted_at))
@@ -1381,8 +1390,8 @@ CREATE TABLE game_market.fee_rates (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     game_id uuid,
     fee_bps integer NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT fee_rates_fee_bps_check CHECK (((fee_bps >= 0) AND (fee_bps < 10000)))
 );
 
@@ -1419,7 +1428,7 @@ COMMENT ON CONSTRAINT fee_rates_fee_bps_check ON game_market.fee_rates IS 'A fee
 CREATE TABLE game_market.ip_hash_salt (
     id boolean DEFAULT true NOT NULL,
     salt bytea NOT NULL,
-    rotated_at timestamp with time zone DEFAULT now() NOT NULL,
+    rotated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT ip_hash_salt_id_check CHECK (id),
     CONSTRAINT ip_hash_salt_salt_check CHECK ((octet_length(salt) >= 32))
 );
@@ -1472,7 +1481,7 @@ CREATE TABLE game_market.ledger_entries (
     type game_market.ledger_entry_type NOT NULL,
     amount_msat bigint NOT NULL,
     meta_json jsonb DEFAULT '{}'::jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT ledger_entries_amount_msat_check CHECK ((amount_msat >= 0)),
     CONSTRAINT ledger_entries_meta_json_check CHECK ((jsonb_typeof(meta_json) = 'object'::text))
 );
@@ -1524,8 +1533,8 @@ CREATE TABLE game_market.users (
     pubkey text NOT NULL,
     display_name text,
     avatar_url text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT users_avatar_url_check CHECK (((char_length(avatar_url) <= 2048) AND (avatar_url ~ '^https://[^[:space:]]+$'::text))),
     CONSTRAINT users_display_name_check CHECK (((char_length(display_name) <= 64) AND (display_name ~ '[^[:space:]]'::text) AND (display_name !~ '[[:cntrl:]]'::text))),
     CONSTRAINT users_pubkey_check CHECK (game_market.is_pubkey(pubkey))
@@ -2125,13 +2134,13 @@ COMMENT ON TRIGGER payouts_initial_status ON game_market.payouts IS 'A new row''
 -- Name: payouts payouts_status_transition; Type: TRIGGER; Schema: game_market; Owner: chaindb_owner
 --
 
-CREATE TRIGGER payouts_status_transition BEFORE UPDATE ON game_market.payouts FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT (concat_ws('>'::text, old.status, new.status) = ANY ('{pending>sending,pending>cancelled,sending>completed,sending>failed,failed>sending,failed>cancelled}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('status');
+CREATE TRIGGER payouts_status_transition BEFORE UPDATE ON game_market.payouts FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (NOT (concat_ws('>'::text, old.status, new.status) = ANY ('{pending>sending,pending>cancelled,sending>completed,sending>failed,sending>cancelled,failed>sending,failed>cancelled}'::text[]))))) EXECUTE FUNCTION common.tg__forbid_transition('status');
 
 --
 -- Name: TRIGGER payouts_status_transition ON payouts; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER payouts_status_transition ON game_market.payouts IS 'State machine of payouts.status, declared in common.state_machines: pending -> sending | cancelled, sending -> completed | failed, failed -> sending | cancelled; any other change raises CD001. claim_payouts sends pending and due failed payouts (and re-claims a sending one whose lease ran out: same state); complete_payout and fail_payout end an attempt; refund_purchase cancels one whose money has not left. completed and cancelled are terminal.';
+COMMENT ON TRIGGER payouts_status_transition ON game_market.payouts IS 'State machine of payouts.status, declared in common.state_machines: pending -> sending | cancelled, sending -> completed | failed | cancelled, failed -> sending | cancelled; any other change raises CD001. claim_payouts sends pending and due failed payouts (and re-claims a sending one whose lease ran out: same state); complete_payout and fail_payout end an attempt (a failed attempt of a refunded purchase cancels the payout); refund_purchase cancels one whose money has not left. completed and cancelled are terminal.';
 
 --
 -- Name: payouts payouts_updated_at; Type: TRIGGER; Schema: game_market; Owner: chaindb_owner

@@ -1,4 +1,4 @@
--- depends: 0005_common_raise_helpers
+-- depends: 0007_common_clock
 -- Schema game_market (seed 001: an indie game store paid over Lightning), its enums and its
 -- value checks. The seed leaves the value sets of games.status, purchases.status,
 -- payouts.status and ledger_entries.type open ("text enum"); decided here, as enums:
@@ -6,7 +6,7 @@
 --   purchase_status    pending -> paid | expired, expired -> paid, paid -> refunded
 --                                                             (0005_game_market_purchases)
 --   payout_status      pending -> sending -> completed | failed, failed -> sending,
---                      pending | failed -> cancelled          (0009_game_market_payouts)
+--                      pending | sending | failed -> cancelled (0009_game_market_payouts)
 --   ledger_entry_type  a paid purchase's split (sale = platform_fee + developer_share) and,
 --                      on refund, its mirror (refund, platform_fee_refund, developer_share_refund)
 --                                                             (0008_game_market_ledger_entries)
@@ -43,7 +43,7 @@ CREATE TYPE game_market.payout_status AS ENUM ('pending', 'sending', 'completed'
 COMMENT ON TYPE game_market.payout_status IS
 'pending: owed, not yet tried; sending: claimed by a worker, payment in flight; completed: paid; failed: the last '
 'attempt failed, retried after a backoff; cancelled: not to be paid (the purchase was refunded before the money '
-'left).';
+'left: a pending or failed payout at the refund, or an attempt in flight that then failed).';
 
 CREATE TYPE game_market.ledger_entry_type AS ENUM (
     'sale', 'platform_fee', 'developer_share', 'refund', 'platform_fee_refund', 'developer_share_refund'

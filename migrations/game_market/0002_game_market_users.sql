@@ -15,8 +15,8 @@ CREATE TABLE game_market.users (
     pubkey text NOT NULL,
     display_name text,
     avatar_url text,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
+    updated_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT users_pkey PRIMARY KEY (id),
     CONSTRAINT users_pubkey_key UNIQUE (pubkey),
     CONSTRAINT users_pubkey_check CHECK (game_market.is_pubkey(pubkey)),
@@ -54,8 +54,8 @@ GRANT SELECT ON game_market.users TO chaindb_readonly;
 CREATE TABLE game_market.developer_profiles (
     user_id uuid NOT NULL,
     payout_ln_address text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
+    updated_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT developer_profiles_pkey PRIMARY KEY (user_id),
     CONSTRAINT developer_profiles_user_id_fkey FOREIGN KEY (user_id)
     REFERENCES game_market.users (id) ON DELETE CASCADE,

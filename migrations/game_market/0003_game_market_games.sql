@@ -18,8 +18,8 @@ CREATE TABLE game_market.games (
     summary text,
     description_md text,
     status game_market.game_status NOT NULL DEFAULT 'draft',
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
+    updated_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT games_pkey PRIMARY KEY (id),
     CONSTRAINT games_developer_user_id_fkey FOREIGN KEY (developer_user_id)
     REFERENCES game_market.users (id) ON DELETE RESTRICT,

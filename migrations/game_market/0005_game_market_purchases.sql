@@ -27,8 +27,8 @@ CREATE TABLE game_market.purchases (
     status game_market.purchase_status NOT NULL DEFAULT 'pending',
     amount_msat bigint NOT NULL,
     paid_at timestamptz,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
+    updated_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT purchases_pkey PRIMARY KEY (id),
     CONSTRAINT purchases_buyer_user_id_fkey FOREIGN KEY (buyer_user_id)
     REFERENCES game_market.users (id) ON DELETE RESTRICT,

@@ -15,7 +15,7 @@ CREATE TABLE game_market.entitlements (
     buyer_user_id uuid,
     guest_receipt_code text,
     game_id uuid NOT NULL,
-    granted_at timestamptz NOT NULL DEFAULT now(),
+    granted_at timestamptz NOT NULL DEFAULT common.now(),
     revoked_at timestamptz,
     CONSTRAINT entitlements_pkey PRIMARY KEY (id),
     CONSTRAINT entitlements_purchase_id_fkey FOREIGN KEY (purchase_id)

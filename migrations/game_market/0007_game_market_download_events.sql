@@ -13,7 +13,7 @@
 --     column salt is granted to nobody; SECURITY DEFINER record_download reads it as the
 --     owner). Equal addresses give equal hashes while the salt stays (downloads per address can
 --     be counted); a DBA rotates it with
---       UPDATE game_market.ip_hash_salt SET salt = extensions.gen_random_bytes(32), rotated_at = now();
+--       UPDATE game_market.ip_hash_salt SET salt = extensions.gen_random_bytes(32), rotated_at = common.now();
 --     after which old and new hashes no longer match. The salt is in the database's backups:
 --     treat them as the secret they carry.
 --   - user_agent is kept to its first 512 characters (record_download cuts it).
@@ -22,7 +22,7 @@
 CREATE TABLE game_market.ip_hash_salt (
     id boolean NOT NULL DEFAULT true,
     salt bytea NOT NULL,
-    rotated_at timestamptz NOT NULL DEFAULT now(),
+    rotated_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT ip_hash_salt_pkey PRIMARY KEY (id),
     CONSTRAINT ip_hash_salt_id_check CHECK (id),
     CONSTRAINT ip_hash_salt_salt_check CHECK (octet_length(salt) >= 32)
@@ -49,7 +49,7 @@ CREATE TABLE game_market.download_events (
     release_id uuid NOT NULL,
     ip_hash text NOT NULL,
     user_agent text,
-    created_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT download_events_pkey PRIMARY KEY (id),
     CONSTRAINT download_events_entitlement_id_fkey FOREIGN KEY (entitlement_id)
     REFERENCES game_market.entitlements (id) ON DELETE RESTRICT,

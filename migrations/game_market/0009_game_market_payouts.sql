@@ -11,7 +11,8 @@
 --   - idempotency_key is unique (the seed's must-have index); the payout worker hands it to the
 --     Lightning backend with every attempt, so a retried attempt cannot pay twice.
 --   - status: pending -> sending -> completed | failed, failed -> sending (a retry),
---     pending | failed -> cancelled (a refund before the money left). claim_payouts (0011) moves
+--     pending | failed -> cancelled (a refund before the money left), sending -> cancelled (an
+--     attempt in flight at the refund that failed: nothing left to pay). claim_payouts (0011) moves
 --     pending and due failed payouts to sending with FOR UPDATE SKIP LOCKED, adding one to
 --     attempt_count; complete_payout and fail_payout (with the error, kept in last_error) end an
 --     attempt. A sending payout whose worker vanished is claimed again after 10 minutes (the
@@ -30,8 +31,8 @@ CREATE TABLE game_market.payouts (
     attempt_count integer NOT NULL DEFAULT 0,
     last_error text,
     idempotency_key text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
+    updated_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT payouts_pkey PRIMARY KEY (id),
     CONSTRAINT payouts_purchase_id_fkey FOREIGN KEY (purchase_id)
     REFERENCES game_market.purchases (id) ON DELETE RESTRICT,
@@ -62,10 +63,10 @@ WHERE status IN ('pending', 'sending', 'failed');
 
 CALL common.define_state_machine(
     'game_market.payouts', 'status',
-    '{pending>sending|cancelled, sending>completed|failed, failed>sending|cancelled}', '{pending}',
+    '{pending>sending|cancelled, sending>completed|failed|cancelled, failed>sending|cancelled}', '{pending}',
     'claim_payouts sends pending and due failed payouts (and re-claims a sending one whose lease ran out: same state); '
-    'complete_payout and fail_payout end an attempt; refund_purchase cancels one whose money has not left. '
-    'completed and cancelled are terminal.'
+    'complete_payout and fail_payout end an attempt (a failed attempt of a refunded purchase cancels the payout); '
+    'refund_purchase cancels one whose money has not left. completed and cancelled are terminal.'
 );
 
 CALL common.define_immutable_columns(
@@ -87,7 +88,8 @@ COMMENT ON COLUMN game_market.payouts.destination_ln_address IS
 COMMENT ON COLUMN game_market.payouts.amount_msat IS
 'The purchase''s developer_share ledger entry, in millisatoshis; never changes.';
 COMMENT ON COLUMN game_market.payouts.status IS
-'pending -> sending -> completed | failed, failed -> sending, pending | failed -> cancelled (common.state_machines).';
+'pending -> sending -> completed | failed, failed -> sending, pending | sending | failed -> cancelled '
+'(common.state_machines).';
 COMMENT ON COLUMN game_market.payouts.attempt_count IS
 'Attempts so far: each claim adds one. 0 while pending.';
 COMMENT ON COLUMN game_market.payouts.last_error IS 'The last failed attempt''s error (at most 2000 characters).';

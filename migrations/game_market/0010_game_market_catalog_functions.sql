@@ -35,7 +35,7 @@ BEGIN
             );
         END IF;
         -- never before created_at, even for a transaction that started before the release was committed
-        UPDATE game_market.releases AS r SET published_at = greatest(now(), r.created_at)
+        UPDATE game_market.releases AS r SET published_at = greatest(common.now(), r.created_at)
         WHERE r.id = p_id
         RETURNING r.* INTO v_row;
     END IF;
@@ -44,7 +44,7 @@ END
 $fn$;
 
 COMMENT ON FUNCTION game_market.publish_release(uuid) IS
-'Publishes a release (published_at = now(), set once): from then on it is downloadable. Needs its build asset '
+'Publishes a release (published_at = common.now(), set once): from then on it is downloadable. Needs its build asset '
 '(CD007 releases_published_with_build). A published release is returned unchanged. CD005 unknown release.';
 
 CREATE FUNCTION game_market.publish_game(p_id uuid)

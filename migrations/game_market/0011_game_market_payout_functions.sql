@@ -20,7 +20,9 @@
 --   fail_payout      sending -> failed with the error, for the attempt the worker claimed
 --                    (attempt_count as claim_payouts returned it): a worker whose payout was
 --                    claimed again since gets CD007 payouts_attempt_current and changes nothing.
---                    The same attempt failed already: returned unchanged.
+--                    When the purchase was refunded while the attempt was in flight, the payout is
+--                    cancelled instead (nothing is left to pay; it is not retried). A failed or
+--                    cancelled payout is returned unchanged.
 
 CREATE FUNCTION game_market.create_payout(p_purchase_id uuid)
 RETURNS SETOF game_market.payouts
@@ -95,8 +97,8 @@ BEGIN
             po.status IN ('pending', 'sending', 'failed')
             AND CASE po.status
                 WHEN 'pending' THEN true
-                WHEN 'sending' THEN po.updated_at <= now() - interval '10 minutes'
-                ELSE po.updated_at <= now() - least(
+                WHEN 'sending' THEN po.updated_at <= common.now() - interval '10 minutes'
+                ELSE po.updated_at <= common.now() - least(
                     interval '1 minute' * power(2, least(po.attempt_count, 7) - 1), interval '1 hour'
                 )
             END
@@ -161,9 +163,18 @@ BEGIN
             format('attempt %s is not the payout''s current attempt', coalesce(p_attempt_count::text, 'NULL')),
             format('payout_id=%s attempt_count=%s current=%s', p_id, p_attempt_count, v_row.attempt_count)
         );
-    ELSIF v_row.status <> 'failed' THEN
-        -- the declared state machine refuses any other move than sending -> failed (CD001)
-        UPDATE game_market.payouts AS po SET status = 'failed', last_error = left(p_error, 2000)
+    ELSIF v_row.status NOT IN ('failed', 'cancelled') THEN
+        -- the declared state machine refuses any other move than from sending (CD001); a refunded purchase's
+        -- attempt that failed leaves nothing to pay: cancelled, not retried
+        UPDATE game_market.payouts AS po
+        SET
+            status = CASE
+                WHEN EXISTS (
+                    SELECT FROM game_market.purchases AS p WHERE p.id = po.purchase_id AND p.status = 'refunded'
+                ) THEN 'cancelled'
+                ELSE 'failed'
+            END::game_market.payout_status,
+            last_error = left(p_error, 2000)
         WHERE po.id = p_id
         RETURNING po.* INTO v_row;
     END IF;
@@ -172,9 +183,10 @@ END
 $fn$;
 
 COMMENT ON FUNCTION game_market.fail_payout(uuid, integer, text) IS
-'sending -> failed with the error (its first 2000 characters; 23514 payouts_last_error_check when empty), for the '
-'attempt the worker claimed: CD007 payouts_attempt_current when the payout was claimed again since. The same '
-'attempt failed already: returned unchanged. CD005 unknown payout, CD001 from pending, completed or cancelled.';
+'sending -> failed with the error (its first 2000 characters; 23514 payouts_last_error_check when empty), or '
+'sending -> cancelled when the purchase was refunded meanwhile (nothing left to pay), for the attempt the worker '
+'claimed: CD007 payouts_attempt_current when the payout was claimed again since. A failed or cancelled payout is '
+'returned unchanged. CD005 unknown payout, CD001 from pending or completed.';
 
 GRANT EXECUTE ON FUNCTION
 game_market.create_payout(uuid),

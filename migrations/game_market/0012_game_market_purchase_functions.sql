@@ -23,7 +23,7 @@
 --                    failed) is cancelled. A payout already sending or completed stays: the
 --                    developer's balance then owes the share back (developer_balance).
 --                    A refunded purchase is returned unchanged; CD001 when pending or expired.
--- Timestamps never precede the row they follow (greatest(now(), ...)): a transaction that
+-- Timestamps never precede the row they follow (greatest(common.now(), ...)): a transaction that
 -- started before the purchase was committed still records a paid_at after its created_at.
 
 CREATE FUNCTION game_market.create_purchase(
@@ -113,7 +113,7 @@ DECLARE
     v_fee bigint;
 BEGIN
     UPDATE game_market.purchases AS p
-    SET status = 'paid', paid_at = greatest(now(), p.created_at)
+    SET status = 'paid', paid_at = greatest(common.now(), p.created_at)
     WHERE p.invoice_id = p_invoice_id AND p.invoice_provider = p_invoice_provider AND p.status IN ('pending', 'expired')
     RETURNING p.* INTO v_row;
     IF NOT FOUND THEN
@@ -218,7 +218,7 @@ BEGIN
         -- the declared state machine refuses pending | expired -> refunded (CD001)
         UPDATE game_market.purchases AS p SET status = 'refunded' WHERE p.id = p_id RETURNING p.* INTO v_row;
 
-        UPDATE game_market.entitlements AS e SET revoked_at = greatest(now(), e.granted_at)
+        UPDATE game_market.entitlements AS e SET revoked_at = greatest(common.now(), e.granted_at)
         WHERE e.purchase_id = p_id AND e.revoked_at IS NULL;
 
         INSERT INTO game_market.ledger_entries (purchase_id, type, amount_msat, meta_json)

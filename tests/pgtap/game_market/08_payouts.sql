@@ -3,7 +3,7 @@
 -- attempt it ends. (Concurrent claimers, SKIP LOCKED: tests/python/game_market/test_concurrency.py.)
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(50);
+SELECT plan(54);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -214,6 +214,25 @@ SELECT is(
 );
 SELECT throws_ok(pg_temp.gm_as_app(format($$UPDATE game_market.payouts SET status = 'completed' WHERE id = %L$$, :'po1')),
     '42501', NULL, 'the application moves payouts only through the functions');
+
+-- an attempt in flight when its purchase is refunded, then failing: nothing is left to pay
+SELECT pg_temp.gm_paid(:'game', :'oli', 'inv-5', 5000) AS p5 \gset
+SELECT id AS po5 FROM game_market.payouts
+WHERE purchase_id = :'p5' \gset
+SELECT FROM game_market.claim_payouts(10);
+SELECT FROM game_market.refund_purchase(:'p5');
+SELECT is((SELECT status::text FROM game_market.payouts
+           WHERE id = :'po5'), 'sending', 'a refund leaves an attempt in flight alone');
+SELECT results_eq(
+    format($$SELECT status::text, last_error FROM game_market.fail_payout(%L, 1, 'no route')$$, :'po5'),
+    $$VALUES ('cancelled', 'no route')$$,
+    'fail_payout: the attempt of a refunded purchase that failed cancels the payout (not retried)'
+);
+SELECT results_eq(format($$SELECT status::text, last_error FROM game_market.fail_payout(%L, 1, 'again')$$, :'po5'),
+    $$VALUES ('cancelled', 'no route')$$, 'failing it again returns it unchanged');
+SELECT pg_temp.gm_age('game_market.payouts', :'po5', '2 hours');
+SELECT is_empty(format($$SELECT id FROM game_market.claim_payouts(10) WHERE id = %L$$, :'po5'),
+    'a cancelled payout is never claimed');
 
 -- the seed's unique idempotency key, behind the CHECK that derives it from the purchase
 ALTER TABLE game_market.payouts DROP CONSTRAINT payouts_idempotency_key_check;

@@ -195,11 +195,8 @@ def test_payout_attempts_retries_and_stale_workers(
     failed = q.payout_fail(app, id=first.id, attempt_count=1, error="no route")
     assert (failed.status, failed.last_error) == (q.PayoutStatus.FAILED, "no route")
     assert q.payout_claim(app, max_rows=10) == [], "a failed payout waits its backoff"
-    # a minute later (the owner moves the row's updated_at back; the app cannot)
-    conn.execute("ALTER TABLE game_market.payouts DISABLE TRIGGER payouts_updated_at")
-    conn.execute("UPDATE game_market.payouts SET updated_at = updated_at - interval '61 seconds' WHERE id = %s",
-                 (first.id,))
-    conn.execute("ALTER TABLE game_market.payouts ENABLE TRIGGER payouts_updated_at")
+    # a minute later, on the database's clock (which only the owner moves; the app cannot)
+    conn.execute("SELECT common.set_clock_offset(interval '61 seconds')")
     (second,) = q.payout_claim(app, max_rows=10)
     assert (second.id, second.attempt_count) == (first.id, 2)
     with pytest.raises(errors.PreconditionFailed) as stale:

@@ -257,7 +257,7 @@ GAME_STATUS_INITIAL: Final[frozenset[GameStatus]] = frozenset({GameStatus.DRAFT}
 PAYOUT_STATUS_TRANSITIONS: Final[Mapping[PayoutStatus, frozenset[PayoutStatus]]] = MappingProxyType(
     {
         PayoutStatus.PENDING: frozenset({PayoutStatus.SENDING, PayoutStatus.CANCELLED}),
-        PayoutStatus.SENDING: frozenset({PayoutStatus.COMPLETED, PayoutStatus.FAILED}),
+        PayoutStatus.SENDING: frozenset({PayoutStatus.COMPLETED, PayoutStatus.FAILED, PayoutStatus.CANCELLED}),
         PayoutStatus.COMPLETED: frozenset(),
         PayoutStatus.FAILED: frozenset({PayoutStatus.SENDING, PayoutStatus.CANCELLED}),
         PayoutStatus.CANCELLED: frozenset(),
@@ -267,7 +267,7 @@ PAYOUT_STATUS_TRANSITIONS: Final[Mapping[PayoutStatus, frozenset[PayoutStatus]]]
 each state → the states it may change to (an empty set: final). Read from
 ``common.state_transitions``; any other change raises SQLSTATE CD001 (``errors.ForbiddenTransition``).
 
-claim_payouts sends pending and due failed payouts (and re-claims a sending one whose lease ran out: same state); complete_payout and fail_payout end an attempt; refund_purchase cancels one whose money has not left. completed and cancelled are terminal.
+claim_payouts sends pending and due failed payouts (and re-claims a sending one whose lease ran out: same state); complete_payout and fail_payout end an attempt (a failed attempt of a refunded purchase cancels the payout); refund_purchase cancels one whose money has not left. completed and cancelled are terminal.
 """
 PAYOUT_STATUS_INITIAL: Final[frozenset[PayoutStatus]] = frozenset({PayoutStatus.PENDING})
 """The states a new row may start in (``game_market.payouts.status``, ``common.state_machines``)."""
