@@ -138,8 +138,8 @@ LOADERS = {
         INSERT INTO game_market.releases (game_id, version, published_at, created_at)
         SELECT {PARENT}, 'v' || g, {AT}, {AT} FROM generate_series(1, {ROWS}) AS g""",
     "game_market.purchases": f"""
-        INSERT INTO game_market.purchases (id, buyer_user_id, game_id, invoice_provider, invoice_id, status, amount_msat,
-                                           paid_at, created_at)
+        INSERT INTO game_market.purchases (id, buyer_user_id, game_id, invoice_provider, invoice_id, status,
+                                           amount_msat, paid_at, created_at)
         SELECT md5('p' || g)::uuid, {PARENT}, md5('g' || (1 + g % 1000))::uuid, 'lnbits', 'i' || g, 'paid', 1000, {AT},
                {AT}
         FROM generate_series(1, {ROWS}) AS g""",

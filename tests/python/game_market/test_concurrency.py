@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 import uuid
 from collections import Counter
@@ -236,3 +237,48 @@ def test_a_refund_waits_for_a_download_in_flight(
         refunding.commit()
     with pytest.raises(errors.PreconditionFailed):
         q.download_record(app, entitlement_id=entitlement.id, release_id=store.release.id, ip="10.0.0.1")
+
+
+@pytest.mark.slow
+def test_concurrent_refunds_and_publications_happen_once(
+    app: psycopg.Connection[Any], conn: psycopg.Connection, db_url: str, store: Any, player: q.User
+) -> None:
+    """The rule functions lock the row before they move it: 32 concurrent refunds of one purchase write one set of
+    refund entries; 32 concurrent publications of one release set published_at once; every caller gets the row."""
+    workers, rounds = 32, 5
+    purchases, releases = [], []
+    for r in range(rounds):
+        inv = f"refund-{r}-{uuid.uuid4().hex[:6]}"
+        q.purchase_create_for_user(
+            app, game_id=store.game.id, buyer_user_id=player.id, invoice_provider=PROVIDER, invoice_id=inv,
+            amount_msat=1_000,
+        )
+        purchases.append(q.purchase_settle(app, invoice_provider=PROVIDER, invoice_id=inv).id)
+        release = q.release_create(app, game_id=store.game.id, version=f"2.{r}.0", release_notes_md=None)
+        q.build_asset_create(
+            app, release_id=release.id, object_key=f"builds/2.{r}.0.zip", sha256="1" * 64, size_bytes=1,
+            content_type="application/zip",
+        )
+        releases.append(release.id)
+
+    def both(own: psycopg.Connection[Any], r: int, worker: int) -> object:
+        if worker % 2:
+            return q.purchase_refund(own, id=purchases[r]).status
+        return q.release_publish(own, id=releases[r]).published_at
+
+    outcomes = race(workers, rounds, db_url, both)
+    for r, seen in enumerate(outcomes):
+        refunds = [o for o in seen if o == q.PurchaseStatus.REFUNDED]
+        published = {o for o in seen if isinstance(o, datetime.datetime)}
+        assert len(refunds) == workers // 2 and len(published) == 1, (r, Counter(map(str, seen)))
+    rows = conn.execute(
+        """
+        SELECT (SELECT count(*) FROM game_market.ledger_entries WHERE purchase_id = ANY(%(p)s)),
+               (SELECT count(*) FROM game_market.entitlements
+                WHERE purchase_id = ANY(%(p)s) AND revoked_at IS NOT NULL),
+               (SELECT count(*) FROM game_market.payouts WHERE purchase_id = ANY(%(p)s) AND status = 'cancelled'),
+               (SELECT count(*) FROM game_market.releases WHERE id = ANY(%(r)s) AND published_at IS NOT NULL)
+        """,
+        {"p": purchases, "r": releases},
+    ).fetchone()
+    assert rows == (rounds * 6, rounds, rounds, rounds)
