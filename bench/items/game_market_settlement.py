@@ -12,33 +12,20 @@ out is checked to be settled exactly once, with one entitlement, three entries a
 from __future__ import annotations
 
 import hashlib
-import re
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg
 
 from bench.harness import Context, Pair, at_least, item
+from bench.items.verification import _script, pgbench
 
 CLIENTS = 16
 INVOICES_PER_ROUND = 10_000
 SETTLE_SCRIPT = """\
 SELECT p.status FROM game_market.settle_invoice('bench', 'bench-' || nextval('bench.invoice_n')) AS p;
 """
-
-
-def pgbench(ctx: Context, url: str, args: list[str]) -> float:
-    """Run pgbench; its tps (connection time excluded)."""
-    result = subprocess.run([ctx.tool("pgbench"), *args, url], capture_output=True, text=True, check=False)
-    if result.returncode != 0 or "aborted" in result.stdout:
-        raise RuntimeError(f"pgbench failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", result.stdout)
-    if not found:
-        raise RuntimeError(f"no tps in pgbench's output:\n{result.stdout[-2000:]}")
-    return float(found.group(1))
 
 
 def seed(url: str, invoices: int) -> None:
@@ -96,16 +83,6 @@ def check_exactly_once(url: str) -> None:
     assert row is not None
     handed, paid, entitlements, entries, payouts = row
     assert (paid, entitlements, entries, payouts) == (handed, handed, 3 * handed, handed), f"not exactly once: {row}"
-
-
-@contextmanager
-def _script(text: str) -> Iterator[str]:
-    with tempfile.NamedTemporaryFile("w", suffix=".pgbench", delete=False) as f:
-        f.write(text)
-    try:
-        yield f.name
-    finally:
-        Path(f.name).unlink()
 
 
 @item(

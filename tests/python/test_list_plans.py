@@ -157,7 +157,8 @@ LOADERS = {
     "game_market.payouts": f"""
         INSERT INTO game_market.payouts (purchase_id, developer_user_id, destination_ln_address, amount_msat,
                                          idempotency_key, created_at)
-        SELECT md5('p' || g)::uuid, {PARENT}, 'dev@pay.example.com', 900, 'k' || g, {AT}
+        SELECT md5('p' || g)::uuid, {PARENT}, 'dev@pay.example.com', 900, 'game_market:payout:' || md5('p' || g)::uuid,
+               {AT}
         FROM generate_series(1, {ROWS}) AS g""",
 }
 
