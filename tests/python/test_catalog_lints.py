@@ -41,12 +41,31 @@ GUARDED: dict[str, dict[str, set[str]]] = {
         "store_members": {"store_id", "user_id", "role", "invited_by", "invited_at"},
         "smart_accounts": {"user_id", "chain_id", "address", "salt", "owner_address"},
     },
+    "game_market": {
+        "purchases": {
+            "buyer_user_id", "guest_receipt_code", "game_id", "invoice_provider", "invoice_id", "amount_msat",
+            "created_at",
+        },
+        "entitlements": {"purchase_id", "buyer_user_id", "guest_receipt_code", "game_id", "granted_at"},
+        "ledger_entries": {"purchase_id", "type", "amount_msat", "meta_json", "created_at"},
+        "payouts": {
+            "purchase_id", "developer_user_id", "destination_ln_address", "amount_msat", "idempotency_key",
+            "created_at",
+        },
+        "download_events": {"entitlement_id", "release_id", "ip_hash", "user_agent", "created_at"},
+        "releases": {"published_at"},
+        "ip_hash_salt": {"salt", "rotated_at"},
+        "fee_rates": {"fee_bps"},
+    },
 }
 #: The secret columns known today; each must carry the marker.
 KNOWN_SECRETS = {
     ("authenticity", "codes", "code_plaintext"),
     ("cocopay", "sessions", "token_hash"),
     ("cocopay", "signing_keys", "encrypted_private_key"),
+    ("game_market", "purchases", "guest_receipt_code"),
+    ("game_market", "entitlements", "guest_receipt_code"),
+    ("game_market", "ip_hash_salt", "salt"),
 }
 
 

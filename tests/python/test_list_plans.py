@@ -127,6 +127,39 @@ LOADERS = {
                CASE WHEN g % 100 = 0 THEN '{HOT_COMMITMENT}'::bytea ELSE sha256((g % 9000)::text::bytea) END,
                1, timestamptz '2100-01-01', {AT}
         FROM generate_series(1, {ROWS}) AS g""",
+    # game_market: the hot parent is a developer, a game, a buyer, an entitlement and a purchase at once; the sales
+    # list joins payouts to purchases and games, so their ids match (md5 of 'p' || g, 'g' || g)
+    "game_market.games": f"""
+        INSERT INTO game_market.games (id, developer_user_id, slug, title, status, created_at)
+        SELECT md5('g' || g)::uuid, {PARENT}, 'g-' || g, 'Game',
+               (CASE WHEN g % 4 = 0 THEN 'draft' ELSE 'published' END)::game_market.game_status, {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
+    "game_market.releases": f"""
+        INSERT INTO game_market.releases (game_id, version, published_at, created_at)
+        SELECT {PARENT}, 'v' || g, {AT}, {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "game_market.purchases": f"""
+        INSERT INTO game_market.purchases (id, buyer_user_id, game_id, invoice_provider, invoice_id, status,
+                                           amount_msat, paid_at, created_at)
+        SELECT md5('p' || g)::uuid, {PARENT}, md5('g' || (1 + g % 1000))::uuid, 'lnbits', 'i' || g, 'paid', 1000, {AT},
+               {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
+    "game_market.entitlements": f"""
+        INSERT INTO game_market.entitlements (purchase_id, buyer_user_id, game_id, granted_at)
+        SELECT md5('e' || g)::uuid, {PARENT}, {PARENT}, {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "game_market.download_events": f"""
+        INSERT INTO game_market.download_events (entitlement_id, release_id, ip_hash, created_at)
+        SELECT {PARENT}, gen_random_uuid(), repeat('a', 64), {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "game_market.ledger_entries": f"""
+        INSERT INTO game_market.ledger_entries (purchase_id, type, amount_msat, created_at)
+        SELECT CASE WHEN g <= 6 THEN '{HOT}'::uuid ELSE md5('p' || g)::uuid END,
+               (enum_range(NULL::game_market.ledger_entry_type))[1 + g % 6], 100, {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
+    "game_market.payouts": f"""
+        INSERT INTO game_market.payouts (purchase_id, developer_user_id, destination_ln_address, amount_msat,
+                                         idempotency_key, created_at)
+        SELECT md5('p' || g)::uuid, {PARENT}, 'dev@pay.example.com', 900, 'game_market:payout:' || md5('p' || g)::uuid,
+               {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
 }
 
 
@@ -168,6 +201,22 @@ CASES = [
     Case("authenticity", "verification_list_by_commitment", "verifications", {"commitment": bytes.fromhex("ab" * 32)}),
     Case("authenticity", "verify_intent_list_open", "verify_intents",
          {"commitment": bytes.fromhex("ab" * 32), "now": None}),
+    Case("game_market", "game_list_published", "games", {"max_rows": 20}, "games_published_created_at_id_idx"),
+    Case("game_market", "game_list_by_developer", "games", {"developer_user_id": HOT}),
+    Case("game_market", "release_list_by_game", "releases", {"game_id": HOT}),
+    Case("game_market", "release_get_latest_published", "releases", {"game_id": HOT},
+         "releases_game_id_published_at_id_idx"),
+    Case("game_market", "purchase_list_by_buyer", "purchases", {"buyer_user_id": HOT}),
+    Case("game_market", "entitlement_check_user", "entitlements", {"buyer_user_id": HOT, "game_id": HOT},
+         "entitlements_buyer_user_id_game_id_granted_at_id_idx"),
+    Case("game_market", "entitlement_list_by_user", "entitlements", {"buyer_user_id": HOT}),
+    Case("game_market", "download_list_by_entitlement", "download_events", {"entitlement_id": HOT, "max_rows": 20},
+         "download_events_entitlement_id_created_at_id_idx"),
+    Case("game_market", "ledger_entry_list_by_purchase", "ledger_entries", {"purchase_id": HOT}),
+    Case("game_market", "payout_list_by_developer", "payouts", {"developer_user_id": HOT, "max_rows": 20},
+         "payouts_developer_user_id_created_at_id_idx"),
+    Case("game_market", "developer_sales_list", "payouts", {"developer_user_id": HOT, "max_rows": 20},
+         "payouts_developer_user_id_created_at_id_idx"),
 ]
 
 #: Ordered queries that are not lists of a parent, and why they need no index here.

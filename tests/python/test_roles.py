@@ -12,6 +12,9 @@ SECRET_COLUMNS = [
     ("cocopay", "signing_keys", "encrypted_private_key"),
     ("cocopay", "sessions", "token_hash"),
     ("authenticity", "codes", "code_plaintext"),
+    ("game_market", "purchases", "guest_receipt_code"),
+    ("game_market", "entitlements", "guest_receipt_code"),
+    ("game_market", "ip_hash_salt", "salt"),
 ]
 
 
