@@ -7,7 +7,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 """
 
 import uuid
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -33,7 +33,7 @@ RETURNING b.*;""",
 
 
 def build_asset_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     release_id: uuid.UUID,
     object_key: str,
@@ -57,7 +57,7 @@ def build_asset_create(
 
 
 async def build_asset_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     release_id: uuid.UUID,
     object_key: str,
@@ -88,13 +88,13 @@ WHERE b.release_id = %(release_id)s::uuid;""",
 )
 
 
-def build_asset_get_by_release(conn: psycopg.Connection[Any], *, release_id: uuid.UUID) -> BuildAsset | None:
+def build_asset_get_by_release(conn: psycopg.Connection[object], *, release_id: uuid.UUID) -> BuildAsset | None:
     """A release's build."""
     return BUILD_ASSET_GET_BY_RELEASE.first(conn, {"release_id": release_id})
 
 
 async def build_asset_get_by_release_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     release_id: uuid.UUID,
 ) -> BuildAsset | None:

@@ -7,7 +7,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 """
 
 import uuid
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -34,7 +34,7 @@ RETURNING d.*;""",
 
 
 def developer_profile_upsert(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     payout_ln_address: str,
@@ -46,7 +46,7 @@ def developer_profile_upsert(
 
 
 async def developer_profile_upsert_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     payout_ln_address: str,
@@ -65,13 +65,13 @@ WHERE d.user_id = %(user_id)s::uuid;""",
 )
 
 
-def developer_profile_get(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> DeveloperProfile | None:
+def developer_profile_get(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> DeveloperProfile | None:
     """One developer profile by its user."""
     return DEVELOPER_PROFILE_GET.first(conn, {"user_id": user_id})
 
 
 async def developer_profile_get_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> DeveloperProfile | None:

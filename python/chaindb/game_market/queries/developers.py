@@ -8,7 +8,7 @@ Generated from ``queries/game_market/developers.sql`` (``make generate``): per q
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -52,7 +52,7 @@ LIMIT %(max_rows)s::integer;""",
 
 
 def developer_sales_list(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     developer_user_id: uuid.UUID,
     max_rows: int,
@@ -64,7 +64,7 @@ def developer_sales_list(
 
 
 def developer_sales_list_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     developer_user_id: uuid.UUID,
     max_rows: int,
@@ -74,7 +74,7 @@ def developer_sales_list_iter(
 
 
 async def developer_sales_list_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     developer_user_id: uuid.UUID,
     max_rows: int,
@@ -86,7 +86,7 @@ async def developer_sales_list_async(
 
 
 def developer_sales_list_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     developer_user_id: uuid.UUID,
     max_rows: int,
@@ -135,14 +135,10 @@ SELECT
     (l.earned_msat - po.paid_out_msat)::bigint AS balance_msat
 FROM ledger AS l
 CROSS JOIN payouts AS po;""",
-    not_null=(
-        "sales_count", "refund_count", "gross_msat", "refunded_msat", "platform_fee_msat", "earned_msat",
-        "paid_out_msat", "payout_open_msat", "balance_msat",
-    ),
 )
 
 
-def developer_balance_get(conn: psycopg.Connection[Any], *, developer_user_id: uuid.UUID) -> DeveloperBalanceGetRow:
+def developer_balance_get(conn: psycopg.Connection[object], *, developer_user_id: uuid.UUID) -> DeveloperBalanceGetRow:
     """A developer's totals in millisatoshis: sales and refunds, the platform's fees and the developer's earnings net of
     refunds, what payouts completed and what they still carry (pending, sending, failed), and the balance: earnings
     minus completed payouts (what the store owes the developer; negative when a refund came after the payout).
@@ -151,7 +147,7 @@ def developer_balance_get(conn: psycopg.Connection[Any], *, developer_user_id: u
 
 
 async def developer_balance_get_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     developer_user_id: uuid.UUID,
 ) -> DeveloperBalanceGetRow:

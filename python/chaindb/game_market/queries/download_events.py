@@ -9,7 +9,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 import ipaddress
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -39,7 +39,7 @@ FROM game_market.record_download(%(entitlement_id)s::uuid, %(release_id)s::uuid,
 
 
 def download_record(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     entitlement_id: uuid.UUID,
     release_id: uuid.UUID,
@@ -63,7 +63,7 @@ def download_record(
 
 
 async def download_record_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     entitlement_id: uuid.UUID,
     release_id: uuid.UUID,
@@ -88,18 +88,22 @@ async def download_record_async(
 
 DOWNLOAD_COUNT_BY_ENTITLEMENT: Final[_rt.Query[int]] = _rt.Query(
     "download_count_by_entitlement",
-    _rt.Value(not_null=True),
+    _rt.Value(),
     """SELECT count(*) FROM game_market.download_events AS d
 WHERE d.entitlement_id = %(entitlement_id)s::uuid;""",
 )
 
 
-def download_count_by_entitlement(conn: psycopg.Connection[Any], *, entitlement_id: uuid.UUID) -> int:
+def download_count_by_entitlement(conn: psycopg.Connection[object], *, entitlement_id: uuid.UUID) -> int:
     """How many downloads an entitlement made."""
     return DOWNLOAD_COUNT_BY_ENTITLEMENT.one(conn, {"entitlement_id": entitlement_id})
 
 
-async def download_count_by_entitlement_async(conn: psycopg.AsyncConnection[Any], *, entitlement_id: uuid.UUID) -> int:
+async def download_count_by_entitlement_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    entitlement_id: uuid.UUID,
+) -> int:
     """How many downloads an entitlement made."""
     return await DOWNLOAD_COUNT_BY_ENTITLEMENT.one_async(conn, {"entitlement_id": entitlement_id})
 
@@ -116,7 +120,7 @@ LIMIT %(max_rows)s::integer;""",
 
 
 def download_list_by_entitlement(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     entitlement_id: uuid.UUID,
     max_rows: int,
@@ -126,7 +130,7 @@ def download_list_by_entitlement(
 
 
 def download_list_by_entitlement_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     entitlement_id: uuid.UUID,
     max_rows: int,
@@ -136,7 +140,7 @@ def download_list_by_entitlement_iter(
 
 
 async def download_list_by_entitlement_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     entitlement_id: uuid.UUID,
     max_rows: int,
@@ -146,7 +150,7 @@ async def download_list_by_entitlement_async(
 
 
 def download_list_by_entitlement_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     entitlement_id: uuid.UUID,
     max_rows: int,

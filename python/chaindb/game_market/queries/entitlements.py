@@ -9,7 +9,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -43,7 +43,7 @@ LIMIT 1;""",
 
 
 def entitlement_check_user(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     buyer_user_id: uuid.UUID,
     game_id: uuid.UUID,
@@ -53,7 +53,7 @@ def entitlement_check_user(
 
 
 async def entitlement_check_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     buyer_user_id: uuid.UUID,
     game_id: uuid.UUID,
@@ -71,13 +71,13 @@ WHERE e.guest_receipt_code = %(guest_receipt_code)s::text AND e.revoked_at IS NU
 )
 
 
-def entitlement_check_receipt(conn: psycopg.Connection[Any], *, guest_receipt_code: str) -> Entitlement | None:
+def entitlement_check_receipt(conn: psycopg.Connection[object], *, guest_receipt_code: str) -> Entitlement | None:
     """The unrevoked entitlement of a guest's receipt code; None when the code grants nothing (unknown, unpaid or refunded)."""
     return ENTITLEMENT_CHECK_RECEIPT.first(conn, {"guest_receipt_code": guest_receipt_code})
 
 
 async def entitlement_check_receipt_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     guest_receipt_code: str,
 ) -> Entitlement | None:
@@ -93,13 +93,13 @@ WHERE e.purchase_id = %(purchase_id)s::uuid;""",
 )
 
 
-def entitlement_get_by_purchase(conn: psycopg.Connection[Any], *, purchase_id: uuid.UUID) -> Entitlement | None:
+def entitlement_get_by_purchase(conn: psycopg.Connection[object], *, purchase_id: uuid.UUID) -> Entitlement | None:
     """A purchase's entitlement, revoked or not; None while the purchase is unpaid."""
     return ENTITLEMENT_GET_BY_PURCHASE.first(conn, {"purchase_id": purchase_id})
 
 
 async def entitlement_get_by_purchase_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     purchase_id: uuid.UUID,
 ) -> Entitlement | None:
@@ -117,18 +117,22 @@ ORDER BY e.granted_at DESC, e.id ASC;""",
 )
 
 
-def entitlement_list_by_user(conn: psycopg.Connection[Any], *, buyer_user_id: uuid.UUID) -> list[Entitlement]:
+def entitlement_list_by_user(conn: psycopg.Connection[object], *, buyer_user_id: uuid.UUID) -> list[Entitlement]:
     """A user's library: their unrevoked entitlements, newest first."""
     return ENTITLEMENT_LIST_BY_USER.all(conn, {"buyer_user_id": buyer_user_id})
 
 
-def entitlement_list_by_user_iter(conn: psycopg.Connection[Any], *, buyer_user_id: uuid.UUID) -> Iterator[Entitlement]:
+def entitlement_list_by_user_iter(
+    conn: psycopg.Connection[object],
+    *,
+    buyer_user_id: uuid.UUID,
+) -> Iterator[Entitlement]:
     """Stream the rows of ``entitlement_list_by_user`` (see ``entitlement_list_by_user``)."""
     return ENTITLEMENT_LIST_BY_USER.stream(conn, {"buyer_user_id": buyer_user_id})
 
 
 async def entitlement_list_by_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     buyer_user_id: uuid.UUID,
 ) -> list[Entitlement]:
@@ -137,7 +141,7 @@ async def entitlement_list_by_user_async(
 
 
 def entitlement_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     buyer_user_id: uuid.UUID,
 ) -> AsyncIterator[Entitlement]:

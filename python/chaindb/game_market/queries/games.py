@@ -8,7 +8,7 @@ Generated from ``queries/game_market/games.sql`` (``make generate``): per query,
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -50,7 +50,7 @@ RETURNING g.*;""",
 
 
 def game_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     developer_user_id: uuid.UUID,
     slug: str,
@@ -74,7 +74,7 @@ def game_create(
 
 
 async def game_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     developer_user_id: uuid.UUID,
     slug: str,
@@ -108,7 +108,7 @@ RETURNING g.*;""",
 
 
 def game_update(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     slug: str,
@@ -130,7 +130,7 @@ def game_update(
 
 
 async def game_update_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     slug: str,
@@ -159,14 +159,14 @@ GAME_PUBLISH: Final = _rt.Query(
 )
 
 
-def game_publish(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Game:
+def game_publish(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Game:
     """draft | unlisted -> published (game_market.publish_game): needs a published release (CD007
     games_published_with_release). A published game is returned unchanged. CD005 unknown game.
     """
     return GAME_PUBLISH.one(conn, {"id": id})
 
 
-async def game_publish_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Game:
+async def game_publish_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Game:
     """draft | unlisted -> published (game_market.publish_game): needs a published release (CD007
     games_published_with_release). A published game is returned unchanged. CD005 unknown game.
     """
@@ -181,14 +181,14 @@ GAME_UNLIST: Final = _rt.Query(
 )
 
 
-def game_unlist(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Game:
+def game_unlist(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Game:
     """published -> unlisted (game_market.unlist_game): off the catalog and off sale; owners still download. CD001 from
     draft, CD005 unknown game.
     """
     return GAME_UNLIST.one(conn, {"id": id})
 
 
-async def game_unlist_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Game:
+async def game_unlist_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Game:
     """published -> unlisted (game_market.unlist_game): off the catalog and off sale; owners still download. CD001 from
     draft, CD005 unknown game.
     """
@@ -203,12 +203,12 @@ WHERE g.id = %(id)s::uuid;""",
 )
 
 
-def game_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Game | None:
+def game_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Game | None:
     """One game by id."""
     return GAME_GET.first(conn, {"id": id})
 
 
-async def game_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Game | None:
+async def game_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Game | None:
     """One game by id."""
     return await GAME_GET.first_async(conn, {"id": id})
 
@@ -221,12 +221,12 @@ WHERE g.slug = %(slug)s::text;""",
 )
 
 
-def game_get_by_slug(conn: psycopg.Connection[Any], *, slug: str) -> Game | None:
+def game_get_by_slug(conn: psycopg.Connection[object], *, slug: str) -> Game | None:
     """One game by slug (its store page)."""
     return GAME_GET_BY_SLUG.first(conn, {"slug": slug})
 
 
-async def game_get_by_slug_async(conn: psycopg.AsyncConnection[Any], *, slug: str) -> Game | None:
+async def game_get_by_slug_async(conn: psycopg.AsyncConnection[object], *, slug: str) -> Game | None:
     """One game by slug (its store page)."""
     return await GAME_GET_BY_SLUG.first_async(conn, {"slug": slug})
 
@@ -242,22 +242,22 @@ LIMIT %(max_rows)s::integer;""",
 )
 
 
-def game_list_published(conn: psycopg.Connection[Any], *, max_rows: int) -> list[Game]:
+def game_list_published(conn: psycopg.Connection[object], *, max_rows: int) -> list[Game]:
     """The catalog: published games, newest first."""
     return GAME_LIST_PUBLISHED.all(conn, {"max_rows": max_rows})
 
 
-def game_list_published_iter(conn: psycopg.Connection[Any], *, max_rows: int) -> Iterator[Game]:
+def game_list_published_iter(conn: psycopg.Connection[object], *, max_rows: int) -> Iterator[Game]:
     """Stream the rows of ``game_list_published`` (see ``game_list_published``)."""
     return GAME_LIST_PUBLISHED.stream(conn, {"max_rows": max_rows})
 
 
-async def game_list_published_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> list[Game]:
+async def game_list_published_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> list[Game]:
     """The catalog: published games, newest first."""
     return await GAME_LIST_PUBLISHED.all_async(conn, {"max_rows": max_rows})
 
 
-def game_list_published_iter_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> AsyncIterator[Game]:
+def game_list_published_iter_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> AsyncIterator[Game]:
     """Stream the rows of ``game_list_published`` (see ``game_list_published_async``)."""
     return GAME_LIST_PUBLISHED.stream_async(conn, {"max_rows": max_rows})
 
@@ -272,18 +272,18 @@ ORDER BY g.created_at DESC, g.id ASC;""",
 )
 
 
-def game_list_by_developer(conn: psycopg.Connection[Any], *, developer_user_id: uuid.UUID) -> list[Game]:
+def game_list_by_developer(conn: psycopg.Connection[object], *, developer_user_id: uuid.UUID) -> list[Game]:
     """A developer's games, whatever their status, newest first."""
     return GAME_LIST_BY_DEVELOPER.all(conn, {"developer_user_id": developer_user_id})
 
 
-def game_list_by_developer_iter(conn: psycopg.Connection[Any], *, developer_user_id: uuid.UUID) -> Iterator[Game]:
+def game_list_by_developer_iter(conn: psycopg.Connection[object], *, developer_user_id: uuid.UUID) -> Iterator[Game]:
     """Stream the rows of ``game_list_by_developer`` (see ``game_list_by_developer``)."""
     return GAME_LIST_BY_DEVELOPER.stream(conn, {"developer_user_id": developer_user_id})
 
 
 async def game_list_by_developer_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     developer_user_id: uuid.UUID,
 ) -> list[Game]:
@@ -292,7 +292,7 @@ async def game_list_by_developer_async(
 
 
 def game_list_by_developer_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     developer_user_id: uuid.UUID,
 ) -> AsyncIterator[Game]:

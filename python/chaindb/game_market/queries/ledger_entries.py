@@ -7,7 +7,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -35,13 +35,13 @@ ORDER BY e.created_at ASC, e.type ASC;""",
 )
 
 
-def ledger_entry_list_by_purchase(conn: psycopg.Connection[Any], *, purchase_id: uuid.UUID) -> list[LedgerEntry]:
+def ledger_entry_list_by_purchase(conn: psycopg.Connection[object], *, purchase_id: uuid.UUID) -> list[LedgerEntry]:
     """A purchase's entries: sale, platform_fee, developer_share and, once refunded, their refund mirrors."""
     return LEDGER_ENTRY_LIST_BY_PURCHASE.all(conn, {"purchase_id": purchase_id})
 
 
 def ledger_entry_list_by_purchase_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     purchase_id: uuid.UUID,
 ) -> Iterator[LedgerEntry]:
@@ -50,7 +50,7 @@ def ledger_entry_list_by_purchase_iter(
 
 
 async def ledger_entry_list_by_purchase_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     purchase_id: uuid.UUID,
 ) -> list[LedgerEntry]:
@@ -59,7 +59,7 @@ async def ledger_entry_list_by_purchase_async(
 
 
 def ledger_entry_list_by_purchase_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     purchase_id: uuid.UUID,
 ) -> AsyncIterator[LedgerEntry]:
@@ -74,11 +74,11 @@ FEE_RATE_GET_FOR_GAME: Final[_rt.Query[int | None]] = _rt.Query(
 )
 
 
-def fee_rate_get_for_game(conn: psycopg.Connection[Any], *, game_id: uuid.UUID) -> int | None:
+def fee_rate_get_for_game(conn: psycopg.Connection[object], *, game_id: uuid.UUID) -> int | None:
     """The platform fee (basis points) a sale of the game would pay now: the game's rate, else the default."""
     return FEE_RATE_GET_FOR_GAME.first(conn, {"game_id": game_id})
 
 
-async def fee_rate_get_for_game_async(conn: psycopg.AsyncConnection[Any], *, game_id: uuid.UUID) -> int | None:
+async def fee_rate_get_for_game_async(conn: psycopg.AsyncConnection[object], *, game_id: uuid.UUID) -> int | None:
     """The platform fee (basis points) a sale of the game would pay now: the game's rate, else the default."""
     return await FEE_RATE_GET_FOR_GAME.first_async(conn, {"game_id": game_id})

@@ -8,7 +8,7 @@ Generated from ``queries/game_market/payouts.sql`` (``make generate``): per quer
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -49,14 +49,14 @@ PAYOUT_CREATE: Final = _rt.Query(
 )
 
 
-def payout_create(conn: psycopg.Connection[Any], *, purchase_id: uuid.UUID) -> Payout:
+def payout_create(conn: psycopg.Connection[object], *, purchase_id: uuid.UUID) -> Payout:
     """The payout of a paid purchase (game_market.create_payout), created once: settle_invoice already did, so this
     returns that one. CD007 payouts_purchase_paid when the purchase is not paid, CD005 unknown purchase.
     """
     return PAYOUT_CREATE.one(conn, {"purchase_id": purchase_id})
 
 
-async def payout_create_async(conn: psycopg.AsyncConnection[Any], *, purchase_id: uuid.UUID) -> Payout:
+async def payout_create_async(conn: psycopg.AsyncConnection[object], *, purchase_id: uuid.UUID) -> Payout:
     """The payout of a paid purchase (game_market.create_payout), created once: settle_invoice already did, so this
     returns that one. CD007 payouts_purchase_paid when the purchase is not paid, CD005 unknown purchase.
     """
@@ -74,7 +74,7 @@ PAYOUT_CLAIM: Final = _rt.Query(
 )
 
 
-def payout_claim(conn: psycopg.Connection[Any], *, max_rows: int) -> list[Payout]:
+def payout_claim(conn: psycopg.Connection[object], *, max_rows: int) -> list[Payout]:
     """Claim up to max_rows (1 to 1000) payouts to send now (game_market.claim_payouts, FOR UPDATE SKIP LOCKED): pending
     ones, failed ones past their backoff, sending ones past their lease. Each is now sending, attempt_count + 1: pay
     destination_ln_address amount_msat with idempotency_key, then complete or fail that attempt.
@@ -82,12 +82,12 @@ def payout_claim(conn: psycopg.Connection[Any], *, max_rows: int) -> list[Payout
     return PAYOUT_CLAIM.all(conn, {"max_rows": max_rows})
 
 
-def payout_claim_iter(conn: psycopg.Connection[Any], *, max_rows: int) -> Iterator[Payout]:
+def payout_claim_iter(conn: psycopg.Connection[object], *, max_rows: int) -> Iterator[Payout]:
     """Stream the rows of ``payout_claim`` (see ``payout_claim``)."""
     return PAYOUT_CLAIM.stream(conn, {"max_rows": max_rows})
 
 
-async def payout_claim_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> list[Payout]:
+async def payout_claim_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> list[Payout]:
     """Claim up to max_rows (1 to 1000) payouts to send now (game_market.claim_payouts, FOR UPDATE SKIP LOCKED): pending
     ones, failed ones past their backoff, sending ones past their lease. Each is now sending, attempt_count + 1: pay
     destination_ln_address amount_msat with idempotency_key, then complete or fail that attempt.
@@ -95,7 +95,7 @@ async def payout_claim_async(conn: psycopg.AsyncConnection[Any], *, max_rows: in
     return await PAYOUT_CLAIM.all_async(conn, {"max_rows": max_rows})
 
 
-def payout_claim_iter_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> AsyncIterator[Payout]:
+def payout_claim_iter_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> AsyncIterator[Payout]:
     """Stream the rows of ``payout_claim`` (see ``payout_claim_async``)."""
     return PAYOUT_CLAIM.stream_async(conn, {"max_rows": max_rows})
 
@@ -111,12 +111,12 @@ PAYOUT_COMPLETE: Final = _rt.Query(
 )
 
 
-def payout_complete(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Payout:
+def payout_complete(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Payout:
     """sending -> completed (game_market.complete_payout); a completed payout is returned unchanged. CD001 otherwise."""
     return PAYOUT_COMPLETE.one(conn, {"id": id})
 
 
-async def payout_complete_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Payout:
+async def payout_complete_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Payout:
     """sending -> completed (game_market.complete_payout); a completed payout is returned unchanged. CD001 otherwise."""
     return await PAYOUT_COMPLETE.one_async(conn, {"id": id})
 
@@ -132,7 +132,7 @@ PAYOUT_FAIL: Final = _rt.Query(
 )
 
 
-def payout_fail(conn: psycopg.Connection[Any], *, id: uuid.UUID, attempt_count: int, error: str) -> Payout:
+def payout_fail(conn: psycopg.Connection[object], *, id: uuid.UUID, attempt_count: int, error: str) -> Payout:
     """sending -> failed with the error, for the attempt claimed (game_market.fail_payout): CD007 payouts_attempt_current
     when the payout was claimed again since. The same attempt failed already: returned unchanged. CD001 otherwise.
     """
@@ -140,7 +140,7 @@ def payout_fail(conn: psycopg.Connection[Any], *, id: uuid.UUID, attempt_count: 
 
 
 async def payout_fail_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     attempt_count: int,
@@ -160,12 +160,12 @@ WHERE p.id = %(id)s::uuid;""",
 )
 
 
-def payout_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Payout | None:
+def payout_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Payout | None:
     """One payout by id."""
     return PAYOUT_GET.first(conn, {"id": id})
 
 
-async def payout_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Payout | None:
+async def payout_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Payout | None:
     """One payout by id."""
     return await PAYOUT_GET.first_async(conn, {"id": id})
 
@@ -178,12 +178,16 @@ WHERE p.purchase_id = %(purchase_id)s::uuid;""",
 )
 
 
-def payout_get_by_purchase(conn: psycopg.Connection[Any], *, purchase_id: uuid.UUID) -> Payout | None:
+def payout_get_by_purchase(conn: psycopg.Connection[object], *, purchase_id: uuid.UUID) -> Payout | None:
     """A purchase's payout."""
     return PAYOUT_GET_BY_PURCHASE.first(conn, {"purchase_id": purchase_id})
 
 
-async def payout_get_by_purchase_async(conn: psycopg.AsyncConnection[Any], *, purchase_id: uuid.UUID) -> Payout | None:
+async def payout_get_by_purchase_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    purchase_id: uuid.UUID,
+) -> Payout | None:
     """A purchase's payout."""
     return await PAYOUT_GET_BY_PURCHASE.first_async(conn, {"purchase_id": purchase_id})
 
@@ -200,7 +204,7 @@ LIMIT %(max_rows)s::integer;""",
 
 
 def payout_list_by_developer(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     developer_user_id: uuid.UUID,
     max_rows: int,
@@ -210,7 +214,7 @@ def payout_list_by_developer(
 
 
 def payout_list_by_developer_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     developer_user_id: uuid.UUID,
     max_rows: int,
@@ -220,7 +224,7 @@ def payout_list_by_developer_iter(
 
 
 async def payout_list_by_developer_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     developer_user_id: uuid.UUID,
     max_rows: int,
@@ -233,7 +237,7 @@ async def payout_list_by_developer_async(
 
 
 def payout_list_by_developer_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     developer_user_id: uuid.UUID,
     max_rows: int,

@@ -9,7 +9,7 @@ Generated from ``queries/game_market/purchases.sql`` (``make generate``): per qu
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -53,7 +53,7 @@ FROM game_market.create_purchase(
 
 
 def purchase_create_for_user(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     game_id: uuid.UUID,
     buyer_user_id: uuid.UUID,
@@ -78,7 +78,7 @@ def purchase_create_for_user(
 
 
 async def purchase_create_for_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     game_id: uuid.UUID,
     buyer_user_id: uuid.UUID,
@@ -116,7 +116,7 @@ FROM game_market.create_purchase(
 
 
 def purchase_create_for_guest(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     game_id: uuid.UUID,
     invoice_provider: str,
@@ -138,7 +138,7 @@ def purchase_create_for_guest(
 
 
 async def purchase_create_for_guest_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     game_id: uuid.UUID,
     invoice_provider: str,
@@ -169,7 +169,7 @@ PURCHASE_SETTLE: Final = _rt.Query(
 )
 
 
-def purchase_settle(conn: psycopg.Connection[Any], *, invoice_provider: str, invoice_id: str) -> Purchase:
+def purchase_settle(conn: psycopg.Connection[object], *, invoice_provider: str, invoice_id: str) -> Purchase:
     """The settlement webhook (game_market.settle_invoice): pending | expired -> paid with the entitlement, the ledger split
     and the payout, exactly once; a replayed or concurrent delivery returns the purchase unchanged. CD005 unknown invoice.
     """
@@ -177,7 +177,7 @@ def purchase_settle(conn: psycopg.Connection[Any], *, invoice_provider: str, inv
 
 
 async def purchase_settle_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     invoice_provider: str,
     invoice_id: str,
@@ -198,7 +198,7 @@ PURCHASE_EXPIRE: Final = _rt.Query(
 )
 
 
-def purchase_expire(conn: psycopg.Connection[Any], *, invoice_provider: str, invoice_id: str) -> Purchase:
+def purchase_expire(conn: psycopg.Connection[object], *, invoice_provider: str, invoice_id: str) -> Purchase:
     """The expiry webhook (game_market.expire_invoice): pending -> expired; an expired purchase is returned unchanged.
     CD001 when paid or refunded, CD005 unknown invoice.
     """
@@ -206,7 +206,7 @@ def purchase_expire(conn: psycopg.Connection[Any], *, invoice_provider: str, inv
 
 
 async def purchase_expire_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     invoice_provider: str,
     invoice_id: str,
@@ -227,14 +227,14 @@ PURCHASE_REFUND: Final = _rt.Query(
 )
 
 
-def purchase_refund(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Purchase:
+def purchase_refund(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Purchase:
     """paid -> refunded (game_market.refund_purchase): entitlement revoked, refund entries, payout cancelled unless its money
     left. A refunded purchase is returned unchanged. CD001 when pending or expired, CD005 unknown purchase.
     """
     return PURCHASE_REFUND.one(conn, {"id": id})
 
 
-async def purchase_refund_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Purchase:
+async def purchase_refund_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Purchase:
     """paid -> refunded (game_market.refund_purchase): entitlement revoked, refund entries, payout cancelled unless its money
     left. A refunded purchase is returned unchanged. CD001 when pending or expired, CD005 unknown purchase.
     """
@@ -249,12 +249,12 @@ WHERE p.id = %(id)s::uuid;""",
 )
 
 
-def purchase_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Purchase | None:
+def purchase_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Purchase | None:
     """One purchase by id."""
     return PURCHASE_GET.first(conn, {"id": id})
 
 
-async def purchase_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Purchase | None:
+async def purchase_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Purchase | None:
     """One purchase by id."""
     return await PURCHASE_GET.first_async(conn, {"id": id})
 
@@ -267,12 +267,12 @@ WHERE p.invoice_id = %(invoice_id)s::text;""",
 )
 
 
-def purchase_get_by_invoice(conn: psycopg.Connection[Any], *, invoice_id: str) -> Purchase | None:
+def purchase_get_by_invoice(conn: psycopg.Connection[object], *, invoice_id: str) -> Purchase | None:
     """One purchase by its invoice id."""
     return PURCHASE_GET_BY_INVOICE.first(conn, {"invoice_id": invoice_id})
 
 
-async def purchase_get_by_invoice_async(conn: psycopg.AsyncConnection[Any], *, invoice_id: str) -> Purchase | None:
+async def purchase_get_by_invoice_async(conn: psycopg.AsyncConnection[object], *, invoice_id: str) -> Purchase | None:
     """One purchase by its invoice id."""
     return await PURCHASE_GET_BY_INVOICE.first_async(conn, {"invoice_id": invoice_id})
 
@@ -287,18 +287,18 @@ ORDER BY p.created_at DESC, p.id ASC;""",
 )
 
 
-def purchase_list_by_buyer(conn: psycopg.Connection[Any], *, buyer_user_id: uuid.UUID) -> list[Purchase]:
+def purchase_list_by_buyer(conn: psycopg.Connection[object], *, buyer_user_id: uuid.UUID) -> list[Purchase]:
     """A user's purchases, newest first."""
     return PURCHASE_LIST_BY_BUYER.all(conn, {"buyer_user_id": buyer_user_id})
 
 
-def purchase_list_by_buyer_iter(conn: psycopg.Connection[Any], *, buyer_user_id: uuid.UUID) -> Iterator[Purchase]:
+def purchase_list_by_buyer_iter(conn: psycopg.Connection[object], *, buyer_user_id: uuid.UUID) -> Iterator[Purchase]:
     """Stream the rows of ``purchase_list_by_buyer`` (see ``purchase_list_by_buyer``)."""
     return PURCHASE_LIST_BY_BUYER.stream(conn, {"buyer_user_id": buyer_user_id})
 
 
 async def purchase_list_by_buyer_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     buyer_user_id: uuid.UUID,
 ) -> list[Purchase]:
@@ -307,7 +307,7 @@ async def purchase_list_by_buyer_async(
 
 
 def purchase_list_by_buyer_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     buyer_user_id: uuid.UUID,
 ) -> AsyncIterator[Purchase]:

@@ -7,7 +7,7 @@ Generated from ``queries/game_market/releases.sql`` (``make generate``): per que
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -45,7 +45,7 @@ RETURNING r.*;""",
 
 
 def release_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     game_id: uuid.UUID,
     version: str,
@@ -58,7 +58,7 @@ def release_create(
 
 
 async def release_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     game_id: uuid.UUID,
     version: str,
@@ -84,7 +84,7 @@ RETURNING r.*;""",
 
 
 def release_update_notes(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     release_notes_md: str | None = None,
@@ -94,7 +94,7 @@ def release_update_notes(
 
 
 async def release_update_notes_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     release_notes_md: str | None = None,
@@ -111,14 +111,14 @@ RELEASE_PUBLISH: Final = _rt.Query(
 )
 
 
-def release_publish(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Release:
+def release_publish(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Release:
     """Publish a release (game_market.publish_release): downloadable from now on. Needs its build asset (CD007
     releases_published_with_build). A published release is returned unchanged. CD005 unknown release.
     """
     return RELEASE_PUBLISH.one(conn, {"id": id})
 
 
-async def release_publish_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Release:
+async def release_publish_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Release:
     """Publish a release (game_market.publish_release): downloadable from now on. Needs its build asset (CD007
     releases_published_with_build). A published release is returned unchanged. CD005 unknown release.
     """
@@ -133,12 +133,12 @@ WHERE r.id = %(id)s::uuid;""",
 )
 
 
-def release_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Release | None:
+def release_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Release | None:
     """One release by id."""
     return RELEASE_GET.first(conn, {"id": id})
 
 
-async def release_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Release | None:
+async def release_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Release | None:
     """One release by id."""
     return await RELEASE_GET.first_async(conn, {"id": id})
 
@@ -151,13 +151,13 @@ WHERE r.game_id = %(game_id)s::uuid AND r.version = %(version)s::text;""",
 )
 
 
-def release_get_by_version(conn: psycopg.Connection[Any], *, game_id: uuid.UUID, version: str) -> Release | None:
+def release_get_by_version(conn: psycopg.Connection[object], *, game_id: uuid.UUID, version: str) -> Release | None:
     """A game's release by version."""
     return RELEASE_GET_BY_VERSION.first(conn, {"game_id": game_id, "version": version})
 
 
 async def release_get_by_version_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     game_id: uuid.UUID,
     version: str,
@@ -176,23 +176,23 @@ ORDER BY r.created_at DESC, r.id ASC;""",
 )
 
 
-def release_list_by_game(conn: psycopg.Connection[Any], *, game_id: uuid.UUID) -> list[Release]:
+def release_list_by_game(conn: psycopg.Connection[object], *, game_id: uuid.UUID) -> list[Release]:
     """A game's releases, published or not, newest first."""
     return RELEASE_LIST_BY_GAME.all(conn, {"game_id": game_id})
 
 
-def release_list_by_game_iter(conn: psycopg.Connection[Any], *, game_id: uuid.UUID) -> Iterator[Release]:
+def release_list_by_game_iter(conn: psycopg.Connection[object], *, game_id: uuid.UUID) -> Iterator[Release]:
     """Stream the rows of ``release_list_by_game`` (see ``release_list_by_game``)."""
     return RELEASE_LIST_BY_GAME.stream(conn, {"game_id": game_id})
 
 
-async def release_list_by_game_async(conn: psycopg.AsyncConnection[Any], *, game_id: uuid.UUID) -> list[Release]:
+async def release_list_by_game_async(conn: psycopg.AsyncConnection[object], *, game_id: uuid.UUID) -> list[Release]:
     """A game's releases, published or not, newest first."""
     return await RELEASE_LIST_BY_GAME.all_async(conn, {"game_id": game_id})
 
 
 def release_list_by_game_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     game_id: uuid.UUID,
 ) -> AsyncIterator[Release]:
@@ -211,13 +211,13 @@ LIMIT 1;""",
 )
 
 
-def release_get_latest_published(conn: psycopg.Connection[Any], *, game_id: uuid.UUID) -> Release | None:
+def release_get_latest_published(conn: psycopg.Connection[object], *, game_id: uuid.UUID) -> Release | None:
     """The game's latest published release (what a buyer downloads); None when none is published."""
     return RELEASE_GET_LATEST_PUBLISHED.first(conn, {"game_id": game_id})
 
 
 async def release_get_latest_published_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     game_id: uuid.UUID,
 ) -> Release | None:

@@ -6,7 +6,7 @@ Generated from ``queries/game_market/users.sql`` (``make generate``): per query,
 """
 
 import uuid
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -36,7 +36,7 @@ RETURNING u.*;""",
 )
 
 
-def user_get_or_create(conn: psycopg.Connection[Any], *, pubkey: str, display_name: str | None = None) -> User:
+def user_get_or_create(conn: psycopg.Connection[object], *, pubkey: str, display_name: str | None = None) -> User:
     """The user with this public key (a compressed secp256k1 key in lowercase hex), created when new. A display_name
     fills an empty one and never replaces a name the user has (updated_at moves on each sign-in).
     23514 users_pubkey_check for a malformed key.
@@ -45,7 +45,7 @@ def user_get_or_create(conn: psycopg.Connection[Any], *, pubkey: str, display_na
 
 
 async def user_get_or_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     pubkey: str,
     display_name: str | None = None,
@@ -65,12 +65,12 @@ WHERE u.id = %(id)s::uuid;""",
 )
 
 
-def user_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> User | None:
+def user_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> User | None:
     """One user by id."""
     return USER_GET.first(conn, {"id": id})
 
 
-async def user_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> User | None:
+async def user_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> User | None:
     """One user by id."""
     return await USER_GET.first_async(conn, {"id": id})
 
@@ -83,12 +83,12 @@ WHERE u.pubkey = %(pubkey)s::text;""",
 )
 
 
-def user_get_by_pubkey(conn: psycopg.Connection[Any], *, pubkey: str) -> User | None:
+def user_get_by_pubkey(conn: psycopg.Connection[object], *, pubkey: str) -> User | None:
     """One user by public key."""
     return USER_GET_BY_PUBKEY.first(conn, {"pubkey": pubkey})
 
 
-async def user_get_by_pubkey_async(conn: psycopg.AsyncConnection[Any], *, pubkey: str) -> User | None:
+async def user_get_by_pubkey_async(conn: psycopg.AsyncConnection[object], *, pubkey: str) -> User | None:
     """One user by public key."""
     return await USER_GET_BY_PUBKEY.first_async(conn, {"pubkey": pubkey})
 
@@ -104,7 +104,7 @@ RETURNING u.*;""",
 
 
 def user_update_profile(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     display_name: str | None = None,
@@ -115,7 +115,7 @@ def user_update_profile(
 
 
 async def user_update_profile_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     display_name: str | None = None,
