@@ -10,7 +10,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
-SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql
+SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql sql/fixtures
 # The schema registry ([tool.chaindb] schemas in pyproject.toml), read without the venv.
 SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["chaindb"]["schemas"])')
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
@@ -19,7 +19,7 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify lint pgtap pytest test demo bench clean clean-db
+        verify-generate docs verify-docs verify lint pgtap pytest test demo fixtures bench clean clean-db
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -115,7 +115,11 @@ test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
 
 demo: setup db ## Embedded server, migrate, fixtures, each product's main flow (as an app login role)
 	$(CLI) migrate
+	$(CLI) fixtures
 	$(PY) -m chaindb.demo
+
+fixtures: $(STAMP) ## Load the deterministic fixtures sql/fixtures/<schema>.sql (static ids; re-runnable) as the owner
+	$(CLI) fixtures
 
 bench: $(STAMP) ## Benchmarks (code-pack generation vs raw COPY; generic vs hand-written state machine trigger)
 	$(PY) bench/authenticity_bench.py

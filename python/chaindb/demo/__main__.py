@@ -16,12 +16,13 @@ from typing import Any
 import psycopg
 
 from chaindb import db
-from chaindb.demo import Flow, Reporter, authenticity, cocopay
+from chaindb.demo import Flow, Reporter, authenticity, cocopay, tips
 
 #: (product, flow), in order. One line per product.
 FLOWS: list[tuple[str, Flow]] = [
     ("cocopay", cocopay.run),
     ("authenticity", authenticity.run),
+    ("tips", tips.run),
 ]
 
 

@@ -368,6 +368,13 @@ class FakeReflect(_Serving):
         super().__enter__()
         return self
 
+    def remember(self, payout_id: str, status: str = "queued", key: str | None = None) -> None:
+        """A payout Reflect holds from before (e.g. a fixture's queued payout), known by its id."""
+        payout = ReflectPayout(id=payout_id, key=key or payout_id, body={}, status=status)
+        with self.lock:
+            self.by_id[payout_id] = payout
+            self.by_key[payout.key] = payout
+
 
 @contextmanager
 def serving() -> Iterator[tuple[FakeSolanaRpc, FakeReflect]]:
