@@ -59,14 +59,18 @@ DECLARE
     v_diff text[];
 BEGIN
     LOOP
-        INSERT INTO tips.events AS e (id, host, signer, amount, mint, signature, created_at)
-        VALUES (p_event_id, p_host, p_signer, p_amount, p_mint, p_signature, now())
-        ON CONFLICT (id) DO NOTHING
-        RETURNING e.* INTO v_event;
+        -- One statement: the event and its verification, whose foreign key and the events'
+        -- verification_required trigger are checked at its end (even with SET CONSTRAINTS IMMEDIATE).
+        WITH inserted AS (
+            INSERT INTO tips.events AS e (id, host, signer, amount, mint, signature, created_at)
+            VALUES (p_event_id, p_host, p_signer, p_amount, p_mint, p_signature, now())
+            ON CONFLICT (id) DO NOTHING
+            RETURNING e.id, e.signature, e.created_at
+        )
+        INSERT INTO tips.event_verifications AS v (event_id, signature, created_at, available_at)
+        SELECT i.id, i.signature, i.created_at, i.created_at FROM inserted AS i
+        RETURNING v.* INTO v_row;
         IF FOUND THEN
-            INSERT INTO tips.event_verifications AS v (event_id, signature, created_at, available_at)
-            VALUES (v_event.id, v_event.signature, v_event.created_at, v_event.created_at)
-            RETURNING v.* INTO v_row;
             RETURN NEXT v_row;
             RETURN;
         END IF;
