@@ -61,10 +61,12 @@ BEGIN
     LOOP
         -- One statement: the event and its verification, whose foreign key and the events'
         -- verification_required trigger are checked at its end (even with SET CONSTRAINTS IMMEDIATE).
+        -- DO NOTHING on any unique conflict, not only the id's: concurrent deliveries of one webhook
+        -- also collide on events_signature_key, which an arbiter on (id) alone would raise.
         WITH inserted AS (
             INSERT INTO tips.events AS e (id, host, signer, amount, mint, signature, created_at)
             VALUES (p_event_id, p_host, p_signer, p_amount, p_mint, p_signature, now())
-            ON CONFLICT (id) DO NOTHING
+            ON CONFLICT DO NOTHING
             RETURNING e.id, e.signature, e.created_at
         )
         INSERT INTO tips.event_verifications AS v (event_id, signature, created_at, available_at)
@@ -74,11 +76,19 @@ BEGIN
             RETURN NEXT v_row;
             RETURN;
         END IF;
-        -- The id is taken by a committed event (ON CONFLICT waited for its transaction, which also
-        -- committed its verification); this statement's snapshot sees both. Events are never
-        -- deleted, so one more turn is only for an insert that rolled back meanwhile.
+        -- A committed event holds the id or the signature (ON CONFLICT waited for its transaction,
+        -- which also committed its verification); this statement's snapshot sees it. Events are
+        -- never deleted, so one more turn is only for an insert that rolled back meanwhile.
         SELECT e.* INTO v_event FROM tips.events AS e WHERE e.id = p_event_id;
         EXIT WHEN FOUND;
+        IF EXISTS (SELECT FROM tips.events AS e WHERE e.signature = p_signature) THEN
+            RAISE EXCEPTION 'events: transaction % was ingested under another event id', p_signature
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = format('Key (signature)=(%s) already exists.', p_signature),
+                      CONSTRAINT = 'events_signature_key',
+                      SCHEMA = 'tips',
+                      TABLE = 'events';
+        END IF;
     END LOOP;
 
     v_diff := array_remove(ARRAY[
