@@ -392,6 +392,31 @@ ALTER FUNCTION tips.cancel_payout(p_id uuid, p_claim_token uuid, p_reason text) 
 COMMENT ON FUNCTION tips.cancel_payout(p_id uuid, p_claim_token uuid, p_reason text) IS 'pending | queued -> cancelled with the reason in last_error (required: 23514 reflect_payouts_last_error_check). With a claim token, by its holder (Reflect refused the request or reports the payout cancelled; attempts exhausted). Without one (an operator), only a pending payout never sent: CD007 reflect_payouts_cancel_unsent otherwise, since Reflect may hold it. CD005, CD001 settled, failed or cancelled, CD007 reflect_payouts_claim_held.';
 
 --
+-- Name: check_argument(regclass, text, boolean, text, text); Type: FUNCTION; Schema: tips; Owner: chaindb_owner
+--
+
+CREATE FUNCTION tips.check_argument(p_table regclass, p_name text, p_ok boolean, p_range text, p_value text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF p_ok IS NOT TRUE THEN
+        RAISE EXCEPTION '%: % must be %, not %', (common.relation_name(p_table)).table_name, p_name, p_range,
+            coalesce(p_value, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+
+ALTER FUNCTION tips.check_argument(p_table regclass, p_name text, p_ok boolean, p_range text, p_value text) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION check_argument(p_table regclass, p_name text, p_ok boolean, p_range text, p_value text); Type: COMMENT; Schema: tips; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION tips.check_argument(p_table regclass, p_name text, p_ok boolean, p_range text, p_value text) IS 'Raises 22023 (invalid_parameter_value) ''<table>: <name> must be <range>, not <value>'' unless p_ok is true (NULL is not): the range checks of the claim and release functions.';
+
+--
 -- Name: claim_payouts(tips.payout_status, integer, interval); Type: FUNCTION; Schema: tips; Owner: chaindb_owner
 --
 
@@ -402,19 +427,12 @@ CREATE FUNCTION tips.claim_payouts(p_status tips.payout_status, p_max_rows integ
 DECLARE
     v_token uuid := gen_random_uuid();
 BEGIN
-    IF p_status IS NULL OR p_status NOT IN ('pending', 'queued') THEN
-        RAISE EXCEPTION 'reflect_payouts: only pending or queued payouts are claimed, not %',
-            coalesce(p_status::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF p_max_rows IS NULL OR p_max_rows NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'reflect_payouts: max_rows must be 1 to 1000, not %', coalesce(p_max_rows::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF p_lease IS NULL OR p_lease NOT BETWEEN interval '1 second' AND interval '1 hour' THEN
-        RAISE EXCEPTION 'reflect_payouts: lease must be 1 second to 1 hour, not %', coalesce(p_lease::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM tips.check_argument('tips.reflect_payouts', 'status', p_status IN ('pending', 'queued'),
+        'pending or queued', p_status::text);
+    PERFORM tips.check_argument('tips.reflect_payouts', 'max_rows', p_max_rows BETWEEN 1 AND 1000, '1 to 1000',
+        p_max_rows::text);
+    PERFORM tips.check_argument('tips.reflect_payouts', 'lease', p_lease BETWEEN interval '1 second' AND
+        interval '1 hour', '1 second to 1 hour', p_lease::text);
     RETURN QUERY
     WITH picked AS (
         SELECT p.id
@@ -597,14 +615,10 @@ CREATE FUNCTION tips.claim_verifications(p_max_rows integer, p_lease interval) R
 DECLARE
     v_token uuid := gen_random_uuid();
 BEGIN
-    IF p_max_rows IS NULL OR p_max_rows NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'event_verifications: max_rows must be 1 to 1000, not %', coalesce(p_max_rows::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF p_lease IS NULL OR p_lease NOT BETWEEN interval '1 second' AND interval '1 hour' THEN
-        RAISE EXCEPTION 'event_verifications: lease must be 1 second to 1 hour, not %', coalesce(p_lease::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM tips.check_argument('tips.event_verifications', 'max_rows', p_max_rows BETWEEN 1 AND 1000, '1 to 1000',
+        p_max_rows::text);
+    PERFORM tips.check_argument('tips.event_verifications', 'lease', p_lease BETWEEN interval '1 second' AND
+        interval '1 hour', '1 second to 1 hour', p_lease::text);
     RETURN QUERY
     WITH picked AS (
         SELECT v.id
@@ -940,10 +954,8 @@ CREATE FUNCTION tips.release_payout(p_id uuid, p_claim_token uuid, p_retry_in in
 DECLARE
     v_row tips.reflect_payouts;
 BEGIN
-    IF p_retry_in IS NULL OR p_retry_in NOT BETWEEN interval '0' AND interval '1 day' THEN
-        RAISE EXCEPTION 'reflect_payouts: retry_in must be 0 to 1 day, not %', coalesce(p_retry_in::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM tips.check_argument('tips.reflect_payouts', 'retry_in', p_retry_in BETWEEN interval '0' AND
+        interval '1 day', '0 to 1 day', p_retry_in::text);
     SELECT p.* INTO v_row FROM tips.reflect_payouts AS p WHERE p.id = p_id;
     PERFORM tips.lock_claimed_payout(p_id, p_claim_token, '{pending, queued}', coalesce(v_row.status, 'pending'));
     RETURN QUERY
@@ -971,10 +983,8 @@ CREATE FUNCTION tips.release_verification(p_id uuid, p_claim_token uuid, p_retry
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-    IF p_retry_in IS NULL OR p_retry_in NOT BETWEEN interval '0' AND interval '1 day' THEN
-        RAISE EXCEPTION 'event_verifications: retry_in must be 0 to 1 day, not %', coalesce(p_retry_in::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM tips.check_argument('tips.event_verifications', 'retry_in', p_retry_in BETWEEN interval '0' AND
+        interval '1 day', '0 to 1 day', p_retry_in::text);
     PERFORM tips.lock_claimed_verification(p_id, p_claim_token, 'pending');
     RETURN QUERY
     UPDATE tips.event_verifications AS v
@@ -1840,6 +1850,12 @@ GRANT SELECT ON TABLE tips.reflect_payouts TO chaindb_readonly;
 
 REVOKE ALL ON FUNCTION tips.cancel_payout(p_id uuid, p_claim_token uuid, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION tips.cancel_payout(p_id uuid, p_claim_token uuid, p_reason text) TO chaindb_app;
+
+--
+-- Name: FUNCTION check_argument(p_table regclass, p_name text, p_ok boolean, p_range text, p_value text); Type: ACL; Schema: tips; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION tips.check_argument(p_table regclass, p_name text, p_ok boolean, p_range text, p_value text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION claim_payouts(p_status tips.payout_status, p_max_rows integer, p_lease interval); Type: ACL; Schema: tips; Owner: chaindb_owner

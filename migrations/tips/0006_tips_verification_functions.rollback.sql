@@ -9,3 +9,5 @@ DROP FUNCTION tips.verify_event(uuid, uuid, bigint, jsonb);
 DROP FUNCTION tips.claim_verifications(integer, interval);
 
 DROP FUNCTION tips.lock_claimed_verification(uuid, uuid, tips.verification_status);
+
+DROP FUNCTION tips.check_argument(regclass, text, boolean, text, text);

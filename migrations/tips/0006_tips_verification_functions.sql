@@ -14,7 +14,27 @@
 -- Each of the last three needs the claim's token: a worker whose lease ran out and whose rows
 -- another worker claimed cannot record anything (CD007 event_verifications_claim_held), so two
 -- workers never decide the same tip. CD005 unknown id, CD001 already decided.
--- Arguments out of range (max_rows 1-1000, lease 1 s-1 h, retry_in 0-1 day) raise 22023.
+-- Arguments out of range (max_rows 1-1000, lease 1 s-1 h, retry_in 0-1 day) raise 22023
+-- (tips.check_argument, also used by the payout functions of 0008).
+
+CREATE FUNCTION tips.check_argument(p_table regclass, p_name text, p_ok boolean, p_range text, p_value text)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF p_ok IS NOT TRUE THEN
+        RAISE EXCEPTION '%: % must be %, not %', (common.relation_name(p_table)).table_name, p_name, p_range,
+            coalesce(p_value, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$fn$;
+
+COMMENT ON FUNCTION tips.check_argument(regclass, text, boolean, text, text) IS
+'Raises 22023 (invalid_parameter_value) ''<table>: <name> must be <range>, not <value>'' unless p_ok is true (NULL '
+'is not): the range checks of the claim and release functions.';
 
 CREATE FUNCTION tips.lock_claimed_verification(p_id uuid, p_claim_token uuid, p_to tips.verification_status)
 RETURNS tips.event_verifications
@@ -56,14 +76,10 @@ AS $fn$
 DECLARE
     v_token uuid := gen_random_uuid();
 BEGIN
-    IF p_max_rows IS NULL OR p_max_rows NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'event_verifications: max_rows must be 1 to 1000, not %', coalesce(p_max_rows::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF p_lease IS NULL OR p_lease NOT BETWEEN interval '1 second' AND interval '1 hour' THEN
-        RAISE EXCEPTION 'event_verifications: lease must be 1 second to 1 hour, not %', coalesce(p_lease::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM tips.check_argument('tips.event_verifications', 'max_rows', p_max_rows BETWEEN 1 AND 1000, '1 to 1000',
+        p_max_rows::text);
+    PERFORM tips.check_argument('tips.event_verifications', 'lease', p_lease BETWEEN interval '1 second' AND
+        interval '1 hour', '1 second to 1 hour', p_lease::text);
     RETURN QUERY
     WITH picked AS (
         SELECT v.id
@@ -143,10 +159,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-    IF p_retry_in IS NULL OR p_retry_in NOT BETWEEN interval '0' AND interval '1 day' THEN
-        RAISE EXCEPTION 'event_verifications: retry_in must be 0 to 1 day, not %', coalesce(p_retry_in::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM tips.check_argument('tips.event_verifications', 'retry_in', p_retry_in BETWEEN interval '0' AND
+        interval '1 day', '0 to 1 day', p_retry_in::text);
     PERFORM tips.lock_claimed_verification(p_id, p_claim_token, 'pending');
     RETURN QUERY
     UPDATE tips.event_verifications AS v

@@ -82,19 +82,12 @@ AS $fn$
 DECLARE
     v_token uuid := gen_random_uuid();
 BEGIN
-    IF p_status IS NULL OR p_status NOT IN ('pending', 'queued') THEN
-        RAISE EXCEPTION 'reflect_payouts: only pending or queued payouts are claimed, not %',
-            coalesce(p_status::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF p_max_rows IS NULL OR p_max_rows NOT BETWEEN 1 AND 1000 THEN
-        RAISE EXCEPTION 'reflect_payouts: max_rows must be 1 to 1000, not %', coalesce(p_max_rows::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF p_lease IS NULL OR p_lease NOT BETWEEN interval '1 second' AND interval '1 hour' THEN
-        RAISE EXCEPTION 'reflect_payouts: lease must be 1 second to 1 hour, not %', coalesce(p_lease::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM tips.check_argument('tips.reflect_payouts', 'status', p_status IN ('pending', 'queued'),
+        'pending or queued', p_status::text);
+    PERFORM tips.check_argument('tips.reflect_payouts', 'max_rows', p_max_rows BETWEEN 1 AND 1000, '1 to 1000',
+        p_max_rows::text);
+    PERFORM tips.check_argument('tips.reflect_payouts', 'lease', p_lease BETWEEN interval '1 second' AND
+        interval '1 hour', '1 second to 1 hour', p_lease::text);
     RETURN QUERY
     WITH picked AS (
         SELECT p.id
@@ -233,10 +226,8 @@ AS $fn$
 DECLARE
     v_row tips.reflect_payouts;
 BEGIN
-    IF p_retry_in IS NULL OR p_retry_in NOT BETWEEN interval '0' AND interval '1 day' THEN
-        RAISE EXCEPTION 'reflect_payouts: retry_in must be 0 to 1 day, not %', coalesce(p_retry_in::text, 'NULL')
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM tips.check_argument('tips.reflect_payouts', 'retry_in', p_retry_in BETWEEN interval '0' AND
+        interval '1 day', '0 to 1 day', p_retry_in::text);
     SELECT p.* INTO v_row FROM tips.reflect_payouts AS p WHERE p.id = p_id;
     PERFORM tips.lock_claimed_payout(p_id, p_claim_token, '{pending, queued}', coalesce(v_row.status, 'pending'));
     RETURN QUERY

@@ -246,7 +246,7 @@ SELECT is(
 SELECT functions_are(
     'tips',
     ARRAY[
-        'tg_events__verification_required', 'ingest_tip', 'lock_claimed_verification', 'claim_verifications',
+        'tg_events__verification_required', 'ingest_tip', 'check_argument', 'lock_claimed_verification', 'claim_verifications',
         'verify_event', 'fail_verification', 'release_verification', 'tg_reflect_payouts__event_verified',
         'lock_claimed_payout', 'create_payout', 'claim_payouts', 'queue_payout', 'settle_payout', 'fail_payout',
         'cancel_payout', 'release_payout', 'assign_session_wallet', 'fail_dynamic_session', 'refresh_host_metrics'

@@ -3,7 +3,7 @@
 -- (Nothing for PUBLIC, schema and type usage: tests/python/test_roles.py, for every schema.)
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(67);
+SELECT plan(68);
 
 SELECT table_privs_are('tips', t, 'chaindb_app', ARRAY['SELECT'],
     format('chaindb_app: SELECT on %s at table level (writes per column or through functions)', t))
@@ -64,6 +64,7 @@ FROM app_functions AS f;
 SELECT function_privs_are('tips', f.name, f.args, 'chaindb_app', '{}'::text[],
     format('chaindb_app may not execute %s (internal)', f.name))
 FROM (VALUES
+    ('check_argument', ARRAY['regclass', 'text', 'boolean', 'text', 'text']),
     ('lock_claimed_verification', ARRAY['uuid', 'uuid', 'tips.verification_status']),
     ('lock_claimed_payout', ARRAY['uuid', 'uuid', 'tips.payout_status[]', 'tips.payout_status']),
     ('tg_events__verification_required', ARRAY[]::text[]),
