@@ -8,6 +8,7 @@ import asyncio
 import datetime
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -17,7 +18,7 @@ import psycopg
 import pytest
 from solders.rpc.responses import GetTransactionResp
 
-from chaindb import admin, db
+from chaindb import admin, db, errors
 from chaindb.tips import fakes, verify
 from chaindb.tips import queries as q
 from chaindb.tips.reflect import ReflectClient, ReflectRejected
@@ -399,3 +400,104 @@ def test_four_workers_over_500_pending_tips_verify_and_pay_each_once(
         "bool_and(p.status = 'settled' AND p.attempt_count = 1) "
         "FROM tips.event_verifications AS v JOIN tips.reflect_payouts AS p ON p.event_id = v.event_id"
     ).fetchone() == (TIPS, TIPS, True, True)
+
+
+def test_python_m_chaindb_tips_worker_once(
+    db_url: str, conn: psycopg.Connection[Any], ingest: Callable[..., Any], on_chain: Callable[..., None],
+    chain: fakes.FakeSolanaRpc, reflect: fakes.FakeReflect,
+) -> None:
+    """The command line drains what is due and stops (--once), connecting as chaindb_app."""
+    import os
+    import subprocess
+    import sys
+
+    from chaindb.embedded import project_root
+
+    tips = [ingest(), ingest(30_000_000, verify.WSOL_MINT)]
+    for tip in tips:
+        on_chain(tip)
+    env = {**os.environ, "DATABASE_URL": db_url, "CHAINDB_TIPS_RPC_URL": chain.url,
+           "CHAINDB_TIPS_REFLECT_URL": reflect.url, "CHAINDB_TIPS_REFLECT_API_KEY": reflect.api_key}
+    result = subprocess.run([sys.executable, "-m", "chaindb.tips.worker", "--once", "--sol-price", "150"],
+                            cwd=project_root(), env=env, capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "verified 2, failed 0" in result.stdout and "payouts settled 2" in result.stdout
+    assert conn.execute("SELECT array_agg(amount ORDER BY amount) FROM tips.reflect_payouts").fetchone() == (
+        [Decimal("1.00"), Decimal("4.50")],
+    )
+
+
+RACERS = 32
+
+
+def race(db_url: str, attempt: Callable[[psycopg.Connection[Any]], str]) -> Counter[str]:
+    """RACERS connections (as the app) run ``attempt`` at once; their outcomes, counted."""
+    barrier = threading.Barrier(RACERS)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    crashes: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with db.connect(db_url, role=admin.APP_ROLE, autocommit=True) as own:
+                barrier.wait(timeout=60)
+                outcome = attempt(own)
+                with lock:
+                    outcomes[outcome] += 1
+        except BaseException as error:
+            crashes.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=run) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert crashes == []
+    return outcomes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("round_", range(10))
+def test_outcomes_sent_at_once_with_the_same_claim_decide_once(
+    db_url: str, app: psycopg.Connection[Any], conn: psycopg.Connection[Any], ingest: Callable[..., Any], round_: int,
+) -> None:
+    """32 connections record the same claim's outcome (verified + the payout, one transaction) at once: the row
+    lock makes one win; the others find it decided (CD001), so the payout is created once."""
+    tip = ingest(name=f"race-{round_}")
+    (claim,) = q.verification_claim(app, max_rows=1, lease=datetime.timedelta(minutes=1))
+
+    def record(own: psycopg.Connection[Any]) -> str:
+        try:
+            with own.transaction():
+                q.verification_verify(own, id=claim.id, claim_token=claim.claim_token, slot=5,
+                                      helius_response={"slot": 5})
+                q.payout_create(own, event_id=tip.event_id, currency="USDC", amount=Decimal(1))
+        except errors.ChainDBError as refused:
+            return f"{refused.sqlstate} {refused.constraint}"
+        return "recorded"
+
+    assert race(db_url, record) == {"recorded": 1, "CD001 event_verifications_status_transition": RACERS - 1}
+    assert conn.execute("SELECT count(*) FROM tips.reflect_payouts").fetchone() == (1,)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("round_", range(5))
+def test_a_payout_settled_at_once_by_many_is_settled_once(
+    db_url: str, app: psycopg.Connection[Any], ingest: Callable[..., Any], round_: int,
+) -> None:
+    tip = ingest(name=f"settle-{round_}")
+    (claim,) = q.verification_claim(app, max_rows=1, lease=datetime.timedelta(minutes=1))
+    q.verification_verify(app, id=claim.id, claim_token=claim.claim_token, slot=5, helius_response={"slot": 5})
+    q.payout_create(app, event_id=tip.event_id, currency="USDC", amount=Decimal(1))
+    (payout,) = q.payout_claim(app, status=q.PayoutStatus.PENDING, max_rows=1, lease=datetime.timedelta(minutes=1))
+    q.payout_queue(app, id=payout.id, claim_token=payout.claim_token, reflect_tip_id=f"rfl_settle_{round_}")
+
+    def settle(own: psycopg.Connection[Any]) -> str:
+        try:
+            q.payout_settle(own, id=payout.id, claim_token=payout.claim_token)
+        except errors.ChainDBError as refused:
+            return f"{refused.sqlstate} {refused.constraint}"
+        return "settled"
+
+    assert race(db_url, settle) == {"settled": 1, "CD001 reflect_payouts_status_transition": RACERS - 1}
