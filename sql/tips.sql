@@ -1508,16 +1508,16 @@ CREATE INDEX event_verifications_pending_idx ON tips.event_verifications USING b
 COMMENT ON INDEX tips.event_verifications_pending_idx IS 'The worker''s queue: pending rows by the time they may be claimed (tips.claim_verifications).';
 
 --
--- Name: events_host_created_at_idx; Type: INDEX; Schema: tips; Owner: chaindb_owner
+-- Name: events_host_created_at_id_idx; Type: INDEX; Schema: tips; Owner: chaindb_owner
 --
 
-CREATE INDEX events_host_created_at_idx ON tips.events USING btree (host, created_at);
+CREATE INDEX events_host_created_at_id_idx ON tips.events USING btree (host, created_at, id);
 
 --
--- Name: INDEX events_host_created_at_idx; Type: COMMENT; Schema: tips; Owner: chaindb_owner
+-- Name: INDEX events_host_created_at_id_idx; Type: COMMENT; Schema: tips; Owner: chaindb_owner
 --
 
-COMMENT ON INDEX tips.events_host_created_at_idx IS 'Indexes the FK host -> hosts.wallet; a host''s tips by time (overview queries).';
+COMMENT ON INDEX tips.events_host_created_at_id_idx IS 'Indexes the FK host -> hosts.wallet; a host''s tips newest first (overview_recent_tips: no sort under its LIMIT).';
 
 --
 -- Name: events_signer_idx; Type: INDEX; Schema: tips; Owner: chaindb_owner
@@ -1542,6 +1542,18 @@ CREATE UNIQUE INDEX host_metrics_host_mint_key ON tips.host_metrics USING btree 
 --
 
 COMMENT ON INDEX tips.host_metrics_host_mint_key IS 'One row per host and mint; required by REFRESH MATERIALIZED VIEW CONCURRENTLY.';
+
+--
+-- Name: host_metrics_mint_verified_amount_idx; Type: INDEX; Schema: tips; Owner: chaindb_owner
+--
+
+CREATE INDEX host_metrics_mint_verified_amount_idx ON tips.host_metrics USING btree (mint, verified_amount DESC, host);
+
+--
+-- Name: INDEX host_metrics_mint_verified_amount_idx; Type: COMMENT; Schema: tips; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX tips.host_metrics_mint_verified_amount_idx IS 'The top hosts of a mint by verified amount (host_metrics_top: no sort under its LIMIT).';
 
 --
 -- Name: reflect_payouts_open_idx; Type: INDEX; Schema: tips; Owner: chaindb_owner

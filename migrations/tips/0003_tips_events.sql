@@ -33,7 +33,7 @@ CREATE TABLE tips.events (
     CONSTRAINT events_signature_check CHECK (common.is_solana_signature(signature))
 );
 
-CREATE INDEX events_host_created_at_idx ON tips.events (host, created_at);
+CREATE INDEX events_host_created_at_id_idx ON tips.events (host, created_at, id);
 
 CREATE INDEX events_signer_idx ON tips.events (signer);
 
@@ -61,8 +61,8 @@ COMMENT ON CONSTRAINT events_signer_host_check ON tips.events IS 'No self-tips: 
 COMMENT ON CONSTRAINT events_amount_check ON tips.events IS 'A tip is for a positive amount.';
 COMMENT ON CONSTRAINT events_mint_check ON tips.events IS 'mint is a Solana public key.';
 COMMENT ON CONSTRAINT events_signature_check ON tips.events IS 'signature is a Solana signature (base58 of 64 bytes).';
-COMMENT ON INDEX tips.events_host_created_at_idx IS
-'Indexes the FK host -> hosts.wallet; a host''s tips by time (overview queries).';
+COMMENT ON INDEX tips.events_host_created_at_id_idx IS
+'Indexes the FK host -> hosts.wallet; a host''s tips newest first (overview_recent_tips: no sort under its LIMIT).';
 COMMENT ON INDEX tips.events_signer_idx IS 'A tipper''s tips (and Dynamic sessions'' custodial wallets).';
 
 GRANT SELECT ON tips.events TO chaindb_app, chaindb_readonly;

@@ -9,7 +9,7 @@
 --                        mean verification latency (verified_at - received), and the payout
 --                        completion counts (settled, open = pending or queued, failed,
 --                        cancelled). host_metrics_host_mint_key is the unique index REFRESH ...
---                        CONCURRENTLY needs.
+--                        CONCURRENTLY needs; host_metrics_mint_verified_amount_idx serves the top list.
 --   tips.refresh_host_metrics()  refreshes it concurrently (readers are not blocked) as its
 --                        owner, for chaindb_app (only the owner may refresh).
 
@@ -62,8 +62,12 @@ COMMENT ON COLUMN tips.host_metrics.payouts_settled IS 'Payouts of these tips th
 COMMENT ON COLUMN tips.host_metrics.payouts_open IS 'Payouts still pending or queued.';
 COMMENT ON COLUMN tips.host_metrics.payouts_failed IS 'Payouts Reflect failed.';
 COMMENT ON COLUMN tips.host_metrics.payouts_cancelled IS 'Payouts given up.';
+CREATE INDEX host_metrics_mint_verified_amount_idx ON tips.host_metrics (mint, verified_amount DESC, host);
+
 COMMENT ON INDEX tips.host_metrics_host_mint_key IS
 'One row per host and mint; required by REFRESH MATERIALIZED VIEW CONCURRENTLY.';
+COMMENT ON INDEX tips.host_metrics_mint_verified_amount_idx IS
+'The top hosts of a mint by verified amount (host_metrics_top: no sort under its LIMIT).';
 
 CREATE FUNCTION tips.refresh_host_metrics()
 RETURNS void

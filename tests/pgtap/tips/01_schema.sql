@@ -176,7 +176,7 @@ SELECT set_eq(
         ('events_pkey', 'btree (id)'),
         ('events_signature_key', 'btree (signature)'),
         ('events_id_signature_key', 'btree (id, signature)'),
-        ('events_host_created_at_idx', 'btree (host, created_at)'),
+        ('events_host_created_at_id_idx', 'btree (host, created_at, id)'),
         ('events_signer_idx', 'btree (signer)'),
         ('event_verifications_pkey', 'btree (id)'),
         ('event_verifications_event_id_key', 'btree (event_id) INCLUDE (signature)'),
@@ -190,7 +190,8 @@ SELECT set_eq(
         ('dynamic_sessions_pkey', 'btree (id)'),
         ('dynamic_sessions_external_id_key', 'btree (external_id)'),
         ('dynamic_sessions_custodial_wallet_idx', 'btree (custodial_wallet) WHERE (custodial_wallet IS NOT NULL)'),
-        ('host_metrics_host_mint_key', 'btree (host, mint)')$$,
+        ('host_metrics_host_mint_key', 'btree (host, mint)'),
+        ('host_metrics_mint_verified_amount_idx', 'btree (mint, verified_amount DESC, host)')$$,
     'tips: every index, with its columns and predicate'
 );
 SELECT is(
