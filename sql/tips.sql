@@ -99,8 +99,8 @@ CREATE TABLE tips.dynamic_sessions (
     user_identifier character varying(128),
     custodial_wallet character varying(128),
     status tips.dynamic_session_status DEFAULT 'initiated'::tips.dynamic_session_status NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     failure_reason text,
     CONSTRAINT dynamic_sessions_custodial_wallet_check CHECK (common.is_solana_pubkey((custodial_wallet)::text)),
     CONSTRAINT dynamic_sessions_external_id_check CHECK ((btrim((external_id)::text) <> ''::text)),
@@ -225,12 +225,12 @@ CREATE TABLE tips.reflect_payouts (
     amount numeric(18,2) NOT NULL,
     attempt_count integer DEFAULT 0 NOT NULL,
     last_error text,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     claim_token uuid,
-    available_at timestamp with time zone DEFAULT now() NOT NULL,
+    available_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT reflect_payouts_amount_check CHECK ((amount >= (0)::numeric)),
-    CONSTRAINT reflect_payouts_amount_finite_check CHECK ((amount <> 'NaN'::numeric)),
+    CONSTRAINT reflect_payouts_amount_finite_check CHECK (common.is_finite(amount)),
     CONSTRAINT reflect_payouts_attempt_count_check CHECK ((attempt_count >= 0)),
     CONSTRAINT reflect_payouts_claim_check CHECK (((status = ANY (ARRAY['pending'::tips.payout_status, 'queued'::tips.payout_status])) OR (claim_token IS NULL))),
     CONSTRAINT reflect_payouts_currency_check CHECK (((currency)::text ~ '^[A-Z][A-Z0-9]{1,15}$'::text)),
@@ -316,7 +316,7 @@ COMMENT ON CONSTRAINT reflect_payouts_amount_check ON tips.reflect_payouts IS 'a
 -- Name: CONSTRAINT reflect_payouts_amount_finite_check ON reflect_payouts; Type: COMMENT; Schema: tips; Owner: chaindb_owner
 --
 
-COMMENT ON CONSTRAINT reflect_payouts_amount_finite_check ON tips.reflect_payouts IS 'amount is a number: NaN would pass amount >= 0.';
+COMMENT ON CONSTRAINT reflect_payouts_amount_finite_check ON tips.reflect_payouts IS 'amount is finite (common.is_finite): NaN would pass amount >= 0.';
 
 --
 -- Name: CONSTRAINT reflect_payouts_attempt_count_check ON reflect_payouts; Type: COMMENT; Schema: tips; Owner: chaindb_owner
@@ -437,14 +437,14 @@ BEGIN
     WITH picked AS (
         SELECT p.id
         FROM tips.reflect_payouts AS p
-        WHERE p.status = p_status AND p.available_at <= now()
+        WHERE p.status = p_status AND p.available_at <= common.now()
         ORDER BY p.available_at, p.id
         LIMIT p_max_rows
         FOR UPDATE SKIP LOCKED
     )
     UPDATE tips.reflect_payouts AS p
     SET claim_token = v_token,
-        available_at = now() + p_lease,
+        available_at = common.now() + p_lease,
         attempt_count = p.attempt_count + CASE WHEN p_status = 'pending' THEN 1 ELSE 0 END
     FROM picked
     WHERE p.id = picked.id
@@ -473,10 +473,10 @@ CREATE TABLE tips.event_verifications (
     helius_response jsonb DEFAULT '{}'::jsonb NOT NULL,
     error_code character varying(64),
     verified_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     attempt_count integer DEFAULT 0 NOT NULL,
     claim_token uuid,
-    available_at timestamp with time zone DEFAULT now() NOT NULL,
+    available_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT event_verifications_attempt_count_check CHECK ((attempt_count >= 0)),
     CONSTRAINT event_verifications_claim_check CHECK (((status = 'pending'::tips.verification_status) OR (claim_token IS NULL))),
     CONSTRAINT event_verifications_error_code_check CHECK (((status = 'failed'::tips.verification_status) = (error_code IS NOT NULL))),
@@ -623,13 +623,13 @@ BEGIN
     WITH picked AS (
         SELECT v.id
         FROM tips.event_verifications AS v
-        WHERE v.status = 'pending' AND v.available_at <= now()
+        WHERE v.status = 'pending' AND v.available_at <= common.now()
         ORDER BY v.available_at, v.id
         LIMIT p_max_rows
         FOR UPDATE SKIP LOCKED
     )
     UPDATE tips.event_verifications AS v
-    SET claim_token = v_token, available_at = now() + p_lease, attempt_count = v.attempt_count + 1
+    SET claim_token = v_token, available_at = common.now() + p_lease, attempt_count = v.attempt_count + 1
     FROM picked
     WHERE v.id = picked.id
     RETURNING v.*;
@@ -653,7 +653,7 @@ CREATE FUNCTION tips.create_payout(p_event_id character varying, p_currency char
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     INSERT INTO tips.reflect_payouts AS p (event_id, currency, amount, created_at, updated_at, available_at)
-    VALUES (p_event_id, p_currency, p_amount, now(), now(), now())
+    VALUES (p_event_id, p_currency, p_amount, common.now(), common.now(), common.now())
     RETURNING p.*
 $$;
 
@@ -774,7 +774,7 @@ BEGIN
         -- also collide on events_signature_key, which an arbiter on (id) alone would raise.
         WITH inserted AS (
             INSERT INTO tips.events AS e (id, host, signer, amount, mint, signature, created_at)
-            VALUES (p_event_id, p_host, p_signer, p_amount, p_mint, p_signature, now())
+            VALUES (p_event_id, p_host, p_signer, p_amount, p_mint, p_signature, common.now())
             ON CONFLICT DO NOTHING
             RETURNING e.id, e.signature, e.created_at
         )
@@ -960,7 +960,7 @@ BEGIN
     PERFORM tips.lock_claimed_payout(p_id, p_claim_token, '{pending, queued}', coalesce(v_row.status, 'pending'));
     RETURN QUERY
     UPDATE tips.reflect_payouts AS p
-    SET claim_token = NULL, available_at = now() + p_retry_in, last_error = coalesce(p_error, p.last_error)
+    SET claim_token = NULL, available_at = common.now() + p_retry_in, last_error = coalesce(p_error, p.last_error)
     WHERE p.id = p_id
     RETURNING p.*;
 END
@@ -988,7 +988,7 @@ BEGIN
     PERFORM tips.lock_claimed_verification(p_id, p_claim_token, 'pending');
     RETURN QUERY
     UPDATE tips.event_verifications AS v
-    SET claim_token = NULL, available_at = now() + p_retry_in
+    SET claim_token = NULL, available_at = common.now() + p_retry_in
     WHERE v.id = p_id
     RETURNING v.*;
 END
@@ -1098,7 +1098,7 @@ BEGIN
     PERFORM tips.lock_claimed_verification(p_id, p_claim_token, 'verified');
     RETURN QUERY
     UPDATE tips.event_verifications AS v
-    SET status = 'verified', slot = p_slot, helius_response = p_helius_response, verified_at = now(),
+    SET status = 'verified', slot = p_slot, helius_response = p_helius_response, verified_at = common.now(),
         claim_token = NULL
     WHERE v.id = p_id
     RETURNING v.*;
@@ -1124,7 +1124,7 @@ CREATE TABLE tips.events (
     amount bigint NOT NULL,
     mint character varying(44) NOT NULL,
     signature character varying(88) NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT events_amount_check CHECK ((amount > 0)),
     CONSTRAINT events_id_check CHECK (((id)::text ~ '^[!-~]+$'::text)),
     CONSTRAINT events_mint_check CHECK (common.is_solana_pubkey((mint)::text)),
@@ -1325,7 +1325,7 @@ CREATE TABLE tips.hosts (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     wallet character varying(44) NOT NULL,
     handle character varying(64) NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT hosts_handle_check CHECK (((handle)::text ~ '^[a-z0-9_][a-z0-9_.-]{0,63}$'::text)),
     CONSTRAINT hosts_wallet_check CHECK (common.is_solana_pubkey((wallet)::text))
 );

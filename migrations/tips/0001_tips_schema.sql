@@ -1,4 +1,4 @@
--- depends: 0005_common_raise_helpers
+-- depends: 0008_common_finite
 -- Schema tips (seed 002): Solana tip events reported by a webhook, verified against the chain
 -- through an RPC provider (Helius), then paid out to the host in a stablecoin (Reflect);
 -- walletless onboarding of tippers (Dynamic). The seed extends an `events` table and host

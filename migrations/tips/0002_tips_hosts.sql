@@ -9,7 +9,7 @@ CREATE TABLE tips.hosts (
     id uuid NOT NULL DEFAULT gen_random_uuid(),
     wallet varchar(44) NOT NULL,
     handle varchar(64) NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT hosts_pkey PRIMARY KEY (id),
     CONSTRAINT hosts_wallet_key UNIQUE (wallet),
     CONSTRAINT hosts_handle_key UNIQUE (handle),

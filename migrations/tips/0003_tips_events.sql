@@ -20,7 +20,7 @@ CREATE TABLE tips.events (
     amount bigint NOT NULL,
     mint varchar(44) NOT NULL,
     signature varchar(88) NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT events_pkey PRIMARY KEY (id),
     CONSTRAINT events_signature_key UNIQUE (signature),
     CONSTRAINT events_id_signature_key UNIQUE (id, signature),

@@ -34,10 +34,10 @@ CREATE TABLE tips.event_verifications (
     helius_response jsonb NOT NULL DEFAULT '{}',
     error_code varchar(64),
     verified_at timestamptz,
-    created_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
     attempt_count integer NOT NULL DEFAULT 0,
     claim_token uuid,
-    available_at timestamptz NOT NULL DEFAULT now(),
+    available_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT event_verifications_pkey PRIMARY KEY (id),
     CONSTRAINT event_verifications_event_id_key UNIQUE (event_id) INCLUDE (signature),
     CONSTRAINT event_verifications_event_id_signature_fkey FOREIGN KEY (event_id, signature)

@@ -65,7 +65,7 @@ BEGIN
         -- also collide on events_signature_key, which an arbiter on (id) alone would raise.
         WITH inserted AS (
             INSERT INTO tips.events AS e (id, host, signer, amount, mint, signature, created_at)
-            VALUES (p_event_id, p_host, p_signer, p_amount, p_mint, p_signature, now())
+            VALUES (p_event_id, p_host, p_signer, p_amount, p_mint, p_signature, common.now())
             ON CONFLICT DO NOTHING
             RETURNING e.id, e.signature, e.created_at
         )

@@ -84,13 +84,13 @@ BEGIN
     WITH picked AS (
         SELECT v.id
         FROM tips.event_verifications AS v
-        WHERE v.status = 'pending' AND v.available_at <= now()
+        WHERE v.status = 'pending' AND v.available_at <= common.now()
         ORDER BY v.available_at, v.id
         LIMIT p_max_rows
         FOR UPDATE SKIP LOCKED
     )
     UPDATE tips.event_verifications AS v
-    SET claim_token = v_token, available_at = now() + p_lease, attempt_count = v.attempt_count + 1
+    SET claim_token = v_token, available_at = common.now() + p_lease, attempt_count = v.attempt_count + 1
     FROM picked
     WHERE v.id = picked.id
     RETURNING v.*;
@@ -114,7 +114,7 @@ BEGIN
     PERFORM tips.lock_claimed_verification(p_id, p_claim_token, 'verified');
     RETURN QUERY
     UPDATE tips.event_verifications AS v
-    SET status = 'verified', slot = p_slot, helius_response = p_helius_response, verified_at = now(),
+    SET status = 'verified', slot = p_slot, helius_response = p_helius_response, verified_at = common.now(),
         claim_token = NULL
     WHERE v.id = p_id
     RETURNING v.*;
@@ -164,7 +164,7 @@ BEGIN
     PERFORM tips.lock_claimed_verification(p_id, p_claim_token, 'pending');
     RETURN QUERY
     UPDATE tips.event_verifications AS v
-    SET claim_token = NULL, available_at = now() + p_retry_in
+    SET claim_token = NULL, available_at = common.now() + p_retry_in
     WHERE v.id = p_id
     RETURNING v.*;
 END

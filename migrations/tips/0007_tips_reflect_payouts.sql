@@ -7,9 +7,8 @@
 --   verified   a payout row can exist only for an event whose verification is verified: the
 --              trigger reflect_payouts_event_verified refuses any other insert, by any role (CD007);
 --              verified is terminal and event_id never changes, so the rule holds for the row's life.
---   amount     the seed's amount >= 0, and finite: numeric(18, 2) takes NaN (and NaN >= 0 is
---              true), which reflect_payouts_amount_finite_check refuses (±Infinity does not fit
---              numeric(18, 2)).
+--   amount     the seed's amount >= 0, and finite (common.is_finite, as every numeric column):
+--              numeric(18, 2) takes NaN, and NaN >= 0 is true.
 --   states     pending (created, not yet handed to Reflect) -> queued (Reflect accepted it and
 --              gave its id, reflect_tip_id) -> settled | failed (Reflect's outcome). cancelled:
 --              from pending when the payout is given up before Reflect has it (an operator, a
@@ -37,16 +36,16 @@ CREATE TABLE tips.reflect_payouts (
     amount numeric(18, 2) NOT NULL,
     attempt_count integer NOT NULL DEFAULT 0,
     last_error text,
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT common.now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
     claim_token uuid,
-    available_at timestamptz NOT NULL DEFAULT now(),
+    available_at timestamptz NOT NULL DEFAULT common.now(),
     CONSTRAINT reflect_payouts_pkey PRIMARY KEY (id),
     CONSTRAINT reflect_payouts_event_id_key UNIQUE (event_id),
     CONSTRAINT reflect_payouts_reflect_tip_id_key UNIQUE (reflect_tip_id),
     CONSTRAINT reflect_payouts_event_id_fkey FOREIGN KEY (event_id) REFERENCES tips.events (id) ON DELETE RESTRICT,
     CONSTRAINT reflect_payouts_amount_check CHECK (amount >= 0),
-    CONSTRAINT reflect_payouts_amount_finite_check CHECK (amount <> 'NaN'),
+    CONSTRAINT reflect_payouts_amount_finite_check CHECK (common.is_finite(amount)),
     CONSTRAINT reflect_payouts_currency_check CHECK (currency ~ '^[A-Z][A-Z0-9]{1,15}$'),
     CONSTRAINT reflect_payouts_attempt_count_check CHECK (attempt_count >= 0),
     CONSTRAINT reflect_payouts_reflect_tip_id_status_check CHECK (
@@ -129,7 +128,7 @@ COMMENT ON CONSTRAINT reflect_payouts_event_id_fkey ON tips.reflect_payouts IS
 'The payout''s tip; RESTRICT: payouts are history.';
 COMMENT ON CONSTRAINT reflect_payouts_amount_check ON tips.reflect_payouts IS 'amount >= 0 (the seed).';
 COMMENT ON CONSTRAINT reflect_payouts_amount_finite_check ON tips.reflect_payouts IS
-'amount is a number: NaN would pass amount >= 0.';
+'amount is finite (common.is_finite): NaN would pass amount >= 0.';
 COMMENT ON CONSTRAINT reflect_payouts_currency_check ON tips.reflect_payouts IS
 'currency is a ticker: an upper-case letter, then 1-15 upper-case letters or digits.';
 COMMENT ON CONSTRAINT reflect_payouts_attempt_count_check ON tips.reflect_payouts IS 'attempt_count is never negative.';

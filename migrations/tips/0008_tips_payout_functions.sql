@@ -62,7 +62,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     INSERT INTO tips.reflect_payouts AS p (event_id, currency, amount, created_at, updated_at, available_at)
-    VALUES (p_event_id, p_currency, p_amount, now(), now(), now())
+    VALUES (p_event_id, p_currency, p_amount, common.now(), common.now(), common.now())
     RETURNING p.*
 $fn$;
 
@@ -92,14 +92,14 @@ BEGIN
     WITH picked AS (
         SELECT p.id
         FROM tips.reflect_payouts AS p
-        WHERE p.status = p_status AND p.available_at <= now()
+        WHERE p.status = p_status AND p.available_at <= common.now()
         ORDER BY p.available_at, p.id
         LIMIT p_max_rows
         FOR UPDATE SKIP LOCKED
     )
     UPDATE tips.reflect_payouts AS p
     SET claim_token = v_token,
-        available_at = now() + p_lease,
+        available_at = common.now() + p_lease,
         attempt_count = p.attempt_count + CASE WHEN p_status = 'pending' THEN 1 ELSE 0 END
     FROM picked
     WHERE p.id = picked.id
@@ -232,7 +232,7 @@ BEGIN
     PERFORM tips.lock_claimed_payout(p_id, p_claim_token, '{pending, queued}', coalesce(v_row.status, 'pending'));
     RETURN QUERY
     UPDATE tips.reflect_payouts AS p
-    SET claim_token = NULL, available_at = now() + p_retry_in, last_error = coalesce(p_error, p.last_error)
+    SET claim_token = NULL, available_at = common.now() + p_retry_in, last_error = coalesce(p_error, p.last_error)
     WHERE p.id = p_id
     RETURNING p.*;
 END

@@ -35,7 +35,7 @@ SELECT results_eq(
         ('id', 'uuid', true, 'gen_random_uuid()'),
         ('wallet', 'character varying(44)', true, NULL),
         ('handle', 'character varying(64)', true, NULL),
-        ('created_at', 'timestamp with time zone', true, 'now()')$$,
+        ('created_at', 'timestamp with time zone', true, 'common.now()')$$,
     'hosts: columns, types, NOT NULL and defaults'
 );
 SELECT results_eq(
@@ -47,7 +47,7 @@ SELECT results_eq(
         ('amount', 'bigint', true, NULL),
         ('mint', 'character varying(44)', true, NULL),
         ('signature', 'character varying(88)', true, NULL),
-        ('created_at', 'timestamp with time zone', true, 'now()')$$,
+        ('created_at', 'timestamp with time zone', true, 'common.now()')$$,
     'events: id VARCHAR(72) (the seed), signer, host, amount, mint, signature'
 );
 SELECT results_eq(
@@ -61,10 +61,10 @@ SELECT results_eq(
         ('helius_response', 'jsonb', true, '''{}''::jsonb'),
         ('error_code', 'character varying(64)', false, NULL),
         ('verified_at', 'timestamp with time zone', false, NULL),
-        ('created_at', 'timestamp with time zone', true, 'now()'),
+        ('created_at', 'timestamp with time zone', true, 'common.now()'),
         ('attempt_count', 'integer', true, '0'),
         ('claim_token', 'uuid', false, NULL),
-        ('available_at', 'timestamp with time zone', true, 'now()')$$,
+        ('available_at', 'timestamp with time zone', true, 'common.now()')$$,
     'event_verifications: the seed''s columns verbatim, then the claim (attempt_count, claim_token, available_at)'
 );
 SELECT results_eq(
@@ -78,10 +78,10 @@ SELECT results_eq(
         ('amount', 'numeric(18,2)', true, NULL),
         ('attempt_count', 'integer', true, '0'),
         ('last_error', 'text', false, NULL),
-        ('updated_at', 'timestamp with time zone', true, 'now()'),
-        ('created_at', 'timestamp with time zone', true, 'now()'),
+        ('updated_at', 'timestamp with time zone', true, 'common.now()'),
+        ('created_at', 'timestamp with time zone', true, 'common.now()'),
         ('claim_token', 'uuid', false, NULL),
-        ('available_at', 'timestamp with time zone', true, 'now()')$$,
+        ('available_at', 'timestamp with time zone', true, 'common.now()')$$,
     'reflect_payouts: the seed''s columns verbatim, then the claim (claim_token, available_at)'
 );
 SELECT results_eq(
@@ -92,8 +92,8 @@ SELECT results_eq(
         ('user_identifier', 'character varying(128)', false, NULL),
         ('custodial_wallet', 'character varying(128)', false, NULL),
         ('status', 'tips.dynamic_session_status', true, '''initiated''::tips.dynamic_session_status'),
-        ('created_at', 'timestamp with time zone', true, 'now()'),
-        ('updated_at', 'timestamp with time zone', true, 'now()'),
+        ('created_at', 'timestamp with time zone', true, 'common.now()'),
+        ('updated_at', 'timestamp with time zone', true, 'common.now()'),
         ('failure_reason', 'text', false, NULL)$$,
     'dynamic_sessions: the seed''s columns verbatim, then failure_reason'
 );
