@@ -211,6 +211,11 @@ JSON = st.recursive(
 )
 
 
+def _is_json(kind: Any) -> bool:
+    """A JSON parameter: pydantic's ``JsonValue`` (the generated annotation), or ``Any``."""
+    return kind is Any or kind is JsonValue
+
+
 def _unwrap(annotation: Any) -> tuple[list[Any], bool]:
     """The member types of an annotation and whether None is allowed."""
     if annotation is JsonValue:  # json/jsonb parameters (the generator's annotation): any JSON, null included
@@ -244,7 +249,7 @@ class Pools:
 
     def values(self, name: str, kind: Any) -> list[Any]:
         found = self.by_name.get(name, [])
-        if kind is Any:  # json: any value of a column with this name
+        if _is_json(kind):  # json: any value of a column with this name
             return list(found)
         if kind is int:
             return [v for v in found if isinstance(v, int) and not isinstance(v, bool)]
@@ -331,6 +336,8 @@ class Values:
     def _typed(self, name: str, kind: Any) -> st.SearchStrategy[Any]:
         if isinstance(kind, type) and issubclass(kind, enum.Enum):
             return st.sampled_from(list(kind))
+        if _is_json(kind):
+            return JSON
         simple: dict[Any, st.SearchStrategy[Any]] = {
             uuid.UUID: st.uuids(),
             str: TEXT,
@@ -345,7 +352,6 @@ class Values:
             datetime.timedelta: st.timedeltas(
                 min_value=datetime.timedelta(seconds=1), max_value=datetime.timedelta(hours=1)
             ),
-            Any: JSON,
             ipaddress.IPv4Address: st.ip_addresses(v=4),
             ipaddress.IPv6Address: st.ip_addresses(v=6),
             ipaddress.IPv4Interface: st.ip_addresses(v=4).map(ipaddress.ip_interface),
@@ -376,7 +382,7 @@ class Values:
             return st.dates()
         if kind is datetime.timedelta:
             return st.sampled_from(BOUNDARY_INTERVALS) | st.timedeltas()
-        if kind is Any:
+        if _is_json(kind):
             return JSON
         return st.sampled_from(["not an address", "", "999.999.999.999"]) | st.text(max_size=20)
 
@@ -422,7 +428,7 @@ def _fits(annotation: Any) -> Callable[[Any], bool]:
         if value is None:
             return optional
         for kind in members:
-            if kind is Any:
+            if _is_json(kind):
                 return True
             if isinstance(kind, type) and issubclass(kind, enum.Enum):
                 if value in {m.value for m in kind}:
