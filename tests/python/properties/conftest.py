@@ -218,8 +218,6 @@ def _is_json(kind: Any) -> bool:
 
 def _unwrap(annotation: Any) -> tuple[list[Any], bool]:
     """The member types of an annotation and whether None is allowed."""
-    if annotation is JsonValue:  # json/jsonb parameters (the generator's annotation): any JSON, null included
-        return [Any], True
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         members = [a for a in typing.get_args(annotation) if a is not type(None)]
         return members, len(members) < len(typing.get_args(annotation))
