@@ -57,6 +57,12 @@ GUARDED: dict[str, dict[str, set[str]]] = {
         "ip_hash_salt": {"salt", "rotated_at"},
         "fee_rates": {"fee_bps"},
     },
+    "tips": {
+        "events": {"id", "host", "signer", "amount", "mint", "signature", "created_at"},
+        "event_verifications": {"event_id", "signature", "created_at"},
+        "reflect_payouts": {"event_id", "currency", "amount", "created_at"},
+        "dynamic_sessions": {"external_id", "created_at"},
+    },
 }
 #: The secret columns known today; each must carry the marker.
 KNOWN_SECRETS = {

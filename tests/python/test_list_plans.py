@@ -18,6 +18,7 @@ with an ORDER BY is either a case here or exempt, with the reason.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -46,6 +47,18 @@ SIGNATURE = (
     "'3' || left(translate(md5(g::text) || md5((-g)::text) || md5((g + 7)::text), '0', 'z'), 87)"
 )
 EVM = "'0x' || lpad(to_hex(g), 40, '0')"
+
+
+def base58ish(first: str, seed: str) -> str:
+    """A valid 44-character base58 public key, as PUBKEY builds them (hex digits, 0 made z)."""
+    return (first + (hashlib.md5(seed.encode()).hexdigest() + hashlib.md5(seed[::-1].encode()).hexdigest())
+            .replace("0", "z"))[:44]
+
+
+# tips: hosts' keys start with C, mints' with D, signers' (PUBKEY) with A: a signer is never its host
+HOT_HOST = base58ish("C", "hot host")
+HOT_SIGNER = base58ish("A", "hot signer")
+USDC = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 
 LOADERS = {
     "cocopay.transactions": f"""
@@ -160,6 +173,33 @@ LOADERS = {
         SELECT md5('p' || g)::uuid, {PARENT}, 'dev@pay.example.com', 900, 'game_market:payout:' || md5('p' || g)::uuid,
                {AT}
         FROM generate_series(1, {ROWS}) AS g""",
+    # tips: every hundredth tip to the hot host (1,000, over 11 mints), the others to one of 9,000 hosts;
+    # every hundredth (another) by the hot signer, a Dynamic session's wallet; 9 in 10 verified
+    "tips.events": f"""
+        INSERT INTO tips.events (id, host, signer, amount, mint, signature, created_at)
+        SELECT 'tip-' || g,
+               CASE WHEN g % 100 = 0 THEN '{HOT_HOST}'
+                    ELSE 'C' || left(translate(md5((g % 9000)::text) || md5((-(g % 9000))::text), '0', 'z'), 43) END,
+               CASE WHEN g % 100 = 1 THEN '{HOT_SIGNER}' ELSE {PUBKEY} END,
+               1000 + g,
+               CASE WHEN g % 11 = 0 THEN '{USDC}'
+                    ELSE 'D' || left(translate(md5('m' || g % 11) || md5('n' || g % 11), '0', 'z'), 43) END,
+               {SIGNATURE}, {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
+    "tips.event_verifications": """
+        INSERT INTO tips.event_verifications (event_id, signature, status, slot, helius_response, verified_at,
+                                              created_at, available_at)
+        SELECT e.id, e.signature, 'verified'::tips.verification_status, e.amount, jsonb_build_object('slot', e.amount),
+               e.created_at,
+               e.created_at, e.created_at
+        FROM tips.events AS e WHERE e.amount % 10 <> 5
+        UNION ALL
+        SELECT e.id, e.signature, 'pending', NULL, '{}', NULL, e.created_at, e.created_at
+        FROM tips.events AS e WHERE e.amount % 10 = 5""",
+    "tips.dynamic_sessions": f"""
+        INSERT INTO tips.dynamic_sessions (id, external_id, status, custodial_wallet)
+        VALUES ('{HOT}', 'hot-session', 'wallet_created', '{HOT_SIGNER}')""",
+    "tips.host_metrics": "REFRESH MATERIALIZED VIEW tips.host_metrics",
 }
 
 
@@ -217,6 +257,13 @@ CASES = [
          "payouts_developer_user_id_created_at_id_idx"),
     Case("game_market", "developer_sales_list", "payouts", {"developer_user_id": HOT, "max_rows": 20},
          "payouts_developer_user_id_created_at_id_idx"),
+    Case("tips", "overview_recent_tips", "events", {"host": HOT_HOST, "max_rows": 20},
+         "events_host_created_at_id_idx"),
+    Case("tips", "overview_host", "events", {"host": HOT_HOST}),
+    Case("tips", "overview_session_tips", "events", {"session_id": HOT}),
+    Case("tips", "host_metrics_list_by_host", "host_metrics", {"host": HOT_HOST}),
+    Case("tips", "host_metrics_top", "host_metrics", {"mint": USDC, "max_rows": 20},
+         "host_metrics_mint_verified_amount_idx"),
 ]
 
 #: Ordered queries that are not lists of a parent, and why they need no index here.
@@ -226,6 +273,10 @@ EXEMPT = {
     "transaction_search": "one statement per @optional variant: each one's plan is checked at 10^5 rows in"
     " tests/python/cocopay/test_search_nested.py",
     "store_get_with_members": "ORDER BY inside json_agg: one store's memberships, by the members' store index",
+    "verification_claim": "orders the rows it claimed (max_rows at most): claimed by event_verifications_pending_idx",
+    "payout_claim": "orders the rows it claimed (max_rows at most): claimed by reflect_payouts_open_idx",
+    "verification_count_by_status": "counts every verification per state: a full aggregate of three groups",
+    "overview_totals": "totals of every verified tip per mint: a full aggregate of a few groups",
 }
 
 

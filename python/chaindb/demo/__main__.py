@@ -16,13 +16,14 @@ from typing import Any
 import psycopg
 
 from chaindb import db
-from chaindb.demo import Flow, Reporter, authenticity, cocopay, game_market
+from chaindb.demo import Flow, Reporter, authenticity, cocopay, game_market, tips
 
 #: (product, flow), in order. One line per product.
 FLOWS: list[tuple[str, Flow]] = [
     ("cocopay", cocopay.run),
     ("authenticity", authenticity.run),
     ("game_market", game_market.run),
+    ("tips", tips.run),
 ]
 
 
