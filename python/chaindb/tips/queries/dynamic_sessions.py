@@ -7,7 +7,7 @@ Generated from ``queries/tips/dynamic_sessions.sql`` (``make generate``): per qu
 """
 
 import uuid
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -37,7 +37,7 @@ RETURNING s.*;""",
 
 
 def dynamic_session_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     external_id: str,
     user_identifier: str | None = None,
@@ -47,7 +47,7 @@ def dynamic_session_create(
 
 
 async def dynamic_session_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     external_id: str,
     user_identifier: str | None = None,
@@ -68,7 +68,7 @@ DYNAMIC_SESSION_ASSIGN_WALLET: Final = _rt.Query(
 
 
 def dynamic_session_assign_wallet(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     custodial_wallet: str,
@@ -81,7 +81,7 @@ def dynamic_session_assign_wallet(
 
 
 async def dynamic_session_assign_wallet_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     custodial_wallet: str,
@@ -101,7 +101,7 @@ DYNAMIC_SESSION_FAIL: Final = _rt.Query(
 )
 
 
-def dynamic_session_fail(conn: psycopg.Connection[Any], *, id: uuid.UUID, failure_reason: str) -> DynamicSession:
+def dynamic_session_fail(conn: psycopg.Connection[object], *, id: uuid.UUID, failure_reason: str) -> DynamicSession:
     """initiated -> failed with the reason (tips.fail_dynamic_session); the session stays for troubleshooting. CD001
     when its wallet was created.
     """
@@ -109,7 +109,7 @@ def dynamic_session_fail(conn: psycopg.Connection[Any], *, id: uuid.UUID, failur
 
 
 async def dynamic_session_fail_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     failure_reason: str,
@@ -128,13 +128,13 @@ WHERE s.external_id = %(external_id)s::varchar;""",
 )
 
 
-def dynamic_session_get_by_external_id(conn: psycopg.Connection[Any], *, external_id: str) -> DynamicSession | None:
+def dynamic_session_get_by_external_id(conn: psycopg.Connection[object], *, external_id: str) -> DynamicSession | None:
     """The session of a Dynamic SDK session id; None when there is none."""
     return DYNAMIC_SESSION_GET_BY_EXTERNAL_ID.first(conn, {"external_id": external_id})
 
 
 async def dynamic_session_get_by_external_id_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     external_id: str,
 ) -> DynamicSession | None:

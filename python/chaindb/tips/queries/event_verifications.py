@@ -8,7 +8,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 import datetime
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -50,14 +50,13 @@ FROM tips.claim_verifications(%(max_rows)s::integer, %(lease)s::interval) AS v
 INNER JOIN tips.events AS e ON v.event_id = e.id
 ORDER BY v.created_at, v.id;""",
     not_null=(
-        "id", "event_id", "status", "signature", "helius_response", "created_at", "attempt_count", "claim_token",
-        "available_at",
+        "id", "status", "signature", "helius_response", "created_at", "attempt_count", "claim_token", "available_at",
     ),
 )
 
 
 def verification_claim(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     max_rows: int,
     lease: datetime.timedelta,
@@ -71,7 +70,7 @@ def verification_claim(
 
 
 def verification_claim_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     max_rows: int,
     lease: datetime.timedelta,
@@ -81,7 +80,7 @@ def verification_claim_iter(
 
 
 async def verification_claim_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     max_rows: int,
     lease: datetime.timedelta,
@@ -95,7 +94,7 @@ async def verification_claim_async(
 
 
 def verification_claim_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     max_rows: int,
     lease: datetime.timedelta,
@@ -116,7 +115,7 @@ FROM tips.verify_event(%(id)s::uuid, %(claim_token)s::uuid, %(slot)s::bigint, %(
 
 
 def verification_verify(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -138,7 +137,7 @@ def verification_verify(
 
 
 async def verification_verify_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -173,7 +172,7 @@ FROM tips.fail_verification(
 
 
 def verification_fail(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -197,7 +196,7 @@ def verification_fail(
 
 
 async def verification_fail_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -232,7 +231,7 @@ FROM tips.release_verification(%(id)s::uuid, %(claim_token)s::uuid, %(retry_in)s
 
 
 def verification_release(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -245,7 +244,7 @@ def verification_release(
 
 
 async def verification_release_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -265,13 +264,13 @@ WHERE v.event_id = %(event_id)s::varchar;""",
 )
 
 
-def verification_get_by_event(conn: psycopg.Connection[Any], *, event_id: str) -> EventVerification | None:
+def verification_get_by_event(conn: psycopg.Connection[object], *, event_id: str) -> EventVerification | None:
     """The verification of an event; None when the event is unknown."""
     return VERIFICATION_GET_BY_EVENT.first(conn, {"event_id": event_id})
 
 
 async def verification_get_by_event_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     event_id: str,
 ) -> EventVerification | None:
@@ -288,27 +287,28 @@ VERIFICATION_COUNT_BY_STATUS: Final = _rt.Query(
 FROM tips.event_verifications AS v
 GROUP BY v.status
 ORDER BY v.status;""",
-    not_null=("verifications",),
 )
 
 
-def verification_count_by_status(conn: psycopg.Connection[Any]) -> list[VerificationCountByStatusRow]:
+def verification_count_by_status(conn: psycopg.Connection[object]) -> list[VerificationCountByStatusRow]:
     """How many verifications are in each state (states with none are left out)."""
     return VERIFICATION_COUNT_BY_STATUS.all(conn, {})
 
 
-def verification_count_by_status_iter(conn: psycopg.Connection[Any]) -> Iterator[VerificationCountByStatusRow]:
+def verification_count_by_status_iter(conn: psycopg.Connection[object]) -> Iterator[VerificationCountByStatusRow]:
     """Stream the rows of ``verification_count_by_status`` (see ``verification_count_by_status``)."""
     return VERIFICATION_COUNT_BY_STATUS.stream(conn, {})
 
 
-async def verification_count_by_status_async(conn: psycopg.AsyncConnection[Any]) -> list[VerificationCountByStatusRow]:
+async def verification_count_by_status_async(
+    conn: psycopg.AsyncConnection[object],
+) -> list[VerificationCountByStatusRow]:
     """How many verifications are in each state (states with none are left out)."""
     return await VERIFICATION_COUNT_BY_STATUS.all_async(conn, {})
 
 
 def verification_count_by_status_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
 ) -> AsyncIterator[VerificationCountByStatusRow]:
     """Stream the rows of ``verification_count_by_status`` (see ``verification_count_by_status_async``)."""
     return VERIFICATION_COUNT_BY_STATUS.stream_async(conn, {})

@@ -5,7 +5,7 @@ Generated from ``queries/tips/events.sql`` (``make generate``): per query, the s
 with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -40,7 +40,7 @@ FROM tips.ingest_tip(
 
 
 def event_ingest(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     event_id: str,
     host: str,
@@ -68,7 +68,7 @@ def event_ingest(
 
 
 async def event_ingest_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     event_id: str,
     host: str,
@@ -103,11 +103,11 @@ WHERE e.id = %(id)s::varchar;""",
 )
 
 
-def event_get(conn: psycopg.Connection[Any], *, id: str) -> Event | None:
+def event_get(conn: psycopg.Connection[object], *, id: str) -> Event | None:
     """One event by its webhook id; None when there is none."""
     return EVENT_GET.first(conn, {"id": id})
 
 
-async def event_get_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> Event | None:
+async def event_get_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Event | None:
     """One event by its webhook id; None when there is none."""
     return await EVENT_GET.first_async(conn, {"id": id})

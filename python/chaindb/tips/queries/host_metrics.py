@@ -6,7 +6,7 @@ Generated from ``queries/tips/host_metrics.sql`` (``make generate``): per query,
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -31,12 +31,12 @@ __all__ = [
 HOST_METRICS_REFRESH: Final = _rt.Command("host_metrics_refresh", "SELECT tips.refresh_host_metrics();")
 
 
-def host_metrics_refresh(conn: psycopg.Connection[Any]) -> None:
+def host_metrics_refresh(conn: psycopg.Connection[object]) -> None:
     """Refreshes tips.host_metrics concurrently, as its owner (tips.refresh_host_metrics); readers are not blocked."""
     return HOST_METRICS_REFRESH.script(conn)
 
 
-async def host_metrics_refresh_async(conn: psycopg.AsyncConnection[Any]) -> None:
+async def host_metrics_refresh_async(conn: psycopg.AsyncConnection[object]) -> None:
     """Refreshes tips.host_metrics concurrently, as its owner (tips.refresh_host_metrics); readers are not blocked."""
     return await HOST_METRICS_REFRESH.script_async(conn)
 
@@ -47,25 +47,26 @@ HOST_METRICS_LIST_BY_HOST: Final = _rt.Query(
     """SELECT m.* FROM tips.host_metrics AS m
 WHERE m.host = %(host)s::varchar
 ORDER BY m.mint;""",
-    not_null=(
-        "host", "mint", "verified_tips", "verified_amount", "first_verified_at", "last_verified_at",
-        "mean_verification_seconds", "payouts_settled", "payouts_open", "payouts_failed", "payouts_cancelled",
-    ),
+    not_null=("first_verified_at", "last_verified_at", "mean_verification_seconds"),
 )
 
 
-def host_metrics_list_by_host(conn: psycopg.Connection[Any], *, host: str) -> list[HostMetricsListByHostRow]:
+def host_metrics_list_by_host(conn: psycopg.Connection[object], *, host: str) -> list[HostMetricsListByHostRow]:
     """A host's metrics per mint, as of the last refresh (verified tips only, with payout completion counts)."""
     return HOST_METRICS_LIST_BY_HOST.all(conn, {"host": host})
 
 
-def host_metrics_list_by_host_iter(conn: psycopg.Connection[Any], *, host: str) -> Iterator[HostMetricsListByHostRow]:
+def host_metrics_list_by_host_iter(
+    conn: psycopg.Connection[object],
+    *,
+    host: str,
+) -> Iterator[HostMetricsListByHostRow]:
     """Stream the rows of ``host_metrics_list_by_host`` (see ``host_metrics_list_by_host``)."""
     return HOST_METRICS_LIST_BY_HOST.stream(conn, {"host": host})
 
 
 async def host_metrics_list_by_host_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     host: str,
 ) -> list[HostMetricsListByHostRow]:
@@ -74,7 +75,7 @@ async def host_metrics_list_by_host_async(
 
 
 def host_metrics_list_by_host_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     host: str,
 ) -> AsyncIterator[HostMetricsListByHostRow]:
@@ -89,25 +90,22 @@ HOST_METRICS_TOP: Final = _rt.Query(
 WHERE m.mint = %(mint)s::varchar
 ORDER BY m.verified_amount DESC, m.host ASC
 LIMIT %(max_rows)s::integer;""",
-    not_null=(
-        "host", "mint", "verified_tips", "verified_amount", "first_verified_at", "last_verified_at",
-        "mean_verification_seconds", "payouts_settled", "payouts_open", "payouts_failed", "payouts_cancelled",
-    ),
+    not_null=("first_verified_at", "last_verified_at", "mean_verification_seconds"),
 )
 
 
-def host_metrics_top(conn: psycopg.Connection[Any], *, mint: str, max_rows: int) -> list[HostMetricsTopRow]:
+def host_metrics_top(conn: psycopg.Connection[object], *, mint: str, max_rows: int) -> list[HostMetricsTopRow]:
     """The hosts with the largest verified amount in a mint, as of the last refresh."""
     return HOST_METRICS_TOP.all(conn, {"mint": mint, "max_rows": max_rows})
 
 
-def host_metrics_top_iter(conn: psycopg.Connection[Any], *, mint: str, max_rows: int) -> Iterator[HostMetricsTopRow]:
+def host_metrics_top_iter(conn: psycopg.Connection[object], *, mint: str, max_rows: int) -> Iterator[HostMetricsTopRow]:
     """Stream the rows of ``host_metrics_top`` (see ``host_metrics_top``)."""
     return HOST_METRICS_TOP.stream(conn, {"mint": mint, "max_rows": max_rows})
 
 
 async def host_metrics_top_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     mint: str,
     max_rows: int,
@@ -117,7 +115,7 @@ async def host_metrics_top_async(
 
 
 def host_metrics_top_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     mint: str,
     max_rows: int,

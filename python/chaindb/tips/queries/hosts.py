@@ -5,7 +5,7 @@ Generated from ``queries/tips/hosts.sql`` (``make generate``): per query, the st
 with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -34,14 +34,14 @@ RETURNING h.*;""",
 )
 
 
-def host_create(conn: psycopg.Connection[Any], *, wallet: str, handle: str) -> Host:
+def host_create(conn: psycopg.Connection[object], *, wallet: str, handle: str) -> Host:
     """A new host. 23505 hosts_wallet_key / hosts_handle_key when taken, 23514 hosts_wallet_check for a wallet that is
     not a Solana public key, hosts_handle_check for a malformed handle.
     """
     return HOST_CREATE.one(conn, {"wallet": wallet, "handle": handle})
 
 
-async def host_create_async(conn: psycopg.AsyncConnection[Any], *, wallet: str, handle: str) -> Host:
+async def host_create_async(conn: psycopg.AsyncConnection[object], *, wallet: str, handle: str) -> Host:
     """A new host. 23505 hosts_wallet_key / hosts_handle_key when taken, 23514 hosts_wallet_check for a wallet that is
     not a Solana public key, hosts_handle_check for a malformed handle.
     """
@@ -56,12 +56,12 @@ WHERE h.wallet = %(wallet)s::varchar;""",
 )
 
 
-def host_get_by_wallet(conn: psycopg.Connection[Any], *, wallet: str) -> Host | None:
+def host_get_by_wallet(conn: psycopg.Connection[object], *, wallet: str) -> Host | None:
     """The host of a wallet; None when there is none."""
     return HOST_GET_BY_WALLET.first(conn, {"wallet": wallet})
 
 
-async def host_get_by_wallet_async(conn: psycopg.AsyncConnection[Any], *, wallet: str) -> Host | None:
+async def host_get_by_wallet_async(conn: psycopg.AsyncConnection[object], *, wallet: str) -> Host | None:
     """The host of a wallet; None when there is none."""
     return await HOST_GET_BY_WALLET.first_async(conn, {"wallet": wallet})
 
@@ -74,12 +74,12 @@ WHERE h.handle = %(handle)s::varchar;""",
 )
 
 
-def host_get_by_handle(conn: psycopg.Connection[Any], *, handle: str) -> Host | None:
+def host_get_by_handle(conn: psycopg.Connection[object], *, handle: str) -> Host | None:
     """The host of a handle; None when there is none."""
     return HOST_GET_BY_HANDLE.first(conn, {"handle": handle})
 
 
-async def host_get_by_handle_async(conn: psycopg.AsyncConnection[Any], *, handle: str) -> Host | None:
+async def host_get_by_handle_async(conn: psycopg.AsyncConnection[object], *, handle: str) -> Host | None:
     """The host of a handle; None when there is none."""
     return await HOST_GET_BY_HANDLE.first_async(conn, {"handle": handle})
 
@@ -93,11 +93,11 @@ RETURNING h.*;""",
 )
 
 
-def host_set_handle(conn: psycopg.Connection[Any], *, wallet: str, handle: str) -> Host | None:
+def host_set_handle(conn: psycopg.Connection[object], *, wallet: str, handle: str) -> Host | None:
     """Renames a host; None when there is no host of that wallet. 23505 hosts_handle_key when the handle is taken."""
     return HOST_SET_HANDLE.first(conn, {"wallet": wallet, "handle": handle})
 
 
-async def host_set_handle_async(conn: psycopg.AsyncConnection[Any], *, wallet: str, handle: str) -> Host | None:
+async def host_set_handle_async(conn: psycopg.AsyncConnection[object], *, wallet: str, handle: str) -> Host | None:
     """Renames a host; None when there is no host of that wallet. 23505 hosts_handle_key when the handle is taken."""
     return await HOST_SET_HANDLE.first_async(conn, {"wallet": wallet, "handle": handle})

@@ -8,7 +8,7 @@ Generated from ``queries/tips/overview.sql`` (``make generate``): per query, the
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -53,29 +53,25 @@ FROM tips.verified_tips AS t
 LEFT JOIN tips.reflect_payouts AS p ON t.event_id = p.event_id
 GROUP BY t.mint
 ORDER BY t.mint;""",
-    not_null=(
-        "mint", "verified_tips", "verified_amount", "hosts", "tippers", "payouts_settled", "payouts_open",
-        "payouts_failed", "payouts_cancelled",
-    ),
 )
 
 
-def overview_totals(conn: psycopg.Connection[Any]) -> list[OverviewTotalsRow]:
+def overview_totals(conn: psycopg.Connection[object]) -> list[OverviewTotalsRow]:
     """Per mint: verified tips, their amount, hosts and tippers, and the payout completion counts."""
     return OVERVIEW_TOTALS.all(conn, {})
 
 
-def overview_totals_iter(conn: psycopg.Connection[Any]) -> Iterator[OverviewTotalsRow]:
+def overview_totals_iter(conn: psycopg.Connection[object]) -> Iterator[OverviewTotalsRow]:
     """Stream the rows of ``overview_totals`` (see ``overview_totals``)."""
     return OVERVIEW_TOTALS.stream(conn, {})
 
 
-async def overview_totals_async(conn: psycopg.AsyncConnection[Any]) -> list[OverviewTotalsRow]:
+async def overview_totals_async(conn: psycopg.AsyncConnection[object]) -> list[OverviewTotalsRow]:
     """Per mint: verified tips, their amount, hosts and tippers, and the payout completion counts."""
     return await OVERVIEW_TOTALS.all_async(conn, {})
 
 
-def overview_totals_iter_async(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[OverviewTotalsRow]:
+def overview_totals_iter_async(conn: psycopg.AsyncConnection[object]) -> AsyncIterator[OverviewTotalsRow]:
     """Stream the rows of ``overview_totals`` (see ``overview_totals_async``)."""
     return OVERVIEW_TOTALS.stream_async(conn, {})
 
@@ -98,29 +94,25 @@ LEFT JOIN tips.reflect_payouts AS p ON t.event_id = p.event_id
 WHERE t.host = %(host)s::varchar
 GROUP BY t.mint
 ORDER BY t.mint;""",
-    not_null=(
-        "mint", "verified_tips", "verified_amount", "tippers", "payouts_settled", "payouts_open", "payouts_failed",
-        "payouts_cancelled", "settled_amount",
-    ),
 )
 
 
-def overview_host(conn: psycopg.Connection[Any], *, host: str) -> list[OverviewHostRow]:
+def overview_host(conn: psycopg.Connection[object], *, host: str) -> list[OverviewHostRow]:
     """One host, per mint: verified tips, their amount, tippers, and the payout completion counts with the settled sum."""
     return OVERVIEW_HOST.all(conn, {"host": host})
 
 
-def overview_host_iter(conn: psycopg.Connection[Any], *, host: str) -> Iterator[OverviewHostRow]:
+def overview_host_iter(conn: psycopg.Connection[object], *, host: str) -> Iterator[OverviewHostRow]:
     """Stream the rows of ``overview_host`` (see ``overview_host``)."""
     return OVERVIEW_HOST.stream(conn, {"host": host})
 
 
-async def overview_host_async(conn: psycopg.AsyncConnection[Any], *, host: str) -> list[OverviewHostRow]:
+async def overview_host_async(conn: psycopg.AsyncConnection[object], *, host: str) -> list[OverviewHostRow]:
     """One host, per mint: verified tips, their amount, tippers, and the payout completion counts with the settled sum."""
     return await OVERVIEW_HOST.all_async(conn, {"host": host})
 
 
-def overview_host_iter_async(conn: psycopg.AsyncConnection[Any], *, host: str) -> AsyncIterator[OverviewHostRow]:
+def overview_host_iter_async(conn: psycopg.AsyncConnection[object], *, host: str) -> AsyncIterator[OverviewHostRow]:
     """Stream the rows of ``overview_host`` (see ``overview_host_async``)."""
     return OVERVIEW_HOST.stream_async(conn, {"host": host})
 
@@ -145,17 +137,17 @@ LEFT JOIN tips.reflect_payouts AS p ON t.event_id = p.event_id
 WHERE t.host = %(host)s::varchar
 ORDER BY t.received_at DESC, t.event_id DESC
 LIMIT %(max_rows)s::integer;""",
-    not_null=("event_id", "signer", "amount", "mint", "signature", "slot", "received_at", "verified_at"),
+    not_null=("slot", "verified_at"),
 )
 
 
-def overview_recent_tips(conn: psycopg.Connection[Any], *, host: str, max_rows: int) -> list[OverviewRecentTipsRow]:
+def overview_recent_tips(conn: psycopg.Connection[object], *, host: str, max_rows: int) -> list[OverviewRecentTipsRow]:
     """A host's latest verified tips, newest first, with their payout's state and amount (None: no payout yet)."""
     return OVERVIEW_RECENT_TIPS.all(conn, {"host": host, "max_rows": max_rows})
 
 
 def overview_recent_tips_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     host: str,
     max_rows: int,
@@ -165,7 +157,7 @@ def overview_recent_tips_iter(
 
 
 async def overview_recent_tips_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     host: str,
     max_rows: int,
@@ -175,7 +167,7 @@ async def overview_recent_tips_async(
 
 
 def overview_recent_tips_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     host: str,
     max_rows: int,
@@ -192,20 +184,17 @@ FROM tips.dynamic_sessions AS s
 INNER JOIN tips.verified_tips AS t ON s.custodial_wallet = t.signer
 WHERE s.id = %(session_id)s::uuid
 ORDER BY t.received_at DESC, t.event_id DESC;""",
-    not_null=(
-        "event_id", "host", "signer", "amount", "mint", "signature", "received_at", "verification_id", "slot",
-        "verified_at",
-    ),
+    not_null=("slot", "verified_at"),
 )
 
 
-def overview_session_tips(conn: psycopg.Connection[Any], *, session_id: uuid.UUID) -> list[OverviewSessionTipsRow]:
+def overview_session_tips(conn: psycopg.Connection[object], *, session_id: uuid.UUID) -> list[OverviewSessionTipsRow]:
     """The verified tips signed by a Dynamic session's custodial wallet, newest first (none before wallet_created)."""
     return OVERVIEW_SESSION_TIPS.all(conn, {"session_id": session_id})
 
 
 def overview_session_tips_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     session_id: uuid.UUID,
 ) -> Iterator[OverviewSessionTipsRow]:
@@ -214,7 +203,7 @@ def overview_session_tips_iter(
 
 
 async def overview_session_tips_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     session_id: uuid.UUID,
 ) -> list[OverviewSessionTipsRow]:
@@ -223,7 +212,7 @@ async def overview_session_tips_async(
 
 
 def overview_session_tips_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     session_id: uuid.UUID,
 ) -> AsyncIterator[OverviewSessionTipsRow]:

@@ -10,7 +10,7 @@ import datetime
 import decimal
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -51,7 +51,7 @@ PAYOUT_CREATE: Final = _rt.Query(
 
 
 def payout_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     event_id: str,
     currency: str,
@@ -64,7 +64,7 @@ def payout_create(
 
 
 async def payout_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     event_id: str,
     currency: str,
@@ -86,14 +86,14 @@ FROM tips.claim_payouts(%(status)s::tips.payout_status, %(max_rows)s::integer, %
 INNER JOIN tips.events AS e ON p.event_id = e.id
 ORDER BY p.created_at, p.id;""",
     not_null=(
-        "id", "event_id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "claim_token",
+        "id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "claim_token",
         "available_at",
     ),
 )
 
 
 def payout_claim(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     status: PayoutStatus,
     max_rows: int,
@@ -107,7 +107,7 @@ def payout_claim(
 
 
 def payout_claim_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     status: PayoutStatus,
     max_rows: int,
@@ -118,7 +118,7 @@ def payout_claim_iter(
 
 
 async def payout_claim_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     status: PayoutStatus,
     max_rows: int,
@@ -132,7 +132,7 @@ async def payout_claim_async(
 
 
 def payout_claim_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     status: PayoutStatus,
     max_rows: int,
@@ -153,7 +153,7 @@ PAYOUT_QUEUE: Final = _rt.Query(
 
 
 def payout_queue(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -164,7 +164,7 @@ def payout_queue(
 
 
 async def payout_queue_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -184,13 +184,13 @@ PAYOUT_SETTLE: Final = _rt.Query(
 )
 
 
-def payout_settle(conn: psycopg.Connection[Any], *, id: uuid.UUID, claim_token: uuid.UUID) -> ReflectPayout:
+def payout_settle(conn: psycopg.Connection[object], *, id: uuid.UUID, claim_token: uuid.UUID) -> ReflectPayout:
     """queued -> settled (tips.settle_payout). CD001 not queued, CD007 reflect_payouts_claim_held."""
     return PAYOUT_SETTLE.one(conn, {"id": id, "claim_token": claim_token})
 
 
 async def payout_settle_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -209,13 +209,19 @@ PAYOUT_FAIL: Final = _rt.Query(
 )
 
 
-def payout_fail(conn: psycopg.Connection[Any], *, id: uuid.UUID, claim_token: uuid.UUID, error: str) -> ReflectPayout:
+def payout_fail(
+    conn: psycopg.Connection[object],
+    *,
+    id: uuid.UUID,
+    claim_token: uuid.UUID,
+    error: str,
+) -> ReflectPayout:
     """queued -> failed with Reflect's error (tips.fail_payout). CD001 not queued, CD007 reflect_payouts_claim_held."""
     return PAYOUT_FAIL.one(conn, {"id": id, "claim_token": claim_token, "error": error})
 
 
 async def payout_fail_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -236,7 +242,7 @@ PAYOUT_CANCEL: Final = _rt.Query(
 
 
 def payout_cancel(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID | None = None,
@@ -249,7 +255,7 @@ def payout_cancel(
 
 
 async def payout_cancel_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID | None = None,
@@ -272,7 +278,7 @@ PAYOUT_RELEASE: Final = _rt.Query(
 
 
 def payout_release(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -286,7 +292,7 @@ def payout_release(
 
 
 async def payout_release_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     claim_token: uuid.UUID,
@@ -310,11 +316,11 @@ WHERE p.event_id = %(event_id)s::varchar;""",
 )
 
 
-def payout_get_by_event(conn: psycopg.Connection[Any], *, event_id: str) -> ReflectPayout | None:
+def payout_get_by_event(conn: psycopg.Connection[object], *, event_id: str) -> ReflectPayout | None:
     """The payout of an event; None when it has none."""
     return PAYOUT_GET_BY_EVENT.first(conn, {"event_id": event_id})
 
 
-async def payout_get_by_event_async(conn: psycopg.AsyncConnection[Any], *, event_id: str) -> ReflectPayout | None:
+async def payout_get_by_event_async(conn: psycopg.AsyncConnection[object], *, event_id: str) -> ReflectPayout | None:
     """The payout of an event; None when it has none."""
     return await PAYOUT_GET_BY_EVENT.first_async(conn, {"event_id": event_id})
