@@ -9,8 +9,6 @@ SELECT plan(30);
 -- cuid, base36
 SELECT is(bloxtr8.base36(0, 4), '0000', 'base36 pads with 0');
 SELECT is(bloxtr8.base36(46655, 3), 'zzz', 'base36: 36^3 - 1 is zzz');
-SELECT is(pg_temp.try($$SELECT bloxtr8.base36(46656, 3)$$), NULL, 'placeholder')
-FROM (SELECT 1) AS x WHERE false;
 SELECT throws_ok($$SELECT bloxtr8.base36(46656, 3)$$, '22003', NULL, 'a value too wide for its digits is refused');
 SELECT throws_ok($$SELECT bloxtr8.base36(-1, 3)$$, '22003', NULL, 'a negative value is refused');
 CREATE TEMP TABLE cuids ON COMMIT DROP AS SELECT g, bloxtr8.cuid() AS id FROM generate_series(1, 2000) AS g;
