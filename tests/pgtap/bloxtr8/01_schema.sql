@@ -392,7 +392,7 @@ FROM (SELECT DISTINCT tbl FROM idx_spec) AS t
 ORDER BY t.tbl;
 
 -- Constraints: (table, name, kind: p primary key, u unique, f foreign key, c check).
-CREATE TEMP TABLE con_spec (tbl name, con name, kind "char") ON COMMIT DROP;
+CREATE TEMP TABLE con_spec (tbl name, con name, kind text) ON COMMIT DROP;
 INSERT INTO con_spec VALUES
 ('users', 'users_email_check', 'c'),
 ('users', 'users_kyc_verified_check', 'c'),
@@ -561,7 +561,7 @@ INSERT INTO con_spec VALUES
 ('audit_logs', 'audit_logs_pkey', 'p');
 
 SELECT set_eq(
-    format($$SELECT k.conname, k.contype FROM pg_constraint AS k WHERE k.conrelid = 'bloxtr8.%I'::regclass$$, t.tbl),
+    format($$SELECT k.conname, k.contype::text FROM pg_constraint AS k WHERE k.conrelid = 'bloxtr8.%I'::regclass$$, t.tbl),
     format('SELECT con, kind FROM con_spec WHERE tbl = %L', t.tbl),
     format('bloxtr8.%s: every constraint by name and kind (their rules: 02_constraints.sql)', t.tbl)
 )

@@ -7,8 +7,8 @@ SELECT plan(165);
 \ir ../helpers.psql
 \ir fixtures.psql
 
-INSERT INTO pg_temp.ids SELECT 'e_stripe', e.id FROM bloxtr8.create_escrow('d2_c', 'pi_d2', NULL) AS e;
-INSERT INTO pg_temp.ids SELECT 'e_usdc', e.id
+SELECT pg_temp.keep('e_stripe', e.id) FROM bloxtr8.create_escrow('d2_c', 'pi_d2', NULL) AS e;
+SELECT pg_temp.keep('e_usdc', e.id)
 FROM bloxtr8.create_escrow('d3_c', NULL, '0x00000000000000000000000000000000000000d3') AS e;
 INSERT INTO bloxtr8.contract_execution_jobs (id, contract_id, next_retry_at) VALUES ('j_t', 'd1_c', now());
 INSERT INTO bloxtr8.asset_verifications (id, user_id, game_id, verification_method)
@@ -292,9 +292,11 @@ WHERE id = 'd1p_j';
 UPDATE pg_temp.check_case SET bad = replace(bad, 'd1_jp', 'd1p_j'), good = replace(good, 'd1_jp', 'd1p_j');
 
 SELECT is(pg_temp.try(c.bad), '23514 ' || c.con, format('%s refuses a row that breaks it', c.con))
-FROM pg_temp.check_case AS c ORDER BY c.ord;
+FROM pg_temp.check_case AS c
+ORDER BY c.ord;
 SELECT is(pg_temp.try(c.good), 'ok', format('%s lets the nearest valid row through', c.con))
-FROM pg_temp.check_case AS c ORDER BY c.ord;
+FROM pg_temp.check_case AS c
+ORDER BY c.ord;
 SELECT set_eq(
     'SELECT con FROM pg_temp.check_case',
     $$SELECT k.conname FROM pg_constraint AS k WHERE k.connamespace = 'bloxtr8'::regnamespace AND k.contype = 'c'$$,
@@ -358,7 +360,8 @@ VALUES (2, now() + interval '1 hour', 'd1_l', 'u_buyer', 'u_seller', 'o_parent')
 SELECT bloxtr8.issue_sign_token('d1_c', 'u_buyer');
 
 SELECT is(pg_temp.try(u.dup), '23505 ' || u.con, format('%s refuses a duplicate', u.con))
-FROM pg_temp.unique_case AS u ORDER BY u.ord;
+FROM pg_temp.unique_case AS u
+ORDER BY u.ord;
 SELECT set_eq(
     'SELECT con FROM pg_temp.unique_case',
     $$SELECT c.relname FROM pg_index AS x JOIN pg_class AS c ON c.oid = x.indexrelid
@@ -381,7 +384,8 @@ SELECT is(
 );
 INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id)
 VALUES ('o_accepted', 1, now() + interval '1 hour', 'd1_l', 'u_other', 'u_seller');
-UPDATE bloxtr8.offers SET status = 'ACCEPTED' WHERE id = 'o_accepted';
+UPDATE bloxtr8.offers SET status = 'ACCEPTED'
+WHERE id = 'o_accepted';
 SELECT is(
     pg_temp.try($$INSERT INTO bloxtr8.contracts (offer_id, template_version) VALUES ('o_accepted', '9.9.9')$$),
     '23503 contracts_template_version_fkey',
@@ -394,31 +398,43 @@ INSERT INTO bloxtr8.accounts (id, account_id, provider_id, user_id) VALUES ('a_g
 INSERT INTO bloxtr8.sessions (id, token, user_id, expires_at)
 VALUES ('s_gone', encode(sha256('gone'), 'hex'), 'u_gone', now() + interval '1 day');
 INSERT INTO bloxtr8.guild_members (guild_id, user_id) VALUES ('g_main', 'u_gone');
-DELETE FROM bloxtr8.users WHERE id = 'u_gone';
+DELETE FROM bloxtr8.users
+WHERE id = 'u_gone';
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.accounts WHERE user_id = 'u_gone')
-    + (SELECT count(*)::integer FROM bloxtr8.sessions WHERE user_id = 'u_gone')
-    + (SELECT count(*)::integer FROM bloxtr8.guild_members WHERE user_id = 'u_gone'),
+    (SELECT count(*)::integer FROM bloxtr8.accounts
+     WHERE user_id = 'u_gone')
+    + (SELECT count(*)::integer FROM bloxtr8.sessions
+       WHERE user_id = 'u_gone')
+    + (SELECT count(*)::integer FROM bloxtr8.guild_members
+       WHERE user_id = 'u_gone'),
     0,
     'deleting a user deletes its accounts, sessions and guild memberships (ON DELETE CASCADE)'
 );
-UPDATE bloxtr8.listings SET guild_id = 'g_main' WHERE id = 'd1_l';
-DELETE FROM bloxtr8.guilds WHERE id = 'g_main';
+UPDATE bloxtr8.listings SET guild_id = 'g_main'
+WHERE id = 'd1_l';
+DELETE FROM bloxtr8.guilds
+WHERE id = 'g_main';
 SELECT is(
-    (SELECT guild_id FROM bloxtr8.listings WHERE id = 'd1_l'), NULL,
+    (SELECT guild_id FROM bloxtr8.listings
+     WHERE id = 'd1_l'), NULL,
     'deleting a guild leaves its listings without a guild (ON DELETE SET NULL) and ends its memberships'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contract_sign_tokens WHERE contract_id = 'd1_c'), 1,
+    (SELECT count(*)::integer FROM bloxtr8.contract_sign_tokens
+     WHERE contract_id = 'd1_c'), 1,
     'd1_c has a sign token'
 );
-DELETE FROM bloxtr8.contract_execution_jobs WHERE id = 'j_t';
-DELETE FROM bloxtr8.contracts WHERE id = 'd1_c';
+DELETE FROM bloxtr8.contract_execution_jobs
+WHERE id = 'j_t';
+DELETE FROM bloxtr8.contracts
+WHERE id = 'd1_c';
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contract_sign_tokens WHERE contract_id = 'd1_c'), 0,
+    (SELECT count(*)::integer FROM bloxtr8.contract_sign_tokens
+     WHERE contract_id = 'd1_c'), 0,
     'deleting a contract deletes its sign tokens (ON DELETE CASCADE)'
 );
-DELETE FROM bloxtr8.milestone_escrows WHERE id <> 'm_1';
+DELETE FROM bloxtr8.milestone_escrows
+WHERE id <> 'm_1';
 SELECT is(
     pg_temp.try($$DELETE FROM bloxtr8.users WHERE id = 'u_seller'$$),
     '23503 listings_user_id_fkey',

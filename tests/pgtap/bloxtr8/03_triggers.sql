@@ -10,8 +10,8 @@ SELECT plan(137);
 \ir fixtures.psql
 
 -- A row in every table.
-INSERT INTO pg_temp.ids SELECT 'e_stripe', e.id FROM bloxtr8.create_escrow('d2_c', 'pi_d2', NULL) AS e;
-INSERT INTO pg_temp.ids SELECT 'e_usdc', e.id
+SELECT pg_temp.keep('e_stripe', e.id) FROM bloxtr8.create_escrow('d2_c', 'pi_d2', NULL) AS e;
+SELECT pg_temp.keep('e_usdc', e.id)
 FROM bloxtr8.create_escrow('d3_c', NULL, '0x00000000000000000000000000000000000000d3') AS e;
 SELECT * FROM bloxtr8.fund_escrow(pg_temp.b8_id('e_usdc'), '0x' || repeat('d3', 32));
 SELECT * FROM bloxtr8.dispute_escrow(pg_temp.b8_id('e_usdc'), 'u_buyer', 'never delivered');
@@ -32,22 +32,23 @@ SELECT * FROM bloxtr8.complete_asset_verification(
 SELECT * FROM bloxtr8.publish_contract_template('1.1.0', 'Roblox Asset Sale Agreement', '{"clauses": []}');
 SELECT * FROM bloxtr8.create_roblox_snapshot('4242', 'Game', 'd2_l');
 -- a counter-offer with conditions; a contract with asset data; a USDC escrow released, a Stripe one refunded
-INSERT INTO pg_temp.ids SELECT 'l_open', l.id FROM bloxtr8.create_listing('u_seller', 'Open', 'Open game', 100, 'obby') AS l;
-INSERT INTO pg_temp.ids SELECT 'o_first', o.id
+SELECT pg_temp.keep('l_open', l.id) FROM bloxtr8.create_listing('u_seller', 'Open', 'Open game', 100, 'obby') AS l;
+SELECT pg_temp.keep('o_first', o.id)
 FROM bloxtr8.make_offer(pg_temp.b8_id('l_open'), 'u_buyer', 90, now() + interval '1 hour', 'with the group') AS o;
 SELECT * FROM bloxtr8.counter_offer(pg_temp.b8_id('o_first'), 'u_seller', 95, now() + interval '1 hour', 'no group');
 INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id)
 VALUES ('o_data', 1, now() + interval '1 hour', 'd1_l', 'u_other', 'u_seller');
-UPDATE bloxtr8.offers SET status = 'ACCEPTED' WHERE id = 'o_data';
+UPDATE bloxtr8.offers SET status = 'ACCEPTED'
+WHERE id = 'o_data';
 INSERT INTO bloxtr8.contracts (offer_id, roblox_asset_data) VALUES ('o_data', '{"game": "4242"}');
 SELECT pg_temp.deal('d8', 3000000, 'EXECUTED');
-INSERT INTO pg_temp.ids SELECT 'e_d8', e.id
+SELECT pg_temp.keep('e_d8', e.id)
 FROM bloxtr8.create_escrow('d8_c', NULL, '0x00000000000000000000000000000000000000d8') AS e;
 SELECT * FROM bloxtr8.fund_escrow(pg_temp.b8_id('e_d8'), '0x' || repeat('d8', 32));
 SELECT * FROM bloxtr8.deliver_escrow(pg_temp.b8_id('e_d8'), 'u_seller', NULL);
 SELECT * FROM bloxtr8.release_escrow(pg_temp.b8_id('e_d8'), NULL, '0x' || repeat('8d', 32));
 SELECT pg_temp.deal('d9', 9000, 'EXECUTED');
-INSERT INTO pg_temp.ids SELECT 'e_d9', e.id FROM bloxtr8.create_escrow('d9_c', 'pi_d9', NULL) AS e;
+SELECT pg_temp.keep('e_d9', e.id) FROM bloxtr8.create_escrow('d9_c', 'pi_d9', NULL) AS e;
 SELECT * FROM bloxtr8.fund_escrow(pg_temp.b8_id('e_d9'));
 SELECT * FROM bloxtr8.dispute_escrow(pg_temp.b8_id('e_d9'), 'u_seller', 'buyer vanished');
 SELECT * FROM bloxtr8.refund_escrow(pg_temp.b8_id('e_d9'), 're_d9');
@@ -67,13 +68,17 @@ AS $fn$
         WHEN 'bloxtr8.escrow_rail' THEN format('CASE %1$I WHEN ''STRIPE'' THEN ''USDC_BASE'' ELSE ''STRIPE'' END::%2$s',
             p_column, format_type(a.atttypid, NULL))
     END
-    FROM pg_attribute AS a WHERE a.attrelid = p_table AND a.attname = p_column
+    FROM pg_attribute AS a
+    WHERE a.attrelid = p_table AND a.attname = p_column
 $fn$;
 
 CREATE TEMP TABLE immutable_case ON COMMIT DROP AS
 SELECT
-    i.table_name, i.column_name, i.set_once,
-    format('UPDATE bloxtr8.%I SET %I = %s WHERE ctid = (SELECT ctid FROM bloxtr8.%1$I WHERE %2$I IS NOT NULL LIMIT 1)',
+    i.table_name,
+    i.column_name,
+    i.set_once,
+    format(
+        'UPDATE bloxtr8.%I SET %I = %s WHERE ctid = (SELECT ctid FROM bloxtr8.%1$I WHERE %2$I IS NOT NULL LIMIT 1)',
         i.table_name, i.column_name, pg_temp.changed(format('bloxtr8.%I', i.table_name)::regclass, i.column_name))
         AS statement
 FROM common.immutable_columns AS i
@@ -100,13 +105,15 @@ SELECT is(
 FROM pg_temp.immutable_case AS c
 ORDER BY c.table_name, c.column_name;
 SELECT is(
-    (SELECT count(*)::integer FROM common.immutable_columns AS i WHERE i.schema_name = 'bloxtr8')
+    (SELECT count(*)::integer FROM common.immutable_columns AS i
+     WHERE i.schema_name = 'bloxtr8')
     - (SELECT count(*)::integer FROM pg_temp.immutable_case),
     2,
     'every immutable column of bloxtr8 is tested above but offers.currency and escrows.currency (USD, the only label)'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contracts WHERE pdf_url IS NULL AND id = 'd1_c'), 1,
+    (SELECT count(*)::integer FROM bloxtr8.contracts
+     WHERE pdf_url IS NULL AND id = 'd1_c'), 1,
     'd1_c has no PDF yet'
 );
 SELECT is(
@@ -157,7 +164,10 @@ $fn$;
 SELECT ok(pg_temp.stamped(c.relname), format('%s_updated_at stamps updated_at with the database''s time', c.relname))
 FROM pg_class AS c
 WHERE c.relnamespace = 'bloxtr8'::regnamespace AND c.relkind = 'r'
-  AND EXISTS (SELECT FROM pg_attribute AS a WHERE a.attrelid = c.oid AND a.attname = 'updated_at')
+  AND EXISTS (
+      SELECT FROM pg_attribute AS a
+      WHERE a.attrelid = c.oid AND a.attname = 'updated_at'
+  )
 ORDER BY c.relname;
 
 -- contracts_offer_accepted
@@ -168,7 +178,8 @@ SELECT is(
     ARRAY['CD007', 'contracts_offer_accepted', 'contracts', 'offer_id=o_pending status=PENDING'],
     'a contract is made only from an ACCEPTED offer (CD007 contracts_offer_accepted)'
 );
-UPDATE bloxtr8.offers SET status = 'ACCEPTED' WHERE id = 'o_pending';
+UPDATE bloxtr8.offers SET status = 'ACCEPTED'
+WHERE id = 'o_pending';
 SELECT is(
     pg_temp.try($$INSERT INTO bloxtr8.contracts (offer_id) VALUES ('o_pending')$$), 'ok',
     'once the offer is ACCEPTED, its contract is made'

@@ -74,9 +74,10 @@ SELECT is(
     ARRAY['CD007', 'listings_guild_member', 'listings', 'user_id=u_other guild_id=g_main'],
     'a listing goes only to a guild of its seller''s (CD007 listings_guild_member)'
 );
-INSERT INTO pg_temp.ids SELECT 'l_1', l.id FROM bloxtr8.create_listing('u_seller', 'Tycoon', 'A tycoon', 100000, 'tycoon', 'g_main') AS l;
+SELECT pg_temp.keep('l_1', l.id) FROM bloxtr8.create_listing('u_seller', 'Tycoon', 'A tycoon', 100000, 'tycoon', 'g_main') AS l;
 SELECT is(
-    (SELECT l.status || ' ' || l.user_id || ' ' || l.guild_id FROM bloxtr8.listings AS l WHERE l.id = pg_temp.b8_id('l_1')),
+    (SELECT l.status || ' ' || l.user_id || ' ' || l.guild_id FROM bloxtr8.listings AS l
+     WHERE l.id = pg_temp.b8_id('l_1')),
     'ACTIVE u_seller g_main', 'a TIER_1 seller lists a game, ACTIVE, in its guild'
 );
 SELECT is(
@@ -89,11 +90,12 @@ SELECT is(
 );
 
 -- offer_proposer_id and make_offer
-INSERT INTO pg_temp.ids SELECT 'o_1', o.id
+SELECT pg_temp.keep('o_1', o.id)
 FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_buyer', 80000, now() + interval '1 day', 'with the group') AS o;
 SELECT is(
     (SELECT o.status || ' ' || o.buyer_id || ' ' || o.seller_id || ' ' || o.amount || ' ' || (o.parent_id IS NULL)
-     FROM bloxtr8.offers AS o WHERE o.id = pg_temp.b8_id('o_1')),
+     FROM bloxtr8.offers AS o
+     WHERE o.id = pg_temp.b8_id('o_1')),
     'PENDING u_buyer u_seller 80000 true', 'a buyer''s offer is PENDING, its seller the listing''s'
 );
 SELECT is(bloxtr8.offer_proposer_id(pg_temp.b8_id('o_1')), 'u_buyer', 'a first offer is the buyer''s');
@@ -140,15 +142,17 @@ SELECT is(
         pg_temp.b8_id('o_1'))),
     'CD007 offers_recipient', 'a third user does not counter'
 );
-INSERT INTO pg_temp.ids SELECT 'o_2', o.id
+SELECT pg_temp.keep('o_2', o.id)
 FROM bloxtr8.counter_offer(pg_temp.b8_id('o_1'), 'u_seller', 90000, now() + interval '1 day', 'no group') AS o;
 SELECT is(
-    (SELECT o.status::text FROM bloxtr8.offers AS o WHERE o.id = pg_temp.b8_id('o_1')), 'COUNTERED',
+    (SELECT o.status::text FROM bloxtr8.offers AS o
+     WHERE o.id = pg_temp.b8_id('o_1')), 'COUNTERED',
     'the countered offer is COUNTERED'
 );
 SELECT is(
     (SELECT o.status || ' ' || o.parent_id || ' ' || o.listing_id || ' ' || o.buyer_id || ' ' || o.seller_id || ' ' || o.amount
-     FROM bloxtr8.offers AS o WHERE o.id = pg_temp.b8_id('o_2')),
+     FROM bloxtr8.offers AS o
+     WHERE o.id = pg_temp.b8_id('o_2')),
     format('PENDING %s %s u_buyer u_seller 90000', pg_temp.b8_id('o_1'), pg_temp.b8_id('l_1')),
     'the counter-offer is PENDING, names its parent and keeps the listing and both parties'
 );
@@ -163,7 +167,7 @@ SELECT is(
     pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_seller', 1, now() + interval '1 day')$$, pg_temp.b8_id('o_2'))),
     'CD007 offers_recipient', 'the seller does not counter their own counter'
 );
-INSERT INTO pg_temp.ids SELECT 'o_3', o.id
+SELECT pg_temp.keep('o_3', o.id)
 FROM bloxtr8.counter_offer(pg_temp.b8_id('o_2'), 'u_buyer', 88000, now() + interval '1 day') AS o;
 SELECT is(bloxtr8.offer_proposer_id(pg_temp.b8_id('o_3')), 'u_buyer', 'the buyer counters back: turns alternate');
 SELECT is(
@@ -171,7 +175,8 @@ SELECT is(
     '23514 offers_amount_check', 'a counter-offer''s amount is positive (and nothing is half-written)'
 );
 SELECT is(
-    (SELECT o.status::text FROM bloxtr8.offers AS o WHERE o.id = pg_temp.b8_id('o_3')), 'PENDING',
+    (SELECT o.status::text FROM bloxtr8.offers AS o
+     WHERE o.id = pg_temp.b8_id('o_3')), 'PENDING',
     'the refused counter left its parent PENDING'
 );
 -- an expired offer (made two hours ago, expired one hour ago)
@@ -194,7 +199,7 @@ SELECT is(
     pg_temp.try($$SELECT bloxtr8.accept_offer('o_sanct', 'u_seller')$$), 'CD007 users_wallet_sanctioned',
     'an offer of a SANCTIONED buyer is not accepted'
 );
-INSERT INTO pg_temp.ids SELECT 'o_sanct2', o.id
+SELECT pg_temp.keep('o_sanct2', o.id)
 FROM bloxtr8.counter_offer('o_sanct', 'u_seller', 2, now() + interval '1 day') AS o;
 SELECT is(
     pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_sanctioned', 3, now() + interval '1 day')$$,
@@ -212,7 +217,7 @@ SELECT is(pg_temp.try($$SELECT bloxtr8.counter_offer('o_nobody', 'u_seller', 2, 
     'CD005 unknown offer');
 
 -- decline_offer
-INSERT INTO pg_temp.ids SELECT 'o_d', o.id
+SELECT pg_temp.keep('o_d', o.id)
 FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_other', 1000, now() + interval '1 day') AS o;
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.decline_offer(%L, 'u_other')$$, pg_temp.b8_id('o_d'))), 'CD007 offers_recipient',
     'the buyer does not decline their own offer');
@@ -226,18 +231,21 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.decline_offer(%L, 'u_seller')$$, p
 -- accept_offer
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.accept_offer(%L, 'u_buyer')$$, pg_temp.b8_id('o_3'))), 'CD007 offers_recipient',
     'the buyer does not accept their own counter');
-UPDATE bloxtr8.users SET kyc_tier = 'TIER_0' WHERE id = 'u_seller';
+UPDATE bloxtr8.users SET kyc_tier = 'TIER_0'
+WHERE id = 'u_seller';
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.accept_offer(%L, 'u_seller')$$, pg_temp.b8_id('o_3'))), 'CD007 users_kyc_tier',
     'a seller back at TIER_0 accepts nothing');
-UPDATE bloxtr8.users SET kyc_tier = 'TIER_1' WHERE id = 'u_seller';
-INSERT INTO pg_temp.ids SELECT 'o_4', o.id
+UPDATE bloxtr8.users SET kyc_tier = 'TIER_1'
+WHERE id = 'u_seller';
+SELECT pg_temp.keep('o_4', o.id)
 FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_other', 95000, now() + interval '1 day') AS o;
 SELECT is(
     (SELECT o.status::text FROM bloxtr8.accept_offer(pg_temp.b8_id('o_3'), 'u_seller') AS o), 'ACCEPTED',
     'the seller accepts the buyer''s counter: ACCEPTED'
 );
 SELECT is(
-    (SELECT l.status::text FROM bloxtr8.listings AS l WHERE l.id = pg_temp.b8_id('l_1')), 'INACTIVE',
+    (SELECT l.status::text FROM bloxtr8.listings AS l
+     WHERE l.id = pg_temp.b8_id('l_1')), 'INACTIVE',
     'the listing is off the market (INACTIVE) in the same transaction'
 );
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.accept_offer(%L, 'u_seller')$$, pg_temp.b8_id('o_3'))),
@@ -272,7 +280,8 @@ SELECT is(pg_temp.try($$SELECT bloxtr8.set_listing_status('d1_l', 'u_buyer', 'AC
     'only the seller shows or hides a listing');
 SELECT is(pg_temp.try($$SELECT bloxtr8.set_listing_status('d1_l', 'u_seller', 'SOLD')$$), 'CD007 listings_sold_by_escrow',
     'a listing is SOLD only by releasing its escrow');
-UPDATE bloxtr8.listings SET status = 'SOLD' WHERE id = 'd2_l';
+UPDATE bloxtr8.listings SET status = 'SOLD'
+WHERE id = 'd2_l';
 SELECT is(pg_temp.try($$SELECT bloxtr8.set_listing_status('d2_l', 'u_seller', 'ACTIVE')$$), 'CD001 listings_status_transition',
     'a SOLD listing stays SOLD (CD001)');
 SELECT is(pg_temp.try($$SELECT bloxtr8.set_listing_status('l_nobody', 'u_seller', 'ACTIVE')$$), 'CD005 ', 'CD005 unknown listing');
@@ -282,7 +291,8 @@ INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id,
 VALUES ('o_old2', 1, now(), 'd1_l', 'u_other', 'u_seller', now() - interval '2 hours');
 SELECT is(bloxtr8.expire_offers(), 2, 'expire_offers moves the PENDING offers whose expiry has come (o_old, o_old2)');
 SELECT is(
-    (SELECT array_agg(o.id || ' ' || o.status ORDER BY o.id) FROM bloxtr8.offers AS o WHERE o.id IN ('o_old', 'o_old2', 'o_on_inactive')),
+    (SELECT array_agg(o.id || ' ' || o.status ORDER BY o.id) FROM bloxtr8.offers AS o
+     WHERE o.id IN ('o_old', 'o_old2', 'o_on_inactive')),
     ARRAY['o_old EXPIRED', 'o_old2 EXPIRED', 'o_on_inactive PENDING'],
     'expired offers are EXPIRED; an offer still valid stays PENDING'
 );

@@ -26,11 +26,13 @@ SELECT is(
     '1.10.0 true', 'publishing 1.10.0 makes it the active template'
 );
 SELECT is(
-    (SELECT t.is_active || ' ' || (t.deprecated_at = now()) FROM bloxtr8.contract_templates AS t WHERE t.version = '1.0.0'),
+    (SELECT t.is_active || ' ' || (t.deprecated_at = now()) FROM bloxtr8.contract_templates AS t
+     WHERE t.version = '1.0.0'),
     'false true', 'the previous active template is deprecated in the same transaction'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contract_templates WHERE is_active), 1, 'exactly one template is active'
+    (SELECT count(*)::integer FROM bloxtr8.contract_templates
+     WHERE is_active), 1, 'exactly one template is active'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.publish_contract_template('1.9.0', 'Older', '{}')$$),
     'CD007 contract_templates_version_order', '1.9.0 is below 1.10.0 (semantic, not text, order)');
@@ -48,25 +50,28 @@ SELECT is(
     'a contract only from an ACCEPTED offer (CD007 contracts_offer_accepted)'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.create_contract('o_nobody')$$), 'CD005 ', 'CD005 unknown offer');
-UPDATE bloxtr8.offers SET status = 'ACCEPTED' WHERE id = 'o_c';
+UPDATE bloxtr8.offers SET status = 'ACCEPTED'
+WHERE id = 'o_c';
 SELECT is(
     pg_temp.try($$UPDATE bloxtr8.contract_templates SET is_active = false; SELECT bloxtr8.create_contract('o_c')$$),
     'CD007 contract_templates_active', 'no contract without an active template'
 );
 INSERT INTO bloxtr8.roblox_snapshots (id, game_id, game_name, listing_id, visits)
 VALUES ('s_c', '777', 'Obby Game', 'l_c', 12345);
-INSERT INTO pg_temp.ids SELECT 'c', c.id FROM bloxtr8.create_contract('o_c') AS c;
+SELECT pg_temp.keep('c', c.id) FROM bloxtr8.create_contract('o_c') AS c;
 SELECT is(
     (SELECT c.status || ' ' || c.template_version || ' ' || (c.roblox_asset_data ->> 'game_name') || ' '
             || (c.roblox_asset_data ->> 'visits')
-     FROM bloxtr8.contracts AS c WHERE c.id = pg_temp.b8_id('c')),
+     FROM bloxtr8.contracts AS c
+     WHERE c.id = pg_temp.b8_id('c')),
     'PENDING_SIGNATURE 1.10.0 Obby Game 12345',
     'the contract is PENDING_SIGNATURE on the active template, with the listing''s newest snapshot as asset data'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.create_contract('o_c')$$), '23505 contracts_offer_id_key', 'one contract per offer');
 INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id)
 VALUES ('o_c2', 700, now() + interval '1 hour', 'l_c', 'u_other', 'u_seller');
-UPDATE bloxtr8.offers SET status = 'ACCEPTED' WHERE id = 'o_c2';
+UPDATE bloxtr8.offers SET status = 'ACCEPTED'
+WHERE id = 'o_c2';
 SELECT is(
     (SELECT c.roblox_asset_data FROM bloxtr8.create_contract('o_c2', '{"given": true}') AS c), '{"given": true}'::jsonb,
     'given asset data is kept as given'
@@ -102,10 +107,12 @@ SELECT is(
     'only the buyer and the seller sign (CD007 signatures_party)'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.sign_contract('c_nobody', 'u_seller')$$), 'CD005 ', 'CD005 unknown contract');
-UPDATE bloxtr8.users SET kyc_tier = 'TIER_0' WHERE id = 'u_seller';
+UPDATE bloxtr8.users SET kyc_tier = 'TIER_0'
+WHERE id = 'u_seller';
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.sign_contract(%L, 'u_seller')$$, pg_temp.b8_id('c'))), 'CD007 users_kyc_tier',
     'a party at TIER_0 does not sign');
-UPDATE bloxtr8.users SET kyc_tier = 'TIER_1' WHERE id = 'u_seller';
+UPDATE bloxtr8.users SET kyc_tier = 'TIER_1'
+WHERE id = 'u_seller';
 SELECT is(
     (SELECT c.status::text FROM bloxtr8.sign_contract(pg_temp.b8_id('c'), 'u_seller', 'DISCORD_NATIVE', '10.0.0.1', 'Discord')
      AS c),
@@ -113,11 +120,13 @@ SELECT is(
 );
 SELECT is(
     (SELECT s.signature_method || ' ' || s.ip_address || ' ' || s.user_agent || ' ' || (s.signed_at = now())
-     FROM bloxtr8.signatures AS s WHERE s.contract_id = pg_temp.b8_id('c')),
+     FROM bloxtr8.signatures AS s
+     WHERE s.contract_id = pg_temp.b8_id('c')),
     'DISCORD_NATIVE 10.0.0.1 Discord true', 'the signature keeps its audit trail'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contract_execution_jobs WHERE contract_id = pg_temp.b8_id('c')), 0,
+    (SELECT count(*)::integer FROM bloxtr8.contract_execution_jobs
+     WHERE contract_id = pg_temp.b8_id('c')), 0,
     'one signature queues no execution'
 );
 SELECT is(
@@ -131,7 +140,8 @@ SELECT is(
 );
 SELECT is(
     (SELECT j.status || ' ' || j.attempts || '/' || j.max_attempts || ' ' || (j.next_retry_at = now())
-     FROM bloxtr8.contract_execution_jobs AS j WHERE j.contract_id = pg_temp.b8_id('c')),
+     FROM bloxtr8.contract_execution_jobs AS j
+     WHERE j.contract_id = pg_temp.b8_id('c')),
     'PENDING 0/3 true', 'and creates its one execution job, due now, in the same transaction'
 );
 SELECT is(
@@ -145,12 +155,14 @@ SELECT pg_temp.deal('t1');
 CREATE TEMP TABLE issued ON COMMIT DROP AS SELECT * FROM bloxtr8.issue_sign_token('t1_c', 'u_buyer');
 SELECT ok((SELECT token ~ '^[A-Za-z0-9_-]{43}$' FROM issued), 'the token is 32 random bytes in base64url (43 characters)');
 SELECT is(
-    (SELECT t.token FROM bloxtr8.contract_sign_tokens AS t, issued AS i WHERE t.id = i.id),
+    (SELECT t.token FROM bloxtr8.contract_sign_tokens AS t, issued AS i
+     WHERE t.id = i.id),
     (SELECT encode(sha256(convert_to(token, 'UTF8')), 'hex') FROM issued),
     'only its SHA-256 is stored (the seed''s token column holds the hash)'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contract_sign_tokens AS t, issued AS i WHERE t.token = i.token), 0,
+    (SELECT count(*)::integer FROM bloxtr8.contract_sign_tokens AS t, issued AS i
+     WHERE t.token = i.token), 0,
     'the token itself is stored nowhere'
 );
 SELECT is(
@@ -174,11 +186,13 @@ SELECT is(
     'PENDING_SIGNATURE', 'the token signs its contract'
 );
 SELECT is(
-    (SELECT s.user_id || ' ' || s.signature_method || ' ' || s.ip_address FROM bloxtr8.signatures AS s WHERE s.contract_id = 't1_c'),
+    (SELECT s.user_id || ' ' || s.signature_method || ' ' || s.ip_address FROM bloxtr8.signatures AS s
+     WHERE s.contract_id = 't1_c'),
     'u_buyer WEB_BASED 192.0.2.7', 'as the token''s user, WEB_BASED'
 );
 SELECT is(
-    (SELECT t.used_at = now() FROM bloxtr8.contract_sign_tokens AS t, issued AS i WHERE t.id = i.id), true,
+    (SELECT t.used_at = now() FROM bloxtr8.contract_sign_tokens AS t, issued AS i
+     WHERE t.id = i.id), true,
     'the token is marked used'
 );
 SELECT is(
@@ -195,15 +209,18 @@ SELECT is(
     'CD007 signatures_contract_pending', 'a token whose contract was signed by both meanwhile signs nothing'
 );
 SELECT is(
-    (SELECT t.used_at FROM bloxtr8.contract_sign_tokens AS t, issued2 AS i WHERE t.id = i.id), NULL,
+    (SELECT t.used_at FROM bloxtr8.contract_sign_tokens AS t, issued2 AS i
+     WHERE t.id = i.id), NULL,
     'and is left unused: nothing is half-written'
 );
 SELECT is(
-    (SELECT status::text FROM bloxtr8.contracts WHERE id = 't1_c'), 'EXECUTING',
+    (SELECT status::text FROM bloxtr8.contracts
+     WHERE id = 't1_c'), 'EXECUTING',
     'a web signature completing the pair moves the contract to EXECUTING'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contract_execution_jobs WHERE contract_id = 't1_c'), 1, 'with one job'
+    (SELECT count(*)::integer FROM bloxtr8.contract_execution_jobs
+     WHERE contract_id = 't1_c'), 1, 'with one job'
 );
 -- an expired token: issued twenty minutes ago
 SELECT pg_temp.deal('t2');
@@ -224,7 +241,8 @@ SELECT is(pg_temp.try($$SELECT bloxtr8.issue_sign_token('t2_c', 'u_buyer')$$), '
 -- delete_expired_sign_tokens
 SELECT is(bloxtr8.delete_expired_sign_tokens(), 1, 'the clean-up deletes the expired token');
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contract_sign_tokens WHERE id = 'tok_old'), 0, 'it is gone'
+    (SELECT count(*)::integer FROM bloxtr8.contract_sign_tokens
+     WHERE id = 'tok_old'), 0, 'it is gone'
 );
 SELECT ok((SELECT count(*) > 0 FROM bloxtr8.contract_sign_tokens), 'valid tokens stay');
 

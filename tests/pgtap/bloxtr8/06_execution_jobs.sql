@@ -20,9 +20,12 @@ SELECT is(
 
 -- A queue: ja due two minutes ago, jb due one minute ago, jc due in an hour, jd PROCESSING.
 SELECT pg_temp.deal(n, 500000, 'EXECUTING') FROM unnest(ARRAY['ja', 'jb', 'jc', 'jd']) AS n;
-UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() - interval '2 minutes' WHERE id = 'ja_j';
-UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() - interval '1 minute' WHERE id = 'jb_j';
-UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() + interval '1 hour' WHERE id = 'jc_j';
+UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() - interval '2 minutes'
+WHERE id = 'ja_j';
+UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() - interval '1 minute'
+WHERE id = 'jb_j';
+UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() + interval '1 hour'
+WHERE id = 'jc_j';
 UPDATE bloxtr8.contract_execution_jobs
 SET status = 'PROCESSING', attempts = 1, processing_started_at = now(), next_retry_at = now() + interval '1 hour'
 WHERE id = 'jd_j';
@@ -60,7 +63,8 @@ SELECT is(
      FROM bloxtr8.complete_execution_job('ja_j', 1) AS j),
     'COMPLETED true none', 'completing the claimed attempt: COMPLETED now, nothing due'
 );
-SELECT is((SELECT status::text FROM bloxtr8.contracts WHERE id = 'ja_c'), 'EXECUTED',
+SELECT is((SELECT status::text FROM bloxtr8.contracts
+           WHERE id = 'ja_c'), 'EXECUTED',
     'and the contract is EXECUTED in the same transaction');
 SELECT is(
     pg_temp.error_fields($$SELECT bloxtr8.complete_execution_job('ja_j', 1)$$),
@@ -77,25 +81,29 @@ SELECT is(
     'PENDING 1 00:00:30 Roblox API timeout',
     'a failed first attempt is PENDING again, due in 30 seconds, its error kept'
 );
-SELECT is((SELECT status::text FROM bloxtr8.contracts WHERE id = 'jb_c'), 'EXECUTING', 'the contract is still EXECUTING');
+SELECT is((SELECT status::text FROM bloxtr8.contracts
+           WHERE id = 'jb_c'), 'EXECUTING', 'the contract is still EXECUTING');
 SELECT is(pg_temp.try($$SELECT bloxtr8.fail_execution_job('jb_j', 1, 'again')$$), 'CD001 contract_execution_jobs_status_transition',
     'the same attempt does not fail twice');
 SELECT is((SELECT count(*)::integer FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes')), 0,
     'a job waits out its backoff (database clock)');
-UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() WHERE id = 'jb_j';
+UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now()
+WHERE id = 'jb_j';
 SELECT is((SELECT j.attempts FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes') AS j), 2, 'then attempt 2 is claimed');
 SELECT is(
     (SELECT j.next_retry_at - now() FROM bloxtr8.fail_execution_job('jb_j', 2, 'timeout again') AS j), interval '1 minute',
     'the backoff doubles: 1 minute after the second failure'
 );
-UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() WHERE id = 'jb_j';
+UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now()
+WHERE id = 'jb_j';
 SELECT is((SELECT j.attempts FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes') AS j), 3, 'attempt 3, the last');
 SELECT is(
     (SELECT j.status || ' ' || j.attempts || '/' || j.max_attempts || ' ' || coalesce(j.next_retry_at::text, 'none')
      FROM bloxtr8.fail_execution_job('jb_j', 3, 'gave up') AS j),
     'FAILED 3/3 none', 'after the last attempt the job is FAILED'
 );
-SELECT is((SELECT status::text FROM bloxtr8.contracts WHERE id = 'jb_c'), 'EXECUTION_FAILED',
+SELECT is((SELECT status::text FROM bloxtr8.contracts
+           WHERE id = 'jb_c'), 'EXECUTION_FAILED',
     'and its contract EXECUTION_FAILED, in the same transaction');
 SELECT is((SELECT count(*)::integer FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes')), 0,
     'a FAILED job is not claimed');
@@ -107,7 +115,8 @@ SELECT is(
 );
 SELECT is(
     (SELECT j.status || ' ' || j.attempts || '/' || j.max_attempts || ' ' || (j.next_retry_at = now()) || ' ' || j.last_error
-     FROM bloxtr8.contract_execution_jobs AS j WHERE j.id = 'jb_j'),
+     FROM bloxtr8.contract_execution_jobs AS j
+     WHERE j.id = 'jb_j'),
     'PENDING 3/6 true gave up', 'its job PENDING, due now, with 3 more attempts; the history stays'
 );
 SELECT is((SELECT j.attempts FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes') AS j), 4, 'attempt 4 is claimed');
@@ -118,11 +127,13 @@ SELECT is(pg_temp.try($$SELECT bloxtr8.retry_contract_execution('d1_c')$$), 'CD0
 SELECT is(pg_temp.try($$SELECT bloxtr8.retry_contract_execution('c_nobody')$$), 'CD005 ', 'CD005 unknown contract (retry)');
 SELECT is((SELECT j.status::text FROM bloxtr8.complete_execution_job('jb_j', 4) AS j), 'COMPLETED',
     'the retried execution completes');
-SELECT is((SELECT status::text FROM bloxtr8.contracts WHERE id = 'jb_c'), 'EXECUTED', 'its contract is EXECUTED');
+SELECT is((SELECT status::text FROM bloxtr8.contracts
+           WHERE id = 'jb_c'), 'EXECUTED', 'its contract is EXECUTED');
 
 -- voiding a failed execution
 SELECT pg_temp.deal('jv', 500000, 'EXECUTING');
-UPDATE bloxtr8.contract_execution_jobs SET max_attempts = 1 WHERE id = 'jv_j';
+UPDATE bloxtr8.contract_execution_jobs SET max_attempts = 1
+WHERE id = 'jv_j';
 SELECT is((SELECT j.id FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes') AS j), 'jv_j', 'a one-attempt job is claimed');
 SELECT is((SELECT j.status::text FROM bloxtr8.fail_execution_job('jv_j', 1, 'no') AS j), 'FAILED',
     'its only attempt fails: FAILED');
@@ -150,13 +161,16 @@ SELECT is(
     'recovery moves exactly the jobs whose lease ran out: back to PENDING, or FAILED after the last attempt'
 );
 SELECT is(
-    (SELECT (j.next_retry_at - now()) || ' ' || j.last_error FROM bloxtr8.contract_execution_jobs AS j WHERE j.id = 'jr_j'),
+    (SELECT (j.next_retry_at - now()) || ' ' || j.last_error FROM bloxtr8.contract_execution_jobs AS j
+     WHERE j.id = 'jr_j'),
     format('00:00:30 lease expired at %s (attempt 1)', now() - interval '5 minutes'),
     'a recovered attempt counts as failed: retried after the backoff, the lease in last_error'
 );
-SELECT is((SELECT status::text FROM bloxtr8.contracts WHERE id = 'jl_c'), 'EXECUTION_FAILED',
+SELECT is((SELECT status::text FROM bloxtr8.contracts
+           WHERE id = 'jl_c'), 'EXECUTION_FAILED',
     'a recovered last attempt fails the contract');
-SELECT is((SELECT status::text FROM bloxtr8.contract_execution_jobs WHERE id = 'jk_j'), 'PROCESSING',
+SELECT is((SELECT status::text FROM bloxtr8.contract_execution_jobs
+           WHERE id = 'jk_j'), 'PROCESSING',
     'a job within its lease is left to its worker');
 SELECT is((SELECT count(*)::integer FROM bloxtr8.recover_execution_jobs()), 0, 'a second recovery finds nothing');
 SELECT is(
@@ -164,8 +178,10 @@ SELECT is(
     ARRAY['CD001', 'contract_execution_jobs_status_transition', 'contract_execution_jobs', 'from=PENDING to=COMPLETED'],
     'the worker whose lease ran out cannot complete it any more'
 );
-UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() WHERE id = 'jr_j';
-SELECT is((SELECT j.attempts FROM bloxtr8.claim_execution_jobs(1, interval '5 minutes') AS j WHERE j.id = 'jr_j'), 2,
+UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now()
+WHERE id = 'jr_j';
+SELECT is((SELECT j.attempts FROM bloxtr8.claim_execution_jobs(1, interval '5 minutes') AS j
+           WHERE j.id = 'jr_j'), 2,
     'another worker claims attempt 2');
 SELECT is(pg_temp.try($$SELECT bloxtr8.complete_execution_job('jr_j', 1)$$), 'CD007 contract_execution_jobs_attempt',
     'the stale worker of attempt 1 is fenced off');
@@ -176,7 +192,8 @@ SELECT is((SELECT j.status::text FROM bloxtr8.complete_execution_job('jr_j', 2) 
 
 -- The state of every job and contract fits: a job's status goes with its contract's.
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.contract_execution_jobs AS j JOIN bloxtr8.contracts AS c ON c.id = j.contract_id
+    (SELECT count(*)::integer FROM bloxtr8.contract_execution_jobs AS j
+     INNER JOIN bloxtr8.contracts AS c ON j.contract_id = c.id
      WHERE NOT (
          (j.status IN ('PENDING', 'PROCESSING') AND c.status = 'EXECUTING')
          OR (j.status = 'COMPLETED' AND c.status = 'EXECUTED')
@@ -185,10 +202,12 @@ SELECT is(
     0,
     'every job agrees with its contract (PENDING/PROCESSING-EXECUTING, COMPLETED-EXECUTED, FAILED-EXECUTION_FAILED/VOID)'
 );
-SELECT is((SELECT count(*)::integer FROM bloxtr8.contracts WHERE status = 'EXECUTING' AND id NOT IN (
-    SELECT contract_id FROM bloxtr8.contract_execution_jobs)), 0, 'every EXECUTING contract has its job');
+SELECT is((SELECT count(*)::integer FROM bloxtr8.contracts
+           WHERE status = 'EXECUTING' AND id NOT IN (
+    SELECT j.contract_id FROM bloxtr8.contract_execution_jobs AS j)), 0, 'every EXECUTING contract has its job');
 SELECT is(
-    (SELECT array_agg(id ORDER BY id) FROM bloxtr8.contract_execution_jobs WHERE status = 'PROCESSING'),
+    (SELECT array_agg(id ORDER BY id) FROM bloxtr8.contract_execution_jobs
+     WHERE status = 'PROCESSING'),
     ARRAY['jd_j', 'jk_j'], 'only the jobs within their lease are PROCESSING'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.fail_execution_job('j_nobody', 1, 'x')$$), 'CD005 ', 'CD005 unknown job (fail)');

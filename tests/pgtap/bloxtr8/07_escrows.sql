@@ -33,40 +33,48 @@ SELECT is(pg_temp.try($$SELECT bloxtr8.create_escrow('u1_c', 'pi_1')$$), 'CD007 
     '1,000,001 cents go on USDC_BASE: a PaymentIntent is the wrong detail');
 SELECT is(pg_temp.try($$SELECT bloxtr8.create_escrow('s1_c', 'not-a-pi')$$), '23514 stripe_escrows_payment_intent_id_check',
     'a PaymentIntent id looks like one');
-UPDATE bloxtr8.users SET wallet_risk = 'SANCTIONED' WHERE id = 'u_buyer';
+UPDATE bloxtr8.users SET wallet_risk = 'SANCTIONED'
+WHERE id = 'u_buyer';
 SELECT is(pg_temp.try($$SELECT bloxtr8.create_escrow('s1_c', 'pi_s1')$$), 'CD007 users_wallet_sanctioned',
     'a SANCTIONED buyer opens no escrow');
-UPDATE bloxtr8.users SET wallet_risk = 'LOW' WHERE id = 'u_buyer';
-INSERT INTO pg_temp.ids SELECT 's1', e.id FROM bloxtr8.create_escrow('s1_c', 'pi_s1') AS e;
+UPDATE bloxtr8.users SET wallet_risk = 'LOW'
+WHERE id = 'u_buyer';
+SELECT pg_temp.keep('s1', e.id) FROM bloxtr8.create_escrow('s1_c', 'pi_s1') AS e;
 SELECT is(
     (SELECT e.rail || ' ' || e.amount || ' ' || e.currency || ' ' || e.status || ' ' || e.offer_id
-     FROM bloxtr8.escrows AS e WHERE e.id = pg_temp.b8_id('s1')),
+     FROM bloxtr8.escrows AS e
+     WHERE e.id = pg_temp.b8_id('s1')),
     'STRIPE 1000000 USD AWAIT_FUNDS s1_o', 'the escrow holds the offer''s amount on STRIPE, AWAIT_FUNDS'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.stripe_escrows WHERE escrow_id = pg_temp.b8_id('s1') AND payment_intent_id = 'pi_s1')
-    || ' ' || (SELECT count(*) FROM bloxtr8.stablecoin_escrows WHERE escrow_id = pg_temp.b8_id('s1')),
+    (SELECT count(*)::integer FROM bloxtr8.stripe_escrows
+     WHERE escrow_id = pg_temp.b8_id('s1') AND payment_intent_id = 'pi_s1')
+    || ' ' || (SELECT count(*) FROM bloxtr8.stablecoin_escrows
+               WHERE escrow_id = pg_temp.b8_id('s1')),
     '1 0', 'with its Stripe row and no stablecoin row'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.create_escrow('s1_c', 'pi_s1b')$$), '23505 escrows_contract_id_key',
     'one escrow per contract at a time');
-INSERT INTO pg_temp.ids SELECT 'u1', e.id
+SELECT pg_temp.keep('u1', e.id)
 FROM bloxtr8.create_escrow('u1_c', NULL, '0x00000000000000000000000000000000000000AB') AS e;
 SELECT is(
     (SELECT e.rail || ' ' || s.chain || ' ' || s.deposit_addr
-     FROM bloxtr8.escrows AS e JOIN bloxtr8.stablecoin_escrows AS s ON s.escrow_id = e.id WHERE e.id = pg_temp.b8_id('u1')),
+     FROM bloxtr8.escrows AS e INNER JOIN bloxtr8.stablecoin_escrows AS s ON e.id = s.escrow_id
+     WHERE e.id = pg_temp.b8_id('u1')),
     'USDC_BASE BASE 0x00000000000000000000000000000000000000ab',
     'above $10k: USDC_BASE with its stablecoin row on Base, the deposit address stored lowercase'
 );
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.stripe_escrows WHERE escrow_id = pg_temp.b8_id('u1')), 0, 'and no Stripe row'
+    (SELECT count(*)::integer FROM bloxtr8.stripe_escrows
+     WHERE escrow_id = pg_temp.b8_id('u1')), 0, 'and no Stripe row'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.create_escrow('u2_c', NULL, '0x00000000000000000000000000000000000000aB')$$),
     '23505 stablecoin_escrows_deposit_addr_key', 'a deposit address belongs to one escrow, whatever its case');
 SELECT is(pg_temp.try($$SELECT bloxtr8.create_escrow('u2_c', NULL, '0x12')$$), '23514 stablecoin_escrows_deposit_addr_check',
     'a deposit address is an EVM address');
 SELECT is(
-    (SELECT array_agg(a.action ORDER BY a.created_at, a.action) FROM bloxtr8.audit_logs AS a WHERE a.escrow_id = pg_temp.b8_id('s1')),
+    (SELECT array_agg(a.action ORDER BY a.created_at, a.action) FROM bloxtr8.audit_logs AS a
+     WHERE a.escrow_id = pg_temp.b8_id('s1')),
     ARRAY['escrow_created'], 'opening is audited'
 );
 
@@ -84,7 +92,8 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.add_escrow_milestone(%L, 'Rest', 4
 SELECT * FROM bloxtr8.add_escrow_milestone(pg_temp.b8_id('s1'), 'Rest', 400000);
 SELECT is(pg_temp.try($$SELECT bloxtr8.add_escrow_milestone('e_nobody', 'x', 1)$$), 'CD005 ', 'CD005 unknown escrow (milestone)');
 SELECT is(
-    pg_temp.try((SELECT format('SELECT bloxtr8.release_escrow_milestone(%L)', id) FROM bloxtr8.milestone_escrows LIMIT 1)),
+    pg_temp.try((SELECT format('SELECT bloxtr8.release_escrow_milestone(%L)', id) FROM bloxtr8.milestone_escrows
+                 ORDER BY id LIMIT 1)),
     'CD007 milestone_escrows_funds_held', 'no milestone is released before the funds are held'
 );
 
@@ -94,7 +103,8 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.fund_escrow(%L, '0x' || repeat('ab
 SELECT is((SELECT e.status::text FROM bloxtr8.fund_escrow(pg_temp.b8_id('s1')) AS e), 'FUNDS_HELD', 'funds held');
 SELECT is(
     (SELECT d.status || ' ' || d.listing_id || ' ' || d.offer_id || ' ' || d.contract_id || ' ' || d.user_id
-     FROM bloxtr8.deliveries AS d WHERE d.escrow_id = pg_temp.b8_id('s1')),
+     FROM bloxtr8.deliveries AS d
+     WHERE d.escrow_id = pg_temp.b8_id('s1')),
     'PENDING s1_l s1_o s1_c u_seller', 'the delivery is now expected from the seller (PENDING)'
 );
 SELECT is(
@@ -104,16 +114,19 @@ SELECT is(
 );
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.fund_escrow(%L)$$, pg_temp.b8_id('u1'))), 'CD007 escrows_rail_detail',
     'a USDC_BASE escrow is funded by its deposit transaction');
-UPDATE bloxtr8.users SET wallet_risk = 'SANCTIONED' WHERE id = 'u_buyer';
+UPDATE bloxtr8.users SET wallet_risk = 'SANCTIONED'
+WHERE id = 'u_buyer';
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.fund_escrow(%L, '0x' || repeat('AB', 32))$$, pg_temp.b8_id('u1'))),
     'CD007 users_wallet_sanctioned', 'a SANCTIONED buyer''s funds are not taken');
-UPDATE bloxtr8.users SET wallet_risk = 'LOW' WHERE id = 'u_buyer';
+UPDATE bloxtr8.users SET wallet_risk = 'LOW'
+WHERE id = 'u_buyer';
 SELECT * FROM bloxtr8.fund_escrow(pg_temp.b8_id('u1'), '0x' || repeat('AB', 32));
 SELECT is(
-    (SELECT s.deposit_tx FROM bloxtr8.stablecoin_escrows AS s WHERE s.escrow_id = pg_temp.b8_id('u1')),
+    (SELECT s.deposit_tx FROM bloxtr8.stablecoin_escrows AS s
+     WHERE s.escrow_id = pg_temp.b8_id('u1')),
     '0x' || repeat('ab', 32), 'the deposit transaction is recorded, lowercase'
 );
-INSERT INTO pg_temp.ids SELECT 'u2', e.id
+SELECT pg_temp.keep('u2', e.id)
 FROM bloxtr8.create_escrow('u2_c', NULL, '0x00000000000000000000000000000000000000cd') AS e;
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.fund_escrow(%L, '0x' || repeat('ab', 32))$$, pg_temp.b8_id('u2'))),
     '23505 stablecoin_escrows_deposit_tx_key', 'a deposit transaction funds one escrow');
@@ -121,7 +134,8 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.fund_escrow(%L, '0x' || repeat('ab
 -- milestone release while funds are held
 SELECT is(
     (SELECT m.released_at = now() FROM bloxtr8.release_escrow_milestone(
-        (SELECT id FROM bloxtr8.milestone_escrows WHERE amount = 600000)) AS m),
+        (SELECT id FROM bloxtr8.milestone_escrows
+         WHERE amount = 600000)) AS m),
     true, 'a milestone is released while the funds are held'
 );
 SELECT is(
@@ -162,7 +176,8 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.add_escrow_milestone(%L, 'x', 1)$$
 -- release_escrow
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.release_escrow(%L, 'tr_s1')$$, pg_temp.b8_id('s1'))),
     'CD007 users_wallet_sanctioned', 'no release to a SANCTIONED seller');
-UPDATE bloxtr8.users SET wallet_risk = 'LOW' WHERE id = 'u_seller';
+UPDATE bloxtr8.users SET wallet_risk = 'LOW'
+WHERE id = 'u_seller';
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.release_escrow(%L, NULL, '0x' || repeat('ab', 32))$$, pg_temp.b8_id('s1'))),
     'CD007 escrows_rail_detail', 'a STRIPE escrow is released by a transfer, not a transaction');
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.release_escrow(%L)$$, pg_temp.b8_id('s1'))),
@@ -179,7 +194,8 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.release_escrow(%L, 'tr_again')$$, 
     'CD001 escrows_status_transition', 'an escrow is released once');
 SELECT is(
     (SELECT array_agg(a.action || ':' || coalesce(a.user_id, '-') ORDER BY a.created_at, a.id)
-     FROM bloxtr8.audit_logs AS a WHERE a.escrow_id = pg_temp.b8_id('s1') AND a.action <> 'escrow_milestone_released'),
+     FROM bloxtr8.audit_logs AS a
+     WHERE a.escrow_id = pg_temp.b8_id('s1') AND a.action <> 'escrow_milestone_released'),
     ARRAY['escrow_created:u_buyer', 'escrow_funds_held:u_buyer', 'escrow_delivered:u_seller', 'escrow_released:u_seller'],
     'every move of the escrow is in its audit trail, in order (cuid ids follow time)'
 );
@@ -196,17 +212,20 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.refund_escrow(%L, NULL, '0x' || re
 SELECT is((SELECT e.status::text FROM bloxtr8.dispute_escrow(pg_temp.b8_id('u1'), 'u_buyer', 'not delivered') AS e),
     'DISPUTED', 'the buyer disputes: DISPUTED');
 SELECT is(
-    (SELECT d.status || ' ' || d.user_id || ' ' || d.reason FROM bloxtr8.disputes AS d WHERE d.escrow_id = pg_temp.b8_id('u1')),
+    (SELECT d.status || ' ' || d.user_id || ' ' || d.reason FROM bloxtr8.disputes AS d
+     WHERE d.escrow_id = pg_temp.b8_id('u1')),
     'OPEN u_buyer not delivered', 'with an OPEN dispute'
 );
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.dispute_escrow(%L, 'u_seller', 'y')$$, pg_temp.b8_id('u1'))),
     'CD001 escrows_status_transition', 'an escrow is disputed once');
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.refund_escrow(%L, 're_u1')$$, pg_temp.b8_id('u1'))),
     'CD007 escrows_rail_detail', 'a USDC_BASE escrow is refunded by a transaction');
-UPDATE bloxtr8.users SET wallet_risk = 'SANCTIONED' WHERE id = 'u_buyer';
+UPDATE bloxtr8.users SET wallet_risk = 'SANCTIONED'
+WHERE id = 'u_buyer';
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.refund_escrow(%L, NULL, '0x' || repeat('ef', 32))$$, pg_temp.b8_id('u1'))),
     'CD007 users_wallet_sanctioned', 'no refund to a SANCTIONED buyer');
-UPDATE bloxtr8.users SET wallet_risk = 'LOW' WHERE id = 'u_buyer';
+UPDATE bloxtr8.users SET wallet_risk = 'LOW'
+WHERE id = 'u_buyer';
 SELECT ok(bloxtr8.listing_has_open_deal('u1_l'), 'a disputed deal is open');
 SELECT is(
     (SELECT e.status::text FROM bloxtr8.refund_escrow(pg_temp.b8_id('u1'), NULL, '0x' || repeat('EF', 32), 'no delivery') AS e),
@@ -219,7 +238,8 @@ SELECT is(
     '0x' || repeat('ef', 32) || ' RESOLVED true no delivery', 'with its transaction; the dispute RESOLVED'
 );
 SELECT ok(NOT bloxtr8.listing_has_open_deal('u1_l'), 'a refunded deal is over: the seller may show the listing again');
-SELECT is((SELECT l.status::text FROM bloxtr8.listings AS l WHERE l.id = 'u1_l'), 'INACTIVE', 'the listing is not SOLD');
+SELECT is((SELECT l.status::text FROM bloxtr8.listings AS l
+           WHERE l.id = 'u1_l'), 'INACTIVE', 'the listing is not SOLD');
 
 -- release after a dispute
 SELECT * FROM bloxtr8.fund_escrow(pg_temp.b8_id('u2'), '0x' || repeat('cd', 32));
@@ -241,7 +261,7 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.refund_escrow(%L, NULL, '0x' || re
     'CD001 escrows_status_transition', 'a released escrow is not refunded');
 
 -- cancel_escrow
-INSERT INTO pg_temp.ids SELECT 's2', e.id FROM bloxtr8.create_escrow('s2_c', 'pi_s2') AS e;
+SELECT pg_temp.keep('s2', e.id) FROM bloxtr8.create_escrow('s2_c', 'pi_s2') AS e;
 SELECT is((SELECT e.status::text FROM bloxtr8.cancel_escrow(pg_temp.b8_id('s2')) AS e), 'CANCELLED',
     'the funds never came: CANCELLED');
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.cancel_escrow(%L)$$, pg_temp.b8_id('s2'))), 'CD001 escrows_status_transition',

@@ -11,12 +11,18 @@ SELECT is(bloxtr8.base36(0, 4), '0000', 'base36 pads with 0');
 SELECT is(bloxtr8.base36(46655, 3), 'zzz', 'base36: 36^3 - 1 is zzz');
 SELECT throws_ok($$SELECT bloxtr8.base36(46656, 3)$$, '22003', NULL, 'a value too wide for its digits is refused');
 SELECT throws_ok($$SELECT bloxtr8.base36(-1, 3)$$, '22003', NULL, 'a negative value is refused');
-CREATE TEMP TABLE cuids ON COMMIT DROP AS SELECT g, bloxtr8.cuid() AS id FROM generate_series(1, 2000) AS g;
-SELECT is((SELECT count(*)::integer FROM cuids WHERE id ~ '^c[0-9a-z]{24}$'), 2000,
+CREATE TEMP TABLE cuids ON COMMIT DROP AS
+SELECT
+    g,
+    bloxtr8.cuid() AS id
+FROM generate_series(1, 2000) AS g;
+SELECT is((SELECT count(*)::integer FROM cuids
+           WHERE id ~ '^c[0-9a-z]{24}$'), 2000,
     'a cuid is c and 24 of [0-9a-z] (25 characters, the shape of Prisma''s cuid())');
 SELECT is((SELECT count(DISTINCT id)::integer FROM cuids), 2000, '2,000 cuids are distinct');
 SELECT is(
-    (SELECT count(*)::integer FROM cuids AS a JOIN cuids AS b ON b.g = a.g + 1 WHERE b.id <= a.id), 0,
+    (SELECT count(*)::integer FROM cuids AS a INNER JOIN cuids AS b ON a.g + 1 = b.g
+     WHERE b.id <= a.id), 0,
     'cuids made one after the other sort in the order they were made (time, then counter)'
 );
 SELECT ok(
@@ -28,10 +34,11 @@ SELECT ok(
 SELECT is((SELECT count(DISTINCT substr(id, 14, 12))::integer FROM cuids), 2000, 'the random part differs every time');
 
 -- start / complete / expire asset verifications
-INSERT INTO pg_temp.ids SELECT 'v', v.id FROM bloxtr8.start_asset_verification('u_seller', '920587237', 'ROBLOX_OAUTH') AS v;
+SELECT pg_temp.keep('v', v.id) FROM bloxtr8.start_asset_verification('u_seller', '920587237', 'ROBLOX_OAUTH') AS v;
 SELECT is(
     (SELECT v.verification_status || ' ' || v.verification_method || ' ' || coalesce(v.verified_at::text, 'none')
-     FROM bloxtr8.asset_verifications AS v WHERE v.id = pg_temp.b8_id('v')),
+     FROM bloxtr8.asset_verifications AS v
+     WHERE v.id = pg_temp.b8_id('v')),
     'PENDING ROBLOX_OAUTH none', 'a first check is PENDING'
 );
 SELECT is(
@@ -110,7 +117,8 @@ SELECT is(
     (SELECT s.verified_ownership::text FROM bloxtr8.create_roblox_snapshot('920587237', 'Tycoon') AS s), 'false',
     'a snapshot without a listing has no seller to verify'
 );
-UPDATE bloxtr8.asset_verifications SET verification_status = 'EXPIRED' WHERE id = pg_temp.b8_id('v');
+UPDATE bloxtr8.asset_verifications SET verification_status = 'EXPIRED'
+WHERE id = pg_temp.b8_id('v');
 SELECT is(
     (SELECT s.verified_ownership::text FROM bloxtr8.create_roblox_snapshot('920587237', 'Tycoon', 'd1_l') AS s), 'false',
     'an expired check verifies nothing'
@@ -119,7 +127,8 @@ SELECT is(pg_temp.try($$SELECT bloxtr8.create_roblox_snapshot('1', 'x', 'l_nobod
 SELECT is(pg_temp.try($$SELECT bloxtr8.create_roblox_snapshot('1', 'x', NULL, NULL, NULL, -1)$$),
     '23514 roblox_snapshots_player_count_check', 'counts are not negative');
 SELECT is(
-    (SELECT count(*)::integer FROM bloxtr8.roblox_snapshots WHERE listing_id = 'd1_l'), 3, 'the listing has its three snapshots'
+    (SELECT count(*)::integer FROM bloxtr8.roblox_snapshots
+     WHERE listing_id = 'd1_l'), 3, 'the listing has its three snapshots'
 );
 
 SELECT * FROM finish();
