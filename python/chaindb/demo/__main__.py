@@ -16,12 +16,13 @@ from typing import Any
 import psycopg
 
 from chaindb import db
-from chaindb.demo import Flow, Reporter, authenticity, cocopay
+from chaindb.demo import Flow, Reporter, authenticity, bloxtr8, cocopay
 
 #: (product, flow), in order. One line per product.
 FLOWS: list[tuple[str, Flow]] = [
     ("cocopay", cocopay.run),
     ("authenticity", authenticity.run),
+    ("bloxtr8", bloxtr8.run),
 ]
 
 

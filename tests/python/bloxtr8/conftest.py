@@ -57,7 +57,8 @@ WITH listing AS (
 ),
 offer AS (
     INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id)
-    SELECT replace(l.id, '_l', '_o'), %(amount)s, now() + interval '1 day', l.id, %(buyer)s, %(seller)s FROM listing AS l
+    SELECT replace(l.id, '_l', '_o'), %(amount)s, now() + interval '1 day', l.id, %(buyer)s, %(seller)s
+    FROM listing AS l
     RETURNING id
 )
 SELECT count(*) FROM offer

@@ -52,9 +52,9 @@ def run_workers(count: int, work: Callable[[int, psycopg.Connection[Any]], None]
         raise crashes[0]
 
 
-def outcome(call: Callable[[], Any]) -> str:
+def outcome(call: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     try:
-        call()
+        call(*args, **kwargs)
         return "ok"
     except errors.ChainDBError as error:
         return f"{error.sqlstate} {error.constraint}"
@@ -92,7 +92,8 @@ def test_simultaneous_signatures_queue_one_job_each(db_url: str, conn: psycopg.C
     ).fetchall()
     assert per_contract == [("EXECUTING", 2, 1, rounds * pairs)], "each contract: EXECUTING, 2 signatures, 1 job"
     assert conn.execute(
-        "SELECT count(*), count(*) FILTER (WHERE status = 'PENDING' AND attempts = 0) FROM bloxtr8.contract_execution_jobs"
+        "SELECT count(*), count(*) FILTER (WHERE status = 'PENDING' AND attempts = 0) "
+        "FROM bloxtr8.contract_execution_jobs"
     ).fetchone() == (rounds * pairs, rounds * pairs)
 
 
@@ -156,7 +157,7 @@ def test_one_magic_link_signs_once(db_url: str, app: psycopg.Connection[Any], co
     def racer(index: int, own: psycopg.Connection[Any]) -> None:
         for round_ in range(rounds):
             barrier.wait(timeout=60)
-            result = outcome(lambda: q.contract_sign_with_token(own, token=tokens[round_], ip_address=f"10.0.0.{index}"))
+            result = outcome(q.contract_sign_with_token, own, token=tokens[round_], ip_address=f"10.0.0.{index}")
             with lock:
                 results[round_][result] += 1
 
@@ -177,7 +178,7 @@ def test_one_magic_link_signs_once(db_url: str, app: psycopg.Connection[Any], co
 def test_competing_offers_one_accepted(db_url: str, conn: psycopg.Connection, world: Any) -> None:
     rounds, racers = 10, 32
     offers: list[list[str]] = []
-    for round_ in range(rounds):
+    for _ in range(rounds):
         listing = conn.execute(
             "INSERT INTO bloxtr8.listings (title, summary, price, category, user_id) "
             "VALUES ('Race', 'Raced', 1000, 'obby', %s) RETURNING id", (world.seller.id,)
@@ -195,7 +196,7 @@ def test_competing_offers_one_accepted(db_url: str, conn: psycopg.Connection, wo
     def seller(index: int, own: psycopg.Connection[Any]) -> None:
         for round_ in range(rounds):
             barrier.wait(timeout=60)
-            result = outcome(lambda: q.offer_accept(own, id=offers[round_][index], user_id=world.seller.id))
+            result = outcome(q.offer_accept, own, id=offers[round_][index], user_id=world.seller.id)
             with lock:
                 results[round_][result] += 1
 
@@ -221,8 +222,7 @@ def test_concurrent_milestones_stay_within_the_escrow(db_url: str, app: psycopg.
     def planner(index: int, own: psycopg.Connection[Any]) -> None:
         for round_ in range(rounds):
             barrier.wait(timeout=60)
-            result = outcome(lambda: q.escrow_milestone_add(own, escrow_id=escrows[round_], title=f"part {index}",
-                                                            amount=part))
+            result = outcome(q.escrow_milestone_add, own, escrow_id=escrows[round_], title=f"part {index}", amount=part)
             with lock:
                 results[round_][result] += 1
 
