@@ -432,17 +432,10 @@ CREATE FUNCTION bloxtr8.accept_offer(p_offer_id text, p_user_id text) RETURNS SE
     AS $$
 DECLARE
     v_offer bloxtr8.offers := bloxtr8.lock_pending_offer(p_offer_id, p_user_id, 'ACCEPTED');
-    v_status bloxtr8.listing_status;
 BEGIN
     PERFORM bloxtr8.require_user(p_user_id, 'accept_offer', 'TIER_1', false);
     PERFORM bloxtr8.require_user(v_offer.buyer_id, 'accept_offer', NULL, true);
-    SELECT l.status INTO v_status FROM bloxtr8.listings AS l WHERE l.id = v_offer.listing_id FOR UPDATE;
-    IF v_status <> 'ACTIVE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.listings', 'listings_active', format('listing %s is %s, not ACTIVE', v_offer.listing_id, v_status),
-            format('listing_id=%s status=%s', v_offer.listing_id, v_status)
-        );
-    END IF;
+    PERFORM bloxtr8.lock_active_listing(v_offer.listing_id, true);
     UPDATE bloxtr8.listings AS l SET status = 'INACTIVE' WHERE l.id = v_offer.listing_id;
     RETURN QUERY
     UPDATE bloxtr8.offers AS o SET status = 'ACCEPTED' WHERE o.id = p_offer_id RETURNING o.*;
@@ -1087,16 +1080,9 @@ CREATE FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount 
     AS $$
 DECLARE
     v_parent bloxtr8.offers := bloxtr8.lock_pending_offer(p_offer_id, p_user_id, 'COUNTERED');
-    v_status bloxtr8.listing_status;
 BEGIN
     PERFORM bloxtr8.require_user(p_user_id, 'counter_offer', 'TIER_1', true);
-    SELECT l.status INTO v_status FROM bloxtr8.listings AS l WHERE l.id = v_parent.listing_id FOR SHARE;
-    IF v_status <> 'ACTIVE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.listings', 'listings_active', format('listing %s is %s, not ACTIVE', v_parent.listing_id, v_status),
-            format('listing_id=%s status=%s', v_parent.listing_id, v_status)
-        );
-    END IF;
+    PERFORM bloxtr8.lock_active_listing(v_parent.listing_id, false);
     UPDATE bloxtr8.offers AS o SET status = 'COUNTERED' WHERE o.id = p_offer_id;
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id, parent_id)
@@ -1771,33 +1757,10 @@ CREATE FUNCTION bloxtr8.issue_sign_token(p_contract_id text, p_user_id text) RET
     AS $$
 #variable_conflict use_column
 DECLARE
-    v_status bloxtr8.contract_status;
-    v_buyer_id text;
-    v_seller_id text;
     v_now timestamptz := now();
     v_token text := rtrim(translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
 BEGIN
-    SELECT c.status, o.buyer_id, o.seller_id INTO v_status, v_buyer_id, v_seller_id
-    FROM bloxtr8.contracts AS c
-    INNER JOIN bloxtr8.offers AS o ON o.id = c.offer_id
-    WHERE c.id = p_contract_id;
-    IF NOT FOUND THEN
-        PERFORM common.raise_not_found('bloxtr8.contracts', p_contract_id);
-    END IF;
-    IF p_user_id IS DISTINCT FROM v_buyer_id AND p_user_id IS DISTINCT FROM v_seller_id THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.contract_sign_tokens', 'signatures_party',
-            format('user %s is neither the buyer nor the seller of contract %s', p_user_id, p_contract_id),
-            format('contract_id=%s user_id=%s', p_contract_id, p_user_id)
-        );
-    END IF;
-    IF v_status <> 'PENDING_SIGNATURE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.contract_sign_tokens', 'signatures_contract_pending',
-            format('contract %s is %s: signatures are taken while PENDING_SIGNATURE', p_contract_id, v_status),
-            format('contract_id=%s status=%s', p_contract_id, v_status)
-        );
-    END IF;
+    PERFORM bloxtr8.signable_contract(p_contract_id, p_user_id, false);
     IF EXISTS (SELECT FROM bloxtr8.signatures AS s WHERE s.contract_id = p_contract_id AND s.user_id = p_user_id) THEN
         PERFORM common.raise_precondition_failed(
             'bloxtr8.contract_sign_tokens', 'contract_sign_tokens_unsigned',
@@ -1848,6 +1811,42 @@ ALTER FUNCTION bloxtr8.listing_has_open_deal(p_listing_id text) OWNER TO chaindb
 --
 
 COMMENT ON FUNCTION bloxtr8.listing_has_open_deal(p_listing_id text) IS 'True while an ACCEPTED offer of the listing is still a deal: its contract is not VOID and its escrow not REFUNDED (an accepted offer without a contract yet is a deal too). A listing with an open deal stays INACTIVE.';
+
+--
+-- Name: lock_active_listing(text, boolean); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+CREATE FUNCTION bloxtr8.lock_active_listing(p_listing_id text, p_for_update boolean) RETURNS bloxtr8.listings
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_listing bloxtr8.listings;
+BEGIN
+    IF p_for_update THEN
+        SELECT l.* INTO v_listing FROM bloxtr8.listings AS l WHERE l.id = p_listing_id FOR UPDATE;
+    ELSE
+        SELECT l.* INTO v_listing FROM bloxtr8.listings AS l WHERE l.id = p_listing_id FOR SHARE;
+    END IF;
+    IF NOT FOUND THEN
+        PERFORM common.raise_not_found('bloxtr8.listings', p_listing_id);
+    ELSIF v_listing.status <> 'ACTIVE' THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.listings', 'listings_active', format('listing %s is %s, not ACTIVE', p_listing_id, v_listing.status),
+            format('listing_id=%s status=%s', p_listing_id, v_listing.status)
+        );
+    END IF;
+    RETURN v_listing;
+END
+$$;
+
+ALTER FUNCTION bloxtr8.lock_active_listing(p_listing_id text, p_for_update boolean) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION lock_active_listing(p_listing_id text, p_for_update boolean); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION bloxtr8.lock_active_listing(p_listing_id text, p_for_update boolean) IS 'Locks a listing that takes offers (FOR SHARE, or FOR UPDATE when p_for_update: accepting changes it): CD005 unknown, CD007 listings_active unless ACTIVE. Returns the row. Used by make_offer, counter_offer and accept_offer.';
 
 --
 -- Name: lock_escrow(text, bloxtr8.escrow_status, bloxtr8.escrow_status[]); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -1937,16 +1936,7 @@ DECLARE
     v_listing bloxtr8.listings;
 BEGIN
     PERFORM bloxtr8.require_user(p_buyer_id, 'make_offer', 'TIER_1', true);
-    SELECT l.* INTO v_listing FROM bloxtr8.listings AS l WHERE l.id = p_listing_id FOR SHARE;
-    IF NOT FOUND THEN
-        PERFORM common.raise_not_found('bloxtr8.listings', p_listing_id);
-    END IF;
-    IF v_listing.status <> 'ACTIVE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.listings', 'listings_active', format('listing %s is %s, not ACTIVE', p_listing_id, v_listing.status),
-            format('listing_id=%s status=%s', p_listing_id, v_listing.status)
-        );
-    END IF;
+    v_listing := bloxtr8.lock_active_listing(p_listing_id, false);
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id)
     VALUES (p_amount, p_conditions, p_expiry, p_listing_id, p_buyer_id, v_listing.user_id)
@@ -2143,29 +2133,8 @@ CREATE FUNCTION bloxtr8.record_signature(p_contract_id text, p_user_id text, p_s
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_contract bloxtr8.contracts;
-    v_buyer_id text;
-    v_seller_id text;
+    v_contract bloxtr8.contracts := bloxtr8.signable_contract(p_contract_id, p_user_id, true);
 BEGIN
-    SELECT c.* INTO v_contract FROM bloxtr8.contracts AS c WHERE c.id = p_contract_id FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        PERFORM common.raise_not_found('bloxtr8.contracts', p_contract_id);
-    END IF;
-    SELECT o.buyer_id, o.seller_id INTO v_buyer_id, v_seller_id FROM bloxtr8.offers AS o WHERE o.id = v_contract.offer_id;
-    IF p_user_id IS DISTINCT FROM v_buyer_id AND p_user_id IS DISTINCT FROM v_seller_id THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.signatures', 'signatures_party',
-            format('user %s is neither the buyer nor the seller of contract %s', p_user_id, p_contract_id),
-            format('contract_id=%s user_id=%s', p_contract_id, p_user_id)
-        );
-    END IF;
-    IF v_contract.status <> 'PENDING_SIGNATURE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.signatures', 'signatures_contract_pending',
-            format('contract %s is %s: signatures are taken while PENDING_SIGNATURE', p_contract_id, v_contract.status),
-            format('contract_id=%s status=%s', p_contract_id, v_contract.status)
-        );
-    END IF;
     PERFORM bloxtr8.require_user(p_user_id, 'sign_contract', 'TIER_1', false);
     INSERT INTO bloxtr8.signatures (user_id, contract_id, ip_address, user_agent, signature_method)
     VALUES (p_user_id, p_contract_id, p_ip_address, p_user_agent, p_signature_method);
@@ -2243,15 +2212,7 @@ DECLARE
 BEGIN
     SELECT o.buyer_id INTO v_buyer_id FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_buyer_id, 'refund_escrow', NULL, true);
-    IF v_escrow.rail = 'STRIPE' AND p_refund_id IS NOT NULL AND p_refund_tx IS NULL THEN
-        UPDATE bloxtr8.stripe_escrows AS s SET refund_id = p_refund_id WHERE s.escrow_id = p_escrow_id;
-    ELSIF v_escrow.rail = 'USDC_BASE' AND p_refund_tx IS NOT NULL AND p_refund_id IS NULL THEN
-        UPDATE bloxtr8.stablecoin_escrows AS s SET refund_tx = lower(p_refund_tx) WHERE s.escrow_id = p_escrow_id;
-    ELSE
-        PERFORM bloxtr8.rail_detail_refused(
-            v_escrow, 'a STRIPE escrow is refunded by a refund_id, a USDC_BASE one by a refund_tx, not both'
-        );
-    END IF;
+    PERFORM bloxtr8.settle_escrow_rail(v_escrow, true, p_refund_id, p_refund_tx);
     UPDATE bloxtr8.disputes AS d
     SET status = 'RESOLVED', resolved_at = now(), resolution = coalesce(p_resolution, 'refunded to the buyer')
     WHERE d.escrow_id = p_escrow_id AND d.status = 'OPEN';
@@ -2287,15 +2248,7 @@ DECLARE
 BEGIN
     SELECT o.* INTO v_offer FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_offer.seller_id, 'release_escrow', NULL, true);
-    IF v_escrow.rail = 'STRIPE' AND p_transfer_id IS NOT NULL AND p_release_tx IS NULL THEN
-        UPDATE bloxtr8.stripe_escrows AS s SET transfer_id = p_transfer_id WHERE s.escrow_id = p_escrow_id;
-    ELSIF v_escrow.rail = 'USDC_BASE' AND p_release_tx IS NOT NULL AND p_transfer_id IS NULL THEN
-        UPDATE bloxtr8.stablecoin_escrows AS s SET release_tx = lower(p_release_tx) WHERE s.escrow_id = p_escrow_id;
-    ELSE
-        PERFORM bloxtr8.rail_detail_refused(
-            v_escrow, 'a STRIPE escrow is released by a transfer_id, a USDC_BASE one by a release_tx, not both'
-        );
-    END IF;
+    PERFORM bloxtr8.settle_escrow_rail(v_escrow, false, p_transfer_id, p_release_tx);
     UPDATE bloxtr8.deliveries AS d SET status = 'CONFIRMED', confirmed_at = now()
     WHERE d.escrow_id = p_escrow_id AND d.status = 'DELIVERED';
     UPDATE bloxtr8.disputes AS d
@@ -2726,6 +2679,46 @@ ALTER FUNCTION bloxtr8.set_user_wallet_risk(p_user_id text, p_wallet_risk bloxtr
 COMMENT ON FUNCTION bloxtr8.set_user_wallet_risk(p_user_id text, p_wallet_risk bloxtr8.wallet_risk) IS 'Records the screening of the user''s wallet. CD005 unknown user; 23514 users_wallet_risk_check when the user has no wallet and the risk is not UNKNOWN.';
 
 --
+-- Name: settle_escrow_rail(bloxtr8.escrows, boolean, text, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+CREATE FUNCTION bloxtr8.settle_escrow_rail(p_escrow bloxtr8.escrows, p_refund boolean, p_stripe_id text, p_tx text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+BEGIN
+    IF p_escrow.rail = 'STRIPE' AND p_stripe_id IS NOT NULL AND p_tx IS NULL THEN
+        IF p_refund THEN
+            UPDATE bloxtr8.stripe_escrows AS s SET refund_id = p_stripe_id WHERE s.escrow_id = p_escrow.id;
+        ELSE
+            UPDATE bloxtr8.stripe_escrows AS s SET transfer_id = p_stripe_id WHERE s.escrow_id = p_escrow.id;
+        END IF;
+    ELSIF p_escrow.rail = 'USDC_BASE' AND p_tx IS NOT NULL AND p_stripe_id IS NULL THEN
+        IF p_refund THEN
+            UPDATE bloxtr8.stablecoin_escrows AS s SET refund_tx = lower(p_tx) WHERE s.escrow_id = p_escrow.id;
+        ELSE
+            UPDATE bloxtr8.stablecoin_escrows AS s SET release_tx = lower(p_tx) WHERE s.escrow_id = p_escrow.id;
+        END IF;
+    ELSE
+        PERFORM bloxtr8.rail_detail_refused(
+            p_escrow,
+            format('a STRIPE escrow is %1$s by a Stripe %2$s id, a USDC_BASE one by a %1$s transaction, not both',
+                CASE WHEN p_refund THEN 'refunded' ELSE 'released' END,
+                CASE WHEN p_refund THEN 'refund' ELSE 'transfer' END)
+        );
+    END IF;
+END
+$_$;
+
+ALTER FUNCTION bloxtr8.settle_escrow_rail(p_escrow bloxtr8.escrows, p_refund boolean, p_stripe_id text, p_tx text) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION settle_escrow_rail(p_escrow bloxtr8.escrows, p_refund boolean, p_stripe_id text, p_tx text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION bloxtr8.settle_escrow_rail(p_escrow bloxtr8.escrows, p_refund boolean, p_stripe_id text, p_tx text) IS 'Records how an escrow was settled on its rail, set once: the Stripe transfer (release) or refund id of a STRIPE escrow, the release or refund transaction (lowercase) of a USDC_BASE one; the other rail''s detail, or none, is CD007 escrows_rail_detail. Used by release_escrow and refund_escrow.';
+
+--
 -- Name: sign_contract(text, text, bloxtr8.signature_method, text, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
 --
 
@@ -2795,6 +2788,53 @@ ALTER FUNCTION bloxtr8.sign_contract_with_token(p_token text, p_ip_address text,
 --
 
 COMMENT ON FUNCTION bloxtr8.sign_contract_with_token(p_token text, p_ip_address text, p_user_agent text) IS 'Signs on the web with a magic-link token: marks the token used (single use: of concurrent uses exactly one passes) and signs WEB_BASED as the token''s user, in one transaction (a refused signature leaves the token unused). CD005 unknown token, CD007 contract_sign_tokens_used, CD006 contract_sign_tokens_expired (database clock), and the refusals of bloxtr8.record_signature.';
+
+--
+-- Name: signable_contract(text, text, boolean); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+CREATE FUNCTION bloxtr8.signable_contract(p_contract_id text, p_user_id text, p_lock boolean) RETURNS bloxtr8.contracts
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_contract bloxtr8.contracts;
+    v_buyer_id text;
+    v_seller_id text;
+BEGIN
+    IF p_lock THEN
+        SELECT c.* INTO v_contract FROM bloxtr8.contracts AS c WHERE c.id = p_contract_id FOR NO KEY UPDATE;
+    ELSE
+        SELECT c.* INTO v_contract FROM bloxtr8.contracts AS c WHERE c.id = p_contract_id;
+    END IF;
+    IF NOT FOUND THEN
+        PERFORM common.raise_not_found('bloxtr8.contracts', p_contract_id);
+    END IF;
+    SELECT o.buyer_id, o.seller_id INTO v_buyer_id, v_seller_id FROM bloxtr8.offers AS o WHERE o.id = v_contract.offer_id;
+    IF p_user_id IS DISTINCT FROM v_buyer_id AND p_user_id IS DISTINCT FROM v_seller_id THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.signatures', 'signatures_party',
+            format('user %s is neither the buyer nor the seller of contract %s', p_user_id, p_contract_id),
+            format('contract_id=%s user_id=%s', p_contract_id, p_user_id)
+        );
+    ELSIF v_contract.status <> 'PENDING_SIGNATURE' THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.signatures', 'signatures_contract_pending',
+            format('contract %s is %s: signatures are taken while PENDING_SIGNATURE', p_contract_id, v_contract.status),
+            format('contract_id=%s status=%s', p_contract_id, v_contract.status)
+        );
+    END IF;
+    RETURN v_contract;
+END
+$$;
+
+ALTER FUNCTION bloxtr8.signable_contract(p_contract_id text, p_user_id text, p_lock boolean) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION signable_contract(p_contract_id text, p_user_id text, p_lock boolean); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION bloxtr8.signable_contract(p_contract_id text, p_user_id text, p_lock boolean) IS 'A contract p_user_id may sign now (locked FOR NO KEY UPDATE when p_lock): CD005 unknown, CD007 signatures_party unless the offer''s buyer or seller, CD007 signatures_contract_pending unless PENDING_SIGNATURE. Returns the row. Used by record_signature (locked) and issue_sign_token.';
 
 --
 -- Name: start_asset_verification(text, text, bloxtr8.verification_method); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -5665,6 +5705,12 @@ GRANT ALL ON FUNCTION bloxtr8.listing_has_open_deal(p_listing_id text) TO chaind
 GRANT ALL ON FUNCTION bloxtr8.listing_has_open_deal(p_listing_id text) TO chaindb_readonly;
 
 --
+-- Name: FUNCTION lock_active_listing(p_listing_id text, p_for_update boolean); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION bloxtr8.lock_active_listing(p_listing_id text, p_for_update boolean) FROM PUBLIC;
+
+--
 -- Name: FUNCTION lock_escrow(p_escrow_id text, p_to bloxtr8.escrow_status, p_from bloxtr8.escrow_status[]); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
 --
 
@@ -5838,6 +5884,12 @@ REVOKE ALL ON FUNCTION bloxtr8.set_user_wallet_risk(p_user_id text, p_wallet_ris
 GRANT ALL ON FUNCTION bloxtr8.set_user_wallet_risk(p_user_id text, p_wallet_risk bloxtr8.wallet_risk) TO chaindb_app;
 
 --
+-- Name: FUNCTION settle_escrow_rail(p_escrow bloxtr8.escrows, p_refund boolean, p_stripe_id text, p_tx text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION bloxtr8.settle_escrow_rail(p_escrow bloxtr8.escrows, p_refund boolean, p_stripe_id text, p_tx text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION sign_contract(p_contract_id text, p_user_id text, p_signature_method bloxtr8.signature_method, p_ip_address text, p_user_agent text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
 --
 
@@ -5850,6 +5902,12 @@ GRANT ALL ON FUNCTION bloxtr8.sign_contract(p_contract_id text, p_user_id text, 
 
 REVOKE ALL ON FUNCTION bloxtr8.sign_contract_with_token(p_token text, p_ip_address text, p_user_agent text) FROM PUBLIC;
 GRANT ALL ON FUNCTION bloxtr8.sign_contract_with_token(p_token text, p_ip_address text, p_user_agent text) TO chaindb_app;
+
+--
+-- Name: FUNCTION signable_contract(p_contract_id text, p_user_id text, p_lock boolean); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION bloxtr8.signable_contract(p_contract_id text, p_user_id text, p_lock boolean) FROM PUBLIC;
 
 --
 -- Name: FUNCTION start_asset_verification(p_user_id text, p_game_id text, p_verification_method bloxtr8.verification_method); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner

@@ -14,6 +14,8 @@ DROP FUNCTION bloxtr8.set_listing_status(text, text, bloxtr8.listing_status);
 
 DROP FUNCTION bloxtr8.create_listing(text, text, text, integer, text, text);
 
+DROP FUNCTION bloxtr8.lock_active_listing(text, boolean);
+
 DROP FUNCTION bloxtr8.lock_pending_offer(text, text, bloxtr8.offer_status);
 
 DROP FUNCTION bloxtr8.listing_has_open_deal(text);

@@ -112,6 +112,36 @@ COMMENT ON FUNCTION bloxtr8.lock_pending_offer(text, text, bloxtr8.offer_status)
 'offers_expired at or after its expiry (database clock), CD007 offers_recipient unless p_user_id is the party it was '
 'made to. Returns the locked row. Used by counter_offer, accept_offer and decline_offer.';
 
+CREATE FUNCTION bloxtr8.lock_active_listing(p_listing_id text, p_for_update boolean)
+RETURNS bloxtr8.listings
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    v_listing bloxtr8.listings;
+BEGIN
+    IF p_for_update THEN
+        SELECT l.* INTO v_listing FROM bloxtr8.listings AS l WHERE l.id = p_listing_id FOR UPDATE;
+    ELSE
+        SELECT l.* INTO v_listing FROM bloxtr8.listings AS l WHERE l.id = p_listing_id FOR SHARE;
+    END IF;
+    IF NOT FOUND THEN
+        PERFORM common.raise_not_found('bloxtr8.listings', p_listing_id);
+    ELSIF v_listing.status <> 'ACTIVE' THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.listings', 'listings_active', format('listing %s is %s, not ACTIVE', p_listing_id, v_listing.status),
+            format('listing_id=%s status=%s', p_listing_id, v_listing.status)
+        );
+    END IF;
+    RETURN v_listing;
+END
+$fn$;
+
+COMMENT ON FUNCTION bloxtr8.lock_active_listing(text, boolean) IS
+'Locks a listing that takes offers (FOR SHARE, or FOR UPDATE when p_for_update: accepting changes it): CD005 unknown, '
+'CD007 listings_active unless ACTIVE. Returns the row. Used by make_offer, counter_offer and accept_offer.';
+
 CREATE FUNCTION bloxtr8.create_listing(
     p_user_id text,
     p_title text,
@@ -209,16 +239,7 @@ DECLARE
     v_listing bloxtr8.listings;
 BEGIN
     PERFORM bloxtr8.require_user(p_buyer_id, 'make_offer', 'TIER_1', true);
-    SELECT l.* INTO v_listing FROM bloxtr8.listings AS l WHERE l.id = p_listing_id FOR SHARE;
-    IF NOT FOUND THEN
-        PERFORM common.raise_not_found('bloxtr8.listings', p_listing_id);
-    END IF;
-    IF v_listing.status <> 'ACTIVE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.listings', 'listings_active', format('listing %s is %s, not ACTIVE', p_listing_id, v_listing.status),
-            format('listing_id=%s status=%s', p_listing_id, v_listing.status)
-        );
-    END IF;
+    v_listing := bloxtr8.lock_active_listing(p_listing_id, false);
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id)
     VALUES (p_amount, p_conditions, p_expiry, p_listing_id, p_buyer_id, v_listing.user_id)
@@ -246,16 +267,9 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_parent bloxtr8.offers := bloxtr8.lock_pending_offer(p_offer_id, p_user_id, 'COUNTERED');
-    v_status bloxtr8.listing_status;
 BEGIN
     PERFORM bloxtr8.require_user(p_user_id, 'counter_offer', 'TIER_1', true);
-    SELECT l.status INTO v_status FROM bloxtr8.listings AS l WHERE l.id = v_parent.listing_id FOR SHARE;
-    IF v_status <> 'ACTIVE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.listings', 'listings_active', format('listing %s is %s, not ACTIVE', v_parent.listing_id, v_status),
-            format('listing_id=%s status=%s', v_parent.listing_id, v_status)
-        );
-    END IF;
+    PERFORM bloxtr8.lock_active_listing(v_parent.listing_id, false);
     UPDATE bloxtr8.offers AS o SET status = 'COUNTERED' WHERE o.id = p_offer_id;
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id, parent_id)
@@ -279,17 +293,10 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_offer bloxtr8.offers := bloxtr8.lock_pending_offer(p_offer_id, p_user_id, 'ACCEPTED');
-    v_status bloxtr8.listing_status;
 BEGIN
     PERFORM bloxtr8.require_user(p_user_id, 'accept_offer', 'TIER_1', false);
     PERFORM bloxtr8.require_user(v_offer.buyer_id, 'accept_offer', NULL, true);
-    SELECT l.status INTO v_status FROM bloxtr8.listings AS l WHERE l.id = v_offer.listing_id FOR UPDATE;
-    IF v_status <> 'ACTIVE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.listings', 'listings_active', format('listing %s is %s, not ACTIVE', v_offer.listing_id, v_status),
-            format('listing_id=%s status=%s', v_offer.listing_id, v_status)
-        );
-    END IF;
+    PERFORM bloxtr8.lock_active_listing(v_offer.listing_id, true);
     UPDATE bloxtr8.listings AS l SET status = 'INACTIVE' WHERE l.id = v_offer.listing_id;
     RETURN QUERY
     UPDATE bloxtr8.offers AS o SET status = 'ACCEPTED' WHERE o.id = p_offer_id RETURNING o.*;
@@ -342,6 +349,7 @@ REVOKE ALL ON FUNCTION
 bloxtr8.offer_proposer_id(text),
 bloxtr8.listing_has_open_deal(text),
 bloxtr8.lock_pending_offer(text, text, bloxtr8.offer_status),
+bloxtr8.lock_active_listing(text, boolean),
 bloxtr8.create_listing(text, text, text, integer, text, text),
 bloxtr8.set_listing_status(text, text, bloxtr8.listing_status),
 bloxtr8.make_offer(text, text, integer, timestamptz, text),

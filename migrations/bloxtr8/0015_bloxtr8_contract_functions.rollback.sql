@@ -12,6 +12,8 @@ DROP FUNCTION bloxtr8.sign_contract(text, text, bloxtr8.signature_method, text, 
 
 DROP FUNCTION bloxtr8.record_signature(text, text, bloxtr8.signature_method, text, text);
 
+DROP FUNCTION bloxtr8.signable_contract(text, text, boolean);
+
 DROP FUNCTION bloxtr8.attach_contract_pdf(text, text, text);
 
 DROP FUNCTION bloxtr8.create_contract(text, jsonb);

@@ -149,6 +149,48 @@ COMMENT ON FUNCTION bloxtr8.attach_contract_pdf(text, text, text) IS
 'Records the contract''s PDF and its SHA-256, once (the same values again change nothing). CD005 unknown contract, '
 'CD003 contracts_pdf_url_immutable / contracts_sha256_immutable for other values, 23514 the contracts CHECKs.';
 
+CREATE FUNCTION bloxtr8.signable_contract(p_contract_id text, p_user_id text, p_lock boolean)
+RETURNS bloxtr8.contracts
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    v_contract bloxtr8.contracts;
+    v_buyer_id text;
+    v_seller_id text;
+BEGIN
+    IF p_lock THEN
+        SELECT c.* INTO v_contract FROM bloxtr8.contracts AS c WHERE c.id = p_contract_id FOR NO KEY UPDATE;
+    ELSE
+        SELECT c.* INTO v_contract FROM bloxtr8.contracts AS c WHERE c.id = p_contract_id;
+    END IF;
+    IF NOT FOUND THEN
+        PERFORM common.raise_not_found('bloxtr8.contracts', p_contract_id);
+    END IF;
+    SELECT o.buyer_id, o.seller_id INTO v_buyer_id, v_seller_id FROM bloxtr8.offers AS o WHERE o.id = v_contract.offer_id;
+    IF p_user_id IS DISTINCT FROM v_buyer_id AND p_user_id IS DISTINCT FROM v_seller_id THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.signatures', 'signatures_party',
+            format('user %s is neither the buyer nor the seller of contract %s', p_user_id, p_contract_id),
+            format('contract_id=%s user_id=%s', p_contract_id, p_user_id)
+        );
+    ELSIF v_contract.status <> 'PENDING_SIGNATURE' THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.signatures', 'signatures_contract_pending',
+            format('contract %s is %s: signatures are taken while PENDING_SIGNATURE', p_contract_id, v_contract.status),
+            format('contract_id=%s status=%s', p_contract_id, v_contract.status)
+        );
+    END IF;
+    RETURN v_contract;
+END
+$fn$;
+
+COMMENT ON FUNCTION bloxtr8.signable_contract(text, text, boolean) IS
+'A contract p_user_id may sign now (locked FOR NO KEY UPDATE when p_lock): CD005 unknown, CD007 signatures_party '
+'unless the offer''s buyer or seller, CD007 signatures_contract_pending unless PENDING_SIGNATURE. Returns the row. '
+'Used by record_signature (locked) and issue_sign_token.';
+
 CREATE FUNCTION bloxtr8.record_signature(
     p_contract_id text,
     p_user_id text,
@@ -162,29 +204,8 @@ VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_contract bloxtr8.contracts;
-    v_buyer_id text;
-    v_seller_id text;
+    v_contract bloxtr8.contracts := bloxtr8.signable_contract(p_contract_id, p_user_id, true);
 BEGIN
-    SELECT c.* INTO v_contract FROM bloxtr8.contracts AS c WHERE c.id = p_contract_id FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        PERFORM common.raise_not_found('bloxtr8.contracts', p_contract_id);
-    END IF;
-    SELECT o.buyer_id, o.seller_id INTO v_buyer_id, v_seller_id FROM bloxtr8.offers AS o WHERE o.id = v_contract.offer_id;
-    IF p_user_id IS DISTINCT FROM v_buyer_id AND p_user_id IS DISTINCT FROM v_seller_id THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.signatures', 'signatures_party',
-            format('user %s is neither the buyer nor the seller of contract %s', p_user_id, p_contract_id),
-            format('contract_id=%s user_id=%s', p_contract_id, p_user_id)
-        );
-    END IF;
-    IF v_contract.status <> 'PENDING_SIGNATURE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.signatures', 'signatures_contract_pending',
-            format('contract %s is %s: signatures are taken while PENDING_SIGNATURE', p_contract_id, v_contract.status),
-            format('contract_id=%s status=%s', p_contract_id, v_contract.status)
-        );
-    END IF;
     PERFORM bloxtr8.require_user(p_user_id, 'sign_contract', 'TIER_1', false);
     INSERT INTO bloxtr8.signatures (user_id, contract_id, ip_address, user_agent, signature_method)
     VALUES (p_user_id, p_contract_id, p_ip_address, p_user_agent, p_signature_method);
@@ -244,33 +265,10 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-    v_status bloxtr8.contract_status;
-    v_buyer_id text;
-    v_seller_id text;
     v_now timestamptz := now();
     v_token text := rtrim(translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
 BEGIN
-    SELECT c.status, o.buyer_id, o.seller_id INTO v_status, v_buyer_id, v_seller_id
-    FROM bloxtr8.contracts AS c
-    INNER JOIN bloxtr8.offers AS o ON o.id = c.offer_id
-    WHERE c.id = p_contract_id;
-    IF NOT FOUND THEN
-        PERFORM common.raise_not_found('bloxtr8.contracts', p_contract_id);
-    END IF;
-    IF p_user_id IS DISTINCT FROM v_buyer_id AND p_user_id IS DISTINCT FROM v_seller_id THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.contract_sign_tokens', 'signatures_party',
-            format('user %s is neither the buyer nor the seller of contract %s', p_user_id, p_contract_id),
-            format('contract_id=%s user_id=%s', p_contract_id, p_user_id)
-        );
-    END IF;
-    IF v_status <> 'PENDING_SIGNATURE' THEN
-        PERFORM common.raise_precondition_failed(
-            'bloxtr8.contract_sign_tokens', 'signatures_contract_pending',
-            format('contract %s is %s: signatures are taken while PENDING_SIGNATURE', p_contract_id, v_status),
-            format('contract_id=%s status=%s', p_contract_id, v_status)
-        );
-    END IF;
+    PERFORM bloxtr8.signable_contract(p_contract_id, p_user_id, false);
     IF EXISTS (SELECT FROM bloxtr8.signatures AS s WHERE s.contract_id = p_contract_id AND s.user_id = p_user_id) THEN
         PERFORM common.raise_precondition_failed(
             'bloxtr8.contract_sign_tokens', 'contract_sign_tokens_unsigned',
@@ -383,6 +381,7 @@ bloxtr8.semver_key(text),
 bloxtr8.publish_contract_template(text, text, jsonb),
 bloxtr8.create_contract(text, jsonb),
 bloxtr8.attach_contract_pdf(text, text, text),
+bloxtr8.signable_contract(text, text, boolean),
 bloxtr8.record_signature(text, text, bloxtr8.signature_method, text, text),
 bloxtr8.sign_contract(text, text, bloxtr8.signature_method, text, text),
 bloxtr8.issue_sign_token(text, text),

@@ -18,6 +18,8 @@ DROP FUNCTION bloxtr8.fund_escrow(text, text);
 
 DROP FUNCTION bloxtr8.create_escrow(text, text, text);
 
+DROP FUNCTION bloxtr8.settle_escrow_rail(bloxtr8.escrows, boolean, text, text);
+
 DROP FUNCTION bloxtr8.rail_detail_refused(bloxtr8.escrows, text);
 
 DROP FUNCTION bloxtr8.require_escrow_party(bloxtr8.escrows, text, text, text);

@@ -99,6 +99,43 @@ $fn$;
 COMMENT ON FUNCTION bloxtr8.rail_detail_refused(bloxtr8.escrows, text) IS
 'Raises CD007 escrows_rail_detail: the call gave another rail''s details (or none) for this escrow.';
 
+CREATE FUNCTION bloxtr8.settle_escrow_rail(
+    p_escrow bloxtr8.escrows, p_refund boolean, p_stripe_id text, p_tx text
+)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF p_escrow.rail = 'STRIPE' AND p_stripe_id IS NOT NULL AND p_tx IS NULL THEN
+        IF p_refund THEN
+            UPDATE bloxtr8.stripe_escrows AS s SET refund_id = p_stripe_id WHERE s.escrow_id = p_escrow.id;
+        ELSE
+            UPDATE bloxtr8.stripe_escrows AS s SET transfer_id = p_stripe_id WHERE s.escrow_id = p_escrow.id;
+        END IF;
+    ELSIF p_escrow.rail = 'USDC_BASE' AND p_tx IS NOT NULL AND p_stripe_id IS NULL THEN
+        IF p_refund THEN
+            UPDATE bloxtr8.stablecoin_escrows AS s SET refund_tx = lower(p_tx) WHERE s.escrow_id = p_escrow.id;
+        ELSE
+            UPDATE bloxtr8.stablecoin_escrows AS s SET release_tx = lower(p_tx) WHERE s.escrow_id = p_escrow.id;
+        END IF;
+    ELSE
+        PERFORM bloxtr8.rail_detail_refused(
+            p_escrow,
+            format('a STRIPE escrow is %1$s by a Stripe %2$s id, a USDC_BASE one by a %1$s transaction, not both',
+                CASE WHEN p_refund THEN 'refunded' ELSE 'released' END,
+                CASE WHEN p_refund THEN 'refund' ELSE 'transfer' END)
+        );
+    END IF;
+END
+$fn$;
+
+COMMENT ON FUNCTION bloxtr8.settle_escrow_rail(bloxtr8.escrows, boolean, text, text) IS
+'Records how an escrow was settled on its rail, set once: the Stripe transfer (release) or refund id of a STRIPE '
+'escrow, the release or refund transaction (lowercase) of a USDC_BASE one; the other rail''s detail, or none, is '
+'CD007 escrows_rail_detail. Used by release_escrow and refund_escrow.';
+
 CREATE FUNCTION bloxtr8.create_escrow(
     p_contract_id text, p_payment_intent_id text DEFAULT NULL, p_deposit_addr text DEFAULT NULL
 )
@@ -250,15 +287,7 @@ DECLARE
 BEGIN
     SELECT o.* INTO v_offer FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_offer.seller_id, 'release_escrow', NULL, true);
-    IF v_escrow.rail = 'STRIPE' AND p_transfer_id IS NOT NULL AND p_release_tx IS NULL THEN
-        UPDATE bloxtr8.stripe_escrows AS s SET transfer_id = p_transfer_id WHERE s.escrow_id = p_escrow_id;
-    ELSIF v_escrow.rail = 'USDC_BASE' AND p_release_tx IS NOT NULL AND p_transfer_id IS NULL THEN
-        UPDATE bloxtr8.stablecoin_escrows AS s SET release_tx = lower(p_release_tx) WHERE s.escrow_id = p_escrow_id;
-    ELSE
-        PERFORM bloxtr8.rail_detail_refused(
-            v_escrow, 'a STRIPE escrow is released by a transfer_id, a USDC_BASE one by a release_tx, not both'
-        );
-    END IF;
+    PERFORM bloxtr8.settle_escrow_rail(v_escrow, false, p_transfer_id, p_release_tx);
     UPDATE bloxtr8.deliveries AS d SET status = 'CONFIRMED', confirmed_at = now()
     WHERE d.escrow_id = p_escrow_id AND d.status = 'DELIVERED';
     UPDATE bloxtr8.disputes AS d
@@ -319,15 +348,7 @@ DECLARE
 BEGIN
     SELECT o.buyer_id INTO v_buyer_id FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_buyer_id, 'refund_escrow', NULL, true);
-    IF v_escrow.rail = 'STRIPE' AND p_refund_id IS NOT NULL AND p_refund_tx IS NULL THEN
-        UPDATE bloxtr8.stripe_escrows AS s SET refund_id = p_refund_id WHERE s.escrow_id = p_escrow_id;
-    ELSIF v_escrow.rail = 'USDC_BASE' AND p_refund_tx IS NOT NULL AND p_refund_id IS NULL THEN
-        UPDATE bloxtr8.stablecoin_escrows AS s SET refund_tx = lower(p_refund_tx) WHERE s.escrow_id = p_escrow_id;
-    ELSE
-        PERFORM bloxtr8.rail_detail_refused(
-            v_escrow, 'a STRIPE escrow is refunded by a refund_id, a USDC_BASE one by a refund_tx, not both'
-        );
-    END IF;
+    PERFORM bloxtr8.settle_escrow_rail(v_escrow, true, p_refund_id, p_refund_tx);
     UPDATE bloxtr8.disputes AS d
     SET status = 'RESOLVED', resolved_at = now(), resolution = coalesce(p_resolution, 'refunded to the buyer')
     WHERE d.escrow_id = p_escrow_id AND d.status = 'OPEN';
@@ -461,6 +482,7 @@ REVOKE ALL ON FUNCTION
 bloxtr8.lock_escrow(text, bloxtr8.escrow_status, bloxtr8.escrow_status[]),
 bloxtr8.require_escrow_party(bloxtr8.escrows, text, text, text),
 bloxtr8.rail_detail_refused(bloxtr8.escrows, text),
+bloxtr8.settle_escrow_rail(bloxtr8.escrows, boolean, text, text),
 bloxtr8.create_escrow(text, text, text),
 bloxtr8.fund_escrow(text, text),
 bloxtr8.deliver_escrow(text, text, text),

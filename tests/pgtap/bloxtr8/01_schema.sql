@@ -612,14 +612,14 @@ SELECT functions_are(
         'create_contract', 'create_escrow', 'create_listing', 'create_roblox_snapshot', 'cuid', 'decline_offer',
         'delete_expired_sign_tokens', 'deliver_escrow', 'dispute_escrow', 'execution_backoff',
         'expire_asset_verifications', 'expire_offers', 'fail_execution_job', 'finish_execution_job_refused',
-        'fund_escrow', 'issue_sign_token', 'listing_has_open_deal', 'lock_escrow', 'lock_pending_offer',
-        'make_offer', 'offer_proposer_id', 'publish_contract_template', 'rail_detail_refused',
-        'record_signature', 'recover_execution_jobs', 'refund_escrow', 'release_escrow',
+        'fund_escrow', 'issue_sign_token', 'listing_has_open_deal', 'lock_active_listing', 'lock_escrow',
+        'lock_pending_offer', 'make_offer', 'offer_proposer_id', 'publish_contract_template',
+        'rail_detail_refused', 'record_signature', 'recover_execution_jobs', 'refund_escrow', 'release_escrow',
         'release_escrow_milestone', 'require_escrow_party', 'require_user', 'retry_contract_execution',
         'semver_key', 'set_listing_status', 'set_user_kyc', 'set_user_wallet', 'set_user_wallet_risk',
-        'sign_contract', 'sign_contract_with_token', 'start_asset_verification',
-        'tg_contract_execution_jobs__attempts_monotonic', 'tg_contracts__offer_accepted',
-        'tg_escrows__rail_detail', 'void_contract'
+        'settle_escrow_rail', 'sign_contract', 'sign_contract_with_token', 'signable_contract',
+        'start_asset_verification', 'tg_contract_execution_jobs__attempts_monotonic',
+        'tg_contracts__offer_accepted', 'tg_escrows__rail_detail', 'void_contract'
     ],
     'bloxtr8 has exactly its rule functions, their helpers and its trigger functions'
 );
