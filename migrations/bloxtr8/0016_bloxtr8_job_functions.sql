@@ -35,25 +35,27 @@ COMMENT ON FUNCTION bloxtr8.execution_backoff(integer) IS
 
 CREATE FUNCTION bloxtr8.claim_execution_jobs(p_limit integer, p_lease interval)
 RETURNS SETOF bloxtr8.contract_execution_jobs
-LANGUAGE sql
+LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-    WITH due AS (
-        SELECT j.id
-        FROM bloxtr8.contract_execution_jobs AS j
-        WHERE j.status = 'PENDING' AND j.next_retry_at <= now()
-        ORDER BY j.next_retry_at
-        LIMIT p_limit
-        FOR UPDATE SKIP LOCKED
-    )
-
+BEGIN
+    -- id = ANY(ARRAY(...)): the jobs are found through the (status, next_retry_at) index and updated through the
+    -- primary key whatever p_limit is (a join would be planned for an unknown LIMIT: a scan of the whole table).
+    RETURN QUERY
     UPDATE bloxtr8.contract_execution_jobs AS j
     SET status = 'PROCESSING', attempts = j.attempts + 1, processing_started_at = now(), next_retry_at = now() + p_lease
-    FROM due
-    WHERE j.id = due.id
-    RETURNING j.*
+    WHERE j.id = ANY(ARRAY(
+        SELECT d.id
+        FROM bloxtr8.contract_execution_jobs AS d
+        WHERE d.status = 'PENDING' AND d.next_retry_at <= now()
+        ORDER BY d.next_retry_at
+        LIMIT p_limit
+        FOR UPDATE SKIP LOCKED
+    ))
+    RETURNING j.*;
+END
 $fn$;
 
 COMMENT ON FUNCTION bloxtr8.claim_execution_jobs(integer, interval) IS
@@ -151,35 +153,34 @@ COMMENT ON FUNCTION bloxtr8.fail_execution_job(text, integer, text) IS
 
 CREATE FUNCTION bloxtr8.recover_execution_jobs()
 RETURNS SETOF bloxtr8.contract_execution_jobs
-LANGUAGE sql
+LANGUAGE plpgsql
 VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-    WITH stale AS (
-        SELECT j.id
-        FROM bloxtr8.contract_execution_jobs AS j
-        WHERE j.status = 'PROCESSING' AND j.next_retry_at <= now()
-        FOR UPDATE SKIP LOCKED
-    ),
-
-    moved AS (
+BEGIN
+    RETURN QUERY
+    WITH moved AS (
         UPDATE bloxtr8.contract_execution_jobs AS j
         SET status = CASE WHEN j.attempts < j.max_attempts THEN 'PENDING' ELSE 'FAILED' END::bloxtr8.job_status,
             last_error = format('lease expired at %s (attempt %s)', j.next_retry_at, j.attempts),
             next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN now() + bloxtr8.execution_backoff(j.attempts) END
-        FROM stale
-        WHERE j.id = stale.id
+        WHERE j.id = ANY(ARRAY(
+            SELECT d.id
+            FROM bloxtr8.contract_execution_jobs AS d
+            WHERE d.status = 'PROCESSING' AND d.next_retry_at <= now()
+            FOR UPDATE SKIP LOCKED
+        ))
         RETURNING j.*
     ),
 
     failed AS (
         UPDATE bloxtr8.contracts AS c SET status = 'EXECUTION_FAILED'
-        FROM moved
-        WHERE c.id = moved.contract_id AND moved.status = 'FAILED'
+        WHERE c.id = ANY(ARRAY(SELECT m.contract_id FROM moved AS m WHERE m.status = 'FAILED'))
     )
 
-    SELECT * FROM moved
+    SELECT m.* FROM moved AS m;
+END
 $fn$;
 
 COMMENT ON FUNCTION bloxtr8.recover_execution_jobs() IS
