@@ -10,6 +10,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql
 # The schema registry ([tool.chaindb] schemas in pyproject.toml), read without the venv.
 SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["chaindb"]["schemas"])')
@@ -27,7 +28,8 @@ help: ## Show this help
 	@echo "  Variables: DATABASE_URL (use this server instead of the embedded one),"
 	@echo "             CHAINDB_PGPORT (embedded server port: default the recorded one, else 54329),"
 	@echo "             ALL=1 (rollback everything; CONFIRM=1 confirms it on DATABASE_URL),"
-	@echo "             ACCEPT_CHANGED=1 (migrate/rollback although applied migration files changed)"
+	@echo "             ACCEPT_CHANGED=1 (migrate/rollback although applied migration files changed),"
+	@echo "             QUICK=1 (make bench: small sizes)"
 	@echo "  Schemas:   common $(SCHEMAS) (registry: [tool.chaindb] in pyproject.toml)"
 
 $(STAMP): pyproject.toml
@@ -35,6 +37,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
 
 setup: $(STAMP) setup-apt ## Create the venv and install what is missing (pip; apt for pgTAP and pg_prove)
 
@@ -108,18 +114,18 @@ pgtap: setup ## Run the pgTAP suites (pg_prove) on a fresh migrated scratch data
 pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is set)
 	$(VENV)/bin/pytest
 
-# pg_prove runs last: it is the only stage that needs the apt packages (see setup-apt).
-test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
+# pg_prove runs last of the database suites: it is the only stage that needs the apt packages (see setup-apt).
+test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files, run pytest and pg_prove, smoke-run the benchmarks
 	$(VENV)/bin/pytest
+	$(PY) -m bench --quick
 	$(CLI) pgtap --throwaway
 
 demo: setup db ## Embedded server, migrate, fixtures, each product's main flow (as an app login role)
 	$(CLI) migrate
 	$(PY) -m chaindb.demo
 
-bench: $(STAMP) ## Benchmarks (code-pack generation vs raw COPY; generic vs hand-written state machine trigger)
-	$(PY) bench/authenticity_bench.py
-	$(PY) bench/state_machine_bench.py
+bench: $(BENCH_STAMP) ## Side-by-side benchmarks ending in one table (QUICK=1: every item on small sizes, < 1 min)
+	$(PY) -m bench $(if $(QUICK),--quick,)
 
 clean-db: ## Stop the embedded server and remove its data (.pgdata, and its folder in /tmp as root)
 	@$(PYTHON) python/chaindb/embedded.py destroy

@@ -543,16 +543,21 @@ CREATE FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_use
     AS $$
 DECLARE
     v_now timestamptz := coalesce(p_now, now());
+    v_claim record;
     v_intent authenticity.verify_intents;
     v_batch_status authenticity.batch_status;
     v_pda text;
     v_reason text;
     v_row authenticity.verifications;
 BEGIN
-    SELECT * INTO v_intent
+    -- The intent is claimed (FOR UPDATE) and its batch share-locked (a pause or close waits for
+    -- this verification, or this one sees it) in one statement, with the code's PDA.
+    SELECT i AS intent, b.status AS batch_status, c.onchain_code_pda AS pda INTO v_claim
     FROM authenticity.verify_intents AS i
+    INNER JOIN authenticity.batches AS b ON b.id = i.batch_id
+    INNER JOIN authenticity.codes AS c ON c.commitment = i.commitment
     WHERE i.verify_intent_id = p_verify_intent_id AND i.status = 'ISSUED' AND i.expires_at > v_now
-    FOR UPDATE;
+    FOR UPDATE OF i FOR SHARE OF b;
     IF NOT FOUND THEN
         SELECT * INTO v_intent FROM authenticity.verify_intents AS i WHERE i.verify_intent_id = p_verify_intent_id;
         IF NOT FOUND THEN
@@ -564,10 +569,9 @@ BEGIN
             USING ERRCODE = 'CD006', CONSTRAINT = 'verify_intents_expired', TABLE = 'verify_intents',
                   SCHEMA = 'authenticity', DETAIL = format('expires_at=%s now=%s', v_intent.expires_at, v_now);
     END IF;
-
-    -- Share-lock the batch: a pause or close waits for this verification, or this one sees it.
-    SELECT b.status INTO v_batch_status FROM authenticity.batches AS b WHERE b.id = v_intent.batch_id FOR SHARE;
-    SELECT c.onchain_code_pda INTO v_pda FROM authenticity.codes AS c WHERE c.commitment = v_intent.commitment;
+    v_intent := v_claim.intent;
+    v_batch_status := v_claim.batch_status;
+    v_pda := v_claim.pda;
 
     IF v_batch_status = 'ACTIVE' THEN
         INSERT INTO authenticity.verifications AS v (
@@ -690,11 +694,7 @@ COMMENT ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_us
 CREATE FUNCTION authenticity.is_solana_address(value text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     BEGIN ATOMIC
- SELECT (((length(value) >= 32) AND (length(value) <= 44)) AND (value ~ '^[1-9A-HJ-NP-Za-km-z]+$'::text) AND
-         CASE
-             WHEN ((length(value) - length(ltrim(value, '1'::text))) >= 32) THEN (length(value) = 32)
-             ELSE authenticity.base58_takes_bytes(ltrim(value, '1'::text), (32 - (length(value) - length(ltrim(value, '1'::text)))))
-         END);
+ SELECT (((octet_length(value) >= 32) AND (octet_length(value) <= 44)) AND common.base58_has_bytes(value, 32));
 END;
 
 ALTER FUNCTION authenticity.is_solana_address(value text) OWNER TO chaindb_owner;
@@ -703,7 +703,7 @@ ALTER FUNCTION authenticity.is_solana_address(value text) OWNER TO chaindb_owner
 -- Name: FUNCTION is_solana_address(value text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.is_solana_address(value text) IS 'True when the text is base58 of exactly 32 bytes (a Solana public key or PDA): the same answer as common.is_solana_pubkey (tested), by string comparison instead of numeric decoding, for bulk CHECKs.';
+COMMENT ON FUNCTION authenticity.is_solana_address(value text) IS 'True when the text is base58 of exactly 32 bytes (a Solana public key or PDA): the answer of common.is_solana_pubkey, in plain SQL so that bulk CHECKs (codes) inline it.';
 
 --
 -- Name: verify_intents; Type: TABLE; Schema: authenticity; Owner: chaindb_owner
@@ -772,18 +772,22 @@ CREATE FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_la
 DECLARE
     v_now timestamptz := coalesce(p_now, now());
     v_batch_id uuid;
+    v_verified boolean;
     v_row authenticity.verify_intents;
 BEGIN
-    SELECT p.batch_id INTO v_batch_id
+    SELECT
+        p.batch_id,
+        EXISTS (
+            SELECT FROM authenticity.verifications AS v WHERE v.commitment = p_commitment AND v.result = 'SUCCESS'
+        )
+    INTO v_batch_id, v_verified
     FROM authenticity.codes AS c
     INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
     WHERE c.commitment = p_commitment;
     IF NOT FOUND THEN
         PERFORM authenticity.raise_not_found('codes', encode(p_commitment, 'hex'));
     END IF;
-    IF EXISTS (
-        SELECT FROM authenticity.verifications AS v WHERE v.commitment = p_commitment AND v.result = 'SUCCESS'
-    ) THEN
+    IF v_verified THEN
         RAISE EXCEPTION 'verify_intents: code % was verified already', encode(p_commitment, 'hex')
             USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_code_unverified', TABLE = 'verify_intents',
                   SCHEMA = 'authenticity';
@@ -1262,31 +1266,37 @@ CREATE FUNCTION authenticity.tg_verifications__check_insert() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
+    looked_up record;
     intent authenticity.verify_intents;
 BEGIN
-    SELECT * INTO intent FROM authenticity.verify_intents AS i WHERE i.id = NEW.intent_id;
-    IF FOUND AND (intent.batch_id <> NEW.batch_id OR intent.commitment <> NEW.commitment) THEN
+    SELECT
+        i AS intent,
+        EXISTS (
+            SELECT FROM authenticity.codes AS c
+            WHERE c.commitment = NEW.commitment AND c.onchain_code_pda = NEW.code_pda
+        ) AS pda_matches,
+        EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE') AS batch_active
+    INTO looked_up
+    FROM (SELECT) AS one
+    LEFT JOIN authenticity.verify_intents AS i ON i.id = NEW.intent_id;
+    intent := looked_up.intent;
+    IF intent.id IS NOT NULL AND (intent.batch_id <> NEW.batch_id OR intent.commitment <> NEW.commitment) THEN
         RAISE EXCEPTION 'verifications: batch and commitment must be those of intent %', intent.verify_intent_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verifications_intent_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
     END IF;
-    IF FOUND AND NEW.result = 'SUCCESS' AND NEW.reward_lamports <> intent.reward_lamports THEN
+    IF intent.id IS NOT NULL AND NEW.result = 'SUCCESS' AND NEW.reward_lamports <> intent.reward_lamports THEN
         RAISE EXCEPTION 'verifications: reward_lamports % is not the intent''s %', NEW.reward_lamports,
             intent.reward_lamports
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verifications_reward_lamports_intent_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA, COLUMN = 'reward_lamports';
     END IF;
-    IF NOT EXISTS (
-        SELECT FROM authenticity.codes AS c
-        WHERE c.commitment = NEW.commitment AND c.onchain_code_pda = NEW.code_pda
-    ) THEN
+    IF NOT looked_up.pda_matches THEN
         RAISE EXCEPTION 'verifications: code_pda % is not the PDA of the code', NEW.code_pda
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verifications_code_pda_code_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA, COLUMN = 'code_pda';
     END IF;
-    IF NEW.result = 'SUCCESS' AND NOT EXISTS (
-        SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE'
-    ) THEN
+    IF NEW.result = 'SUCCESS' AND NOT looked_up.batch_active THEN
         RAISE EXCEPTION 'verifications: batch % is not ACTIVE; only an ACTIVE batch verifies codes', NEW.batch_id
             USING ERRCODE = 'CD007', CONSTRAINT = 'verifications_batch_active', TABLE = TG_TABLE_NAME,
                   SCHEMA = TG_TABLE_SCHEMA;
@@ -1366,22 +1376,29 @@ CREATE FUNCTION authenticity.tg_verify_intents__check_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    batch_active boolean;
+    code_in_batch boolean;
 BEGIN
     IF NEW.status <> 'ISSUED' THEN
         RAISE EXCEPTION 'verify_intents: an intent starts ISSUED, not %', NEW.status
             USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_initial_status', TABLE = TG_TABLE_NAME,
                   SCHEMA = TG_TABLE_SCHEMA;
     END IF;
-    IF NOT EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE') THEN
+    SELECT
+        EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE'),
+        EXISTS (
+            SELECT FROM authenticity.codes AS c
+            INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
+            WHERE c.commitment = NEW.commitment AND p.batch_id = NEW.batch_id
+        )
+    INTO batch_active, code_in_batch;
+    IF NOT batch_active THEN
         RAISE EXCEPTION 'verify_intents: batch % is not ACTIVE', NEW.batch_id
             USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_batch_active', TABLE = TG_TABLE_NAME,
                   SCHEMA = TG_TABLE_SCHEMA;
     END IF;
-    IF NOT EXISTS (
-        SELECT FROM authenticity.codes AS c
-        INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
-        WHERE c.commitment = NEW.commitment AND p.batch_id = NEW.batch_id
-    ) THEN
+    IF NOT code_in_batch THEN
         RAISE EXCEPTION 'verify_intents: the code is not in batch %', NEW.batch_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verify_intents_commitment_batch_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
@@ -1440,9 +1457,9 @@ CREATE TABLE authenticity.codes (
     commitment authenticity.bytes32 NOT NULL,
     onchain_code_pda text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT codes_code_plaintext_check CHECK (((code_plaintext ~ '^v1:[A-Za-z0-9+/]+={0,2}$'::text) AND ((length(code_plaintext) % 4) = 3) AND (length(code_plaintext) >= 43))),
+    CONSTRAINT codes_code_plaintext_check CHECK (((code_plaintext ~ '^v1:[A-Za-z0-9+/]+={0,2}$'::text) AND ((octet_length(code_plaintext) % 4) = 3) AND (octet_length(code_plaintext) >= 43))),
     CONSTRAINT codes_onchain_code_pda_check CHECK (authenticity.is_solana_address(onchain_code_pda)),
-    CONSTRAINT codes_qr_payload_check CHECK (((qr_payload ~ '^https://[A-Za-z0-9.-]+(:[0-9]+)?/v/[A-Za-z0-9_-]+/[1-9A-HJ-NP-Za-km-z]+$'::text) AND ("right"(qr_payload, (length(onchain_code_pda) + 1)) = ('/'::text || onchain_code_pda))))
+    CONSTRAINT codes_qr_payload_check CHECK (((qr_payload = ((((('https://'::text || split_part(qr_payload, '/'::text, 3)) || '/v/'::text) || split_part(qr_payload, '/'::text, 5)) || '/'::text) || onchain_code_pda)) AND (split_part(qr_payload, '/'::text, 3) ~ '^[A-Za-z0-9.-]+(:[0-9]+)?$'::text) AND (split_part(qr_payload, '/'::text, 5) ~ '^[A-Za-z0-9_-]+$'::text)))
 );
 
 ALTER TABLE authenticity.codes OWNER TO chaindb_owner;
@@ -1883,6 +1900,18 @@ CREATE INDEX codes_pack_id_id_idx ON authenticity.codes USING btree (pack_id, id
 --
 
 COMMENT ON INDEX authenticity.codes_pack_id_id_idx IS 'Serves codes_pack_id_fkey, the per-pack purge and count, and paging through a pack by id.';
+
+--
+-- Name: manufacturers_name_created_at_id_idx; Type: INDEX; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE INDEX manufacturers_name_created_at_id_idx ON authenticity.manufacturers USING btree (name, created_at, id);
+
+--
+-- Name: INDEX manufacturers_name_created_at_id_idx; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX authenticity.manufacturers_name_created_at_id_idx IS 'Manufacturers by name, oldest first (created_at, id): manufacturer_get_by_name reads one row.';
 
 --
 -- Name: treasury_ops_created_at_idx; Type: INDEX; Schema: authenticity; Owner: chaindb_owner

@@ -1009,11 +1009,66 @@ COMMENT ON FUNCTION cocopay.ll_to_earth(latitude double precision, longitude dou
 --
 
 CREATE FUNCTION cocopay.refresh_store_daily_stats() RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     SET "TimeZone" TO 'UTC'
     AS $$
-    REFRESH MATERIALIZED VIEW CONCURRENTLY cocopay.store_daily_stats
+BEGIN
+    -- One refresh at a time (the lock conflicts with itself only: the triggers' appends and the
+    -- readers of store_daily_stats go on). Everything below reads one snapshot: the queue rows it
+    -- consumes are those of transactions it sees; later ones stay for the next refresh.
+    LOCK TABLE cocopay.store_daily_stats_changes IN SHARE UPDATE EXCLUSIVE MODE;
+    WITH claimed AS (
+        DELETE FROM cocopay.store_daily_stats_changes
+        RETURNING store_id, date
+    ),
+
+    changed AS (
+        SELECT DISTINCT c.store_id, c.date FROM claimed AS c
+    ),
+
+    -- the seed's aggregates, per changed store and UTC day (TimeZone is UTC here); no row: none left
+    fresh AS (
+        SELECT c.store_id, c.date, s.transaction_count, s.revenue_usd, s.unique_customers, s.avg_transaction_usd
+        FROM changed AS c
+        LEFT JOIN LATERAL (
+            SELECT
+                count(*) AS transaction_count,
+                sum(t.amount_usd) AS revenue_usd,
+                count(DISTINCT t.from_user_id) AS unique_customers,
+                avg(t.amount_usd) AS avg_transaction_usd
+            FROM cocopay.transactions AS t
+            WHERE
+                t.store_id = c.store_id
+                AND t.created_at >= c.date::timestamptz
+                AND t.created_at < (c.date + 1)::timestamptz
+                AND t.type = 'payment'
+                AND t.status = 'confirmed'
+            HAVING count(*) > 0
+        ) AS s ON true
+    ),
+
+    emptied AS (
+        DELETE FROM cocopay.store_daily_stats AS d
+        USING fresh AS f
+        WHERE d.store_id = f.store_id AND d.date = f.date AND f.transaction_count IS NULL
+    )
+
+    INSERT INTO cocopay.store_daily_stats AS d (
+        store_id, date, transaction_count, revenue_usd, unique_customers, avg_transaction_usd
+    )
+    SELECT f.store_id, f.date, f.transaction_count, f.revenue_usd, f.unique_customers, f.avg_transaction_usd
+    FROM fresh AS f
+    WHERE f.transaction_count IS NOT NULL
+    ON CONFLICT (store_id, date) DO UPDATE SET
+        transaction_count = excluded.transaction_count,
+        revenue_usd = excluded.revenue_usd,
+        unique_customers = excluded.unique_customers,
+        avg_transaction_usd = excluded.avg_transaction_usd
+    WHERE (d.transaction_count, d.revenue_usd, d.unique_customers, d.avg_transaction_usd)
+    IS DISTINCT FROM (excluded.transaction_count, excluded.revenue_usd, excluded.unique_customers,
+        excluded.avg_transaction_usd);
+END
 $$;
 
 ALTER FUNCTION cocopay.refresh_store_daily_stats() OWNER TO chaindb_owner;
@@ -1022,7 +1077,7 @@ ALTER FUNCTION cocopay.refresh_store_daily_stats() OWNER TO chaindb_owner;
 -- Name: FUNCTION refresh_store_daily_stats(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.refresh_store_daily_stats() IS 'Refreshes cocopay.store_daily_stats concurrently (readers are not blocked) as its owner (SECURITY DEFINER), with TimeZone pinned to UTC. Called daily by the application''s cron job.';
+COMMENT ON FUNCTION cocopay.refresh_store_daily_stats() IS 'Brings cocopay.store_daily_stats up to date: recomputes the (store, UTC day) pairs queued by the triggers on transactions since the last refresh, with the seed''s aggregates, in one snapshot; O(changed days). Readers are never blocked. SECURITY DEFINER (the app may only read the stats), TimeZone pinned to UTC. Called daily by the application''s cron job, or more often: a refresh with nothing queued costs nothing.';
 
 --
 -- Name: request_payout(uuid, uuid, numeric, cocopay.payout_type, jsonb, numeric, timestamp with time zone); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
@@ -1134,6 +1189,42 @@ ALTER FUNCTION cocopay.tg_passkeys__sign_count_monotonic() OWNER TO chaindb_owne
 --
 
 COMMENT ON FUNCTION cocopay.tg_passkeys__sign_count_monotonic() IS 'Raises SQLSTATE CD004 (counter_regression, constraint passkeys_sign_count_monotonic) when sign_count would decrease.';
+
+--
+-- Name: tg_transactions__store_daily_stats_changes(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE FUNCTION cocopay.tg_transactions__store_daily_stats_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO cocopay.store_daily_stats_changes (store_id, date)
+        SELECT s.store_id, s.date FROM cocopay.store_daily_stats AS s;
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.type = 'payment' AND OLD.status = 'confirmed' AND OLD.store_id IS NOT NULL THEN
+        INSERT INTO cocopay.store_daily_stats_changes (store_id, date)
+        VALUES (OLD.store_id, date(OLD.created_at AT TIME ZONE 'UTC'));
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.type = 'payment' AND NEW.status = 'confirmed' AND NEW.store_id IS NOT NULL
+        AND (TG_OP = 'INSERT' OR (NEW.store_id, NEW.created_at) IS DISTINCT FROM (OLD.store_id, OLD.created_at)
+            OR NOT (OLD.type = 'payment' AND OLD.status = 'confirmed' AND OLD.store_id IS NOT NULL)) THEN
+        INSERT INTO cocopay.store_daily_stats_changes (store_id, date)
+        VALUES (NEW.store_id, date(NEW.created_at AT TIME ZONE 'UTC'));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION cocopay.tg_transactions__store_daily_stats_changes() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION tg_transactions__store_daily_stats_changes(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION cocopay.tg_transactions__store_daily_stats_changes() IS 'AFTER trigger on transactions: queues the (store, UTC day) of a confirmed payment that appears, changes or goes (old and new row), or every day in store_daily_stats on TRUNCATE. SECURITY DEFINER: whoever writes transactions, only the owner writes the queue.';
 
 --
 -- Name: analytics_events; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
@@ -1790,40 +1881,54 @@ COMMENT ON CONSTRAINT smart_accounts_owner_address_check ON cocopay.smart_accoun
 COMMENT ON CONSTRAINT smart_accounts_salt_check ON cocopay.smart_accounts IS 'salt is 32 bytes in hex: 0x + 64 hex.';
 
 --
--- Name: store_daily_stats; Type: MATERIALIZED VIEW; Schema: cocopay; Owner: chaindb_owner
+-- Name: store_daily_stats; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE MATERIALIZED VIEW cocopay.store_daily_stats AS
- SELECT transactions.store_id,
-    date(transactions.created_at) AS date,
-    count(*) AS transaction_count,
-    sum(transactions.amount_usd) AS revenue_usd,
-    count(DISTINCT transactions.from_user_id) AS unique_customers,
-    avg(transactions.amount_usd) AS avg_transaction_usd
-   FROM cocopay.transactions
-  WHERE ((transactions.type = 'payment'::cocopay.transaction_type) AND (transactions.status = 'confirmed'::cocopay.transaction_status) AND (transactions.store_id IS NOT NULL))
-  GROUP BY transactions.store_id, (date(transactions.created_at))
-  WITH NO DATA;
+CREATE TABLE cocopay.store_daily_stats (
+    store_id uuid NOT NULL,
+    date date NOT NULL,
+    transaction_count bigint NOT NULL,
+    revenue_usd numeric NOT NULL,
+    unique_customers bigint NOT NULL,
+    avg_transaction_usd numeric NOT NULL
+);
 
 ALTER TABLE cocopay.store_daily_stats OWNER TO chaindb_owner;
 
 --
--- Name: MATERIALIZED VIEW store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: TABLE store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON MATERIALIZED VIEW cocopay.store_daily_stats IS 'Daily stats per store over confirmed payments; refreshed daily with cocopay.refresh_store_daily_stats() (UTC days).';
+COMMENT ON TABLE cocopay.store_daily_stats IS 'Daily stats per store over confirmed payments (the seed''s materialized view, kept as a table): as of the last cocopay.refresh_store_daily_stats(), which recomputes only the changed (store, UTC day) pairs.';
 
 --
 -- Name: COLUMN store_daily_stats.date; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON COLUMN cocopay.store_daily_stats.date IS 'The day (UTC when refreshed by refresh_store_daily_stats).';
+COMMENT ON COLUMN cocopay.store_daily_stats.date IS 'The UTC day.';
 
 --
 -- Name: COLUMN store_daily_stats.unique_customers; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
 COMMENT ON COLUMN cocopay.store_daily_stats.unique_customers IS 'Distinct paying users (from_user_id) that day.';
+
+--
+-- Name: store_daily_stats_changes; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TABLE cocopay.store_daily_stats_changes (
+    store_id uuid NOT NULL,
+    date date NOT NULL
+);
+
+ALTER TABLE cocopay.store_daily_stats_changes OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE store_daily_stats_changes; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE cocopay.store_daily_stats_changes IS 'Queue of (store, UTC day) pairs whose confirmed payments changed since the last refresh of store_daily_stats; appended by triggers on transactions (duplicates allowed, no index: no writer waits on another), consumed by refresh_store_daily_stats().';
 
 --
 -- Name: store_deployments; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
@@ -2293,6 +2398,30 @@ ALTER TABLE ONLY cocopay.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: analytics_events_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX analytics_events_user_id_created_at_id_idx ON cocopay.analytics_events USING btree (user_id, created_at DESC, id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: INDEX analytics_events_user_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.analytics_events_user_id_created_at_id_idx IS 'A user''s events newest first (created_at DESC, id): analytics_event_list_by_user reads its N newest rows and stops.';
+
+--
+-- Name: audit_logs_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX audit_logs_user_id_created_at_id_idx ON cocopay.audit_logs USING btree (user_id, created_at DESC, id);
+
+--
+-- Name: INDEX audit_logs_user_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.audit_logs_user_id_created_at_id_idx IS 'A user''s audit entries newest first (created_at DESC, id): audit_log_list_by_user reads its N newest rows and stops.';
+
+--
 -- Name: idx_analytics_events_created; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2434,7 +2563,7 @@ CREATE UNIQUE INDEX idx_store_daily_stats ON cocopay.store_daily_stats USING btr
 -- Name: INDEX idx_store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON INDEX cocopay.idx_store_daily_stats IS 'One row per store and day; required by REFRESH MATERIALIZED VIEW CONCURRENTLY.';
+COMMENT ON INDEX cocopay.idx_store_daily_stats IS 'One row per store and day (the seed''s unique index, kept): the key the refresh upserts on.';
 
 --
 -- Name: idx_store_deployments_store; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
@@ -2587,6 +2716,18 @@ CREATE INDEX loans_user_id_idx ON cocopay.loans USING btree (user_id);
 COMMENT ON INDEX cocopay.loans_user_id_idx IS 'Indexes the FK to users for every loan (idx_loans_user covers active loans only).';
 
 --
+-- Name: payouts_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX payouts_created_at_id_idx ON cocopay.payouts USING btree (created_at, id) WHERE (status = ANY (ARRAY['pending'::cocopay.payout_status, 'processing'::cocopay.payout_status]));
+
+--
+-- Name: INDEX payouts_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.payouts_created_at_id_idx IS 'Open payouts (pending, processing) oldest first (created_at, id): payout_list_open reads its N oldest and stops.';
+
+--
 -- Name: payouts_requested_by_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2657,6 +2798,18 @@ CREATE UNIQUE INDEX transactions_idempotency_key_key ON cocopay.transactions USI
 --
 
 COMMENT ON INDEX cocopay.transactions_idempotency_key_key IS 'An idempotency key is used by one transaction only (the seed''s UNIQUE ... WHERE idempotency_key IS NOT NULL).';
+
+--
+-- Name: transactions_store_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX transactions_store_id_created_at_id_idx ON cocopay.transactions USING btree (store_id, created_at DESC, id);
+
+--
+-- Name: INDEX transactions_store_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.transactions_store_id_created_at_id_idx IS 'A store''s transactions newest first (created_at DESC, id): transaction_list_by_store reads its N newest rows and stops.';
 
 --
 -- Name: analytics_events analytics_events_append_only; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
@@ -2765,6 +2918,54 @@ CREATE TRIGGER transactions_status_transition BEFORE UPDATE ON cocopay.transacti
 --
 
 COMMENT ON TRIGGER transactions_status_transition ON cocopay.transactions IS 'State machine of transactions.status, declared in common.state_machines: pending -> confirmed | failed; any other change raises CD001. confirmed and failed are terminal (seed).';
+
+--
+-- Name: transactions transactions_store_daily_stats_delete; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_store_daily_stats_delete AFTER DELETE ON cocopay.transactions FOR EACH ROW WHEN (((old.type = 'payment'::cocopay.transaction_type) AND (old.status = 'confirmed'::cocopay.transaction_status) AND (old.store_id IS NOT NULL))) EXECUTE FUNCTION cocopay.tg_transactions__store_daily_stats_changes();
+
+--
+-- Name: TRIGGER transactions_store_daily_stats_delete ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_store_daily_stats_delete ON cocopay.transactions IS 'A confirmed payment deleted: its store and UTC day are queued for the next stats refresh.';
+
+--
+-- Name: transactions transactions_store_daily_stats_insert; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_store_daily_stats_insert AFTER INSERT ON cocopay.transactions FOR EACH ROW WHEN (((new.type = 'payment'::cocopay.transaction_type) AND (new.status = 'confirmed'::cocopay.transaction_status) AND (new.store_id IS NOT NULL))) EXECUTE FUNCTION cocopay.tg_transactions__store_daily_stats_changes();
+
+--
+-- Name: TRIGGER transactions_store_daily_stats_insert ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_store_daily_stats_insert ON cocopay.transactions IS 'A confirmed payment inserted as such: its store and UTC day are queued for the next stats refresh.';
+
+--
+-- Name: transactions transactions_store_daily_stats_truncate; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_store_daily_stats_truncate AFTER TRUNCATE ON cocopay.transactions FOR EACH STATEMENT EXECUTE FUNCTION cocopay.tg_transactions__store_daily_stats_changes();
+
+--
+-- Name: TRIGGER transactions_store_daily_stats_truncate ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_store_daily_stats_truncate ON cocopay.transactions IS 'transactions truncated: every day in store_daily_stats is queued (the next refresh empties them).';
+
+--
+-- Name: transactions transactions_store_daily_stats_update; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_store_daily_stats_update AFTER UPDATE ON cocopay.transactions FOR EACH ROW WHEN ((((old.type = 'payment'::cocopay.transaction_type) AND (old.status = 'confirmed'::cocopay.transaction_status) AND (old.store_id IS NOT NULL)) OR ((new.type = 'payment'::cocopay.transaction_type) AND (new.status = 'confirmed'::cocopay.transaction_status) AND (new.store_id IS NOT NULL)))) EXECUTE FUNCTION cocopay.tg_transactions__store_daily_stats_changes();
+
+--
+-- Name: TRIGGER transactions_store_daily_stats_update ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_store_daily_stats_update ON cocopay.transactions IS 'A payment confirmed (or a confirmed payment changed): its store and UTC day are queued for the next refresh.';
 
 --
 -- Name: feature_flags update_feature_flags_updated_at; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
@@ -3194,6 +3395,12 @@ GRANT ALL ON FUNCTION cocopay.start_payout(p_id uuid, p_external_id character va
 REVOKE ALL ON FUNCTION cocopay.tg_passkeys__sign_count_monotonic() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_transactions__store_daily_stats_changes(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION cocopay.tg_transactions__store_daily_stats_changes() FROM PUBLIC;
+
+--
 -- Name: TABLE analytics_events; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -3339,6 +3546,12 @@ GRANT SELECT ON TABLE cocopay.smart_accounts TO chaindb_readonly;
 
 GRANT SELECT ON TABLE cocopay.store_daily_stats TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.store_daily_stats TO chaindb_readonly;
+
+--
+-- Name: TABLE store_daily_stats_changes; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT ON TABLE cocopay.store_daily_stats_changes TO chaindb_readonly;
 
 --
 -- Name: TABLE store_deployments; Type: ACL; Schema: cocopay; Owner: chaindb_owner

@@ -83,6 +83,46 @@ ALTER FUNCTION common.base58_decode(value text) OWNER TO chaindb_owner;
 COMMENT ON FUNCTION common.base58_decode(value text) IS 'Decodes Bitcoin-alphabet base58 (as Solana uses) to bytes; NULL when the text is not base58.';
 
 --
+-- Name: base58_pow256(integer); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.base58_pow256(k integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT ('{2,5R,LUw,2UzHM,7YXq9H,VtB5VXd,3CUsUpv9u,Ahg1opVcGX,jpXCZedGfVR,4FzkJ37568tQw,FPBt6CHo3fovdM,26Uw2Vvq8EnJ7hRH,5qCHTcgbQwpvYZQ9d,NKioeUVktgzXLJ1B3u,2d7dWtQMvj9WttA3mMnX,8AQGAut7N92awznwCnjuR,YcVfxkQb6JRzqk5kF2tNLw,3QXfYy4b7UPwLJ99wrwKjCyM,BcrMA6SqZZvEpAezV9QmfHqhH,osEoy933LkHyyBcgjE7v81Kvmd,4ZrjxJnU1LA5xSyrWMNuXTvSYKwu,Gk2Yb7VgCTZ6sjfwWYwgqTpsjGdJX,2CUupRZfa1aCgvwLsbRzNpuQJuZyEKR,6HgC8KRBEhXYbF4riJyJFLSHt32XBnGw,QLbz7JHiBTspS962RLKV8GndWFwiEaqKM,2n1XR4oJkmBdJMxhBGQGb96gQ88xUzxLFyH,8qfKFDmPNA1uDdWpLJyhogk4u4W7taoE15Pd,bbn7XmLuiNnyUkAbvEMH74R6CnTXQgB2PLNqu,3diW7pnisfdBvHTXP7wvW5k5Ky1e5DVuF7aXQpX,Cd4BX7vopdUjCBe56dfR9Mw86iDpdcAZbJ2yE8jR,tJ93RwaVfE1PEMxd5rpZZuPtLCwbEaDCrNBhAy8Cw,4uQeVj5tqViQh7yWWGStvkEG1Zmhx6uasJtWCJziofM,JEKNVnkbo3jma5nREBBJCDoXFVeKkD56V3xKrvRmWxFH,2K3n5t4wSaF5mj27Tw9vStXWLWyRjjiH5Cp3CFLpKVCr1d,6nfFzYQPHsjA4QTuXt2NuGReV9J4BdXBwZ8cgeJTrbVHKju,SYXsAycDPUu4z2ZksJD5fh5nTDcH3vCFHnpcVye5XuDq3iLX,2wkBET2rRgE8pahuaczxKbmv7ciehqsne57F9gtzf1PVd4yT9R,9adaAMuB9v8yX1mZ5PtoB6VFSCeqRGjASd8ZTM6VUkiHLCYAQ8w,esSRNKFHpMYCTUPeaQ3coZDgiERzi8R6g6UNFHhEhVwD5jvYV81M,3t9dCZ5Y5E1ehZqtxrQiZ2VCzGzHKiXjN3Z9nn4gbTkiGKvTKy7vXH,Dim4mzb29eRsQ3xpMX5gQMZVuoZq3cJdytGuo3uFm75w8eWwCihZEdd,y9KVfbBA5ACmSk5N1Zmev5kSc4Xu4WprE5KE2Foe9frmvkb8Ej41HAdu,5GoidXKqq3McwAd8FjVe6MHxk1kbNnWeCGi3SUYLryGWhJFPcwacGEMXrX,KrmCkCrAX3Q1c5UT22ZQicZs2rKQj9sqAkL9mSZLfZMU4s8WqduLeDwdBZR,2SEe6qhJ11baZfpk9qXt3gfz3qAgFj4BMc2FXh9ojoBoLU4GAhft1hJ86hc4w,7LPCkmvr33dd9CMjU1DJJr74oVbiFzd2hwaX8UDsHtrfWvRPwpWcA4raLADnMM,UxYztDJfS2ceXB8WSBwHPmjmnDED7BL2Xhtwyy9nyZtD14ngGxhgB21p7ZhRAoH,38QCEV3JxdU8LcBi8vBGbMWTneYyJSGaykXWHgSqovg91yHicMSrXuDUawyKPgFFd,APfNaWmCGXxjPYJGZwiKpdX3EUk7VxXnyV7eGd74S7ukPHSnf3F7dPU4kqdaB6DuXu,iT2NEvN4jZez6V9DiQVQ5EBarVTHgp6uvK6KVxMk9sVpVMapWtuJFcATaVeRRY3xsNX,49ws2kSXyUs8f1DDH7kgLqfBiRSb2eiu6aJrUeoLZU9tCc9rGix5q9UCkJqSAoJ45bKyR,EvV9pijhiHzGnjvuC8oneZmYHpswCHVvwc1oP3qXLJrCzEA4UQA8KWP4r9in6FLGbGWjzw,24T5FwdDUhFyngtUuN9TWUodb7GKpCoph61YXiKXAtDnBub4zKwDHJggPywVQ2AG3pFUGnhM,5gE5nx6r5Eh7ef4EA8LL17ipVYee3M7fVw7QAZNkAd5QT97Nc2aHCy48tSKWLc7sRRYsNgh5H,Me8k9pCobhS4MCyF5HNJsWfaczh8VMnQvhqFFBtyXUESWNo8MbwtXpQqp2kgVY1KYoMfLiBssd,2a6uBTuM6g9TbnBqF7uF3swwHPse84AjSc3Dwsd6QVVCKafCbTwFGT2GESajoJwrQsMcCDzo1YRu,7w73KBk3i3nLQWSowKTb1hsUbMxWr8yxL1ep9CSJrgjSy1ZcB7tRyBraEKuuuQD76MFxLYN65PitX,XbofDGQzxBH6ekxvAkUM87PnnfW2jtEPCusu5BUhpJNMcDUvFfQ1CzuofpUYWHSRtcR1FFS5QPHtPR,3L4cwf92vnYN3wf3og2shpPDb6Yw8gH851aPeqTFH9mfFxS6E3iUXuxc4zLYa4FZEroJx5thgSDPXovw,BH8yeFLTWQ1RuzEwP1HGoA94ZVVwvtNAChYNyzrr2Hi7s1fk4az4XSkRnc5GLuMFJAoQE8bCZ4HgSz93M,nNED1QGszkYtxseX28EpijLaiQnmSqiPcdwW2aP1NgkVHjx14pzrZNegQHopir4N6nFoWxVwzVWd7hCVMH,4TEhHzmj65uDnMcYbVxx1dBsRon11B41gpJ3Z7xL8eiSwrtZmHtrMjtZJuoBfdhXr8WkLKDxmikqkQYRi8Vd,GEoSr1zQmSdVRBytTGqwokiyaVTd1mNJ2jkEGmhDSmTwX9CbcVZrrYJZc42r5Wyu9rAJGFSDAPJWAaui4Y5Ku,2AFv15MNPuA84RmU66xw2uMzGipcVxNpzAffoacGVvjFue3CBmf633fAWuiP9cwL9C3z3CJiGgRSFjJfeEcA6QX,67rpwLCuS5DGA8KGZXKsVQ7dnPb9goRLoKfgGbLfQg9WoLUgNY77E2jT11fem3coV9nAkguBACzrU1iyZM4B8roR}'::text[])[(k + 1)] AS text;
+END;
+
+ALTER FUNCTION common.base58_pow256(k integer) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION base58_pow256(k integer); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.base58_pow256(k integer) IS 'base58 of 256^k (k = 0 .. 64), the smallest number taking k + 1 bytes; NULL outside 0 .. 64. Thresholds for common.base58_has_bytes.';
+
+--
+-- Name: base58_has_bytes(text, integer); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.base58_has_bytes(value text, n integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT ((value ~ '^[1-9A-HJ-NP-Za-km-z]+$'::text) AND
+         CASE
+             WHEN ("left"(value, 1) = '1'::text) THEN (octet_length(common.base58_decode(value)) = n)
+             ELSE ((ROW(octet_length(value), (value COLLATE "C")) >= ROW(octet_length(common.base58_pow256((n - 1))), common.base58_pow256((n - 1)))) AND (ROW(octet_length(value), (value COLLATE "C")) < ROW(octet_length(common.base58_pow256(n)), common.base58_pow256(n))))
+         END);
+END;
+
+ALTER FUNCTION common.base58_has_bytes(value text, n integer) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION base58_has_bytes(value text, n integer); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.base58_has_bytes(value text, n integer) IS 'True when the text is base58 (Bitcoin alphabet) of exactly n bytes, 1 <= n <= 64: by comparison with base58(256^(n-1)) and base58(256^n), decoding only values with leading ''1''s. NULL in, NULL out.';
+
+--
 -- Name: compile_append_only(regclass); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
@@ -564,9 +604,11 @@ COMMENT ON FUNCTION common.forbid_transition(table_name text, from_state text, t
 --
 
 CREATE FUNCTION common.is_evm_address(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
-    SELECT value ~ '^0x[0-9a-fA-F]{40}$'
+BEGIN
+    RETURN octet_length(value) = 42 AND value ~ '^0x[0-9a-fA-F]+$';
+END
 $_$;
 
 ALTER FUNCTION common.is_evm_address(value text) OWNER TO chaindb_owner;
@@ -582,9 +624,11 @@ COMMENT ON FUNCTION common.is_evm_address(value text) IS 'True when the text is 
 --
 
 CREATE FUNCTION common.is_evm_hash(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
-    SELECT value ~ '^0x[0-9a-fA-F]{64}$'
+BEGIN
+    RETURN octet_length(value) = 66 AND value ~ '^0x[0-9a-fA-F]+$';
+END
 $_$;
 
 ALTER FUNCTION common.is_evm_hash(value text) OWNER TO chaindb_owner;
@@ -600,11 +644,11 @@ COMMENT ON FUNCTION common.is_evm_hash(value text) IS 'True when the text is a 3
 --
 
 CREATE FUNCTION common.is_solana_pubkey(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
-    SELECT coalesce(
-        length(value) BETWEEN 32 AND 44 AND length(common.base58_decode(value)) = 32, false
-    )
+BEGIN
+    RETURN octet_length(value) BETWEEN 32 AND 44 AND common.base58_has_bytes(value, 32);
+END
 $$;
 
 ALTER FUNCTION common.is_solana_pubkey(value text) OWNER TO chaindb_owner;
@@ -620,11 +664,11 @@ COMMENT ON FUNCTION common.is_solana_pubkey(value text) IS 'True when the text i
 --
 
 CREATE FUNCTION common.is_solana_signature(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
-    SELECT coalesce(
-        length(value) BETWEEN 64 AND 88 AND length(common.base58_decode(value)) = 64, false
-    )
+BEGIN
+    RETURN octet_length(value) BETWEEN 64 AND 88 AND common.base58_has_bytes(value, 64);
+END
 $$;
 
 ALTER FUNCTION common.is_solana_signature(value text) OWNER TO chaindb_owner;
@@ -1071,6 +1115,22 @@ GRANT USAGE ON SCHEMA extensions TO chaindb_readonly;
 REVOKE ALL ON FUNCTION common.base58_decode(value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION common.base58_decode(value text) TO chaindb_app;
 GRANT ALL ON FUNCTION common.base58_decode(value text) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION base58_pow256(k integer); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.base58_pow256(k integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION common.base58_pow256(k integer) TO chaindb_app;
+GRANT ALL ON FUNCTION common.base58_pow256(k integer) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION base58_has_bytes(value text, n integer); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.base58_has_bytes(value text, n integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION common.base58_has_bytes(value text, n integer) TO chaindb_app;
+GRANT ALL ON FUNCTION common.base58_has_bytes(value text, n integer) TO chaindb_readonly;
 
 --
 -- Name: FUNCTION compile_append_only(p_table regclass); Type: ACL; Schema: common; Owner: chaindb_owner

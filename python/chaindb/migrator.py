@@ -26,7 +26,7 @@ sees the same state. What this runner does that yoyo's own ``apply`` does not:
   statement; what was skipped is recorded, and the rollback leaves exactly those objects in
   place (they belong to the DBA). An extension found in another schema is still an error.
 - **Lock.** A session advisory lock serializes concurrent runs on a database (released when
-  the connection ends, so never stale); ``lock_timeout`` bounds the wait.
+  the connection ends, so never stale); a run waits up to :data:`LOCK_WAIT` for another to finish.
 
 Every migration runs as ``chaindb_owner`` (``SET ROLE``) with ``lock_timeout`` and
 ``statement_timeout`` set (:data:`SESSION_SQL`).
@@ -417,17 +417,35 @@ def _run(conn: psycopg.Connection[Any], m: Migration, operation: str, *, kept: S
         raise MigrationError(_describe_error(path, text, exc), done=done) from None
 
 
+#: How long a run waits for another run's migration lock (seconds).
+LOCK_WAIT = 15 * 60
+
+
+def _take_lock(conn: psycopg.Connection[Any]) -> None:
+    """Take the migration lock, waiting for a concurrent run to finish. Polled with
+    pg_try_advisory_lock, never a blocking pg_advisory_lock: a waiting statement would hold a
+    snapshot, and CREATE INDEX CONCURRENTLY in the running migration waits for every snapshot,
+    so the two runs would wait for each other."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        row = conn.execute(f"SELECT pg_try_advisory_lock({LOCK_KEY})").fetchone()
+        if row is not None and row[0]:
+            return
+        if time.monotonic() > deadline:
+            raise MigrationError(
+                f"another migration run has held this database's migration lock for {LOCK_WAIT // 60} minutes"
+            )
+        time.sleep(0.1)
+
+
 @contextmanager
 def session(conn: psycopg.Connection[Any], setup: bytes | None = None) -> Iterator[list[str]]:
     """Make an autocommit connection a migration session: the lock (a session advisory lock:
-    concurrent runs wait, at most lock_timeout), then ``setup`` run as the session user (the
+    concurrent runs wait for it, see :func:`_take_lock`), then ``setup`` run as the session user (the
     roles set-up), then the owner role, the timeouts and the bookkeeping tables.
     Yields the list the caller fills with the ids it applied or rolled back; at the end, when
     anything was written, one synchronous commit makes every asynchronous one before it durable."""
-    try:
-        conn.execute(f"SET lock_timeout = '10s'; SELECT pg_advisory_lock({LOCK_KEY})")
-    except psycopg.errors.LockNotAvailable:
-        raise MigrationError("another migration run holds this database's migration lock (waited 10 s)") from None
+    _take_lock(conn)
     done: list[str] = []
     created = False
     try:

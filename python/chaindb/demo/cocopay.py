@@ -46,7 +46,7 @@ class Result:
     store: q.Store
     account: q.SmartAccount
     transaction: q.Transaction
-    stats: q.StoreDailyStatsGetRow
+    stats: q.StoreDailyStat
 
 
 def _store_with_owner(conn: psycopg.Connection[Any], owner: q.User) -> tuple[q.Store, str]:

@@ -2,7 +2,7 @@
 -- keys, constraint and index names, triggers, functions, comments.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(446);
+SELECT plan(447);
 
 CREATE TEMP TABLE spec_columns (ord serial, tbl text, col text, typ text, not_null boolean, dflt text);
 INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
@@ -233,10 +233,11 @@ SELECT set_eq(
 )
 FROM spec_constraints AS s;
 
--- 10 + 33: every index, by name and columns
+-- 10 + 34: every index, by name and columns
 CREATE TEMP TABLE spec_indexes (ord serial, tbl text, idx text, cols text[], is_unique boolean);
 INSERT INTO spec_indexes (tbl, idx, cols, is_unique) VALUES
 ('manufacturers', 'manufacturers_pkey', ARRAY['id'], true),
+('manufacturers', 'manufacturers_name_created_at_id_idx', ARRAY['name', 'created_at', 'id'], false),
 ('skus', 'skus_pkey', ARRAY['id'], true),
 ('skus', 'skus_manufacturer_id_sku_code_key', ARRAY['manufacturer_id', 'sku_code'], true),
 ('skus', 'skus_id_manufacturer_id_key', ARRAY['id', 'manufacturer_id'], true),

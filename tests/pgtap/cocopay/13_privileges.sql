@@ -44,7 +44,8 @@ SELECT set_eq(
         ('analytics_events', 'chaindb_readonly', '{SELECT}'),
         ('feature_flags', 'chaindb_readonly', '{SELECT}'),
         ('audit_logs', 'chaindb_readonly', '{SELECT}'),
-        ('store_daily_stats', 'chaindb_readonly', '{SELECT}')
+        ('store_daily_stats', 'chaindb_readonly', '{SELECT}'),
+        ('store_daily_stats_changes', 'chaindb_readonly', '{SELECT}')
       ) AS g (t, r, ps), unnest(ps::text []) AS p$$,
     'table-level grants to chaindb_app and chaindb_readonly are exactly the intended ones'
 );

@@ -108,7 +108,7 @@ def sync_usage(conn: psycopg.Connection[Any], phone: str) -> q.Transaction:
 
     assert_type(q.store_daily_stats_refresh(conn), None)
     stats = q.store_daily_stats_list(conn, store_id=store.id, from_date=T0.date(), to_date=T0.date())
-    assert_type(stats, list[q.StoreDailyStatsListRow])
+    assert_type(stats, list[q.StoreDailyStat])
     revenue: decimal.Decimal = stats[0].revenue_usd
     day: datetime.date = stats[0].date
     customers: int = stats[0].unique_customers

@@ -41,8 +41,7 @@ __all__ = [
     "Session",
     "SmartAccount",
     "Store",
-    "StoreDailyStatsGetRow",
-    "StoreDailyStatsListRow",
+    "StoreDailyStat",
     "StoreListByMemberRow",
     "StoreMember",
     "StoreRole",
@@ -257,6 +256,17 @@ class Store(_rt.Record):
     updated_at: datetime.datetime
 
 
+class StoreDailyStat(_rt.Record):
+    """A row of ``cocopay.store_daily_stats``."""
+
+    store_id: uuid.UUID
+    date: datetime.date
+    transaction_count: int
+    revenue_usd: decimal.Decimal
+    unique_customers: int
+    avg_transaction_usd: decimal.Decimal
+
+
 class StoreMember(_rt.Record):
     """A row of ``cocopay.store_members``."""
 
@@ -325,28 +335,6 @@ class User(_rt.Record):
     locale: str | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
-
-
-class StoreDailyStatsListRow(_rt.Record):
-    """A result row of ``store_daily_stats_list`` (``queries/cocopay/store_daily_stats.sql``)."""
-
-    store_id: uuid.UUID
-    date: datetime.date
-    transaction_count: int
-    revenue_usd: decimal.Decimal
-    unique_customers: int
-    avg_transaction_usd: decimal.Decimal
-
-
-class StoreDailyStatsGetRow(_rt.Record):
-    """A result row of ``store_daily_stats_get`` (``queries/cocopay/store_daily_stats.sql``)."""
-
-    store_id: uuid.UUID
-    date: datetime.date
-    transaction_count: int
-    revenue_usd: decimal.Decimal
-    unique_customers: int
-    avg_transaction_usd: decimal.Decimal
 
 
 class StoreListByMemberRow(_rt.Record):

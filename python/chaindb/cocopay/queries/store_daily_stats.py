@@ -14,7 +14,7 @@ import psycopg
 
 from chaindb.codegen import runtime as _rt
 
-from .models import StoreDailyStatsGetRow, StoreDailyStatsListRow
+from .models import StoreDailyStat
 
 __all__ = [
     "store_daily_stats_get",
@@ -46,7 +46,7 @@ async def store_daily_stats_refresh_async(conn: psycopg.AsyncConnection[Any]) ->
 
 STORE_DAILY_STATS_LIST: Final = _rt.Query(
     "store_daily_stats_list",
-    StoreDailyStatsListRow,
+    StoreDailyStat,
     """SELECT
     d.store_id,
     d.date,
@@ -57,7 +57,6 @@ STORE_DAILY_STATS_LIST: Final = _rt.Query(
 FROM cocopay.store_daily_stats AS d
 WHERE d.store_id = %(store_id)s::uuid AND d.date BETWEEN %(from_date)s::date AND %(to_date)s::date
 ORDER BY d.date;""",
-    not_null=("store_id", "date", "transaction_count", "revenue_usd", "unique_customers", "avg_transaction_usd"),
 )
 
 
@@ -67,7 +66,7 @@ def store_daily_stats_list(
     store_id: uuid.UUID,
     from_date: datetime.date,
     to_date: datetime.date,
-) -> list[StoreDailyStatsListRow]:
+) -> list[StoreDailyStat]:
     """A store's daily stats between two days (inclusive), oldest first, as of the last refresh."""
     return STORE_DAILY_STATS_LIST.all(conn, {"store_id": store_id, "from_date": from_date, "to_date": to_date})
 
@@ -78,7 +77,7 @@ def store_daily_stats_list_iter(
     store_id: uuid.UUID,
     from_date: datetime.date,
     to_date: datetime.date,
-) -> Iterator[StoreDailyStatsListRow]:
+) -> Iterator[StoreDailyStat]:
     """Stream the rows of ``store_daily_stats_list`` (see ``store_daily_stats_list``)."""
     return STORE_DAILY_STATS_LIST.stream(conn, {"store_id": store_id, "from_date": from_date, "to_date": to_date})
 
@@ -89,7 +88,7 @@ async def store_daily_stats_list_async(
     store_id: uuid.UUID,
     from_date: datetime.date,
     to_date: datetime.date,
-) -> list[StoreDailyStatsListRow]:
+) -> list[StoreDailyStat]:
     """A store's daily stats between two days (inclusive), oldest first, as of the last refresh."""
     return await STORE_DAILY_STATS_LIST.all_async(
         conn,
@@ -103,14 +102,14 @@ def store_daily_stats_list_iter_async(
     store_id: uuid.UUID,
     from_date: datetime.date,
     to_date: datetime.date,
-) -> AsyncIterator[StoreDailyStatsListRow]:
+) -> AsyncIterator[StoreDailyStat]:
     """Stream the rows of ``store_daily_stats_list`` (see ``store_daily_stats_list_async``)."""
     return STORE_DAILY_STATS_LIST.stream_async(conn, {"store_id": store_id, "from_date": from_date, "to_date": to_date})
 
 
 STORE_DAILY_STATS_GET: Final = _rt.Query(
     "store_daily_stats_get",
-    StoreDailyStatsGetRow,
+    StoreDailyStat,
     """SELECT
     d.store_id,
     d.date,
@@ -120,7 +119,6 @@ STORE_DAILY_STATS_GET: Final = _rt.Query(
     d.avg_transaction_usd
 FROM cocopay.store_daily_stats AS d
 WHERE d.store_id = %(store_id)s::uuid AND d.date = %(date)s::date;""",
-    not_null=("store_id", "date", "transaction_count", "revenue_usd", "unique_customers", "avg_transaction_usd"),
 )
 
 
@@ -129,7 +127,7 @@ def store_daily_stats_get(
     *,
     store_id: uuid.UUID,
     date: datetime.date,
-) -> StoreDailyStatsGetRow | None:
+) -> StoreDailyStat | None:
     """A store's stats of one day, as of the last refresh; None when it had no confirmed payment that day."""
     return STORE_DAILY_STATS_GET.first(conn, {"store_id": store_id, "date": date})
 
@@ -139,6 +137,6 @@ async def store_daily_stats_get_async(
     *,
     store_id: uuid.UUID,
     date: datetime.date,
-) -> StoreDailyStatsGetRow | None:
+) -> StoreDailyStat | None:
     """A store's stats of one day, as of the last refresh; None when it had no confirmed payment that day."""
     return await STORE_DAILY_STATS_GET.first_async(conn, {"store_id": store_id, "date": date})
