@@ -313,16 +313,11 @@ COMMENT ON TYPE bloxtr8.wallet_risk IS 'Screening result of a user''s wallet. A 
 
 CREATE FUNCTION bloxtr8.cuid() RETURNS text
     LANGUAGE sql
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     SELECT 'c'
-        || bloxtr8.base36(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint, 8)
-        || bloxtr8.base36(nextval('bloxtr8.cuid_counter_seq'), 4)
-        || bloxtr8.base36(
-            (('x' || encode(extensions.gen_random_bytes(8), 'hex'))::bit(64)::bigint & 9223372036854775807)
-            % 4738381338321616896,
-            12
-        )
+        || lpad(to_hex(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint), 11, '0')
+        || lpad(to_hex(nextval('bloxtr8.cuid_counter_seq')), 4, '0')
+        || substr(encode(extensions.gen_random_bytes(5), 'hex'), 1, 9)
 $$;
 
 ALTER FUNCTION bloxtr8.cuid() OWNER TO chaindb_owner;
@@ -331,7 +326,7 @@ ALTER FUNCTION bloxtr8.cuid() OWNER TO chaindb_owner;
 -- Name: FUNCTION cuid(); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.cuid() IS 'A new id: ''c'', 8 base-36 digits of the wall clock in milliseconds, 4 of a cycling counter, 12 random (25 characters, ^c[0-9a-z]{24}$, like Prisma''s cuid()). Unique by construction within one database (time and counter) and across databases with overwhelming probability (62 random bits); roughly time-ordered. The wall clock (clock_timestamp()) only orders ids: no rule reads it.';
+COMMENT ON FUNCTION bloxtr8.cuid() IS 'A new id: ''c'', 11 hex digits of the wall clock in milliseconds, 4 of a cycling counter, 9 random (25 characters, ^c[0-9a-z]{24}$ like Prisma''s cuid()). Unique by construction within one database (time and counter, up to 65,536 ids a millisecond) and across databases with high probability (36 random bits); sorts in creation order. A plain SQL function of built-ins (inlined into an INSERT''s default: a few microseconds a row). The wall clock (clock_timestamp()) only orders ids: no rule reads it.';
 
 SET default_tablespace = '';
 
@@ -652,42 +647,6 @@ ALTER FUNCTION bloxtr8.attach_contract_pdf(p_contract_id text, p_pdf_url text, p
 --
 
 COMMENT ON FUNCTION bloxtr8.attach_contract_pdf(p_contract_id text, p_pdf_url text, p_sha256 text) IS 'Records the contract''s PDF and its SHA-256, once (the same values again change nothing). CD005 unknown contract, CD003 contracts_pdf_url_immutable / contracts_sha256_immutable for other values, 23514 the contracts CHECKs.';
-
---
--- Name: base36(bigint, integer); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
---
-
-CREATE FUNCTION bloxtr8.base36(p_value bigint, p_width integer) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    alphabet constant text := '0123456789abcdefghijklmnopqrstuvwxyz';
-    v_rest bigint := p_value;
-    v_out text := '';
-BEGIN
-    IF p_value < 0 THEN
-        RAISE EXCEPTION 'base36: % is negative', p_value USING ERRCODE = 'numeric_value_out_of_range';
-    END IF;
-    FOR i IN 1 .. p_width LOOP
-        v_out := substr(alphabet, (v_rest % 36)::integer + 1, 1) || v_out;
-        v_rest := v_rest / 36;
-    END LOOP;
-    IF v_rest > 0 THEN
-        RAISE EXCEPTION 'base36: % does not fit in % digits', p_value, p_width
-            USING ERRCODE = 'numeric_value_out_of_range';
-    END IF;
-    RETURN v_out;
-END
-$$;
-
-ALTER FUNCTION bloxtr8.base36(p_value bigint, p_width integer) OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION base36(p_value bigint, p_width integer); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION bloxtr8.base36(p_value bigint, p_width integer) IS 'p_value in base 36 (0-9a-z), left-padded with 0 to exactly p_width digits; 22003 when negative or wider.';
 
 --
 -- Name: escrows; Type: TABLE; Schema: bloxtr8; Owner: chaindb_owner
@@ -3201,7 +3160,7 @@ CREATE SEQUENCE bloxtr8.cuid_counter_seq
     START WITH 0
     INCREMENT BY 1
     MINVALUE 0
-    MAXVALUE 1679615
+    MAXVALUE 65535
     CACHE 1
     CYCLE;
 
@@ -3211,7 +3170,7 @@ ALTER TABLE bloxtr8.cuid_counter_seq OWNER TO chaindb_owner;
 -- Name: SEQUENCE cuid_counter_seq; Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON SEQUENCE bloxtr8.cuid_counter_seq IS 'The counter part of bloxtr8.cuid(): cycles through 0 .. 36^4 - 1, so two ids of the same millisecond differ.';
+COMMENT ON SEQUENCE bloxtr8.cuid_counter_seq IS 'The counter part of bloxtr8.cuid(): cycles through 0 .. 16^4 - 1, so two ids of the same millisecond differ.';
 
 --
 -- Name: deliveries; Type: TABLE; Schema: bloxtr8; Owner: chaindb_owner
@@ -5514,13 +5473,6 @@ GRANT SELECT ON TABLE bloxtr8.contracts TO chaindb_readonly;
 
 REVOKE ALL ON FUNCTION bloxtr8.attach_contract_pdf(p_contract_id text, p_pdf_url text, p_sha256 text) FROM PUBLIC;
 GRANT ALL ON FUNCTION bloxtr8.attach_contract_pdf(p_contract_id text, p_pdf_url text, p_sha256 text) TO chaindb_app;
-
---
--- Name: FUNCTION base36(p_value bigint, p_width integer); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION bloxtr8.base36(p_value bigint, p_width integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION bloxtr8.base36(p_value bigint, p_width integer) TO chaindb_app;
 
 --
 -- Name: TABLE escrows; Type: ACL; Schema: bloxtr8; Owner: chaindb_owner

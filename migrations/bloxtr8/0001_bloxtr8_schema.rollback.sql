@@ -2,8 +2,6 @@
 
 DROP FUNCTION bloxtr8.cuid();
 
-DROP FUNCTION bloxtr8.base36(bigint, integer);
-
 DROP SEQUENCE bloxtr8.cuid_counter_seq;
 
 DROP TYPE bloxtr8.dispute_status;

@@ -92,65 +92,33 @@ CREATE TYPE bloxtr8.dispute_status AS ENUM ('OPEN', 'RESOLVED');
 COMMENT ON TYPE bloxtr8.dispute_status IS
 'Seed silent: OPEN -> RESOLVED, when its escrow is refunded or released; the outcome is the escrow''s status.';
 
--- Ids: cuid-like, 25 characters, 'c' then 24 of [0-9a-z] (the shape of Prisma's cuid(), so existing ids fit):
---   8  milliseconds since the Unix epoch, base 36 (enough until 2059, as for Prisma's cuid; later, 22003)
---   4  a counter (bloxtr8.cuid_counter_seq, cycling through 36^4): distinct ids within one millisecond
---   12 random (pgcrypto, about 62 bits)
--- Time first: ids of one table are roughly in creation order, so new keys land at the right of the index.
-CREATE SEQUENCE bloxtr8.cuid_counter_seq AS integer MINVALUE 0 MAXVALUE 1679615 START WITH 0 CYCLE;
+-- Ids: cuid-like, 25 characters, 'c' then 24 lowercase hex digits (a subset of cuid's [0-9a-z]: the shape of
+-- Prisma's cuid(), ^c[0-9a-z]{24}$, so ids carried over from it fit the same columns), made of C built-ins:
+--   11 milliseconds since the Unix epoch (until the year 2527)
+--   4  a counter (bloxtr8.cuid_counter_seq, cycling through 16^4): distinct ids within one millisecond
+--   9  random (pgcrypto, 36 bits)
+-- Time first: ids of one table sort in creation order, so new keys land at the right of the index.
+CREATE SEQUENCE bloxtr8.cuid_counter_seq AS integer MINVALUE 0 MAXVALUE 65535 START WITH 0 CYCLE;
 
 COMMENT ON SEQUENCE bloxtr8.cuid_counter_seq IS
-'The counter part of bloxtr8.cuid(): cycles through 0 .. 36^4 - 1, so two ids of the same millisecond differ.';
-
-CREATE FUNCTION bloxtr8.base36(p_value bigint, p_width integer)
-RETURNS text
-LANGUAGE plpgsql
-IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    alphabet constant text := '0123456789abcdefghijklmnopqrstuvwxyz';
-    v_rest bigint := p_value;
-    v_out text := '';
-BEGIN
-    IF p_value < 0 THEN
-        RAISE EXCEPTION 'base36: % is negative', p_value USING ERRCODE = 'numeric_value_out_of_range';
-    END IF;
-    FOR i IN 1 .. p_width LOOP
-        v_out := substr(alphabet, (v_rest % 36)::integer + 1, 1) || v_out;
-        v_rest := v_rest / 36;
-    END LOOP;
-    IF v_rest > 0 THEN
-        RAISE EXCEPTION 'base36: % does not fit in % digits', p_value, p_width
-            USING ERRCODE = 'numeric_value_out_of_range';
-    END IF;
-    RETURN v_out;
-END
-$fn$;
-
-COMMENT ON FUNCTION bloxtr8.base36(bigint, integer) IS
-'p_value in base 36 (0-9a-z), left-padded with 0 to exactly p_width digits; 22003 when negative or wider.';
+'The counter part of bloxtr8.cuid(): cycles through 0 .. 16^4 - 1, so two ids of the same millisecond differ.';
 
 CREATE FUNCTION bloxtr8.cuid()
 RETURNS text
 LANGUAGE sql
 VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $fn$
     SELECT 'c'
-        || bloxtr8.base36(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint, 8)
-        || bloxtr8.base36(nextval('bloxtr8.cuid_counter_seq'), 4)
-        || bloxtr8.base36(
-            (('x' || encode(extensions.gen_random_bytes(8), 'hex'))::bit(64)::bigint & 9223372036854775807)
-            % 4738381338321616896,
-            12
-        )
+        || lpad(to_hex(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint), 11, '0')
+        || lpad(to_hex(nextval('bloxtr8.cuid_counter_seq')), 4, '0')
+        || substr(encode(extensions.gen_random_bytes(5), 'hex'), 1, 9)
 $fn$;
 
 COMMENT ON FUNCTION bloxtr8.cuid() IS
-'A new id: ''c'', 8 base-36 digits of the wall clock in milliseconds, 4 of a cycling counter, 12 random (25 '
-'characters, ^c[0-9a-z]{24}$, like Prisma''s cuid()). Unique by construction within one database (time and counter) '
-'and across databases with overwhelming probability (62 random bits); roughly time-ordered. The wall clock '
+'A new id: ''c'', 11 hex digits of the wall clock in milliseconds, 4 of a cycling counter, 9 random (25 characters, '
+'^c[0-9a-z]{24}$ like Prisma''s cuid()). Unique by construction within one database (time and counter, up to 65,536 '
+'ids a millisecond) and across databases with high probability (36 random bits); sorts in creation order. A plain '
+'SQL function of built-ins (inlined into an INSERT''s default: a few microseconds a row). The wall clock '
 '(clock_timestamp()) only orders ids: no rule reads it.';
 
 REVOKE ALL ON SCHEMA bloxtr8 FROM PUBLIC;
@@ -172,5 +140,5 @@ TO chaindb_app, chaindb_readonly;
 -- The app inserts some rows itself (users, guilds, audit logs): their id default runs as the app.
 REVOKE ALL ON SEQUENCE bloxtr8.cuid_counter_seq FROM PUBLIC;
 GRANT USAGE ON SEQUENCE bloxtr8.cuid_counter_seq TO chaindb_app;
-REVOKE ALL ON FUNCTION bloxtr8.base36(bigint, integer), bloxtr8.cuid() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION bloxtr8.base36(bigint, integer), bloxtr8.cuid() TO chaindb_app;
+REVOKE ALL ON FUNCTION bloxtr8.cuid() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bloxtr8.cuid() TO chaindb_app;

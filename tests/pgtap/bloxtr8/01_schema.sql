@@ -607,7 +607,7 @@ ORDER BY t.tbl;
 SELECT functions_are(
     'bloxtr8',
     ARRAY[
-        'accept_offer', 'add_escrow_milestone', 'attach_contract_pdf', 'base36', 'cancel_escrow',
+        'accept_offer', 'add_escrow_milestone', 'attach_contract_pdf', 'cancel_escrow',
         'claim_execution_jobs', 'complete_asset_verification', 'complete_execution_job', 'counter_offer',
         'create_contract', 'create_escrow', 'create_listing', 'create_roblox_snapshot', 'cuid', 'decline_offer',
         'delete_expired_sign_tokens', 'deliver_escrow', 'dispute_escrow', 'execution_backoff',

@@ -81,7 +81,7 @@ SELECT set_eq(
 SELECT set_eq(
     $$SELECT p.proname::text FROM pg_proc AS p
       WHERE p.pronamespace = 'bloxtr8'::regnamespace AND has_function_privilege('chaindb_app', p.oid, 'EXECUTE')$$,
-    $$VALUES ('accept_offer'), ('add_escrow_milestone'), ('attach_contract_pdf'), ('base36'), ('cancel_escrow'),
+    $$VALUES ('accept_offer'), ('add_escrow_milestone'), ('attach_contract_pdf'), ('cancel_escrow'),
         ('claim_execution_jobs'), ('complete_asset_verification'), ('complete_execution_job'), ('counter_offer'),
         ('create_contract'), ('create_escrow'), ('create_listing'), ('create_roblox_snapshot'), ('cuid'),
         ('decline_offer'), ('delete_expired_sign_tokens'), ('deliver_escrow'), ('dispute_escrow'), ('execution_backoff'),
