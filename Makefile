@@ -20,7 +20,7 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify lint pgtap pytest test demo bench clean clean-db
+        verify-generate docs verify-docs verify lint pgtap pytest test fuzz demo bench clean clean-db
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,7 +29,7 @@ help: ## Show this help
 	@echo "             CHAINDB_PGPORT (embedded server port: default the recorded one, else 54329),"
 	@echo "             ALL=1 (rollback everything; CONFIRM=1 confirms it on DATABASE_URL),"
 	@echo "             ACCEPT_CHANGED=1 (migrate/rollback although applied migration files changed),"
-	@echo "             QUICK=1 (make bench: small sizes)"
+	@echo "             QUICK=1 (make bench: small sizes), K=pattern (fuzz: only the write functions matching it)"
 	@echo "  Schemas:   common $(SCHEMAS) (registry: [tool.chaindb] in pyproject.toml)"
 
 $(STAMP): pyproject.toml
@@ -119,6 +119,10 @@ test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files, run pytes
 	$(VENV)/bin/pytest
 	$(PY) -m bench --quick
 	$(CLI) pgtap --throwaway
+
+fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examples each, counts printed (K=pattern: some)
+	CHAINDB_HYPOTHESIS_PROFILE=chaindb-fuzz $(VENV)/bin/pytest tests/python/properties -p no:cacheprovider \
+	  $(if $(K),-k "$(K)",)
 
 demo: setup db ## Embedded server, migrate, fixtures, each product's main flow (as an app login role)
 	$(CLI) migrate

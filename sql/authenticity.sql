@@ -171,7 +171,7 @@ CREATE TABLE authenticity.batches (
     status authenticity.batch_status DEFAULT 'CREATED'::authenticity.batch_status NOT NULL,
     activated_at timestamp with time zone,
     activated_tx_signature text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT batches_activated_tx_signature_check CHECK (common.is_solana_signature(activated_tx_signature)),
     CONSTRAINT batches_activation_check CHECK ((((activated_at IS NULL) = (activated_tx_signature IS NULL)) AND
 CASE status
@@ -182,7 +182,8 @@ END)),
     CONSTRAINT batches_batch_label_check CHECK ((btrim(batch_label) <> ''::text)),
     CONSTRAINT batches_batch_public_id_check CHECK ((batch_public_id ~ '^[A-Za-z0-9_-]{1,64}$'::text)),
     CONSTRAINT batches_onchain_batch_pubkey_check CHECK (common.is_solana_pubkey(onchain_batch_pubkey)),
-    CONSTRAINT batches_reward_usd_target_check CHECK ((reward_usd_target >= (0)::numeric))
+    CONSTRAINT batches_reward_usd_target_check CHECK ((reward_usd_target >= (0)::numeric)),
+    CONSTRAINT batches_reward_usd_target_finite_check CHECK (common.is_finite(reward_usd_target))
 );
 
 ALTER TABLE authenticity.batches OWNER TO chaindb_owner;
@@ -242,10 +243,16 @@ COMMENT ON COLUMN authenticity.batches.activated_tx_signature IS 'Solana signatu
 COMMENT ON CONSTRAINT batches_activation_check ON authenticity.batches IS 'activated_at and activated_tx_signature are set together: never while CREATED, always while ACTIVE or PAUSED.';
 
 --
--- Name: activate_batch(uuid, text, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: CONSTRAINT batches_reward_usd_target_finite_check ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.batches
+COMMENT ON CONSTRAINT batches_reward_usd_target_finite_check ON authenticity.batches IS 'The reward target is a finite number: not NaN, not +/-Infinity.';
+
+--
+-- Name: activate_batch(uuid, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) RETURNS authenticity.batches
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -262,20 +269,20 @@ BEGIN
                   SCHEMA = 'authenticity', DETAIL = format('from=%s to=ACTIVE', current_status);
     END IF;
     UPDATE authenticity.batches AS b
-    SET status = 'ACTIVE', activated_at = coalesce(p_now, now()), activated_tx_signature = p_tx_signature
+    SET status = 'ACTIVE', activated_at = common.now(), activated_tx_signature = p_tx_signature
     WHERE b.id = p_batch_id
     RETURNING b.* INTO result;
     RETURN result;
 END
 $$;
 
-ALTER FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION activate_batch(p_batch_id uuid, p_tx_signature text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone) IS 'CREATED -> ACTIVE with activated_at = coalesce(p_now, now()) and the activation transaction''s signature. CD005 missing, CD007 already activated (use resume_batch), CD001 from CLOSED, 23514 bad signature.';
+COMMENT ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) IS 'CREATED -> ACTIVE with activated_at = common.now() and the activation transaction''s signature. CD005 missing, CD007 already activated (use resume_batch), CD001 from CLOSED, 23514 bad signature.';
 
 --
 -- Name: base58_pow256(integer); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -359,7 +366,7 @@ CREATE TABLE authenticity.code_packs (
     downloaded_at timestamp with time zone,
     print_confirmed_at timestamp with time zone,
     plaintext_purged_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT code_packs_download_count_check CHECK (((download_count >= 0) AND ((download_count > 0) = (downloaded_at IS NOT NULL)))),
     CONSTRAINT code_packs_downloaded_at_check CHECK (((downloaded_at IS NOT NULL) = (status = ANY (ARRAY['DOWNLOADED'::authenticity.code_pack_status, 'PRINT_CONFIRMED'::authenticity.code_pack_status])))),
     CONSTRAINT code_packs_pack_id_check CHECK ((pack_id ~ '^[A-Za-z0-9_-]{1,64}$'::text)),
@@ -431,15 +438,15 @@ COMMENT ON COLUMN authenticity.code_packs.print_confirmed_at IS 'When the print 
 COMMENT ON COLUMN authenticity.code_packs.plaintext_purged_at IS 'When every code''s code_plaintext was purged: set with PRINT_CONFIRMED, in the same transaction.';
 
 --
--- Name: confirm_print(uuid, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: confirm_print(uuid); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.code_packs
+CREATE FUNCTION authenticity.confirm_print(p_code_pack_id uuid) RETURNS authenticity.code_packs
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     current_status authenticity.code_pack_status;
     result authenticity.code_packs;
 BEGIN
@@ -461,13 +468,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.confirm_print(p_code_pack_id uuid) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION confirm_print(p_code_pack_id uuid, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION confirm_print(p_code_pack_id uuid); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone) IS 'DOWNLOADED -> PRINT_CONFIRMED: sets print_confirmed_at and plaintext_purged_at to coalesce(p_now, now()) and purges code_plaintext of every code of the pack, in the same transaction. CD005 missing, CD001 from any other state.';
+COMMENT ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid) IS 'DOWNLOADED -> PRINT_CONFIRMED: sets print_confirmed_at and plaintext_purged_at to common.now() and purges code_plaintext of every code of the pack, in the same transaction. CD005 missing, CD001 from any other state.';
 
 --
 -- Name: verifications; Type: TABLE; Schema: authenticity; Owner: chaindb_owner
@@ -481,7 +488,7 @@ CREATE TABLE authenticity.verifications (
     code_pda text NOT NULL,
     reward_lamports bigint NOT NULL,
     tx_signature text NOT NULL,
-    verified_at timestamp with time zone DEFAULT now() NOT NULL,
+    verified_at timestamp with time zone DEFAULT common.now() NOT NULL,
     result authenticity.verification_result NOT NULL,
     failure_reason text,
     intent_id uuid NOT NULL,
@@ -534,15 +541,15 @@ COMMENT ON COLUMN authenticity.verifications.failure_reason IS 'Why a FAIL faile
 COMMENT ON COLUMN authenticity.verifications.intent_id IS 'Added (seed silent): the verify_intents row this verification settles; one verification per intent.';
 
 --
--- Name: confirm_verification(text, uuid, text, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: confirm_verification(text, uuid, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.verifications
+CREATE FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) RETURNS authenticity.verifications
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     v_claim record;
     v_intent authenticity.verify_intents;
     v_batch_status authenticity.batch_status;
@@ -607,44 +614,44 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone) IS 'Confirms an ISSUED, unexpired intent and records its verification in one transaction: SUCCESS paying the intent''s reward (intent CONFIRMED) when the batch is ACTIVE and the code has no SUCCESS yet, else a FAIL row (ALREADY_VERIFIED or BATCH_NOT_ACTIVE, reward 0; intent FAILED), returned. Concurrent confirmations of one code yield exactly one SUCCESS (verifications_commitment_success_key). CD005 unknown intent, CD001 intent not ISSUED, CD006 intent expired.';
+COMMENT ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) IS 'Confirms an ISSUED intent still before its expires_at by the database''s clock (common.now()) and records its verification in one transaction: SUCCESS paying the intent''s reward (intent CONFIRMED) when the batch is ACTIVE and the code has no SUCCESS yet, else a FAIL row (ALREADY_VERIFIED or BATCH_NOT_ACTIVE, reward 0; intent FAILED), returned. Concurrent confirmations of one code yield exactly one SUCCESS (verifications_commitment_success_key). CD005 unknown intent, CD001 intent not ISSUED, CD006 intent expired.';
 
 --
--- Name: expire_verify_intents(timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: expire_verify_intents(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS integer
+CREATE FUNCTION authenticity.expire_verify_intents() RETURNS integer
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     WITH expired AS (
         UPDATE authenticity.verify_intents AS i
         SET status = 'EXPIRED'
-        WHERE i.status = 'ISSUED' AND i.expires_at <= coalesce(p_now, now())
+        WHERE i.status = 'ISSUED' AND i.expires_at <= (SELECT common.now())
         RETURNING 1
     )
     SELECT count(*)::integer FROM expired
 $$;
 
-ALTER FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.expire_verify_intents() OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION expire_verify_intents(p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION expire_verify_intents(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone) IS 'Moves every ISSUED intent whose expires_at <= coalesce(p_now, now()) to EXPIRED; returns how many.';
+COMMENT ON FUNCTION authenticity.expire_verify_intents() IS 'Moves every ISSUED intent whose expires_at <= common.now() to EXPIRED; returns how many.';
 
 --
--- Name: fail_verification(text, uuid, text, text, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: fail_verification(text, uuid, text, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.verifications
+CREATE FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) RETURNS authenticity.verifications
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -670,7 +677,7 @@ BEGIN
         failure_reason, intent_id
     )
     VALUES (
-        v_intent.batch_id, p_user_id, v_intent.commitment, v_pda, 0, p_tx_signature, coalesce(p_now, now()),
+        v_intent.batch_id, p_user_id, v_intent.commitment, v_pda, 0, p_tx_signature, common.now(),
         'FAIL', p_failure_reason, v_intent.id
     )
     RETURNING v.* INTO v_row;
@@ -679,13 +686,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) IS 'Records a FAIL verification with the given reason (reward 0) and moves the ISSUED intent to FAILED, in one transaction. CD005 unknown intent, CD001 intent not ISSUED, 23514 empty reason.';
+COMMENT ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) IS 'Records a FAIL verification with the given reason (reward 0, verified_at = common.now()) and moves the ISSUED intent to FAILED, in one transaction. CD005 unknown intent, CD001 intent not ISSUED, 23514 empty reason.';
 
 --
 -- Name: is_solana_address(text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -717,7 +724,7 @@ CREATE TABLE authenticity.verify_intents (
     reward_lamports bigint NOT NULL,
     status authenticity.verify_intent_status DEFAULT 'ISSUED'::authenticity.verify_intent_status NOT NULL,
     expires_at timestamp with time zone NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT verify_intents_expires_at_check CHECK ((expires_at > created_at)),
     CONSTRAINT verify_intents_reward_lamports_check CHECK ((reward_lamports > 0)),
     CONSTRAINT verify_intents_verify_intent_id_check CHECK ((verify_intent_id ~ '^[A-Za-z0-9_-]{1,64}$'::text))
@@ -762,15 +769,15 @@ COMMENT ON COLUMN authenticity.verify_intents.status IS 'ISSUED -> CONFIRMED | E
 COMMENT ON COLUMN authenticity.verify_intents.expires_at IS 'Only an ISSUED intent before this instant can be confirmed.';
 
 --
--- Name: issue_verify_intent(bytea, bigint, interval, timestamp with time zone, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: issue_verify_intent(bytea, bigint, interval, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval DEFAULT '00:05:00'::interval, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone, p_verify_intent_id text DEFAULT NULL::text) RETURNS authenticity.verify_intents
+CREATE FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval DEFAULT '00:05:00'::interval, p_verify_intent_id text DEFAULT NULL::text) RETURNS authenticity.verify_intents
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     v_batch_id uuid;
     v_verified boolean;
     v_row authenticity.verify_intents;
@@ -804,13 +811,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text) IS 'Issues a verify intent for the code with this commitment, expiring at coalesce(p_now, now()) + p_ttl. CD005 unknown code, CD007 batch not ACTIVE or code already verified.';
+COMMENT ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text) IS 'Issues a verify intent for the code with this commitment, created at common.now() and expiring p_ttl later. CD005 unknown code, CD007 batch not ACTIVE or code already verified, 23514 a ttl that is not positive.';
 
 --
 -- Name: mark_code_pack_ready(uuid); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -900,15 +907,15 @@ ALTER FUNCTION authenticity.raise_not_found(table_name text, key text) OWNER TO 
 COMMENT ON FUNCTION authenticity.raise_not_found(table_name text, key text) IS 'Raises SQLSTATE CD005 (not_found) for a missing target row of a rule function, the key in DETAIL.';
 
 --
--- Name: record_code_pack_download(uuid, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: record_code_pack_download(uuid); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.code_packs
+CREATE FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) RETURNS authenticity.code_packs
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     pack authenticity.code_packs;
     result authenticity.code_packs;
 BEGIN
@@ -939,13 +946,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION record_code_pack_download(p_code_pack_id uuid); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone) IS 'Counts one download (download_count + 1; READY -> DOWNLOADED sets downloaded_at) by a guarded UPDATE: only from READY or DOWNLOADED (CD007 code_packs_downloadable) and before download_expires_at (CD006 code_packs_download_expired). CD005 missing.';
+COMMENT ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) IS 'Counts one download (download_count + 1; READY -> DOWNLOADED sets downloaded_at = common.now()) by a guarded UPDATE: only from READY or DOWNLOADED (CD007 code_packs_downloadable) and before download_expires_at by the database''s clock (CD006 code_packs_download_expired). CD005 missing.';
 
 --
 -- Name: resume_batch(uuid); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -1460,7 +1467,8 @@ CREATE TABLE authenticity.codes (
     CONSTRAINT codes_code_plaintext_check CHECK (((code_plaintext ~ '^v1:[A-Za-z0-9+/]+={0,2}$'::text) AND ((octet_length(code_plaintext) % 4) = 3) AND (octet_length(code_plaintext) >= 43))),
     CONSTRAINT codes_onchain_code_pda_check CHECK (authenticity.is_solana_address(onchain_code_pda)),
     CONSTRAINT codes_qr_payload_check CHECK (((qr_payload = ((((('https://'::text || split_part(qr_payload, '/'::text, 3)) || '/v/'::text) || split_part(qr_payload, '/'::text, 5)) || '/'::text) || onchain_code_pda)) AND (split_part(qr_payload, '/'::text, 3) ~ '^[A-Za-z0-9.-]+(:[0-9]+)?$'::text) AND (split_part(qr_payload, '/'::text, 5) ~ '^[A-Za-z0-9_-]+$'::text)))
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='0');
 
 ALTER TABLE authenticity.codes OWNER TO chaindb_owner;
 
@@ -1501,6 +1509,12 @@ COMMENT ON COLUMN authenticity.codes.commitment IS 'SHA-256 of UTF-8 "<batch_pub
 COMMENT ON COLUMN authenticity.codes.onchain_code_pda IS 'Program-derived address of the code on Solana, seeds ["code", commitment]; unique.';
 
 --
+-- Name: COLUMN codes.created_at; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN authenticity.codes.created_at IS 'When the code was loaded. Defaults to now(), not common.now(): the default is evaluated per row of a million-code COPY, and nothing compares this instant with a deadline.';
+
+--
 -- Name: CONSTRAINT codes_code_plaintext_check ON codes; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -1521,7 +1535,7 @@ CREATE TABLE authenticity.manufacturers (
     name text NOT NULL,
     status authenticity.manufacturer_status DEFAULT 'active'::authenticity.manufacturer_status NOT NULL,
     hmac_kms_key_id text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT manufacturers_hmac_kms_key_id_check CHECK (((hmac_kms_key_id ~ '^[A-Za-z0-9:/_.@-]+$'::text) AND (length(hmac_kms_key_id) <= 2048))),
     CONSTRAINT manufacturers_name_check CHECK ((btrim(name) <> ''::text))
 );
@@ -1556,7 +1570,7 @@ CREATE TABLE authenticity.skus (
     sku_code text NOT NULL,
     sku_name text NOT NULL,
     sku_hash authenticity.bytes32 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT skus_sku_code_check CHECK ((sku_code ~ '^\S(.*\S)?$'::text)),
     CONSTRAINT skus_sku_name_check CHECK ((btrim(sku_name) <> ''::text))
 );
@@ -1592,7 +1606,7 @@ CREATE TABLE authenticity.treasury_ops (
     sol_out_lamports bigint NOT NULL,
     jupiter_route jsonb NOT NULL,
     tx_signature text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT treasury_ops_jupiter_route_check CHECK ((jsonb_typeof(jupiter_route) = 'object'::text)),
     CONSTRAINT treasury_ops_pyusd_in_check CHECK ((pyusd_in > 0)),
     CONSTRAINT treasury_ops_sol_out_lamports_check CHECK ((sol_out_lamports > 0)),
@@ -1640,7 +1654,7 @@ CREATE TABLE authenticity.user_wallets (
     user_id uuid NOT NULL,
     chain text DEFAULT 'solana'::text NOT NULL,
     wallet_pubkey text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     created_after_first_success boolean DEFAULT true NOT NULL,
     CONSTRAINT user_wallets_chain_check CHECK ((chain = 'solana'::text)),
     CONSTRAINT user_wallets_wallet_pubkey_check CHECK (common.is_solana_pubkey(wallet_pubkey))
@@ -1680,7 +1694,7 @@ CREATE TABLE authenticity.users (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     email text NOT NULL,
     privy_user_id text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT users_email_check CHECK (((email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text) AND (length(email) <= 320))),
     CONSTRAINT users_privy_user_id_check CHECK ((privy_user_id ~ '^[!-~]{1,255}$'::text))
 );
@@ -2626,11 +2640,11 @@ GRANT INSERT(reward_usd_target),UPDATE(reward_usd_target) ON TABLE authenticity.
 GRANT INSERT(onchain_batch_pubkey),UPDATE(onchain_batch_pubkey) ON TABLE authenticity.batches TO chaindb_app;
 
 --
--- Name: FUNCTION activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION activate_batch(p_batch_id uuid, p_tx_signature text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) TO chaindb_app;
 
 --
 -- Name: FUNCTION base58_pow256(k integer); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2687,11 +2701,11 @@ GRANT INSERT(quantity) ON TABLE authenticity.code_packs TO chaindb_app;
 GRANT INSERT(download_expires_at) ON TABLE authenticity.code_packs TO chaindb_app;
 
 --
--- Name: FUNCTION confirm_print(p_code_pack_id uuid, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION confirm_print(p_code_pack_id uuid); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid) TO chaindb_app;
 
 --
 -- Name: TABLE verifications; Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2701,25 +2715,25 @@ GRANT SELECT ON TABLE authenticity.verifications TO chaindb_app;
 GRANT SELECT ON TABLE authenticity.verifications TO chaindb_readonly;
 
 --
--- Name: FUNCTION confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) TO chaindb_app;
 
 --
--- Name: FUNCTION expire_verify_intents(p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION expire_verify_intents(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.expire_verify_intents() FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.expire_verify_intents() TO chaindb_app;
 
 --
--- Name: FUNCTION fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) TO chaindb_app;
 
 --
 -- Name: FUNCTION is_solana_address(value text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2737,11 +2751,11 @@ GRANT SELECT ON TABLE authenticity.verify_intents TO chaindb_app;
 GRANT SELECT ON TABLE authenticity.verify_intents TO chaindb_readonly;
 
 --
--- Name: FUNCTION issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text) TO chaindb_app;
 
 --
 -- Name: FUNCTION mark_code_pack_ready(p_code_pack_id uuid); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2765,11 +2779,11 @@ REVOKE ALL ON FUNCTION authenticity.raise_not_found(table_name text, key text) F
 GRANT ALL ON FUNCTION authenticity.raise_not_found(table_name text, key text) TO chaindb_app;
 
 --
--- Name: FUNCTION record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION record_code_pack_download(p_code_pack_id uuid); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) TO chaindb_app;
 
 --
 -- Name: FUNCTION resume_batch(p_batch_id uuid); Type: ACL; Schema: authenticity; Owner: chaindb_owner

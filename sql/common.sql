@@ -600,6 +600,26 @@ ALTER FUNCTION common.forbid_transition(table_name text, from_state text, to_sta
 COMMENT ON FUNCTION common.forbid_transition(table_name text, from_state text, to_state text) IS 'Raises SQLSTATE CD001 (forbidden_transition) naming the pseudo-constraint <table>_status_transition, with the from/to states in DETAIL. Called by the state-machine triggers.';
 
 --
+-- Name: freeze_clock(timestamp with time zone); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.freeze_clock(p_at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    UPDATE common.clock AS o SET offset_by = interval '0', frozen_at = p_at WHERE o.id;
+    SELECT common.now();
+$$;
+
+ALTER FUNCTION common.freeze_clock(p_at timestamp with time zone) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION freeze_clock(p_at timestamp with time zone); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.freeze_clock(p_at timestamp with time zone) IS 'Stops common.now() at p_at (tests: exact timestamps); NULL restores the server clock. Returns the new common.now(). SECURITY INVOKER like common.set_clock_offset: the owner and superusers only (42501 otherwise).';
+
+--
 -- Name: is_evm_address(text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
@@ -640,6 +660,42 @@ ALTER FUNCTION common.is_evm_hash(value text) OWNER TO chaindb_owner;
 COMMENT ON FUNCTION common.is_evm_hash(value text) IS 'True when the text is a 32-byte hash or id in hex: 0x and 64 hex digits. NULL in, NULL out.';
 
 --
+-- Name: is_finite(double precision); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.is_finite(value double precision) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT value NOT IN ('NaN'::double precision, 'Infinity'::double precision, '-Infinity'::double precision)
+$$;
+
+ALTER FUNCTION common.is_finite(value double precision) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION is_finite(value double precision); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.is_finite(value double precision) IS 'True when the number is neither NaN nor +/-Infinity; NULL on NULL. The guard of every floating point column (<table>_<column>_finite_check).';
+
+--
+-- Name: is_finite(numeric); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.is_finite(value numeric) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT value NOT IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric)
+$$;
+
+ALTER FUNCTION common.is_finite(value numeric) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION is_finite(value numeric); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.is_finite(value numeric) IS 'True when the number is neither NaN nor +/-Infinity; NULL on NULL. The guard of every numeric column (<table>_<column>_finite_check).';
+
+--
 -- Name: is_solana_pubkey(text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
@@ -678,6 +734,28 @@ ALTER FUNCTION common.is_solana_signature(value text) OWNER TO chaindb_owner;
 --
 
 COMMENT ON FUNCTION common.is_solana_signature(value text) IS 'True when the text is base58 of exactly 64 bytes (a Solana transaction signature). NULL in, NULL out.';
+
+--
+-- Name: now(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.now() RETURNS timestamp with time zone
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT coalesce(
+        (SELECT coalesce(o.frozen_at, pg_catalog.now() + o.offset_by) FROM common.clock AS o WHERE o.id),
+        pg_catalog.now()
+    )
+$$;
+
+ALTER FUNCTION common.now() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION now(); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.now() IS 'The database''s clock: now() (transaction start) plus common.clock.offset_by, or frozen_at when set (in production: offset 0, not frozen). Every deadline and recorded timestamp of the product schemas uses it. SECURITY DEFINER only to read the offset, which the application roles cannot see or change.';
 
 --
 -- Name: raise_forbidden_transition(regclass, text, text, text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
@@ -782,6 +860,26 @@ ALTER FUNCTION common.relation_name(p_table regclass, OUT schema_name text, OUT 
 --
 
 COMMENT ON FUNCTION common.relation_name(p_table regclass, OUT schema_name text, OUT table_name text) IS 'The schema and name of a table, as the declaration tables key it.';
+
+--
+-- Name: set_clock_offset(interval); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.set_clock_offset(p_offset_by interval) RETURNS timestamp with time zone
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    UPDATE common.clock AS o SET offset_by = p_offset_by, frozen_at = NULL WHERE o.id;
+    SELECT common.now();
+$$;
+
+ALTER FUNCTION common.set_clock_offset(p_offset_by interval) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION set_clock_offset(p_offset_by interval); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.set_clock_offset(p_offset_by interval) IS 'Runs common.now() at now() + p_offset_by (tests: reach a deadline without waiting; 0 restores the server clock); returns the new common.now(). Runs as the caller (SECURITY INVOKER): only the owner and superusers may update common.clock, and chaindb_app / chaindb_readonly have no EXECUTE on it (42501).';
 
 --
 -- Name: state_label(text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
@@ -939,7 +1037,7 @@ CREATE FUNCTION common.tg__set_updated_at() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-    NEW.updated_at := now();
+    NEW.updated_at := common.now();
     RETURN NEW;
 END
 $$;
@@ -950,7 +1048,7 @@ ALTER FUNCTION common.tg__set_updated_at() OWNER TO chaindb_owner;
 -- Name: FUNCTION tg__set_updated_at(); Type: COMMENT; Schema: common; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION common.tg__set_updated_at() IS 'BEFORE UPDATE trigger: sets updated_at to the transaction time (Prisma''s @updatedAt).';
+COMMENT ON FUNCTION common.tg__set_updated_at() IS 'BEFORE UPDATE trigger: sets updated_at to the database''s clock, common.now() (Prisma''s @updatedAt).';
 
 SET default_tablespace = '';
 
@@ -972,6 +1070,43 @@ ALTER TABLE common.append_only_tables OWNER TO chaindb_owner;
 --
 
 COMMENT ON TABLE common.append_only_tables IS 'Tables whose rows are never updated, deleted or truncated, by any role (CD003). Written by common.define_append_only.';
+
+--
+-- Name: clock; Type: TABLE; Schema: common; Owner: chaindb_owner
+--
+
+CREATE TABLE common.clock (
+    id boolean DEFAULT true NOT NULL,
+    offset_by interval DEFAULT '00:00:00'::interval NOT NULL,
+    frozen_at timestamp with time zone,
+    CONSTRAINT clock_id_check CHECK (id)
+);
+
+ALTER TABLE common.clock OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE clock; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE common.clock IS 'One row: how common.now() differs from the server clock (offset 0 and not frozen in production); set by tests through common.set_clock_offset() and common.freeze_clock(). Only the owner and superusers can read or write it.';
+
+--
+-- Name: COLUMN clock.id; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN common.clock.id IS 'Always true: the table holds one row.';
+
+--
+-- Name: COLUMN clock.offset_by; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN common.clock.offset_by IS 'Added to pg_catalog.now() by common.now() (when not frozen).';
+
+--
+-- Name: COLUMN clock.frozen_at; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN common.clock.frozen_at IS 'When set, common.now() returns exactly this instant.';
 
 --
 -- Name: immutable_columns; Type: TABLE; Schema: common; Owner: chaindb_owner
@@ -1059,6 +1194,13 @@ COMMENT ON TABLE common.state_transitions IS 'The allowed moves of each state ma
 
 ALTER TABLE ONLY common.append_only_tables
     ADD CONSTRAINT append_only_tables_pkey PRIMARY KEY (schema_name, table_name);
+
+--
+-- Name: clock clock_pkey; Type: CONSTRAINT; Schema: common; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY common.clock
+    ADD CONSTRAINT clock_pkey PRIMARY KEY (id);
 
 --
 -- Name: immutable_columns immutable_columns_pkey; Type: CONSTRAINT; Schema: common; Owner: chaindb_owner
@@ -1195,6 +1337,12 @@ GRANT ALL ON FUNCTION common.forbid_transition(table_name text, from_state text,
 GRANT ALL ON FUNCTION common.forbid_transition(table_name text, from_state text, to_state text) TO chaindb_readonly;
 
 --
+-- Name: FUNCTION freeze_clock(p_at timestamp with time zone); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.freeze_clock(p_at timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION is_evm_address(value text); Type: ACL; Schema: common; Owner: chaindb_owner
 --
 
@@ -1211,6 +1359,22 @@ GRANT ALL ON FUNCTION common.is_evm_hash(value text) TO chaindb_app;
 GRANT ALL ON FUNCTION common.is_evm_hash(value text) TO chaindb_readonly;
 
 --
+-- Name: FUNCTION is_finite(value double precision); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.is_finite(value double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION common.is_finite(value double precision) TO chaindb_app;
+GRANT ALL ON FUNCTION common.is_finite(value double precision) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION is_finite(value numeric); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.is_finite(value numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION common.is_finite(value numeric) TO chaindb_app;
+GRANT ALL ON FUNCTION common.is_finite(value numeric) TO chaindb_readonly;
+
+--
 -- Name: FUNCTION is_solana_pubkey(value text); Type: ACL; Schema: common; Owner: chaindb_owner
 --
 
@@ -1225,6 +1389,14 @@ GRANT ALL ON FUNCTION common.is_solana_pubkey(value text) TO chaindb_readonly;
 REVOKE ALL ON FUNCTION common.is_solana_signature(value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION common.is_solana_signature(value text) TO chaindb_app;
 GRANT ALL ON FUNCTION common.is_solana_signature(value text) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION now(); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.now() FROM PUBLIC;
+GRANT ALL ON FUNCTION common.now() TO chaindb_app;
+GRANT ALL ON FUNCTION common.now() TO chaindb_readonly;
 
 --
 -- Name: FUNCTION raise_forbidden_transition(p_table regclass, p_column text, p_from text, p_to text); Type: ACL; Schema: common; Owner: chaindb_owner
@@ -1253,6 +1425,12 @@ GRANT ALL ON FUNCTION common.raise_precondition_failed(p_table regclass, p_const
 
 REVOKE ALL ON FUNCTION common.relation_name(p_table regclass, OUT schema_name text, OUT table_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION common.relation_name(p_table regclass, OUT schema_name text, OUT table_name text) TO chaindb_app;
+
+--
+-- Name: FUNCTION set_clock_offset(p_offset_by interval); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.set_clock_offset(p_offset_by interval) FROM PUBLIC;
 
 --
 -- Name: FUNCTION state_label(p_column text); Type: ACL; Schema: common; Owner: chaindb_owner

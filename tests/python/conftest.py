@@ -12,10 +12,13 @@
   every test through it also proves the app's grants suffice) and as ``chaindb_readonly``. The role
   names are ``chaindb.admin.APP_ROLE`` / ``READONLY_ROLE`` / ``OWNER_ROLE`` (test modules import them
   from there: with ``--import-mode=importlib`` they import nothing from a conftest).
+- ``clock``: the database's clock (``common.now()``) of the test's database, moved as the
+  superuser (``common.freeze_clock`` / ``common.set_clock_offset``); the app role cannot.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 from collections.abc import Iterator
@@ -63,6 +66,14 @@ def db_url(pg_url: str, template_url: str) -> Iterator[str]:
     admin.drop_database(pg_url, admin.database_name(url))
 
 
+@pytest.fixture(scope="module")
+def module_db_url(pg_url: str, template_url: str) -> Iterator[str]:
+    """A fresh copy of the template shared by the tests of one module (read-mostly modules)."""
+    url = fresh_database(pg_url)
+    yield url
+    admin.drop_database(pg_url, admin.database_name(url))
+
+
 @pytest.fixture
 def empty_db_url(pg_url: str) -> Iterator[str]:
     """A database with nothing migrated."""
@@ -87,3 +98,31 @@ def app(db_url: str) -> Iterator[psycopg.Connection[Any]]:
 def readonly(db_url: str) -> Iterator[psycopg.Connection[Any]]:
     with db.connect(db_url, role=admin.READONLY_ROLE, autocommit=True) as connection:
         yield connection
+
+
+class Clock:
+    """The database's clock of one database: ``freeze(at)`` stops ``common.now()`` at an instant,
+    ``offset(by)`` runs it ahead (or behind) the server clock, ``now()`` reads it."""
+
+    def __init__(self, connection: psycopg.Connection) -> None:
+        self.connection = connection
+
+    def freeze(self, at: datetime.datetime) -> datetime.datetime:
+        return self._one("select common.freeze_clock(%s)", (at,))
+
+    def offset(self, by: datetime.timedelta) -> datetime.datetime:
+        return self._one("select common.set_clock_offset(%s)", (by,))
+
+    def now(self) -> datetime.datetime:
+        return self._one("select common.now()", ())
+
+    def _one(self, query: str, params: tuple[object, ...]) -> datetime.datetime:
+        row = self.connection.execute(query, params).fetchone()
+        assert row is not None
+        return row[0]
+
+
+@pytest.fixture
+def clock(db_url: str) -> Iterator[Clock]:
+    with psycopg.connect(db_url, autocommit=True) as connection:
+        yield Clock(connection)

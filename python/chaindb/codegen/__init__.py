@@ -58,7 +58,8 @@ operation   sync / ``_async`` return                     notes
 ``name!``   ``int`` rowcount
 ``name<!``  ``Model | None``; ``Model`` with ``@one`` or   always a model, even for one column
             a plain ``INSERT ... VALUES (...) RETURNING``
-``name*!``  ``int`` total rowcount                        ``name(conn, rows: Iterable[Params])``
+``name*!``  ``int`` total rowcount                        ``name(conn, rows: Iterable[Params])``,
+                                                         all rows or none (one transaction)
 ``name#``   ``None``                                      run as a script, no parameters
 ==========  ===========================================  =====================================
 

@@ -500,9 +500,11 @@ class Command:
             raise errors.translate(exc) from exc
 
     def many(self, conn: Conn, rows: Iterable[Params]) -> int:
-        """Run once per parameter set (pipelined by psycopg); the total rows affected."""
+        """Run once per parameter set (pipelined by psycopg), all or nothing: in one transaction (a
+        savepoint inside the caller's), so a refused row leaves none of the others written; the
+        total rows affected."""
         try:
-            with conn.cursor() as cur:
+            with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(self.sql, rows)
                 return cur.rowcount
         except psycopg.Error as exc:
@@ -525,9 +527,9 @@ class Command:
             raise errors.translate(exc) from exc
 
     async def many_async(self, conn: AsyncConn, rows: Iterable[Params]) -> int:
-        """``many`` on an async connection."""
+        """``many`` on an async connection (all or nothing, like ``many``)."""
         try:
-            async with conn.cursor() as cur:
+            async with conn.transaction(), conn.cursor() as cur:
                 await cur.executemany(self.sql, rows)
                 return cur.rowcount
         except psycopg.Error as exc:

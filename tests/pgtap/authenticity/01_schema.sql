@@ -10,13 +10,13 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('manufacturers', 'name', 'text', true, NULL),
 ('manufacturers', 'status', 'authenticity.manufacturer_status', true, 'active'),
 ('manufacturers', 'hmac_kms_key_id', 'text', true, NULL),
-('manufacturers', 'created_at', 'timestamp with time zone', true, 'now()'),
+('manufacturers', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('skus', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('skus', 'manufacturer_id', 'uuid', true, NULL),
 ('skus', 'sku_code', 'text', true, NULL),
 ('skus', 'sku_name', 'text', true, NULL),
 ('skus', 'sku_hash', 'authenticity.bytes32', true, NULL),
-('skus', 'created_at', 'timestamp with time zone', true, 'now()'),
+('skus', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('batches', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('batches', 'manufacturer_id', 'uuid', true, NULL),
 ('batches', 'sku_id', 'uuid', true, NULL),
@@ -28,7 +28,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('batches', 'status', 'authenticity.batch_status', true, 'CREATED'),
 ('batches', 'activated_at', 'timestamp with time zone', false, NULL),
 ('batches', 'activated_tx_signature', 'text', false, NULL),
-('batches', 'created_at', 'timestamp with time zone', true, 'now()'),
+('batches', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('code_packs', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('code_packs', 'pack_id', 'text', true, NULL),
 ('code_packs', 'batch_id', 'uuid', true, NULL),
@@ -39,7 +39,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('code_packs', 'downloaded_at', 'timestamp with time zone', false, NULL),
 ('code_packs', 'print_confirmed_at', 'timestamp with time zone', false, NULL),
 ('code_packs', 'plaintext_purged_at', 'timestamp with time zone', false, NULL),
-('code_packs', 'created_at', 'timestamp with time zone', true, 'now()'),
+('code_packs', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('codes', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('codes', 'pack_id', 'uuid', true, NULL),
 ('codes', 'code_plaintext', 'text', false, NULL),
@@ -50,12 +50,12 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('users', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('users', 'email', 'text', true, NULL),
 ('users', 'privy_user_id', 'text', false, NULL),
-('users', 'created_at', 'timestamp with time zone', true, 'now()'),
+('users', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('user_wallets', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('user_wallets', 'user_id', 'uuid', true, NULL),
 ('user_wallets', 'chain', 'text', true, 'solana'),
 ('user_wallets', 'wallet_pubkey', 'text', true, NULL),
-('user_wallets', 'created_at', 'timestamp with time zone', true, 'now()'),
+('user_wallets', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('user_wallets', 'created_after_first_success', 'boolean', true, 'true'),
 ('verify_intents', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('verify_intents', 'verify_intent_id', 'text', true, '*'),
@@ -64,7 +64,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('verify_intents', 'reward_lamports', 'bigint', true, NULL),
 ('verify_intents', 'status', 'authenticity.verify_intent_status', true, 'ISSUED'),
 ('verify_intents', 'expires_at', 'timestamp with time zone', true, NULL),
-('verify_intents', 'created_at', 'timestamp with time zone', true, 'now()'),
+('verify_intents', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('verifications', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('verifications', 'batch_id', 'uuid', true, NULL),
 ('verifications', 'user_id', 'uuid', true, NULL),
@@ -72,7 +72,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('verifications', 'code_pda', 'text', true, NULL),
 ('verifications', 'reward_lamports', 'bigint', true, NULL),
 ('verifications', 'tx_signature', 'text', true, NULL),
-('verifications', 'verified_at', 'timestamp with time zone', true, 'now()'),
+('verifications', 'verified_at', 'timestamp with time zone', true, 'common.now()'),
 ('verifications', 'result', 'authenticity.verification_result', true, NULL),
 ('verifications', 'failure_reason', 'text', false, NULL),
 ('verifications', 'intent_id', 'uuid', true, NULL),
@@ -82,7 +82,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('treasury_ops', 'sol_out_lamports', 'bigint', true, NULL),
 ('treasury_ops', 'jupiter_route', 'jsonb', true, NULL),
 ('treasury_ops', 'tx_signature', 'text', true, NULL),
-('treasury_ops', 'created_at', 'timestamp with time zone', true, 'now()');
+('treasury_ops', 'created_at', 'timestamp with time zone', true, 'common.now()');
 
 -- 2
 SELECT has_schema('authenticity', 'schema authenticity exists');
@@ -192,7 +192,8 @@ INSERT INTO spec_constraints VALUES
 ('batches', ARRAY[
     'batches_pkey', 'batches_batch_public_id_key', 'batches_manufacturer_id_fkey', 'batches_sku_id_manufacturer_id_fkey',
     'batches_batch_public_id_check', 'batches_batch_label_check', 'batches_reward_usd_target_check',
-    'batches_onchain_batch_pubkey_check', 'batches_activated_tx_signature_check', 'batches_activation_check'
+    'batches_onchain_batch_pubkey_check', 'batches_activated_tx_signature_check', 'batches_activation_check',
+    'batches_reward_usd_target_finite_check'
 ]),
 ('code_packs', ARRAY[
     'code_packs_pkey', 'code_packs_pack_id_key', 'code_packs_batch_id_fkey', 'code_packs_pack_id_check',
@@ -404,17 +405,17 @@ INSERT INTO spec_functions (fn, args, volatility, definer) VALUES
 ('tg_verifications__check_insert', '{}', 'volatile', false),
 ('tg_verifications__intent_outcome', '{}', 'volatile', false),
 ('tg_verifications__first_success', '{}', 'volatile', false),
-('activate_batch', ARRAY['uuid', 'text', 'timestamp with time zone'], 'volatile', true),
+('activate_batch', ARRAY['uuid', 'text'], 'volatile', true),
 ('pause_batch', ARRAY['uuid'], 'volatile', true),
 ('resume_batch', ARRAY['uuid'], 'volatile', true),
 ('close_batch', ARRAY['uuid'], 'volatile', true),
 ('mark_code_pack_ready', ARRAY['uuid'], 'volatile', true),
-('record_code_pack_download', ARRAY['uuid', 'timestamp with time zone'], 'volatile', true),
-('confirm_print', ARRAY['uuid', 'timestamp with time zone'], 'volatile', true),
-('issue_verify_intent', ARRAY['bytea', 'bigint', 'interval', 'timestamp with time zone', 'text'], 'volatile', true),
-('confirm_verification', ARRAY['text', 'uuid', 'text', 'timestamp with time zone'], 'volatile', true),
-('fail_verification', ARRAY['text', 'uuid', 'text', 'text', 'timestamp with time zone'], 'volatile', true),
-('expire_verify_intents', ARRAY['timestamp with time zone'], 'volatile', true);
+('record_code_pack_download', ARRAY['uuid'], 'volatile', true),
+('confirm_print', ARRAY['uuid'], 'volatile', true),
+('issue_verify_intent', ARRAY['bytea', 'bigint', 'interval', 'text'], 'volatile', true),
+('confirm_verification', ARRAY['text', 'uuid', 'text'], 'volatile', true),
+('fail_verification', ARRAY['text', 'uuid', 'text', 'text'], 'volatile', true),
+('expire_verify_intents', ARRAY[]::text[], 'volatile', true);
 SELECT functions_are(
     'authenticity', (SELECT array_agg(DISTINCT s.fn) FROM spec_functions AS s), 'authenticity has exactly its functions'
 );
@@ -434,11 +435,11 @@ SELECT is_empty(
     'every SECURITY DEFINER function runs with search_path = pg_catalog, pg_temp'
 );
 -- 3: the rule functions' results
-SELECT function_returns('authenticity', 'confirm_print', ARRAY['uuid', 'timestamp with time zone'], 'authenticity.code_packs',
+SELECT function_returns('authenticity', 'confirm_print', ARRAY['uuid'], 'authenticity.code_packs',
     'confirm_print returns the pack');
-SELECT function_returns('authenticity', 'confirm_verification', ARRAY['text', 'uuid', 'text', 'timestamp with time zone'],
+SELECT function_returns('authenticity', 'confirm_verification', ARRAY['text', 'uuid', 'text'],
     'authenticity.verifications', 'confirm_verification returns the verification');
-SELECT function_returns('authenticity', 'expire_verify_intents', ARRAY['timestamp with time zone'], 'integer',
+SELECT function_returns('authenticity', 'expire_verify_intents', ARRAY[]::text[], 'integer',
     'expire_verify_intents returns how many expired');
 
 -- 5: comments on everything

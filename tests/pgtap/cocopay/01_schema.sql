@@ -87,7 +87,9 @@ SELECT functions_are(
         'generate_confirmation_code', 'll_to_earth', 'tg_passkeys__sign_count_monotonic', 'refresh_store_daily_stats',
         'tg_transactions__store_daily_stats_changes',
         'create_transaction', 'confirm_transaction', 'fail_transaction', 'create_store', 'invite_store_member',
-        'accept_store_member', 'request_payout', 'start_payout', 'complete_payout', 'fail_payout'
+        'accept_store_member', 'request_payout', 'start_payout', 'complete_payout', 'fail_payout',
+        'get_or_create_smart_account', 'mark_smart_account_deployed', 'verify_user_phone', 'revoke_session',
+        'revoke_user_sessions'
     ],
     'cocopay has exactly the expected functions'
 );

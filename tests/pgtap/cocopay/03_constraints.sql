@@ -174,7 +174,17 @@ SELECT set_eq(
         ('cocopay.feature_flags', 'feature_flags_name_check', 'c'),
         ('cocopay.feature_flags', 'feature_flags_rules_check', 'c'),
         ('cocopay.audit_logs', 'audit_logs_pkey', 'p'), ('cocopay.audit_logs', 'audit_logs_action_check', 'c'),
-        ('cocopay.audit_logs', 'audit_logs_resource_check', 'c')$$,
+        ('cocopay.audit_logs', 'audit_logs_resource_check', 'c'),
+        ('cocopay.stores', 'stores_latitude_finite_check', 'c'), ('cocopay.stores', 'stores_longitude_finite_check', 'c'),
+        ('cocopay.token_balances', 'token_balances_balance_finite_check', 'c'),
+        ('cocopay.token_balances', 'token_balances_balance_usd_finite_check', 'c'),
+        ('cocopay.transactions', 'transactions_amount_usd_finite_check', 'c'),
+        ('cocopay.loans', 'loans_loan_id_onchain_finite_check', 'c'), ('cocopay.loans', 'loans_collateral_finite_check', 'c'),
+        ('cocopay.loans', 'loans_collateral_usd_at_origination_finite_check', 'c'),
+        ('cocopay.loans', 'loans_borrow_amount_finite_check', 'c'),
+        ('cocopay.loans', 'loans_borrow_amount_usd_finite_check', 'c'),
+        ('cocopay.payouts', 'payouts_amount_usd_finite_check', 'c'), ('cocopay.payouts', 'payouts_fee_usd_finite_check', 'c'),
+        ('cocopay.payouts', 'payouts_fee_usd_amount_usd_check', 'c')$$,
     'every primary key, unique and CHECK constraint of cocopay, by name'
 );
 

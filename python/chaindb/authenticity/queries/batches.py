@@ -235,7 +235,7 @@ BATCH_ACTIVATE: Final = _rt.Query(
     b.activated_at,
     b.activated_tx_signature,
     b.created_at
-FROM authenticity.activate_batch(%(id)s::uuid, %(tx_signature)s::text, %(now)s::timestamptz) AS b;""",
+FROM authenticity.activate_batch(%(id)s::uuid, %(tx_signature)s::text) AS b;""",
     not_null=(
         "id", "manufacturer_id", "sku_id", "batch_public_id", "batch_label", "reward_usd_target", "status",
         "created_at",
@@ -244,26 +244,14 @@ FROM authenticity.activate_batch(%(id)s::uuid, %(tx_signature)s::text, %(now)s::
 )
 
 
-def batch_activate(
-    conn: psycopg.Connection[Any],
-    *,
-    id: uuid.UUID,
-    tx_signature: str,
-    now: datetime.datetime | None = None,
-) -> Batch:
-    """CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now())."""
-    return BATCH_ACTIVATE.one(conn, {"id": id, "tx_signature": tx_signature, "now": now})
+def batch_activate(conn: psycopg.Connection[Any], *, id: uuid.UUID, tx_signature: str) -> Batch:
+    """CREATED -> ACTIVE, recording the activation transaction and when (activated_at = common.now())."""
+    return BATCH_ACTIVATE.one(conn, {"id": id, "tx_signature": tx_signature})
 
 
-async def batch_activate_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    id: uuid.UUID,
-    tx_signature: str,
-    now: datetime.datetime | None = None,
-) -> Batch:
-    """CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now())."""
-    return await BATCH_ACTIVATE.one_async(conn, {"id": id, "tx_signature": tx_signature, "now": now})
+async def batch_activate_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID, tx_signature: str) -> Batch:
+    """CREATED -> ACTIVE, recording the activation transaction and when (activated_at = common.now())."""
+    return await BATCH_ACTIVATE.one_async(conn, {"id": id, "tx_signature": tx_signature})
 
 
 BATCH_PAUSE: Final = _rt.Query(

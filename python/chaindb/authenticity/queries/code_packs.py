@@ -233,30 +233,20 @@ CODE_PACK_DOWNLOAD: Final = _rt.Query(
     p.print_confirmed_at,
     p.plaintext_purged_at,
     p.created_at
-FROM authenticity.record_code_pack_download(%(id)s::uuid, %(now)s::timestamptz) AS p;""",
+FROM authenticity.record_code_pack_download(%(id)s::uuid) AS p;""",
     not_null=("id", "pack_id", "batch_id", "quantity", "status", "download_count", "created_at"),
     null_row=True,
 )
 
 
-def code_pack_download(
-    conn: psycopg.Connection[Any],
-    *,
-    id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> CodePack:
-    """Count one download (READY or DOWNLOADED, before download_expires_at; now NULL: now()); READY -> DOWNLOADED. Then read code_pack_codes."""
-    return CODE_PACK_DOWNLOAD.one(conn, {"id": id, "now": now})
+def code_pack_download(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> CodePack:
+    """Count one download (READY or DOWNLOADED, before download_expires_at by the database's clock); READY -> DOWNLOADED. Then read code_pack_codes."""
+    return CODE_PACK_DOWNLOAD.one(conn, {"id": id})
 
 
-async def code_pack_download_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> CodePack:
-    """Count one download (READY or DOWNLOADED, before download_expires_at; now NULL: now()); READY -> DOWNLOADED. Then read code_pack_codes."""
-    return await CODE_PACK_DOWNLOAD.one_async(conn, {"id": id, "now": now})
+async def code_pack_download_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> CodePack:
+    """Count one download (READY or DOWNLOADED, before download_expires_at by the database's clock); READY -> DOWNLOADED. Then read code_pack_codes."""
+    return await CODE_PACK_DOWNLOAD.one_async(conn, {"id": id})
 
 
 CODE_PACK_CODES: Final = _rt.Query(
@@ -308,27 +298,17 @@ CODE_PACK_CONFIRM_PRINT: Final = _rt.Query(
     p.print_confirmed_at,
     p.plaintext_purged_at,
     p.created_at
-FROM authenticity.confirm_print(%(id)s::uuid, %(now)s::timestamptz) AS p;""",
+FROM authenticity.confirm_print(%(id)s::uuid) AS p;""",
     not_null=("id", "pack_id", "batch_id", "quantity", "status", "download_count", "created_at"),
     null_row=True,
 )
 
 
-def code_pack_confirm_print(
-    conn: psycopg.Connection[Any],
-    *,
-    id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> CodePack:
-    """DOWNLOADED -> PRINT_CONFIRMED (at now; NULL: now()): purges every code's plaintext in the same transaction."""
-    return CODE_PACK_CONFIRM_PRINT.one(conn, {"id": id, "now": now})
+def code_pack_confirm_print(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> CodePack:
+    """DOWNLOADED -> PRINT_CONFIRMED at common.now(): purges every code's plaintext in the same transaction."""
+    return CODE_PACK_CONFIRM_PRINT.one(conn, {"id": id})
 
 
-async def code_pack_confirm_print_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> CodePack:
-    """DOWNLOADED -> PRINT_CONFIRMED (at now; NULL: now()): purges every code's plaintext in the same transaction."""
-    return await CODE_PACK_CONFIRM_PRINT.one_async(conn, {"id": id, "now": now})
+async def code_pack_confirm_print_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> CodePack:
+    """DOWNLOADED -> PRINT_CONFIRMED at common.now(): purges every code's plaintext in the same transaction."""
+    return await CODE_PACK_CONFIRM_PRINT.one_async(conn, {"id": id})

@@ -6,7 +6,6 @@ Generated from ``queries/authenticity/verifications.sql`` (``make generate``): p
 statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-import datetime
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
@@ -52,9 +51,7 @@ VERIFICATION_CONFIRM: Final = _rt.Query(
     v.result,
     v.failure_reason,
     v.intent_id
-FROM authenticity.confirm_verification(
-    %(verify_intent_id)s::text, %(user_id)s::uuid, %(tx_signature)s::text, %(now)s::timestamptz
-) AS v;""",
+FROM authenticity.confirm_verification(%(verify_intent_id)s::text, %(user_id)s::uuid, %(tx_signature)s::text) AS v;""",
     not_null=(
         "id", "batch_id", "user_id", "commitment", "code_pda", "reward_lamports", "tx_signature", "verified_at",
         "result", "intent_id",
@@ -69,16 +66,14 @@ def verification_confirm(
     verify_intent_id: str,
     user_id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime | None = None,
 ) -> Verification:
-    """Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE (now NULL: now())."""
+    """Confirm an ISSUED intent not expired by the database's clock and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE."""
     return VERIFICATION_CONFIRM.one(
         conn,
         {
             "verify_intent_id": verify_intent_id,
             "user_id": user_id,
             "tx_signature": tx_signature,
-            "now": now,
         },
     )
 
@@ -89,16 +84,14 @@ async def verification_confirm_async(
     verify_intent_id: str,
     user_id: uuid.UUID,
     tx_signature: str,
-    now: datetime.datetime | None = None,
 ) -> Verification:
-    """Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE (now NULL: now())."""
+    """Confirm an ISSUED intent not expired by the database's clock and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE."""
     return await VERIFICATION_CONFIRM.one_async(
         conn,
         {
             "verify_intent_id": verify_intent_id,
             "user_id": user_id,
             "tx_signature": tx_signature,
-            "now": now,
         },
     )
 
@@ -119,7 +112,7 @@ VERIFICATION_FAIL: Final = _rt.Query(
     v.failure_reason,
     v.intent_id
 FROM authenticity.fail_verification(
-    %(verify_intent_id)s::text, %(user_id)s::uuid, %(tx_signature)s::text, %(failure_reason)s::text, %(now)s::timestamptz
+    %(verify_intent_id)s::text, %(user_id)s::uuid, %(tx_signature)s::text, %(failure_reason)s::text
 ) AS v;""",
     not_null=(
         "id", "batch_id", "user_id", "commitment", "code_pda", "reward_lamports", "tx_signature", "verified_at",
@@ -136,9 +129,8 @@ def verification_fail(
     user_id: uuid.UUID,
     tx_signature: str,
     failure_reason: str,
-    now: datetime.datetime | None = None,
 ) -> Verification:
-    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (now NULL: now())."""
+    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (verified_at = common.now())."""
     return VERIFICATION_FAIL.one(
         conn,
         {
@@ -146,7 +138,6 @@ def verification_fail(
             "user_id": user_id,
             "tx_signature": tx_signature,
             "failure_reason": failure_reason,
-            "now": now,
         },
     )
 
@@ -158,9 +149,8 @@ async def verification_fail_async(
     user_id: uuid.UUID,
     tx_signature: str,
     failure_reason: str,
-    now: datetime.datetime | None = None,
 ) -> Verification:
-    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (now NULL: now())."""
+    """Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (verified_at = common.now())."""
     return await VERIFICATION_FAIL.one_async(
         conn,
         {
@@ -168,7 +158,6 @@ async def verification_fail_async(
             "user_id": user_id,
             "tx_signature": tx_signature,
             "failure_reason": failure_reason,
-            "now": now,
         },
     )
 

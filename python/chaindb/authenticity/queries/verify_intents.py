@@ -46,7 +46,6 @@ FROM authenticity.issue_verify_intent(
     %(commitment)s::bytea,
     %(reward_lamports)s::bigint,
     coalesce(%(ttl)s::interval, interval '5 minutes'),
-    %(now)s::timestamptz,
     %(verify_intent_id)s::text
 ) AS i;""",
     not_null=(
@@ -62,17 +61,15 @@ def verify_intent_issue(
     commitment: bytes,
     reward_lamports: int,
     ttl: datetime.timedelta | None = None,
-    now: datetime.datetime | None = None,
     verify_intent_id: str | None = None,
 ) -> VerifyIntent:
-    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes) from now (NULL: now()); verify_intent_id NULL: generated."""
+    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring ttl (NULL: 5 minutes) after common.now(); verify_intent_id NULL: generated."""
     return VERIFY_INTENT_ISSUE.one(
         conn,
         {
             "commitment": commitment,
             "reward_lamports": reward_lamports,
             "ttl": ttl,
-            "now": now,
             "verify_intent_id": verify_intent_id,
         },
     )
@@ -84,17 +81,15 @@ async def verify_intent_issue_async(
     commitment: bytes,
     reward_lamports: int,
     ttl: datetime.timedelta | None = None,
-    now: datetime.datetime | None = None,
     verify_intent_id: str | None = None,
 ) -> VerifyIntent:
-    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring after ttl (NULL: 5 minutes) from now (NULL: now()); verify_intent_id NULL: generated."""
+    """Issue an intent for the scanned code (by commitment) of an ACTIVE batch, not verified yet, expiring ttl (NULL: 5 minutes) after common.now(); verify_intent_id NULL: generated."""
     return await VERIFY_INTENT_ISSUE.one_async(
         conn,
         {
             "commitment": commitment,
             "reward_lamports": reward_lamports,
             "ttl": ttl,
-            "now": now,
             "verify_intent_id": verify_intent_id,
         },
     )
@@ -127,67 +122,47 @@ FROM authenticity.verify_intents AS i
 WHERE
     i.commitment = %(commitment)s::bytea
     AND i.status = 'ISSUED'
-    AND i.expires_at > coalesce(%(now)s::timestamptz, now())
+    AND i.expires_at > common.now()
 ORDER BY i.created_at, i.id;""",
 )
 
 
-def verify_intent_list_open(
-    conn: psycopg.Connection[Any],
-    *,
-    commitment: bytes,
-    now: datetime.datetime | None = None,
-) -> list[VerifyIntent]:
-    """The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now())."""
-    return VERIFY_INTENT_LIST_OPEN.all(conn, {"commitment": commitment, "now": now})
+def verify_intent_list_open(conn: psycopg.Connection[Any], *, commitment: bytes) -> list[VerifyIntent]:
+    """The intents of a code that can still be confirmed (ISSUED, not expired by the database's clock)."""
+    return VERIFY_INTENT_LIST_OPEN.all(conn, {"commitment": commitment})
 
 
-def verify_intent_list_open_iter(
-    conn: psycopg.Connection[Any],
-    *,
-    commitment: bytes,
-    now: datetime.datetime | None = None,
-) -> Iterator[VerifyIntent]:
+def verify_intent_list_open_iter(conn: psycopg.Connection[Any], *, commitment: bytes) -> Iterator[VerifyIntent]:
     """Stream the rows of ``verify_intent_list_open`` (see ``verify_intent_list_open``)."""
-    return VERIFY_INTENT_LIST_OPEN.stream(conn, {"commitment": commitment, "now": now})
+    return VERIFY_INTENT_LIST_OPEN.stream(conn, {"commitment": commitment})
 
 
-async def verify_intent_list_open_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    commitment: bytes,
-    now: datetime.datetime | None = None,
-) -> list[VerifyIntent]:
-    """The intents of a code that can still be confirmed at now (ISSUED, not expired; NULL now: now())."""
-    return await VERIFY_INTENT_LIST_OPEN.all_async(conn, {"commitment": commitment, "now": now})
+async def verify_intent_list_open_async(conn: psycopg.AsyncConnection[Any], *, commitment: bytes) -> list[VerifyIntent]:
+    """The intents of a code that can still be confirmed (ISSUED, not expired by the database's clock)."""
+    return await VERIFY_INTENT_LIST_OPEN.all_async(conn, {"commitment": commitment})
 
 
 def verify_intent_list_open_iter_async(
     conn: psycopg.AsyncConnection[Any],
     *,
     commitment: bytes,
-    now: datetime.datetime | None = None,
 ) -> AsyncIterator[VerifyIntent]:
     """Stream the rows of ``verify_intent_list_open`` (see ``verify_intent_list_open_async``)."""
-    return VERIFY_INTENT_LIST_OPEN.stream_async(conn, {"commitment": commitment, "now": now})
+    return VERIFY_INTENT_LIST_OPEN.stream_async(conn, {"commitment": commitment})
 
 
 VERIFY_INTENT_EXPIRE: Final[_rt.Query[int]] = _rt.Query(
     "verify_intent_expire",
     _rt.Value(not_null=True),
-    "SELECT authenticity.expire_verify_intents(%(now)s::timestamptz) AS expired;",
+    "SELECT authenticity.expire_verify_intents() AS expired;",
 )
 
 
-def verify_intent_expire(conn: psycopg.Connection[Any], *, now: datetime.datetime | None = None) -> int:
-    """Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many."""
-    return VERIFY_INTENT_EXPIRE.one(conn, {"now": now})
+def verify_intent_expire(conn: psycopg.Connection[Any]) -> int:
+    """Move every ISSUED intent past its expires_at by the database's clock to EXPIRED; returns how many."""
+    return VERIFY_INTENT_EXPIRE.one(conn, {})
 
 
-async def verify_intent_expire_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    now: datetime.datetime | None = None,
-) -> int:
-    """Move every ISSUED intent past its expires_at (at now; NULL: now()) to EXPIRED; returns how many."""
-    return await VERIFY_INTENT_EXPIRE.one_async(conn, {"now": now})
+async def verify_intent_expire_async(conn: psycopg.AsyncConnection[Any]) -> int:
+    """Move every ISSUED intent past its expires_at by the database's clock to EXPIRED; returns how many."""
+    return await VERIFY_INTENT_EXPIRE.one_async(conn, {})

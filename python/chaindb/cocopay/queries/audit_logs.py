@@ -6,7 +6,6 @@ Generated from ``queries/cocopay/audit_logs.sql`` (``make generate``): per query
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-import datetime
 import ipaddress
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -37,7 +36,7 @@ AUDIT_LOG_APPEND: Final = _rt.Query(
     "audit_log_append",
     AuditLog,
     """INSERT INTO cocopay.audit_logs AS a (
-    user_id, ip_address, user_agent, action, resource_type, resource_id, old_values, new_values, metadata, created_at
+    user_id, ip_address, user_agent, action, resource_type, resource_id, old_values, new_values, metadata
 )
 VALUES (
     %(user_id)s::uuid,
@@ -48,8 +47,7 @@ VALUES (
     %(resource_id)s::uuid,
     %(old_values)s::jsonb,
     %(new_values)s::jsonb,
-    %(metadata)s::jsonb,
-    coalesce(%(now)s::timestamptz, now())
+    %(metadata)s::jsonb
 )
 RETURNING a.*;""",
 )
@@ -67,9 +65,8 @@ def audit_log_append(
     old_values: JsonValue = None,
     new_values: JsonValue = None,
     metadata: JsonValue = None,
-    now: datetime.datetime | None = None,
 ) -> AuditLog:
-    """Append an audit entry (user_id NULL: a system action); created_at is now (NULL: now())."""
+    """Append an audit entry (user_id NULL: a system action); created_at is the database's clock (common.now())."""
     return AUDIT_LOG_APPEND.one(
         conn,
         {
@@ -82,7 +79,6 @@ def audit_log_append(
             "old_values": _rt.jsonb_or_null(old_values),
             "new_values": _rt.jsonb_or_null(new_values),
             "metadata": _rt.jsonb_or_null(metadata),
-            "now": now,
         },
     )
 
@@ -99,9 +95,8 @@ async def audit_log_append_async(
     old_values: JsonValue = None,
     new_values: JsonValue = None,
     metadata: JsonValue = None,
-    now: datetime.datetime | None = None,
 ) -> AuditLog:
-    """Append an audit entry (user_id NULL: a system action); created_at is now (NULL: now())."""
+    """Append an audit entry (user_id NULL: a system action); created_at is the database's clock (common.now())."""
     return await AUDIT_LOG_APPEND.one_async(
         conn,
         {
@@ -114,7 +109,6 @@ async def audit_log_append_async(
             "old_values": _rt.jsonb_or_null(old_values),
             "new_values": _rt.jsonb_or_null(new_values),
             "metadata": _rt.jsonb_or_null(metadata),
-            "now": now,
         },
     )
 

@@ -5,7 +5,6 @@ Generated from ``queries/cocopay/passkeys.sql`` (``make generate``): per query, 
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-import datetime
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
@@ -104,23 +103,17 @@ PASSKEY_USE: Final = _rt.Query(
     "passkey_use",
     Passkey,
     """UPDATE cocopay.passkeys AS p
-SET sign_count = %(sign_count)s::bigint, last_used_at = coalesce(%(now)s::timestamptz, now())
+SET sign_count = %(sign_count)s::bigint, last_used_at = common.now()
 WHERE p.credential_id = %(credential_id)s::varchar
 RETURNING p.*;""",
 )
 
 
-def passkey_use(
-    conn: psycopg.Connection[Any],
-    *,
-    credential_id: str,
-    sign_count: int,
-    now: datetime.datetime | None = None,
-) -> Passkey | None:
-    """Record an assertion: the authenticator's new sign_count and last_used_at = now (NULL: now()).
+def passkey_use(conn: psycopg.Connection[Any], *, credential_id: str, sign_count: int) -> Passkey | None:
+    """Record an assertion: the authenticator's new sign_count and last_used_at = common.now().
     A lower sign_count than stored raises CD004 (passkeys_sign_count_monotonic). None for an unknown credential.
     """
-    return PASSKEY_USE.first(conn, {"credential_id": credential_id, "sign_count": sign_count, "now": now})
+    return PASSKEY_USE.first(conn, {"credential_id": credential_id, "sign_count": sign_count})
 
 
 async def passkey_use_async(
@@ -128,12 +121,11 @@ async def passkey_use_async(
     *,
     credential_id: str,
     sign_count: int,
-    now: datetime.datetime | None = None,
 ) -> Passkey | None:
-    """Record an assertion: the authenticator's new sign_count and last_used_at = now (NULL: now()).
+    """Record an assertion: the authenticator's new sign_count and last_used_at = common.now().
     A lower sign_count than stored raises CD004 (passkeys_sign_count_monotonic). None for an unknown credential.
     """
-    return await PASSKEY_USE.first_async(conn, {"credential_id": credential_id, "sign_count": sign_count, "now": now})
+    return await PASSKEY_USE.first_async(conn, {"credential_id": credential_id, "sign_count": sign_count})
 
 
 PASSKEY_GET_BY_CREDENTIAL_ID: Final = _rt.Query(

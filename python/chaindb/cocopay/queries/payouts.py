@@ -6,7 +6,6 @@ Generated from ``queries/cocopay/payouts.sql`` (``make generate``): per query, t
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-import datetime
 import decimal
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -51,8 +50,7 @@ FROM cocopay.request_payout(
     %(amount_usd)s::numeric,
     %(payout_type)s::cocopay.payout_type,
     %(destination)s::jsonb,
-    %(fee_usd)s::numeric,
-    %(now)s::timestamptz
+    %(fee_usd)s::numeric
 ) AS p;""",
     not_null=(
         "id", "store_id", "requested_by", "amount_usd", "fee_usd", "payout_type", "destination", "status", "created_at",
@@ -69,10 +67,9 @@ def payout_request(
     payout_type: PayoutType,
     destination: JsonValue,
     fee_usd: decimal.Decimal | int | None = None,
-    now: datetime.datetime | None = None,
 ) -> Payout:
     """A pending payout of a store (cocopay.request_payout): CD007 when requested_by is not an accepted owner or admin.
-    fee_usd NULL means 0; created_at is now (NULL: now()).
+    fee_usd NULL means 0 (23514 payouts_fee_usd_amount_usd_check when above the amount); created_at is common.now().
     """
     return PAYOUT_REQUEST.one(
         conn,
@@ -83,7 +80,6 @@ def payout_request(
             "payout_type": payout_type,
             "destination": _rt.jsonb(destination),
             "fee_usd": fee_usd,
-            "now": now,
         },
     )
 
@@ -97,10 +93,9 @@ async def payout_request_async(
     payout_type: PayoutType,
     destination: JsonValue,
     fee_usd: decimal.Decimal | int | None = None,
-    now: datetime.datetime | None = None,
 ) -> Payout:
     """A pending payout of a store (cocopay.request_payout): CD007 when requested_by is not an accepted owner or admin.
-    fee_usd NULL means 0; created_at is now (NULL: now()).
+    fee_usd NULL means 0 (23514 payouts_fee_usd_amount_usd_check when above the amount); created_at is common.now().
     """
     return await PAYOUT_REQUEST.one_async(
         conn,
@@ -111,7 +106,6 @@ async def payout_request_async(
             "payout_type": payout_type,
             "destination": _rt.jsonb(destination),
             "fee_usd": fee_usd,
-            "now": now,
         },
     )
 
@@ -144,22 +138,16 @@ async def payout_start_async(
 PAYOUT_COMPLETE: Final = _rt.Query(
     "payout_complete",
     Payout,
-    "SELECT p.* FROM cocopay.complete_payout(%(id)s::uuid, %(external_id)s::varchar, %(now)s::timestamptz) AS p;",
+    "SELECT p.* FROM cocopay.complete_payout(%(id)s::uuid, %(external_id)s::varchar) AS p;",
     not_null=(
         "id", "store_id", "requested_by", "amount_usd", "fee_usd", "payout_type", "destination", "status", "created_at",
     ),
 )
 
 
-def payout_complete(
-    conn: psycopg.Connection[Any],
-    *,
-    id: uuid.UUID,
-    external_id: str | None = None,
-    now: datetime.datetime | None = None,
-) -> Payout:
-    """processing -> completed with processed_at = now (NULL: now()) (cocopay.complete_payout). CD001 not processing."""
-    return PAYOUT_COMPLETE.one(conn, {"id": id, "external_id": external_id, "now": now})
+def payout_complete(conn: psycopg.Connection[Any], *, id: uuid.UUID, external_id: str | None = None) -> Payout:
+    """processing -> completed with processed_at = common.now() (cocopay.complete_payout). CD001 not processing."""
+    return PAYOUT_COMPLETE.one(conn, {"id": id, "external_id": external_id})
 
 
 async def payout_complete_async(
@@ -167,42 +155,29 @@ async def payout_complete_async(
     *,
     id: uuid.UUID,
     external_id: str | None = None,
-    now: datetime.datetime | None = None,
 ) -> Payout:
-    """processing -> completed with processed_at = now (NULL: now()) (cocopay.complete_payout). CD001 not processing."""
-    return await PAYOUT_COMPLETE.one_async(conn, {"id": id, "external_id": external_id, "now": now})
+    """processing -> completed with processed_at = common.now() (cocopay.complete_payout). CD001 not processing."""
+    return await PAYOUT_COMPLETE.one_async(conn, {"id": id, "external_id": external_id})
 
 
 PAYOUT_FAIL: Final = _rt.Query(
     "payout_fail",
     Payout,
-    "SELECT p.* FROM cocopay.fail_payout(%(id)s::uuid, %(error_message)s::text, %(now)s::timestamptz) AS p;",
+    "SELECT p.* FROM cocopay.fail_payout(%(id)s::uuid, %(error_message)s::text) AS p;",
     not_null=(
         "id", "store_id", "requested_by", "amount_usd", "fee_usd", "payout_type", "destination", "status", "created_at",
     ),
 )
 
 
-def payout_fail(
-    conn: psycopg.Connection[Any],
-    *,
-    id: uuid.UUID,
-    error_message: str,
-    now: datetime.datetime | None = None,
-) -> Payout:
-    """pending | processing -> failed with processed_at = now (NULL: now()) (cocopay.fail_payout). CD001 when settled."""
-    return PAYOUT_FAIL.one(conn, {"id": id, "error_message": error_message, "now": now})
+def payout_fail(conn: psycopg.Connection[Any], *, id: uuid.UUID, error_message: str) -> Payout:
+    """pending | processing -> failed with processed_at = common.now() (cocopay.fail_payout). CD001 when settled."""
+    return PAYOUT_FAIL.one(conn, {"id": id, "error_message": error_message})
 
 
-async def payout_fail_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    id: uuid.UUID,
-    error_message: str,
-    now: datetime.datetime | None = None,
-) -> Payout:
-    """pending | processing -> failed with processed_at = now (NULL: now()) (cocopay.fail_payout). CD001 when settled."""
-    return await PAYOUT_FAIL.one_async(conn, {"id": id, "error_message": error_message, "now": now})
+async def payout_fail_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID, error_message: str) -> Payout:
+    """pending | processing -> failed with processed_at = common.now() (cocopay.fail_payout). CD001 when settled."""
+    return await PAYOUT_FAIL.one_async(conn, {"id": id, "error_message": error_message})
 
 
 PAYOUT_GET: Final = _rt.Query(

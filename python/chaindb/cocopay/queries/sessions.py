@@ -35,15 +35,14 @@ __all__ = [
 SESSION_CREATE: Final = _rt.Query(
     "session_create",
     Session,
-    """INSERT INTO cocopay.sessions AS s (user_id, token_hash, auth_method, device_info, ip_address, expires_at, created_at)
+    """INSERT INTO cocopay.sessions AS s (user_id, token_hash, auth_method, device_info, ip_address, expires_at)
 VALUES (
     %(user_id)s::uuid,
     %(token_hash)s::varchar,
     %(auth_method)s::cocopay.auth_method,
     %(device_info)s::jsonb,
     %(ip_address)s::inet,
-    %(expires_at)s::timestamptz,
-    coalesce(%(now)s::timestamptz, now())
+    %(expires_at)s::timestamptz
 )
 RETURNING s.*;""",
 )
@@ -58,10 +57,9 @@ def session_create(
     device_info: JsonValue = None,
     ip_address: ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Interface | ipaddress.IPv6Interface | str | None = None,
     expires_at: datetime.datetime,
-    now: datetime.datetime | None = None,
 ) -> Session:
     """A session for a user; token_hash is the SHA-256 of the JWT in lowercase hex (never the token).
-    created_at is now (NULL: now()).
+    created_at is the database's clock (common.now()); expires_at must be later (sessions_expires_at_check).
     """
     return SESSION_CREATE.one(
         conn,
@@ -72,7 +70,6 @@ def session_create(
             "device_info": _rt.jsonb_or_null(device_info),
             "ip_address": ip_address,
             "expires_at": expires_at,
-            "now": now,
         },
     )
 
@@ -86,10 +83,9 @@ async def session_create_async(
     device_info: JsonValue = None,
     ip_address: ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Interface | ipaddress.IPv6Interface | str | None = None,
     expires_at: datetime.datetime,
-    now: datetime.datetime | None = None,
 ) -> Session:
     """A session for a user; token_hash is the SHA-256 of the JWT in lowercase hex (never the token).
-    created_at is now (NULL: now()).
+    created_at is the database's clock (common.now()); expires_at must be later (sessions_expires_at_check).
     """
     return await SESSION_CREATE.one_async(
         conn,
@@ -100,7 +96,6 @@ async def session_create_async(
             "device_info": _rt.jsonb_or_null(device_info),
             "ip_address": ip_address,
             "expires_at": expires_at,
-            "now": now,
         },
     )
 
@@ -113,104 +108,67 @@ FROM cocopay.sessions AS s
 WHERE
     s.token_hash = %(token_hash)s::varchar
     AND s.revoked_at IS NULL
-    AND s.expires_at > coalesce(%(now)s::timestamptz, now());""",
+    AND s.expires_at > common.now();""",
 )
 
 
-def session_get_by_token_hash(
-    conn: psycopg.Connection[Any],
-    *,
-    token_hash: str,
-    now: datetime.datetime | None = None,
-) -> Session | None:
-    """The usable session with this token hash: not revoked and not expired at now (NULL: now())."""
-    return SESSION_GET_BY_TOKEN_HASH.first(conn, {"token_hash": token_hash, "now": now})
+def session_get_by_token_hash(conn: psycopg.Connection[Any], *, token_hash: str) -> Session | None:
+    """The usable session with this token hash: not revoked and not expired by the database's clock."""
+    return SESSION_GET_BY_TOKEN_HASH.first(conn, {"token_hash": token_hash})
 
 
-async def session_get_by_token_hash_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    token_hash: str,
-    now: datetime.datetime | None = None,
-) -> Session | None:
-    """The usable session with this token hash: not revoked and not expired at now (NULL: now())."""
-    return await SESSION_GET_BY_TOKEN_HASH.first_async(conn, {"token_hash": token_hash, "now": now})
+async def session_get_by_token_hash_async(conn: psycopg.AsyncConnection[Any], *, token_hash: str) -> Session | None:
+    """The usable session with this token hash: not revoked and not expired by the database's clock."""
+    return await SESSION_GET_BY_TOKEN_HASH.first_async(conn, {"token_hash": token_hash})
 
 
 SESSION_REVOKE: Final = _rt.Query(
     "session_revoke",
     Session,
-    """UPDATE cocopay.sessions AS s
-SET revoked_at = coalesce(%(now)s::timestamptz, now())
-WHERE s.id = %(id)s::uuid AND s.revoked_at IS NULL
-RETURNING s.*;""",
+    "SELECT s.* FROM cocopay.revoke_session(%(id)s::uuid) AS s;",
+    not_null=("id", "user_id", "token_hash", "auth_method", "expires_at", "created_at"),
 )
 
 
-def session_revoke(
-    conn: psycopg.Connection[Any],
-    *,
-    id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> Session | None:
-    """Revoke a session (logout) at now (NULL: now()); None when it is unknown or revoked already."""
-    return SESSION_REVOKE.first(conn, {"id": id, "now": now})
+def session_revoke(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Session | None:
+    """Revoke a session (logout) at common.now() (cocopay.revoke_session); None when it is unknown or revoked already."""
+    return SESSION_REVOKE.first(conn, {"id": id})
 
 
-async def session_revoke_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> Session | None:
-    """Revoke a session (logout) at now (NULL: now()); None when it is unknown or revoked already."""
-    return await SESSION_REVOKE.first_async(conn, {"id": id, "now": now})
+async def session_revoke_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Session | None:
+    """Revoke a session (logout) at common.now() (cocopay.revoke_session); None when it is unknown or revoked already."""
+    return await SESSION_REVOKE.first_async(conn, {"id": id})
 
 
-SESSION_REVOKE_ALL_FOR_USER: Final = _rt.Command(
+SESSION_REVOKE_ALL_FOR_USER: Final[_rt.Query[int]] = _rt.Query(
     "session_revoke_all_for_user",
-    """UPDATE cocopay.sessions AS s
-SET revoked_at = coalesce(%(now)s::timestamptz, now())
-WHERE s.user_id = %(user_id)s::uuid AND s.revoked_at IS NULL;""",
+    _rt.Value(not_null=True),
+    "SELECT cocopay.revoke_user_sessions(%(user_id)s::uuid) AS revoked;",
 )
 
 
-def session_revoke_all_for_user(
-    conn: psycopg.Connection[Any],
-    *,
-    user_id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> int:
-    """Revoke every unrevoked session of a user (logout everywhere); returns how many."""
-    return SESSION_REVOKE_ALL_FOR_USER.rowcount(conn, {"user_id": user_id, "now": now})
+def session_revoke_all_for_user(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> int:
+    """Revoke every unrevoked session of a user (logout everywhere; cocopay.revoke_user_sessions); returns how many."""
+    return SESSION_REVOKE_ALL_FOR_USER.one(conn, {"user_id": user_id})
 
 
-async def session_revoke_all_for_user_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    user_id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> int:
-    """Revoke every unrevoked session of a user (logout everywhere); returns how many."""
-    return await SESSION_REVOKE_ALL_FOR_USER.rowcount_async(conn, {"user_id": user_id, "now": now})
+async def session_revoke_all_for_user_async(conn: psycopg.AsyncConnection[Any], *, user_id: uuid.UUID) -> int:
+    """Revoke every unrevoked session of a user (logout everywhere; cocopay.revoke_user_sessions); returns how many."""
+    return await SESSION_REVOKE_ALL_FOR_USER.one_async(conn, {"user_id": user_id})
 
 
 SESSION_DELETE_EXPIRED: Final = _rt.Command(
     "session_delete_expired",
     """DELETE FROM cocopay.sessions AS s
-WHERE s.expires_at <= coalesce(%(now)s::timestamptz, now());""",
+WHERE s.expires_at <= common.now();""",
 )
 
 
-def session_delete_expired(conn: psycopg.Connection[Any], *, now: datetime.datetime | None = None) -> int:
-    """Clean-up: delete the sessions that expired before now (NULL: now()); returns how many."""
-    return SESSION_DELETE_EXPIRED.rowcount(conn, {"now": now})
+def session_delete_expired(conn: psycopg.Connection[Any]) -> int:
+    """Clean-up: delete the sessions that expired by the database's clock; returns how many."""
+    return SESSION_DELETE_EXPIRED.rowcount(conn, {})
 
 
-async def session_delete_expired_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    now: datetime.datetime | None = None,
-) -> int:
-    """Clean-up: delete the sessions that expired before now (NULL: now()); returns how many."""
-    return await SESSION_DELETE_EXPIRED.rowcount_async(conn, {"now": now})
+async def session_delete_expired_async(conn: psycopg.AsyncConnection[Any]) -> int:
+    """Clean-up: delete the sessions that expired by the database's clock; returns how many."""
+    return await SESSION_DELETE_EXPIRED.rowcount_async(conn, {})

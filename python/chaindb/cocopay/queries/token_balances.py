@@ -5,7 +5,6 @@ Generated from ``queries/cocopay/token_balances.sql`` (``make generate``): per q
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-import datetime
 import decimal
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -33,7 +32,7 @@ TOKEN_BALANCE_SYNC: Final = _rt.Query(
     "token_balance_sync",
     TokenBalance,
     """INSERT INTO cocopay.token_balances AS b (
-    user_id, chain_id, token_address, store_id, balance, balance_usd, last_synced_at, last_synced_block
+    user_id, chain_id, token_address, store_id, balance, balance_usd, last_synced_block
 )
 VALUES (
     %(user_id)s::uuid,
@@ -42,7 +41,6 @@ VALUES (
     %(store_id)s::uuid,
     %(balance)s::numeric,
     %(balance_usd)s::numeric,
-    coalesce(%(now)s::timestamptz, now()),
     %(block_number)s::bigint
 )
 ON CONFLICT (user_id, chain_id, token_address) DO UPDATE
@@ -50,7 +48,7 @@ ON CONFLICT (user_id, chain_id, token_address) DO UPDATE
         store_id = excluded.store_id,
         balance = excluded.balance,
         balance_usd = excluded.balance_usd,
-        last_synced_at = excluded.last_synced_at,
+        last_synced_at = common.now(),
         last_synced_block = excluded.last_synced_block
     WHERE b.last_synced_block IS NULL OR b.last_synced_block < excluded.last_synced_block
 RETURNING b.*;""",
@@ -67,10 +65,9 @@ def token_balance_sync(
     balance: decimal.Decimal | int,
     balance_usd: decimal.Decimal | int,
     block_number: int,
-    now: datetime.datetime | None = None,
 ) -> TokenBalance | None:
     """Store the balance read at block_number, unless the stored one comes from the same or a newer block:
-    then nothing changes and None is returned (a stale sync). last_synced_at is now (NULL: now()).
+    then nothing changes and None is returned (a stale sync). last_synced_at is common.now().
     """
     return TOKEN_BALANCE_SYNC.first(
         conn,
@@ -82,7 +79,6 @@ def token_balance_sync(
             "balance": balance,
             "balance_usd": balance_usd,
             "block_number": block_number,
-            "now": now,
         },
     )
 
@@ -97,10 +93,9 @@ async def token_balance_sync_async(
     balance: decimal.Decimal | int,
     balance_usd: decimal.Decimal | int,
     block_number: int,
-    now: datetime.datetime | None = None,
 ) -> TokenBalance | None:
     """Store the balance read at block_number, unless the stored one comes from the same or a newer block:
-    then nothing changes and None is returned (a stale sync). last_synced_at is now (NULL: now()).
+    then nothing changes and None is returned (a stale sync). last_synced_at is common.now().
     """
     return await TOKEN_BALANCE_SYNC.first_async(
         conn,
@@ -112,7 +107,6 @@ async def token_balance_sync_async(
             "balance": balance,
             "balance_usd": balance_usd,
             "block_number": block_number,
-            "now": now,
         },
     )
 

@@ -5,7 +5,6 @@ Generated from ``queries/cocopay/users.sql`` (``make generate``): per query, the
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-import datetime
 import uuid
 from typing import Any, Final
 
@@ -30,16 +29,9 @@ __all__ = [
 USER_GET_OR_CREATE_BY_PHONE: Final = _rt.Query(
     "user_get_or_create_by_phone",
     User,
-    """INSERT INTO cocopay.users AS u (phone, name, locale, last_active_at, created_at, updated_at)
-VALUES (
-    %(phone)s::varchar,
-    %(name)s::varchar,
-    coalesce(%(locale)s::varchar, 'pt-BR'),
-    coalesce(%(now)s::timestamptz, now()),
-    coalesce(%(now)s::timestamptz, now()),
-    coalesce(%(now)s::timestamptz, now())
-)
-ON CONFLICT (phone) DO UPDATE SET last_active_at = excluded.last_active_at
+    """INSERT INTO cocopay.users AS u (phone, name, locale)
+VALUES (%(phone)s::varchar, %(name)s::varchar, coalesce(%(locale)s::varchar, 'pt-BR'))
+ON CONFLICT (phone) DO UPDATE SET last_active_at = common.now()
 RETURNING u.*;""",
 )
 
@@ -50,12 +42,11 @@ def user_get_or_create_by_phone(
     phone: str,
     name: str | None = None,
     locale: str | None = None,
-    now: datetime.datetime | None = None,
 ) -> User:
     """The user with this phone, created when new (name and locale are used only then; locale NULL means pt-BR).
-    Either way last_active_at becomes now (NULL: now()).
+    Either way last_active_at becomes common.now().
     """
-    return USER_GET_OR_CREATE_BY_PHONE.one(conn, {"phone": phone, "name": name, "locale": locale, "now": now})
+    return USER_GET_OR_CREATE_BY_PHONE.one(conn, {"phone": phone, "name": name, "locale": locale})
 
 
 async def user_get_or_create_by_phone_async(
@@ -64,15 +55,11 @@ async def user_get_or_create_by_phone_async(
     phone: str,
     name: str | None = None,
     locale: str | None = None,
-    now: datetime.datetime | None = None,
 ) -> User:
     """The user with this phone, created when new (name and locale are used only then; locale NULL means pt-BR).
-    Either way last_active_at becomes now (NULL: now()).
+    Either way last_active_at becomes common.now().
     """
-    return await USER_GET_OR_CREATE_BY_PHONE.one_async(
-        conn,
-        {"phone": phone, "name": name, "locale": locale, "now": now},
-    )
+    return await USER_GET_OR_CREATE_BY_PHONE.one_async(conn, {"phone": phone, "name": name, "locale": locale})
 
 
 USER_GET: Final = _rt.Query(
@@ -114,28 +101,20 @@ async def user_get_by_phone_async(conn: psycopg.AsyncConnection[Any], *, phone: 
 USER_VERIFY_PHONE: Final = _rt.Query(
     "user_verify_phone",
     User,
-    """UPDATE cocopay.users AS u
-SET phone_verified_at = coalesce(u.phone_verified_at, %(now)s::timestamptz, now())
-WHERE u.id = %(id)s::uuid
-RETURNING u.*;""",
+    "SELECT u.* FROM cocopay.verify_user_phone(%(id)s::uuid) AS u;",
+    not_null=("id", "phone", "created_at", "updated_at"),
 )
 
 
-def user_verify_phone(
-    conn: psycopg.Connection[Any],
-    *,
-    id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> User | None:
-    """Record that the phone was verified (OTP); the first verification time is kept. None for an unknown user."""
-    return USER_VERIFY_PHONE.first(conn, {"id": id, "now": now})
+def user_verify_phone(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> User | None:
+    """Record that the phone was verified (OTP) at common.now() (cocopay.verify_user_phone); the first verification time
+    is kept. None for an unknown user.
+    """
+    return USER_VERIFY_PHONE.first(conn, {"id": id})
 
 
-async def user_verify_phone_async(
-    conn: psycopg.AsyncConnection[Any],
-    *,
-    id: uuid.UUID,
-    now: datetime.datetime | None = None,
-) -> User | None:
-    """Record that the phone was verified (OTP); the first verification time is kept. None for an unknown user."""
-    return await USER_VERIFY_PHONE.first_async(conn, {"id": id, "now": now})
+async def user_verify_phone_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> User | None:
+    """Record that the phone was verified (OTP) at common.now() (cocopay.verify_user_phone); the first verification time
+    is kept. None for an unknown user.
+    """
+    return await USER_VERIFY_PHONE.first_async(conn, {"id": id})

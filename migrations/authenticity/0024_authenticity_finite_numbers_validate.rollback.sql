@@ -1,0 +1,2 @@
+-- Nothing to undo: a validated constraint cannot be marked NOT VALID again, and rolling
+-- back 0023 drops it.
