@@ -2197,7 +2197,9 @@ CREATE TABLE cocopay.store_daily_stats (
     transaction_count bigint NOT NULL,
     revenue_usd numeric NOT NULL,
     unique_customers bigint NOT NULL,
-    avg_transaction_usd numeric NOT NULL
+    avg_transaction_usd numeric NOT NULL,
+    CONSTRAINT store_daily_stats_avg_transaction_usd_finite_check CHECK (common.is_finite(avg_transaction_usd)),
+    CONSTRAINT store_daily_stats_revenue_usd_finite_check CHECK (common.is_finite(revenue_usd))
 );
 
 ALTER TABLE cocopay.store_daily_stats OWNER TO chaindb_owner;
@@ -2225,6 +2227,7 @@ COMMENT ON COLUMN cocopay.store_daily_stats.unique_customers IS 'Distinct paying
 --
 
 CREATE TABLE cocopay.store_daily_stats_changes (
+    id bigint NOT NULL,
     store_id uuid NOT NULL,
     date date NOT NULL
 );
@@ -2236,6 +2239,19 @@ ALTER TABLE cocopay.store_daily_stats_changes OWNER TO chaindb_owner;
 --
 
 COMMENT ON TABLE cocopay.store_daily_stats_changes IS 'Queue of (store, UTC day) pairs whose confirmed payments changed since the last refresh of store_daily_stats; appended by triggers on transactions (duplicates allowed, no index: no writer waits on another), consumed by refresh_store_daily_stats().';
+
+--
+-- Name: store_daily_stats_changes_id_seq; Type: SEQUENCE; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE cocopay.store_daily_stats_changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME cocopay.store_daily_stats_changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: store_deployments; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
@@ -2468,6 +2484,13 @@ ALTER TABLE ONLY cocopay.feature_flags
     ADD CONSTRAINT feature_flags_pkey PRIMARY KEY (id);
 
 --
+-- Name: store_daily_stats idx_store_daily_stats; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY cocopay.store_daily_stats
+    ADD CONSTRAINT idx_store_daily_stats PRIMARY KEY (store_id, date);
+
+--
 -- Name: loans loans_chain_id_loan_id_onchain_key; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2536,6 +2559,13 @@ ALTER TABLE ONLY cocopay.smart_accounts
 
 ALTER TABLE ONLY cocopay.smart_accounts
     ADD CONSTRAINT smart_accounts_user_id_chain_id_key UNIQUE (user_id, chain_id);
+
+--
+-- Name: store_daily_stats_changes store_daily_stats_changes_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY cocopay.store_daily_stats_changes
+    ADD CONSTRAINT store_daily_stats_changes_pkey PRIMARY KEY (id);
 
 --
 -- Name: store_deployments store_deployments_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
@@ -2769,12 +2799,6 @@ CREATE INDEX idx_smart_accounts_address ON cocopay.smart_accounts USING btree (a
 --
 
 CREATE INDEX idx_smart_accounts_user ON cocopay.smart_accounts USING btree (user_id);
-
---
--- Name: idx_store_daily_stats; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE UNIQUE INDEX idx_store_daily_stats ON cocopay.store_daily_stats USING btree (store_id, date);
 
 --
 -- Name: INDEX idx_store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner

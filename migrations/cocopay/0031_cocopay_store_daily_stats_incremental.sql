@@ -19,8 +19,10 @@
 -- Rollback restores the materialized view (0021), its refresh function and its grants (0022).
 
 CREATE TABLE cocopay.store_daily_stats_changes (
+    id bigint GENERATED ALWAYS AS IDENTITY,
     store_id uuid NOT NULL,
-    date date NOT NULL
+    date date NOT NULL,
+    CONSTRAINT store_daily_stats_changes_pkey PRIMARY KEY (id)
 );
 
 COMMENT ON TABLE cocopay.store_daily_stats_changes IS
@@ -40,10 +42,12 @@ CREATE TABLE cocopay.store_daily_stats (
     transaction_count bigint NOT NULL,
     revenue_usd numeric NOT NULL,
     unique_customers bigint NOT NULL,
-    avg_transaction_usd numeric NOT NULL
+    avg_transaction_usd numeric NOT NULL,
+    -- the seed's unique index idx_store_daily_stats, now the table's primary key (same name)
+    CONSTRAINT idx_store_daily_stats PRIMARY KEY (store_id, date),
+    CONSTRAINT store_daily_stats_revenue_usd_finite_check CHECK (common.is_finite(revenue_usd)),
+    CONSTRAINT store_daily_stats_avg_transaction_usd_finite_check CHECK (common.is_finite(avg_transaction_usd))
 );
-
-CREATE UNIQUE INDEX idx_store_daily_stats ON cocopay.store_daily_stats (store_id, date);
 
 COMMENT ON TABLE cocopay.store_daily_stats IS
 'Daily stats per store over confirmed payments (the seed''s materialized view, kept as a table): as of the '

@@ -280,8 +280,11 @@ _BY_PSYCOPG_CLASS: tuple[tuple[type[psycopg.Error], type[ChainDBError]], ...] = 
 )
 
 
-def translate(exc: psycopg.Error) -> ChainDBError:
-    """The ChainDBError for a psycopg error (raise it ``from exc``)."""
+def translate(exc: psycopg.Error | UnicodeEncodeError) -> ChainDBError:
+    """The ChainDBError for a psycopg error, or for a str psycopg cannot encode (a lone surrogate:
+    a DataError); raise it ``from exc``."""
+    if isinstance(exc, UnicodeEncodeError):
+        return DataError(f"a text value is not valid UTF-8: {exc}")
     sqlstate = exc.sqlstate
     cls = error_class(sqlstate)
     if sqlstate is None:
@@ -312,10 +315,8 @@ class _Translating:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if isinstance(exc, psycopg.Error):
+        if isinstance(exc, psycopg.Error | UnicodeEncodeError):
             raise translate(exc) from exc
-        if isinstance(exc, UnicodeEncodeError):
-            raise DataError(f"a text value is not valid UTF-8: {exc}") from exc
 
 
 _TRANSLATING = _Translating()

@@ -176,7 +176,7 @@ def test_drift_reports_a_dropped_index_an_extra_grant_and_an_edited_function(
     assert "drift: 3 difference(s)" in out
     assert "- index cocopay.idx_transactions_store: made by the migrations, missing from the database" in out
     assert "CREATE INDEX idx_transactions_store ON cocopay.transactions USING btree (store_id)" in out
-    assert "~ grant table cocopay.audit_logs to chaindb_app:" in out and "DELETE, INSERT, SELECT" in out
+    assert "~ grant table cocopay.audit_logs to chaindb_app:" in out and "database:   DELETE, SELECT" in out
     assert "~ function common.forbid_transition(table_name text, from_state text, to_state text): differs" in out
     assert "+AS $function$ begin raise notice 'transitions unchecked'; end $function$" in out
 

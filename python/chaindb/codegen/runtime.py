@@ -402,7 +402,7 @@ class Query(Generic[R]):
             # a client-side cursor holds nothing on the server: no need to close it before it is dropped
             row: R | None = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchone()
             return row
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     def one(self, conn: Conn, params: Params) -> R:
@@ -411,7 +411,7 @@ class Query(Generic[R]):
             cur = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
             row: R = cur.fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         if missing:
             raise errors.NoRowReturned(f"{self.name} returned no row")
@@ -421,7 +421,7 @@ class Query(Generic[R]):
         """Every row."""
         try:
             rows: list[R] = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchall()
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         return [r for r in rows if r is not None] if self._null_row else rows
 
@@ -432,7 +432,7 @@ class Query(Generic[R]):
                 for row in cur.stream(self.sql, params, size=STREAM_SIZE):
                     if row is not None or not self._null_row:
                         yield row
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     # async ------------------------------------------------------------------------------
@@ -443,7 +443,7 @@ class Query(Generic[R]):
             cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
             row: R | None = await cur.fetchone()
             return row
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     async def one_async(self, conn: AsyncConn, params: Params) -> R:
@@ -452,7 +452,7 @@ class Query(Generic[R]):
             cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
             row: R = await cur.fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         if missing:
             raise errors.NoRowReturned(f"{self.name} returned no row")
@@ -463,7 +463,7 @@ class Query(Generic[R]):
         try:
             cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
             rows: list[R] = await cur.fetchall()
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         return [r for r in rows if r is not None] if self._null_row else rows
 
@@ -474,7 +474,7 @@ class Query(Generic[R]):
                 async for row in cur.stream(self.sql, params, size=STREAM_SIZE):
                     if row is not None or not self._null_row:
                         yield row
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
 
@@ -496,7 +496,7 @@ class Command:
             with conn.cursor() as cur:
                 cur.execute(self.sql, params, prepare=True)
                 return cur.rowcount
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     def many(self, conn: Conn, rows: Iterable[Params]) -> int:
@@ -507,14 +507,14 @@ class Command:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(self.sql, rows)
                 return cur.rowcount
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     def script(self, conn: Conn) -> None:
         """Run the SQL as it is, without parameters."""
         try:
             conn.execute(self.sql)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     async def rowcount_async(self, conn: AsyncConn, params: Params) -> int:
@@ -523,7 +523,7 @@ class Command:
             async with conn.cursor() as cur:
                 await cur.execute(self.sql, params, prepare=True)
                 return cur.rowcount
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     async def many_async(self, conn: AsyncConn, rows: Iterable[Params]) -> int:
@@ -532,14 +532,14 @@ class Command:
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.executemany(self.sql, rows)
                 return cur.rowcount
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
     async def script_async(self, conn: AsyncConn) -> None:
         """``script`` on an async connection."""
         try:
             await conn.execute(self.sql)
-        except psycopg.Error as exc:
+        except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
 
 

@@ -552,7 +552,7 @@ def harness_for(pg_url: str, template_url: str) -> Iterator[Callable[[str], Harn
     """``harness_for(schema)``: that schema's seeded database and runner (made once per session)."""
     made: dict[str, Harness] = {}
     names: list[str] = []
-    template = template_url.rsplit("/", 1)[1].split("?")[0]
+    template = admin.database_name(template_url)
 
     def get(schema: str) -> Harness:
         if schema not in made:
