@@ -343,8 +343,8 @@ CREATE TABLE bloxtr8.offers (
     conditions text,
     expiry timestamp with time zone NOT NULL,
     status bloxtr8.offer_status DEFAULT 'PENDING'::bloxtr8.offer_status NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     listing_id text NOT NULL,
     buyer_id text NOT NULL,
     seller_id text NOT NULL,
@@ -455,8 +455,8 @@ CREATE TABLE bloxtr8.milestone_escrows (
     title text NOT NULL,
     amount integer NOT NULL,
     released_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT milestone_escrows_amount_check CHECK ((amount > 0)),
     CONSTRAINT milestone_escrows_released_at_check CHECK ((released_at >= created_at)),
     CONSTRAINT milestone_escrows_title_check CHECK ((btrim(title) <> ''::text))
@@ -559,8 +559,8 @@ CREATE TABLE bloxtr8.contracts (
     status bloxtr8.contract_status DEFAULT 'PENDING_SIGNATURE'::bloxtr8.contract_status NOT NULL,
     roblox_asset_data jsonb,
     template_version text DEFAULT '1.0.0'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     offer_id text NOT NULL,
     CONSTRAINT contracts_pdf_check CHECK (((pdf_url IS NULL) = (sha256 IS NULL))),
     CONSTRAINT contracts_pdf_url_check CHECK ((pdf_url ~ '^(https|s3)://[^[:space:]]+$'::text)),
@@ -658,8 +658,8 @@ CREATE TABLE bloxtr8.escrows (
     amount integer NOT NULL,
     currency bloxtr8.currency DEFAULT 'USD'::bloxtr8.currency NOT NULL,
     status bloxtr8.escrow_status DEFAULT 'AWAIT_FUNDS'::bloxtr8.escrow_status NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     offer_id text NOT NULL,
     contract_id text NOT NULL,
     CONSTRAINT escrows_amount_check CHECK ((amount > 0)),
@@ -743,8 +743,8 @@ CREATE TABLE bloxtr8.contract_execution_jobs (
     last_error text,
     next_retry_at timestamp with time zone,
     processing_started_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     completed_at timestamp with time zone,
     CONSTRAINT contract_execution_jobs_attempts_check CHECK (((attempts >= 0) AND (attempts <= max_attempts))),
     CONSTRAINT contract_execution_jobs_completed_at_check CHECK (((completed_at IS NOT NULL) = (status = 'COMPLETED'::bloxtr8.job_status))),
@@ -861,11 +861,11 @@ BEGIN
     -- primary key whatever p_limit is (a join would be planned for an unknown LIMIT: a scan of the whole table).
     RETURN QUERY
     UPDATE bloxtr8.contract_execution_jobs AS j
-    SET status = 'PROCESSING', attempts = j.attempts + 1, processing_started_at = now(), next_retry_at = now() + p_lease
+    SET status = 'PROCESSING', attempts = j.attempts + 1, processing_started_at = common.now(), next_retry_at = common.now() + p_lease
     WHERE j.id = ANY(ARRAY(
         SELECT d.id
         FROM bloxtr8.contract_execution_jobs AS d
-        WHERE d.status = 'PENDING' AND d.next_retry_at <= now()
+        WHERE d.status = 'PENDING' AND d.next_retry_at <= common.now()
         ORDER BY d.next_retry_at
         LIMIT p_limit
         FOR UPDATE SKIP LOCKED
@@ -896,8 +896,8 @@ CREATE TABLE bloxtr8.asset_verifications (
     verified_at timestamp with time zone,
     expires_at timestamp with time zone,
     metadata jsonb,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT asset_verifications_expires_at_check CHECK ((((expires_at IS NULL) AND (verified_at IS NULL)) OR (expires_at = (verified_at + '24:00:00'::interval)))),
     CONSTRAINT asset_verifications_game_id_check CHECK ((game_id ~ '^[1-9][0-9]{0,19}$'::text)),
     CONSTRAINT asset_verifications_verified_at_check CHECK (((verified_at IS NOT NULL) = (verification_status = ANY (ARRAY['VERIFIED'::bloxtr8.verification_status, 'EXPIRED'::bloxtr8.verification_status]))))
@@ -983,8 +983,8 @@ BEGIN
     RETURN QUERY
     UPDATE bloxtr8.asset_verifications AS v
     SET verification_status = v_to,
-        verified_at = CASE WHEN p_verified THEN now() END,
-        expires_at = CASE WHEN p_verified THEN now() + interval '24 hours' END,
+        verified_at = CASE WHEN p_verified THEN common.now() END,
+        expires_at = CASE WHEN p_verified THEN common.now() + interval '24 hours' END,
         ownership_type = coalesce(p_ownership_type, v.ownership_type),
         metadata = p_metadata
     WHERE v.id = p_verification_id
@@ -1012,7 +1012,7 @@ DECLARE
     v_job bloxtr8.contract_execution_jobs;
 BEGIN
     UPDATE bloxtr8.contract_execution_jobs AS j
-    SET status = 'COMPLETED', completed_at = now(), next_retry_at = NULL
+    SET status = 'COMPLETED', completed_at = common.now(), next_retry_at = NULL
     WHERE j.id = p_job_id AND j.status = 'PROCESSING' AND j.attempts = p_attempt
     RETURNING j.* INTO v_job;
     IF NOT FOUND THEN
@@ -1199,8 +1199,8 @@ CREATE TABLE bloxtr8.listings (
     price integer NOT NULL,
     category text NOT NULL,
     status bloxtr8.listing_status DEFAULT 'ACTIVE'::bloxtr8.listing_status NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     user_id text NOT NULL,
     guild_id text,
     CONSTRAINT listings_category_check CHECK ((btrim(category) <> ''::text)),
@@ -1309,7 +1309,7 @@ CREATE TABLE bloxtr8.roblox_snapshots (
     ownership_type bloxtr8.game_ownership_type DEFAULT 'OWNER'::bloxtr8.game_ownership_type NOT NULL,
     verification_date timestamp with time zone,
     metadata jsonb,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     listing_id text,
     CONSTRAINT roblox_snapshots_game_id_check CHECK ((game_id ~ '^[1-9][0-9]{0,19}$'::text)),
     CONSTRAINT roblox_snapshots_game_name_check CHECK ((btrim(game_name) <> ''::text)),
@@ -1401,7 +1401,7 @@ BEGIN
         FROM bloxtr8.asset_verifications AS v
         WHERE
             v.user_id = v_seller_id AND v.game_id = p_game_id
-            AND v.verification_status = 'VERIFIED' AND v.expires_at > now();
+            AND v.verification_status = 'VERIFIED' AND v.expires_at > common.now();
     END IF;
     RETURN QUERY
     INSERT INTO bloxtr8.roblox_snapshots AS s (
@@ -1457,7 +1457,7 @@ CREATE FUNCTION bloxtr8.delete_expired_sign_tokens() RETURNS integer
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     WITH deleted AS (
-        DELETE FROM bloxtr8.contract_sign_tokens AS t WHERE t.expires_at <= now() RETURNING t.id
+        DELETE FROM bloxtr8.contract_sign_tokens AS t WHERE t.expires_at <= common.now() RETURNING t.id
     )
 
     SELECT count(*)::integer FROM deleted
@@ -1483,7 +1483,7 @@ DECLARE
     v_escrow bloxtr8.escrows := bloxtr8.lock_escrow(p_escrow_id, 'DELIVERED', '{FUNDS_HELD}');
 BEGIN
     PERFORM bloxtr8.require_escrow_party(v_escrow, p_user_id, 'seller', 'delivery');
-    UPDATE bloxtr8.deliveries AS d SET status = 'DELIVERED', delivered_at = now(), notes = p_notes
+    UPDATE bloxtr8.deliveries AS d SET status = 'DELIVERED', delivered_at = common.now(), notes = p_notes
     WHERE d.escrow_id = p_escrow_id;
     INSERT INTO bloxtr8.audit_logs (action, details, user_id, escrow_id)
     VALUES ('escrow_delivered', jsonb_build_object('notes', p_notes), p_user_id, p_escrow_id);
@@ -1557,7 +1557,7 @@ CREATE FUNCTION bloxtr8.expire_asset_verifications() RETURNS integer
     AS $$
     WITH expired AS (
         UPDATE bloxtr8.asset_verifications AS v SET verification_status = 'EXPIRED'
-        WHERE v.verification_status = 'VERIFIED' AND v.expires_at <= now()
+        WHERE v.verification_status = 'VERIFIED' AND v.expires_at <= common.now()
         RETURNING v.id
     )
 
@@ -1582,7 +1582,7 @@ CREATE FUNCTION bloxtr8.expire_offers() RETURNS integer
     AS $$
     WITH expired AS (
         UPDATE bloxtr8.offers AS o SET status = 'EXPIRED'
-        WHERE o.status = 'PENDING' AND o.expiry <= now()
+        WHERE o.status = 'PENDING' AND o.expiry <= common.now()
         RETURNING o.id
     )
 
@@ -1611,7 +1611,7 @@ BEGIN
     UPDATE bloxtr8.contract_execution_jobs AS j
     SET status = CASE WHEN j.attempts < j.max_attempts THEN 'PENDING' ELSE 'FAILED' END::bloxtr8.job_status,
         last_error = coalesce(p_error, 'no error given'),
-        next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN now() + bloxtr8.execution_backoff(j.attempts) END
+        next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN common.now() + bloxtr8.execution_backoff(j.attempts) END
     WHERE j.id = p_job_id AND j.status = 'PROCESSING' AND j.attempts = p_attempt
     RETURNING j.* INTO v_job;
     IF NOT FOUND THEN
@@ -1718,7 +1718,7 @@ CREATE FUNCTION bloxtr8.issue_sign_token(p_contract_id text, p_user_id text) RET
     AS $$
 #variable_conflict use_column
 DECLARE
-    v_now timestamptz := now();
+    v_now timestamptz := common.now();
     v_token text := rtrim(translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
 BEGIN
     PERFORM bloxtr8.signable_contract(p_contract_id, p_user_id, false);
@@ -1858,10 +1858,10 @@ BEGIN
     IF v_offer.status <> 'PENDING' THEN
         PERFORM common.raise_forbidden_transition('bloxtr8.offers', 'status', v_offer.status::text, p_to::text);
     END IF;
-    IF v_offer.expiry <= now() THEN
+    IF v_offer.expiry <= common.now() THEN
         RAISE EXCEPTION 'offers: offer % expired at %', p_offer_id, v_offer.expiry
             USING ERRCODE = 'CD006', CONSTRAINT = 'offers_expired', SCHEMA = 'bloxtr8', TABLE = 'offers',
-                  DETAIL = format('offer_id=%s expiry=%s now=%s', p_offer_id, v_offer.expiry, now());
+                  DETAIL = format('offer_id=%s expiry=%s now=%s', p_offer_id, v_offer.expiry, common.now());
     END IF;
     v_recipient := CASE bloxtr8.offer_proposer_id(p_offer_id)
         WHEN v_offer.buyer_id THEN v_offer.seller_id ELSE v_offer.buyer_id
@@ -1954,8 +1954,8 @@ CREATE TABLE bloxtr8.contract_templates (
     name text NOT NULL,
     terms jsonb NOT NULL,
     is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     deprecated_at timestamp with time zone,
     CONSTRAINT contract_templates_deprecated_at_check CHECK (((deprecated_at IS NULL) OR ((NOT is_active) AND (deprecated_at >= created_at)))),
     CONSTRAINT contract_templates_name_check CHECK ((btrim(name) <> ''::text)),
@@ -2045,7 +2045,7 @@ BEGIN
             );
         END IF;
     END IF;
-    UPDATE bloxtr8.contract_templates AS t SET is_active = false, deprecated_at = now() WHERE t.is_active;
+    UPDATE bloxtr8.contract_templates AS t SET is_active = false, deprecated_at = common.now() WHERE t.is_active;
     RETURN QUERY
     INSERT INTO bloxtr8.contract_templates AS t (version, name, terms, is_active)
     VALUES (p_version, p_name, p_terms, true)
@@ -2101,9 +2101,9 @@ BEGIN
     VALUES (p_user_id, p_contract_id, p_ip_address, p_user_agent, p_signature_method);
     IF (SELECT count(*) FROM bloxtr8.signatures AS s WHERE s.contract_id = p_contract_id) = 2 THEN
         UPDATE bloxtr8.contracts AS c SET status = 'EXECUTING' WHERE c.id = p_contract_id RETURNING c.* INTO v_contract;
-        INSERT INTO bloxtr8.contract_execution_jobs (contract_id, next_retry_at) VALUES (p_contract_id, now());
+        INSERT INTO bloxtr8.contract_execution_jobs (contract_id, next_retry_at) VALUES (p_contract_id, common.now());
     ELSE
-        UPDATE bloxtr8.contracts AS c SET updated_at = now() WHERE c.id = p_contract_id RETURNING c.* INTO v_contract;
+        UPDATE bloxtr8.contracts AS c SET updated_at = common.now() WHERE c.id = p_contract_id RETURNING c.* INTO v_contract;
     END IF;
     RETURN v_contract;
 END
@@ -2131,11 +2131,11 @@ BEGIN
         UPDATE bloxtr8.contract_execution_jobs AS j
         SET status = CASE WHEN j.attempts < j.max_attempts THEN 'PENDING' ELSE 'FAILED' END::bloxtr8.job_status,
             last_error = format('lease expired at %s (attempt %s)', j.next_retry_at, j.attempts),
-            next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN now() + bloxtr8.execution_backoff(j.attempts) END
+            next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN common.now() + bloxtr8.execution_backoff(j.attempts) END
         WHERE j.id = ANY(ARRAY(
             SELECT d.id
             FROM bloxtr8.contract_execution_jobs AS d
-            WHERE d.status = 'PROCESSING' AND d.next_retry_at <= now()
+            WHERE d.status = 'PROCESSING' AND d.next_retry_at <= common.now()
             FOR UPDATE SKIP LOCKED
         ))
         RETURNING j.*
@@ -2174,7 +2174,7 @@ BEGIN
     PERFORM bloxtr8.require_user(v_buyer_id, 'refund_escrow', NULL, true);
     PERFORM bloxtr8.settle_escrow_rail(v_escrow, true, p_refund_id, p_refund_tx);
     UPDATE bloxtr8.disputes AS d
-    SET status = 'RESOLVED', resolved_at = now(), resolution = coalesce(p_resolution, 'refunded to the buyer')
+    SET status = 'RESOLVED', resolved_at = common.now(), resolution = coalesce(p_resolution, 'refunded to the buyer')
     WHERE d.escrow_id = p_escrow_id AND d.status = 'OPEN';
     INSERT INTO bloxtr8.audit_logs (action, details, user_id, escrow_id)
     VALUES (
@@ -2209,10 +2209,10 @@ BEGIN
     SELECT o.* INTO v_offer FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_offer.seller_id, 'release_escrow', NULL, true);
     PERFORM bloxtr8.settle_escrow_rail(v_escrow, false, p_transfer_id, p_release_tx);
-    UPDATE bloxtr8.deliveries AS d SET status = 'CONFIRMED', confirmed_at = now()
+    UPDATE bloxtr8.deliveries AS d SET status = 'CONFIRMED', confirmed_at = common.now()
     WHERE d.escrow_id = p_escrow_id AND d.status = 'DELIVERED';
     UPDATE bloxtr8.disputes AS d
-    SET status = 'RESOLVED', resolved_at = now(), resolution = coalesce(p_resolution, 'released to the seller')
+    SET status = 'RESOLVED', resolved_at = common.now(), resolution = coalesce(p_resolution, 'released to the seller')
     WHERE d.escrow_id = p_escrow_id AND d.status = 'OPEN';
     UPDATE bloxtr8.listings AS l SET status = 'SOLD' WHERE l.id = v_offer.listing_id;
     INSERT INTO bloxtr8.audit_logs (action, details, user_id, escrow_id)
@@ -2274,7 +2274,7 @@ BEGIN
         jsonb_build_object('milestone_id', p_milestone_id, 'amount', v_milestone.amount), v_seller_id, v_escrow.id
     );
     RETURN QUERY
-    UPDATE bloxtr8.milestone_escrows AS m SET released_at = now() WHERE m.id = p_milestone_id RETURNING m.*;
+    UPDATE bloxtr8.milestone_escrows AS m SET released_at = common.now() WHERE m.id = p_milestone_id RETURNING m.*;
 END
 $$;
 
@@ -2380,7 +2380,7 @@ BEGIN
         PERFORM common.raise_forbidden_transition('bloxtr8.contracts', 'status', v_status::text, 'EXECUTING');
     END IF;
     UPDATE bloxtr8.contract_execution_jobs AS j
-    SET status = 'PENDING', max_attempts = j.attempts + 3, next_retry_at = now()
+    SET status = 'PENDING', max_attempts = j.attempts + 3, next_retry_at = common.now()
     WHERE j.contract_id = p_contract_id;
     RETURN QUERY
     UPDATE bloxtr8.contracts AS c SET status = 'EXECUTING' WHERE c.id = p_contract_id RETURNING c.*;
@@ -2473,8 +2473,8 @@ CREATE TABLE bloxtr8.users (
     email_verified boolean DEFAULT false NOT NULL,
     phone text,
     image text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     kyc_tier bloxtr8.kyc_tier DEFAULT 'TIER_0'::bloxtr8.kyc_tier NOT NULL,
     kyc_verified boolean DEFAULT false NOT NULL,
     wallet_address text,
@@ -2718,8 +2718,8 @@ DECLARE
     v_hash text := encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex');
     v_token bloxtr8.contract_sign_tokens;
 BEGIN
-    UPDATE bloxtr8.contract_sign_tokens AS t SET used_at = now()
-    WHERE t.token = v_hash AND t.used_at IS NULL AND t.expires_at > now()
+    UPDATE bloxtr8.contract_sign_tokens AS t SET used_at = common.now()
+    WHERE t.token = v_hash AND t.used_at IS NULL AND t.expires_at > common.now()
     RETURNING t.* INTO v_token;
     IF NOT FOUND THEN
         SELECT t.* INTO v_token FROM bloxtr8.contract_sign_tokens AS t WHERE t.token = v_hash;
@@ -2735,7 +2735,7 @@ BEGIN
         RAISE EXCEPTION 'contract_sign_tokens: sign token % expired at %', v_token.id, v_token.expires_at
             USING ERRCODE = 'CD006', CONSTRAINT = 'contract_sign_tokens_expired', SCHEMA = 'bloxtr8',
                   TABLE = 'contract_sign_tokens',
-                  DETAIL = format('id=%s expires_at=%s now=%s', v_token.id, v_token.expires_at, now());
+                  DETAIL = format('id=%s expires_at=%s now=%s', v_token.id, v_token.expires_at, common.now());
     END IF;
     RETURN NEXT bloxtr8.record_signature(v_token.contract_id, v_token.user_id, 'WEB_BASED', p_ip_address, p_user_agent);
 END
@@ -2820,7 +2820,7 @@ BEGIN
     WHERE v.user_id = p_user_id AND v.game_id = p_game_id
     FOR UPDATE;
     IF v_row.verification_status = 'PENDING'
-        OR (v_row.verification_status = 'VERIFIED' AND v_row.expires_at > now()) THEN
+        OR (v_row.verification_status = 'VERIFIED' AND v_row.expires_at > common.now()) THEN
         RETURN NEXT v_row;
         RETURN;
     END IF;
@@ -2980,8 +2980,8 @@ CREATE TABLE bloxtr8.accounts (
     refresh_token_expires_at timestamp with time zone,
     scope text,
     password text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT accounts_account_id_check CHECK ((account_id <> ''::text)),
     CONSTRAINT accounts_id_check CHECK ((id <> ''::text)),
     CONSTRAINT accounts_password_check CHECK (((password IS NULL) OR (provider_id = 'credential'::text))),
@@ -3058,7 +3058,7 @@ CREATE TABLE bloxtr8.audit_logs (
     id text DEFAULT bloxtr8.cuid() NOT NULL,
     action text NOT NULL,
     details jsonb,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     user_id text,
     escrow_id text,
     CONSTRAINT audit_logs_action_check CHECK ((action ~ '^[a-z][a-z0-9_]{0,63}$'::text))
@@ -3101,7 +3101,7 @@ CREATE TABLE bloxtr8.contract_sign_tokens (
     user_id text NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     used_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT contract_sign_tokens_expires_at_check CHECK ((expires_at = (created_at + '00:15:00'::interval))),
     CONSTRAINT contract_sign_tokens_token_check CHECK ((token ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT contract_sign_tokens_used_at_check CHECK (((used_at >= created_at) AND (used_at < expires_at)))
@@ -3182,8 +3182,8 @@ CREATE TABLE bloxtr8.deliveries (
     notes text,
     delivered_at timestamp with time zone,
     confirmed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     listing_id text NOT NULL,
     offer_id text NOT NULL,
     contract_id text NOT NULL,
@@ -3241,8 +3241,8 @@ CREATE TABLE bloxtr8.disputes (
     reason text NOT NULL,
     resolution text,
     resolved_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     escrow_id text NOT NULL,
     user_id text NOT NULL,
     CONSTRAINT disputes_reason_check CHECK ((btrim(reason) <> ''::text)),
@@ -3295,7 +3295,7 @@ CREATE TABLE bloxtr8.guild_members (
     id text DEFAULT bloxtr8.cuid() NOT NULL,
     guild_id text NOT NULL,
     user_id text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL
 );
 
 ALTER TABLE bloxtr8.guild_members OWNER TO chaindb_owner;
@@ -3314,8 +3314,8 @@ CREATE TABLE bloxtr8.guilds (
     id text DEFAULT bloxtr8.cuid() NOT NULL,
     discord_id text NOT NULL,
     name text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT guilds_discord_id_check CHECK ((discord_id ~ '^[0-9]{17,20}$'::text)),
     CONSTRAINT guilds_name_check CHECK ((name <> ''::text))
 );
@@ -3348,8 +3348,8 @@ CREATE TABLE bloxtr8.sessions (
     id text NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     token text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     ip_address text,
     user_agent text,
     user_id text NOT NULL,
@@ -3398,7 +3398,7 @@ CREATE TABLE bloxtr8.signatures (
     id text DEFAULT bloxtr8.cuid() NOT NULL,
     user_id text NOT NULL,
     contract_id text NOT NULL,
-    signed_at timestamp with time zone DEFAULT now() NOT NULL,
+    signed_at timestamp with time zone DEFAULT common.now() NOT NULL,
     ip_address text,
     user_agent text,
     signature_method bloxtr8.signature_method DEFAULT 'DISCORD_NATIVE'::bloxtr8.signature_method NOT NULL

@@ -1,4 +1,4 @@
--- depends: 0005_common_raise_helpers
+-- depends: 0007_common_clock
 -- Schema bloxtr8 (seed 003, a Prisma schema): its enums, and the id generator every table uses.
 --
 -- Prisma -> PostgreSQL (DESIGN.md §1): models become snake_case plural tables, fields snake_case

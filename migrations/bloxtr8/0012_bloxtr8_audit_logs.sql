@@ -9,7 +9,7 @@ CREATE TABLE bloxtr8.audit_logs (
     id text NOT NULL DEFAULT bloxtr8.cuid(),
     action text NOT NULL,
     details jsonb,
-    created_at timestamptz NOT NULL DEFAULT now(),
+    created_at timestamptz NOT NULL DEFAULT common.now(),
     user_id text,
     escrow_id text,
     CONSTRAINT audit_logs_pkey PRIMARY KEY (id),

@@ -88,10 +88,10 @@ BEGIN
     IF v_offer.status <> 'PENDING' THEN
         PERFORM common.raise_forbidden_transition('bloxtr8.offers', 'status', v_offer.status::text, p_to::text);
     END IF;
-    IF v_offer.expiry <= now() THEN
+    IF v_offer.expiry <= common.now() THEN
         RAISE EXCEPTION 'offers: offer % expired at %', p_offer_id, v_offer.expiry
             USING ERRCODE = 'CD006', CONSTRAINT = 'offers_expired', SCHEMA = 'bloxtr8', TABLE = 'offers',
-                  DETAIL = format('offer_id=%s expiry=%s now=%s', p_offer_id, v_offer.expiry, now());
+                  DETAIL = format('offer_id=%s expiry=%s now=%s', p_offer_id, v_offer.expiry, common.now());
     END IF;
     v_recipient := CASE bloxtr8.offer_proposer_id(p_offer_id)
         WHEN v_offer.buyer_id THEN v_offer.seller_id ELSE v_offer.buyer_id
@@ -335,7 +335,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
     WITH expired AS (
         UPDATE bloxtr8.offers AS o SET status = 'EXPIRED'
-        WHERE o.status = 'PENDING' AND o.expiry <= now()
+        WHERE o.status = 'PENDING' AND o.expiry <= common.now()
         RETURNING o.id
     )
 

@@ -68,7 +68,7 @@ BEGIN
             );
         END IF;
     END IF;
-    UPDATE bloxtr8.contract_templates AS t SET is_active = false, deprecated_at = now() WHERE t.is_active;
+    UPDATE bloxtr8.contract_templates AS t SET is_active = false, deprecated_at = common.now() WHERE t.is_active;
     RETURN QUERY
     INSERT INTO bloxtr8.contract_templates AS t (version, name, terms, is_active)
     VALUES (p_version, p_name, p_terms, true)
@@ -211,9 +211,9 @@ BEGIN
     VALUES (p_user_id, p_contract_id, p_ip_address, p_user_agent, p_signature_method);
     IF (SELECT count(*) FROM bloxtr8.signatures AS s WHERE s.contract_id = p_contract_id) = 2 THEN
         UPDATE bloxtr8.contracts AS c SET status = 'EXECUTING' WHERE c.id = p_contract_id RETURNING c.* INTO v_contract;
-        INSERT INTO bloxtr8.contract_execution_jobs (contract_id, next_retry_at) VALUES (p_contract_id, now());
+        INSERT INTO bloxtr8.contract_execution_jobs (contract_id, next_retry_at) VALUES (p_contract_id, common.now());
     ELSE
-        UPDATE bloxtr8.contracts AS c SET updated_at = now() WHERE c.id = p_contract_id RETURNING c.* INTO v_contract;
+        UPDATE bloxtr8.contracts AS c SET updated_at = common.now() WHERE c.id = p_contract_id RETURNING c.* INTO v_contract;
     END IF;
     RETURN v_contract;
 END
@@ -265,7 +265,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-    v_now timestamptz := now();
+    v_now timestamptz := common.now();
     v_token text := rtrim(translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/', '-_'), '=');
 BEGIN
     PERFORM bloxtr8.signable_contract(p_contract_id, p_user_id, false);
@@ -305,8 +305,8 @@ DECLARE
     v_hash text := encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex');
     v_token bloxtr8.contract_sign_tokens;
 BEGIN
-    UPDATE bloxtr8.contract_sign_tokens AS t SET used_at = now()
-    WHERE t.token = v_hash AND t.used_at IS NULL AND t.expires_at > now()
+    UPDATE bloxtr8.contract_sign_tokens AS t SET used_at = common.now()
+    WHERE t.token = v_hash AND t.used_at IS NULL AND t.expires_at > common.now()
     RETURNING t.* INTO v_token;
     IF NOT FOUND THEN
         SELECT t.* INTO v_token FROM bloxtr8.contract_sign_tokens AS t WHERE t.token = v_hash;
@@ -322,7 +322,7 @@ BEGIN
         RAISE EXCEPTION 'contract_sign_tokens: sign token % expired at %', v_token.id, v_token.expires_at
             USING ERRCODE = 'CD006', CONSTRAINT = 'contract_sign_tokens_expired', SCHEMA = 'bloxtr8',
                   TABLE = 'contract_sign_tokens',
-                  DETAIL = format('id=%s expires_at=%s now=%s', v_token.id, v_token.expires_at, now());
+                  DETAIL = format('id=%s expires_at=%s now=%s', v_token.id, v_token.expires_at, common.now());
     END IF;
     RETURN NEXT bloxtr8.record_signature(v_token.contract_id, v_token.user_id, 'WEB_BASED', p_ip_address, p_user_agent);
 END
@@ -342,7 +342,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
     WITH deleted AS (
-        DELETE FROM bloxtr8.contract_sign_tokens AS t WHERE t.expires_at <= now() RETURNING t.id
+        DELETE FROM bloxtr8.contract_sign_tokens AS t WHERE t.expires_at <= common.now() RETURNING t.id
     )
 
     SELECT count(*)::integer FROM deleted

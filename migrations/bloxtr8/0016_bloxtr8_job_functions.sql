@@ -45,11 +45,11 @@ BEGIN
     -- primary key whatever p_limit is (a join would be planned for an unknown LIMIT: a scan of the whole table).
     RETURN QUERY
     UPDATE bloxtr8.contract_execution_jobs AS j
-    SET status = 'PROCESSING', attempts = j.attempts + 1, processing_started_at = now(), next_retry_at = now() + p_lease
+    SET status = 'PROCESSING', attempts = j.attempts + 1, processing_started_at = common.now(), next_retry_at = common.now() + p_lease
     WHERE j.id = ANY(ARRAY(
         SELECT d.id
         FROM bloxtr8.contract_execution_jobs AS d
-        WHERE d.status = 'PENDING' AND d.next_retry_at <= now()
+        WHERE d.status = 'PENDING' AND d.next_retry_at <= common.now()
         ORDER BY d.next_retry_at
         LIMIT p_limit
         FOR UPDATE SKIP LOCKED
@@ -105,7 +105,7 @@ DECLARE
     v_job bloxtr8.contract_execution_jobs;
 BEGIN
     UPDATE bloxtr8.contract_execution_jobs AS j
-    SET status = 'COMPLETED', completed_at = now(), next_retry_at = NULL
+    SET status = 'COMPLETED', completed_at = common.now(), next_retry_at = NULL
     WHERE j.id = p_job_id AND j.status = 'PROCESSING' AND j.attempts = p_attempt
     RETURNING j.* INTO v_job;
     IF NOT FOUND THEN
@@ -133,7 +133,7 @@ BEGIN
     UPDATE bloxtr8.contract_execution_jobs AS j
     SET status = CASE WHEN j.attempts < j.max_attempts THEN 'PENDING' ELSE 'FAILED' END::bloxtr8.job_status,
         last_error = coalesce(p_error, 'no error given'),
-        next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN now() + bloxtr8.execution_backoff(j.attempts) END
+        next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN common.now() + bloxtr8.execution_backoff(j.attempts) END
     WHERE j.id = p_job_id AND j.status = 'PROCESSING' AND j.attempts = p_attempt
     RETURNING j.* INTO v_job;
     IF NOT FOUND THEN
@@ -164,11 +164,11 @@ BEGIN
         UPDATE bloxtr8.contract_execution_jobs AS j
         SET status = CASE WHEN j.attempts < j.max_attempts THEN 'PENDING' ELSE 'FAILED' END::bloxtr8.job_status,
             last_error = format('lease expired at %s (attempt %s)', j.next_retry_at, j.attempts),
-            next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN now() + bloxtr8.execution_backoff(j.attempts) END
+            next_retry_at = CASE WHEN j.attempts < j.max_attempts THEN common.now() + bloxtr8.execution_backoff(j.attempts) END
         WHERE j.id = ANY(ARRAY(
             SELECT d.id
             FROM bloxtr8.contract_execution_jobs AS d
-            WHERE d.status = 'PROCESSING' AND d.next_retry_at <= now()
+            WHERE d.status = 'PROCESSING' AND d.next_retry_at <= common.now()
             FOR UPDATE SKIP LOCKED
         ))
         RETURNING j.*
@@ -205,7 +205,7 @@ BEGIN
         PERFORM common.raise_forbidden_transition('bloxtr8.contracts', 'status', v_status::text, 'EXECUTING');
     END IF;
     UPDATE bloxtr8.contract_execution_jobs AS j
-    SET status = 'PENDING', max_attempts = j.attempts + 3, next_retry_at = now()
+    SET status = 'PENDING', max_attempts = j.attempts + 3, next_retry_at = common.now()
     WHERE j.contract_id = p_contract_id;
     RETURN QUERY
     UPDATE bloxtr8.contracts AS c SET status = 'EXECUTING' WHERE c.id = p_contract_id RETURNING c.*;

@@ -259,7 +259,7 @@ DECLARE
     v_escrow bloxtr8.escrows := bloxtr8.lock_escrow(p_escrow_id, 'DELIVERED', '{FUNDS_HELD}');
 BEGIN
     PERFORM bloxtr8.require_escrow_party(v_escrow, p_user_id, 'seller', 'delivery');
-    UPDATE bloxtr8.deliveries AS d SET status = 'DELIVERED', delivered_at = now(), notes = p_notes
+    UPDATE bloxtr8.deliveries AS d SET status = 'DELIVERED', delivered_at = common.now(), notes = p_notes
     WHERE d.escrow_id = p_escrow_id;
     INSERT INTO bloxtr8.audit_logs (action, details, user_id, escrow_id)
     VALUES ('escrow_delivered', jsonb_build_object('notes', p_notes), p_user_id, p_escrow_id);
@@ -288,10 +288,10 @@ BEGIN
     SELECT o.* INTO v_offer FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_offer.seller_id, 'release_escrow', NULL, true);
     PERFORM bloxtr8.settle_escrow_rail(v_escrow, false, p_transfer_id, p_release_tx);
-    UPDATE bloxtr8.deliveries AS d SET status = 'CONFIRMED', confirmed_at = now()
+    UPDATE bloxtr8.deliveries AS d SET status = 'CONFIRMED', confirmed_at = common.now()
     WHERE d.escrow_id = p_escrow_id AND d.status = 'DELIVERED';
     UPDATE bloxtr8.disputes AS d
-    SET status = 'RESOLVED', resolved_at = now(), resolution = coalesce(p_resolution, 'released to the seller')
+    SET status = 'RESOLVED', resolved_at = common.now(), resolution = coalesce(p_resolution, 'released to the seller')
     WHERE d.escrow_id = p_escrow_id AND d.status = 'OPEN';
     UPDATE bloxtr8.listings AS l SET status = 'SOLD' WHERE l.id = v_offer.listing_id;
     INSERT INTO bloxtr8.audit_logs (action, details, user_id, escrow_id)
@@ -350,7 +350,7 @@ BEGIN
     PERFORM bloxtr8.require_user(v_buyer_id, 'refund_escrow', NULL, true);
     PERFORM bloxtr8.settle_escrow_rail(v_escrow, true, p_refund_id, p_refund_tx);
     UPDATE bloxtr8.disputes AS d
-    SET status = 'RESOLVED', resolved_at = now(), resolution = coalesce(p_resolution, 'refunded to the buyer')
+    SET status = 'RESOLVED', resolved_at = common.now(), resolution = coalesce(p_resolution, 'refunded to the buyer')
     WHERE d.escrow_id = p_escrow_id AND d.status = 'OPEN';
     INSERT INTO bloxtr8.audit_logs (action, details, user_id, escrow_id)
     VALUES (
@@ -470,7 +470,7 @@ BEGIN
         jsonb_build_object('milestone_id', p_milestone_id, 'amount', v_milestone.amount), v_seller_id, v_escrow.id
     );
     RETURN QUERY
-    UPDATE bloxtr8.milestone_escrows AS m SET released_at = now() WHERE m.id = p_milestone_id RETURNING m.*;
+    UPDATE bloxtr8.milestone_escrows AS m SET released_at = common.now() WHERE m.id = p_milestone_id RETURNING m.*;
 END
 $fn$;
 

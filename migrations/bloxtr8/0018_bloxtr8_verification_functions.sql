@@ -39,7 +39,7 @@ BEGIN
     WHERE v.user_id = p_user_id AND v.game_id = p_game_id
     FOR UPDATE;
     IF v_row.verification_status = 'PENDING'
-        OR (v_row.verification_status = 'VERIFIED' AND v_row.expires_at > now()) THEN
+        OR (v_row.verification_status = 'VERIFIED' AND v_row.expires_at > common.now()) THEN
         RETURN NEXT v_row;
         RETURN;
     END IF;
@@ -85,8 +85,8 @@ BEGIN
     RETURN QUERY
     UPDATE bloxtr8.asset_verifications AS v
     SET verification_status = v_to,
-        verified_at = CASE WHEN p_verified THEN now() END,
-        expires_at = CASE WHEN p_verified THEN now() + interval '24 hours' END,
+        verified_at = CASE WHEN p_verified THEN common.now() END,
+        expires_at = CASE WHEN p_verified THEN common.now() + interval '24 hours' END,
         ownership_type = coalesce(p_ownership_type, v.ownership_type),
         metadata = p_metadata
     WHERE v.id = p_verification_id
@@ -107,7 +107,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
     WITH expired AS (
         UPDATE bloxtr8.asset_verifications AS v SET verification_status = 'EXPIRED'
-        WHERE v.verification_status = 'VERIFIED' AND v.expires_at <= now()
+        WHERE v.verification_status = 'VERIFIED' AND v.expires_at <= common.now()
         RETURNING v.id
     )
 
@@ -147,7 +147,7 @@ BEGIN
         FROM bloxtr8.asset_verifications AS v
         WHERE
             v.user_id = v_seller_id AND v.game_id = p_game_id
-            AND v.verification_status = 'VERIFIED' AND v.expires_at > now();
+            AND v.verification_status = 'VERIFIED' AND v.expires_at > common.now();
     END IF;
     RETURN QUERY
     INSERT INTO bloxtr8.roblox_snapshots AS s (

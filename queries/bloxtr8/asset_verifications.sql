@@ -25,7 +25,7 @@ FROM bloxtr8.complete_asset_verification(
 SELECT v.* FROM bloxtr8.asset_verifications AS v
 WHERE
     v.user_id = :user_id::text AND v.game_id = :game_id::text
-    AND v.verification_status = 'VERIFIED' AND v.expires_at > now();
+    AND v.verification_status = 'VERIFIED' AND v.expires_at > common.now();
 
 -- name: asset_verification_get(id)^
 -- One verification by id.

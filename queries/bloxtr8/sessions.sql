@@ -19,12 +19,12 @@ RETURNING s.*;
 -- name: session_get_by_token(token_hash)^
 -- The session with this token hash, unless it has expired (database clock).
 SELECT s.* FROM bloxtr8.sessions AS s
-WHERE s.token = :token_hash::text AND s.expires_at > now();
+WHERE s.token = :token_hash::text AND s.expires_at > common.now();
 
 -- name: session_refresh(id, expires_at)<!
 -- Extends a session that has not expired yet (database clock); None otherwise.
 UPDATE bloxtr8.sessions AS s SET expires_at = :expires_at::timestamptz
-WHERE s.id = :id::text AND s.expires_at > now()
+WHERE s.id = :id::text AND s.expires_at > common.now()
 RETURNING s.*;
 
 -- name: session_delete(id)!
@@ -35,4 +35,4 @@ WHERE s.id = :id::text;
 -- name: session_delete_expired()!
 -- Clean-up: deletes every expired session (database clock); returns how many.
 DELETE FROM bloxtr8.sessions AS s
-WHERE s.expires_at <= now();
+WHERE s.expires_at <= common.now();

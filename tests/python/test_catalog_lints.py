@@ -41,12 +41,26 @@ GUARDED: dict[str, dict[str, set[str]]] = {
         "store_members": {"store_id", "user_id", "role", "invited_by", "invited_at"},
         "smart_accounts": {"user_id", "chain_id", "address", "salt", "owner_address"},
     },
+    "bloxtr8": {
+        "users": {"created_at"},
+        "offers": {"amount", "expiry", "listing_id", "buyer_id", "seller_id", "parent_id", "conditions", "created_at"},
+        "contracts": {"offer_id", "template_version", "roblox_asset_data", "created_at"},
+        "signatures": {"user_id", "contract_id", "signature_method", "signed_at"},
+        "contract_sign_tokens": {"token", "contract_id", "user_id", "expires_at", "created_at"},
+        "contract_execution_jobs": {"contract_id", "created_at"},
+        "escrows": {"rail", "amount", "offer_id", "contract_id", "created_at"},
+        "roblox_snapshots": {"verified_ownership", "verification_date", "ownership_type", "listing_id"},
+        "audit_logs": {"created_at"},
+    },
 }
 #: The secret columns known today; each must carry the marker.
 KNOWN_SECRETS = {
     ("authenticity", "codes", "code_plaintext"),
     ("cocopay", "sessions", "token_hash"),
     ("cocopay", "signing_keys", "encrypted_private_key"),
+    *(("bloxtr8", "accounts", c) for c in ("access_token", "refresh_token", "id_token", "password")),
+    ("bloxtr8", "sessions", "token"),
+    ("bloxtr8", "contract_sign_tokens", "token"),
 }
 
 

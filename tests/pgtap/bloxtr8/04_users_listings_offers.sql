@@ -3,7 +3,7 @@
 -- listing taken off the market by an accepted offer.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(70);
+SELECT plan(72);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -285,6 +285,14 @@ WHERE id = 'd2_l';
 SELECT is(pg_temp.try($$SELECT bloxtr8.set_listing_status('d2_l', 'u_seller', 'ACTIVE')$$), 'CD001 listings_status_transition',
     'a SOLD listing stays SOLD (CD001)');
 SELECT is(pg_temp.try($$SELECT bloxtr8.set_listing_status('l_nobody', 'u_seller', 'ACTIVE')$$), 'CD005 ', 'CD005 unknown listing');
+
+-- the database's clock decides expiry: two days on (common.set_clock_offset, owner only), o_4 has expired
+SELECT common.set_clock_offset(interval '2 days');
+SELECT is(pg_temp.try(format($$SELECT bloxtr8.decline_offer(%L, 'u_seller')$$, pg_temp.b8_id('o_4'))), 'CD006 offers_expired',
+    'expiry is judged by the database''s clock (moved two days on)');
+SELECT common.set_clock_offset(interval '0');
+SELECT is(pg_temp.try(format($$SELECT bloxtr8.decline_offer(%L, 'u_seller')$$, pg_temp.b8_id('o_4'))), 'ok',
+    'and the same offer is valid at the real time');
 
 -- expire_offers
 INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id, created_at)

@@ -3,7 +3,7 @@
 -- moves the contract to EXECUTING with its one job; tokens are stored hashed, valid 15 minutes, single use.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(60);
+SELECT plan(62);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -224,6 +224,16 @@ SELECT is(
 );
 -- an expired token: issued twenty minutes ago
 SELECT pg_temp.deal('t2');
+-- 16 minutes on by the database's clock, a fresh token has expired
+CREATE TEMP TABLE issued3 ON COMMIT DROP AS SELECT * FROM bloxtr8.issue_sign_token('t2_c', 'u_buyer');
+SELECT common.set_clock_offset(interval '16 minutes');
+SELECT is(pg_temp.try((SELECT format('SELECT bloxtr8.sign_contract_with_token(%L)', token) FROM issued3)),
+    'CD006 contract_sign_tokens_expired', 'a token is valid 15 minutes by the database''s clock');
+SELECT common.set_clock_offset(interval '14 minutes');
+SELECT is(pg_temp.try((SELECT format('SELECT bloxtr8.sign_contract_with_token(%L)', token) FROM issued3)), 'ok',
+    'and signs within them');
+SELECT common.set_clock_offset(interval '0');
+DELETE FROM bloxtr8.contract_sign_tokens WHERE id = (SELECT id FROM issued3);
 INSERT INTO bloxtr8.contract_sign_tokens (id, token, contract_id, user_id, expires_at, created_at)
 VALUES ('tok_old', encode(sha256('old-token'), 'hex'), 't2_c', 'u_buyer', now() - interval '5 minutes',
         now() - interval '20 minutes');

@@ -4,7 +4,7 @@
 -- attempt number; a failed execution is retried or voided. (Concurrency: tests/python/bloxtr8.)
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(49);
+SELECT plan(50);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -87,9 +87,15 @@ SELECT is(pg_temp.try($$SELECT bloxtr8.fail_execution_job('jb_j', 1, 'again')$$)
     'the same attempt does not fail twice');
 SELECT is((SELECT count(*)::integer FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes')), 0,
     'a job waits out its backoff (database clock)');
-UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now()
+SELECT common.set_clock_offset(interval '29 seconds');
+SELECT is((SELECT count(*)::integer FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes')), 0,
+    '29 seconds later (the database''s clock) the job is still waiting');
+SELECT common.set_clock_offset(interval '30 seconds');
+SELECT is((SELECT j.attempts FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes') AS j), 2,
+    'after its 30 seconds, attempt 2 is claimed');
+SELECT common.set_clock_offset(interval '0');
+UPDATE bloxtr8.contract_execution_jobs SET next_retry_at = now() + interval '5 minutes', processing_started_at = now()
 WHERE id = 'jb_j';
-SELECT is((SELECT j.attempts FROM bloxtr8.claim_execution_jobs(10, interval '5 minutes') AS j), 2, 'then attempt 2 is claimed');
 SELECT is(
     (SELECT j.next_retry_at - now() FROM bloxtr8.fail_execution_job('jb_j', 2, 'timeout again') AS j), interval '1 minute',
     'the backoff doubles: 1 minute after the second failure'

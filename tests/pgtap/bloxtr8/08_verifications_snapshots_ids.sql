@@ -2,7 +2,7 @@
 -- (ownership taken from the seller's cached check, never from the caller), and the id generator bloxtr8.cuid().
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(27);
+SELECT plan(28);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -59,6 +59,16 @@ SELECT is(
     'only a PENDING check is completed (CD001)'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.complete_asset_verification('v_nobody', true)$$), 'CD005 ', 'CD005 unknown check');
+SELECT common.set_clock_offset(interval '24 hours');
+SELECT is(
+    (SELECT v.verification_status::text FROM bloxtr8.start_asset_verification('u_seller', '920587237', 'MANUAL') AS v),
+    'PENDING', '24 hours on by the database''s clock the cache is over: checked again'
+);
+SELECT common.set_clock_offset(interval '0');
+UPDATE bloxtr8.asset_verifications
+SET verification_status = 'VERIFIED', verified_at = now(), expires_at = now() + interval '24 hours',
+    verification_method = 'ROBLOX_OAUTH'
+WHERE id = pg_temp.b8_id('v');
 -- a result verified 25 hours ago: its cache ran out
 INSERT INTO bloxtr8.asset_verifications (id, user_id, game_id, verification_method) VALUES ('v_old', 'u_buyer', '1818', 'ROBLOX_API');
 UPDATE bloxtr8.asset_verifications

@@ -72,6 +72,7 @@ from hypothesis import strategies as st
 from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
+from pydantic import JsonValue
 
 from chaindb import admin, errors
 from chaindb.embedded import project_root
@@ -212,6 +213,8 @@ JSON = st.recursive(
 
 def _unwrap(annotation: Any) -> tuple[list[Any], bool]:
     """The member types of an annotation and whether None is allowed."""
+    if annotation is JsonValue:  # pydantic >= 2.10 makes it a TypeAliasType, not a Union: any JSON, null included
+        return [Any], True
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         members = [a for a in typing.get_args(annotation) if a is not type(None)]
         return members, len(members) < len(typing.get_args(annotation))

@@ -148,7 +148,7 @@ ASSET_VERIFICATION_GET_CACHED: Final = _rt.Query(
     """SELECT v.* FROM bloxtr8.asset_verifications AS v
 WHERE
     v.user_id = %(user_id)s::text AND v.game_id = %(game_id)s::text
-    AND v.verification_status = 'VERIFIED' AND v.expires_at > now();""",
+    AND v.verification_status = 'VERIFIED' AND v.expires_at > common.now();""",
 )
 
 

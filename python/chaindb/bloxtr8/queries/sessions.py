@@ -101,7 +101,7 @@ SESSION_GET_BY_TOKEN: Final = _rt.Query(
     "session_get_by_token",
     Session,
     """SELECT s.* FROM bloxtr8.sessions AS s
-WHERE s.token = %(token_hash)s::text AND s.expires_at > now();""",
+WHERE s.token = %(token_hash)s::text AND s.expires_at > common.now();""",
 )
 
 
@@ -119,7 +119,7 @@ SESSION_REFRESH: Final = _rt.Query(
     "session_refresh",
     Session,
     """UPDATE bloxtr8.sessions AS s SET expires_at = %(expires_at)s::timestamptz
-WHERE s.id = %(id)s::text AND s.expires_at > now()
+WHERE s.id = %(id)s::text AND s.expires_at > common.now()
 RETURNING s.*;""",
 )
 
@@ -159,7 +159,7 @@ async def session_delete_async(conn: psycopg.AsyncConnection[Any], *, id: str) -
 SESSION_DELETE_EXPIRED: Final = _rt.Command(
     "session_delete_expired",
     """DELETE FROM bloxtr8.sessions AS s
-WHERE s.expires_at <= now();""",
+WHERE s.expires_at <= common.now();""",
 )
 
 
