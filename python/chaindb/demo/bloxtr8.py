@@ -66,7 +66,7 @@ def _listing_status(conn: psycopg.Connection[Any], listing_id: str) -> q.Listing
 
 def _expiry(conn: psycopg.Connection[Any]) -> datetime.datetime:
     """Two days from the database's clock (offers expire by the database's time, not this process's)."""
-    row = conn.execute("SELECT now() + interval '2 days'").fetchone()
+    row = conn.execute("SELECT common.now() + interval '2 days'").fetchone()
     if row is None or not isinstance(row[0], datetime.datetime):
         raise DemoError("no time from the database")
     return row[0]

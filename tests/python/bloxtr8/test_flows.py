@@ -20,7 +20,7 @@ DAY = datetime.timedelta(days=1)
 
 def later(conn: psycopg.Connection[Any], delta: datetime.timedelta = DAY) -> datetime.datetime:
     """The database's clock plus delta (expiries are judged by the database, not by this process)."""
-    row = conn.execute("SELECT now()").fetchone()
+    row = conn.execute("SELECT common.now()").fetchone()
     assert row is not None
     return row[0] + delta
 
