@@ -233,7 +233,8 @@ SELECT common.set_clock_offset(interval '14 minutes');
 SELECT is(pg_temp.try((SELECT format('SELECT bloxtr8.sign_contract_with_token(%L)', token) FROM issued3)), 'ok',
     'and signs within them');
 SELECT common.set_clock_offset(interval '0');
-DELETE FROM bloxtr8.contract_sign_tokens WHERE id = (SELECT id FROM issued3);
+DELETE FROM bloxtr8.contract_sign_tokens
+WHERE id = (SELECT id FROM issued3);
 INSERT INTO bloxtr8.contract_sign_tokens (id, token, contract_id, user_id, expires_at, created_at)
 VALUES ('tok_old', encode(sha256('old-token'), 'hex'), 't2_c', 'u_buyer', now() - interval '5 minutes',
         now() - interval '20 minutes');

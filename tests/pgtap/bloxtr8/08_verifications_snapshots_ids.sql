@@ -12,7 +12,8 @@ SELECT
     g,
     bloxtr8.cuid() AS id
 FROM generate_series(1, 2000) AS g;
-SELECT is((SELECT count(*)::integer FROM cuids WHERE id ~ '^c[0-9a-f]{24}$'), 2000,
+SELECT is((SELECT count(*)::integer FROM cuids
+           WHERE id ~ '^c[0-9a-f]{24}$'), 2000,
     'a cuid is c and 24 lowercase hex digits (25 characters: the shape of Prisma''s cuid(), ^c[0-9a-z]{24}$)');
 SELECT is((SELECT count(DISTINCT id)::integer FROM cuids), 2000, '2,000 cuids made in one statement are distinct');
 SELECT is(

@@ -7,7 +7,8 @@ functions; workers line up on a ``threading.Barrier`` so that their calls meet.
   their first attempt: every (job, attempt) runs exactly once, every job ends COMPLETED, none PROCESSING;
 - the magic link: 64 workers use one token at once, 10 rounds: exactly one signs, 63 find it used;
 - one listing, 32 offers accepted at once by its seller, 10 rounds: one is accepted, 31 find the listing taken;
-- one escrow, 32 milestones added at once, 10 rounds: they never add up to more than the escrow.
+- one escrow, 32 milestones added at once, 10 rounds: they never add up to more than the escrow;
+- one DISPUTED escrow released and refunded by 32 workers at once, 10 rounds: one settlement wins.
 """
 
 from __future__ import annotations
@@ -232,3 +233,44 @@ def test_concurrent_milestones_stay_within_the_escrow(db_url: str, app: psycopg.
     assert conn.execute(
         "SELECT sum(amount) FROM bloxtr8.milestone_escrows GROUP BY escrow_id"
     ).fetchall() == [(amount,)] * rounds
+
+
+@pytest.mark.slow
+def test_concurrent_escrow_settlements_one_wins(db_url: str, app: psycopg.Connection[Any], conn: psycopg.Connection,
+                                                world: Any, deals: Any) -> None:
+    """32 workers settle one DISPUTED escrow at once, half releasing it to the seller, half refunding the buyer,
+    10 rounds: one settlement wins, the others find the escrow settled (CD001); the Stripe row records only the
+    winner's transfer or refund, and the dispute is resolved once."""
+    rounds, racers = 10, 32
+    contracts = deals(rounds, prefix="esc", amount=10_000, stage="EXECUTING")
+    for job in q.execution_job_claim(app, max_jobs=rounds):
+        q.execution_job_complete(app, id=job.id, attempt=job.attempts)
+    escrows = []
+    for i, contract in enumerate(contracts):
+        escrow = q.escrow_create(app, contract_id=contract, payment_intent_id=f"pi_esc{i}")
+        q.escrow_fund(app, id=escrow.id)
+        escrows.append(q.escrow_dispute(app, id=escrow.id, user_id=world.buyer.id, reason="not delivered").id)
+    barrier = threading.Barrier(racers)
+    lock = threading.Lock()
+    results: list[Counter[str]] = [Counter() for _ in range(rounds)]
+
+    def settler(index: int, own: psycopg.Connection[Any]) -> None:
+        for round_ in range(rounds):
+            barrier.wait(timeout=60)
+            if index % 2:
+                result = outcome(q.escrow_release, own, id=escrows[round_], transfer_id=f"tr_r{round_}w{index}")
+            else:
+                result = outcome(q.escrow_refund, own, id=escrows[round_], refund_id=f"re_r{round_}w{index}")
+            with lock:
+                results[round_][result] += 1
+
+    run_workers(racers, settler, db_url)
+    assert [r["ok"] for r in results] == [1] * rounds
+    assert [r["CD001 escrows_status_transition"] for r in results] == [racers - 1] * rounds
+    settled = conn.execute(
+        "SELECT e.status::text, (s.transfer_id IS NOT NULL)::int + (s.refund_id IS NOT NULL)::int, d.status::text "
+        "FROM bloxtr8.escrows AS e JOIN bloxtr8.stripe_escrows AS s ON s.escrow_id = e.id "
+        "JOIN bloxtr8.disputes AS d ON d.escrow_id = e.id WHERE e.id = ANY(%s)", (escrows,)
+    ).fetchall()
+    assert all(status in {"RELEASED", "REFUNDED"} and ids == 1 and dispute == "RESOLVED"
+               for status, ids, dispute in settled), settled
