@@ -63,6 +63,17 @@ GUARDED: dict[str, dict[str, set[str]]] = {
         "reflect_payouts": {"event_id", "currency", "amount", "created_at"},
         "dynamic_sessions": {"external_id", "created_at"},
     },
+    "bloxtr8": {
+        "users": {"created_at"},
+        "offers": {"amount", "expiry", "listing_id", "buyer_id", "seller_id", "parent_id", "conditions", "created_at"},
+        "contracts": {"offer_id", "template_version", "roblox_asset_data", "created_at"},
+        "signatures": {"user_id", "contract_id", "signature_method", "signed_at"},
+        "contract_sign_tokens": {"token", "contract_id", "user_id", "expires_at", "created_at"},
+        "contract_execution_jobs": {"contract_id", "created_at"},
+        "escrows": {"rail", "amount", "offer_id", "contract_id", "created_at"},
+        "roblox_snapshots": {"verified_ownership", "verification_date", "ownership_type", "listing_id"},
+        "audit_logs": {"created_at"},
+    },
 }
 #: The secret columns known today; each must carry the marker.
 KNOWN_SECRETS = {
@@ -72,6 +83,9 @@ KNOWN_SECRETS = {
     ("game_market", "purchases", "guest_receipt_code"),
     ("game_market", "entitlements", "guest_receipt_code"),
     ("game_market", "ip_hash_salt", "salt"),
+    *(("bloxtr8", "accounts", c) for c in ("access_token", "refresh_token", "id_token", "password")),
+    ("bloxtr8", "sessions", "token"),
+    ("bloxtr8", "contract_sign_tokens", "token"),
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 
 from chaindb import db
-from chaindb.demo import Flow, Reporter, authenticity, cocopay, game_market, tips
+from chaindb.demo import Flow, Reporter, authenticity, bloxtr8, cocopay, game_market, tips
 
 #: (product, flow), in order. One line per product.
 FLOWS: list[tuple[str, Flow]] = [
@@ -24,6 +24,7 @@ FLOWS: list[tuple[str, Flow]] = [
     ("authenticity", authenticity.run),
     ("game_market", game_market.run),
     ("tips", tips.run),
+    ("bloxtr8", bloxtr8.run),
 ]
 
 
