@@ -325,8 +325,14 @@ EXEMPT = {
     ("cocopay", "feature_flag_list_enabled"): "every enabled flag, by name: a small configuration table",
     ("cocopay", "transaction_search"): "one statement per @optional variant: each one's plan is checked at 10^5 rows in"
     " tests/python/cocopay/test_search_nested.py",
-    ("cocopay", "store_get_with_members"): "ORDER BY inside json_agg: one store's memberships, by the members' store index",
-    ("tips", "verification_claim"): "orders the rows it claimed (max_rows at most): claimed by event_verifications_pending_idx",
+    ("cocopay", "store_get_with_members"): (
+        "ORDER BY inside json_agg: one store's memberships, by the members' store"
+        " index"
+    ),
+    ("tips", "verification_claim"): (
+        "orders the rows it claimed (max_rows at most): claimed by"
+        " event_verifications_pending_idx"
+    ),
     ("tips", "payout_claim"): "orders the rows it claimed (max_rows at most): claimed by reflect_payouts_open_idx",
     ("tips", "verification_count_by_status"): "counts every verification per state: a full aggregate of three groups",
     ("tips", "overview_totals"): "totals of every verified tip per mint: a full aggregate of a few groups",

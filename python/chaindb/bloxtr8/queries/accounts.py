@@ -8,7 +8,7 @@ Generated from ``queries/bloxtr8/accounts.sql`` (``make generate``): per query, 
 
 import datetime
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -55,7 +55,7 @@ RETURNING a.*;""",
 
 
 def account_link(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str | None = None,
     account_id: str,
@@ -91,7 +91,7 @@ def account_link(
 
 
 async def account_link_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str | None = None,
     account_id: str,
@@ -134,13 +134,13 @@ WHERE a.provider_id = %(provider_id)s::text AND a.account_id = %(account_id)s::t
 )
 
 
-def account_get_by_provider(conn: psycopg.Connection[Any], *, provider_id: str, account_id: str) -> Account | None:
+def account_get_by_provider(conn: psycopg.Connection[object], *, provider_id: str, account_id: str) -> Account | None:
     """The account of a provider's user (e.g. a Discord user id)."""
     return ACCOUNT_GET_BY_PROVIDER.first(conn, {"provider_id": provider_id, "account_id": account_id})
 
 
 async def account_get_by_provider_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     provider_id: str,
     account_id: str,
@@ -158,22 +158,22 @@ ORDER BY a.created_at, a.id;""",
 )
 
 
-def account_list_by_user(conn: psycopg.Connection[Any], *, user_id: str) -> list[Account]:
+def account_list_by_user(conn: psycopg.Connection[object], *, user_id: str) -> list[Account]:
     """A user's linked accounts, oldest first."""
     return ACCOUNT_LIST_BY_USER.all(conn, {"user_id": user_id})
 
 
-def account_list_by_user_iter(conn: psycopg.Connection[Any], *, user_id: str) -> Iterator[Account]:
+def account_list_by_user_iter(conn: psycopg.Connection[object], *, user_id: str) -> Iterator[Account]:
     """Stream the rows of ``account_list_by_user`` (see ``account_list_by_user``)."""
     return ACCOUNT_LIST_BY_USER.stream(conn, {"user_id": user_id})
 
 
-async def account_list_by_user_async(conn: psycopg.AsyncConnection[Any], *, user_id: str) -> list[Account]:
+async def account_list_by_user_async(conn: psycopg.AsyncConnection[object], *, user_id: str) -> list[Account]:
     """A user's linked accounts, oldest first."""
     return await ACCOUNT_LIST_BY_USER.all_async(conn, {"user_id": user_id})
 
 
-def account_list_by_user_iter_async(conn: psycopg.AsyncConnection[Any], *, user_id: str) -> AsyncIterator[Account]:
+def account_list_by_user_iter_async(conn: psycopg.AsyncConnection[object], *, user_id: str) -> AsyncIterator[Account]:
     """Stream the rows of ``account_list_by_user`` (see ``account_list_by_user_async``)."""
     return ACCOUNT_LIST_BY_USER.stream_async(conn, {"user_id": user_id})
 
@@ -195,7 +195,7 @@ RETURNING a.*;""",
 
 
 def account_update_tokens(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str,
     access_token: str | None = None,
@@ -221,7 +221,7 @@ def account_update_tokens(
 
 
 async def account_update_tokens_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     access_token: str | None = None,

@@ -5,7 +5,7 @@ Generated from ``queries/bloxtr8/asset_verifications.sql`` (``make generate``): 
 statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -43,7 +43,7 @@ FROM bloxtr8.start_asset_verification(
 
 
 def asset_verification_start(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: str,
     game_id: str,
@@ -64,7 +64,7 @@ def asset_verification_start(
 
 
 async def asset_verification_start_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: str,
     game_id: str,
@@ -99,7 +99,7 @@ FROM bloxtr8.complete_asset_verification(
 
 
 def asset_verification_complete(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str,
     verified: bool,
@@ -121,7 +121,7 @@ def asset_verification_complete(
 
 
 async def asset_verification_complete_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     verified: bool,
@@ -153,7 +153,7 @@ WHERE
 
 
 def asset_verification_get_cached(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: str,
     game_id: str,
@@ -163,7 +163,7 @@ def asset_verification_get_cached(
 
 
 async def asset_verification_get_cached_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: str,
     game_id: str,
@@ -180,12 +180,12 @@ WHERE v.id = %(id)s::text;""",
 )
 
 
-def asset_verification_get(conn: psycopg.Connection[Any], *, id: str) -> AssetVerification | None:
+def asset_verification_get(conn: psycopg.Connection[object], *, id: str) -> AssetVerification | None:
     """One verification by id."""
     return ASSET_VERIFICATION_GET.first(conn, {"id": id})
 
 
-async def asset_verification_get_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> AssetVerification | None:
+async def asset_verification_get_async(conn: psycopg.AsyncConnection[object], *, id: str) -> AssetVerification | None:
     """One verification by id."""
     return await ASSET_VERIFICATION_GET.first_async(conn, {"id": id})
 
@@ -197,14 +197,14 @@ ASSET_VERIFICATION_EXPIRE_DUE: Final[_rt.Query[int]] = _rt.Query(
 )
 
 
-def asset_verification_expire_due(conn: psycopg.Connection[Any]) -> int:
+def asset_verification_expire_due(conn: psycopg.Connection[object]) -> int:
     """Every VERIFIED check past its 24-hour cache becomes EXPIRED (bloxtr8.expire_asset_verifications); returns how
     many.
     """
     return ASSET_VERIFICATION_EXPIRE_DUE.one(conn, {})
 
 
-async def asset_verification_expire_due_async(conn: psycopg.AsyncConnection[Any]) -> int:
+async def asset_verification_expire_due_async(conn: psycopg.AsyncConnection[object]) -> int:
     """Every VERIFIED check past its 24-hour cache becomes EXPIRED (bloxtr8.expire_asset_verifications); returns how
     many.
     """

@@ -6,7 +6,7 @@ Generated from ``queries/bloxtr8/audit_logs.sql`` (``make generate``): per query
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -39,7 +39,7 @@ RETURNING a.*;""",
 
 
 def audit_log_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     action: str,
     details: JsonValue = None,
@@ -61,7 +61,7 @@ def audit_log_create(
 
 
 async def audit_log_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     action: str,
     details: JsonValue = None,
@@ -91,23 +91,23 @@ ORDER BY a.created_at, a.id;""",
 )
 
 
-def audit_log_list_by_escrow(conn: psycopg.Connection[Any], *, escrow_id: str) -> list[AuditLog]:
+def audit_log_list_by_escrow(conn: psycopg.Connection[object], *, escrow_id: str) -> list[AuditLog]:
     """An escrow's trail, oldest first."""
     return AUDIT_LOG_LIST_BY_ESCROW.all(conn, {"escrow_id": escrow_id})
 
 
-def audit_log_list_by_escrow_iter(conn: psycopg.Connection[Any], *, escrow_id: str) -> Iterator[AuditLog]:
+def audit_log_list_by_escrow_iter(conn: psycopg.Connection[object], *, escrow_id: str) -> Iterator[AuditLog]:
     """Stream the rows of ``audit_log_list_by_escrow`` (see ``audit_log_list_by_escrow``)."""
     return AUDIT_LOG_LIST_BY_ESCROW.stream(conn, {"escrow_id": escrow_id})
 
 
-async def audit_log_list_by_escrow_async(conn: psycopg.AsyncConnection[Any], *, escrow_id: str) -> list[AuditLog]:
+async def audit_log_list_by_escrow_async(conn: psycopg.AsyncConnection[object], *, escrow_id: str) -> list[AuditLog]:
     """An escrow's trail, oldest first."""
     return await AUDIT_LOG_LIST_BY_ESCROW.all_async(conn, {"escrow_id": escrow_id})
 
 
 def audit_log_list_by_escrow_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     escrow_id: str,
 ) -> AsyncIterator[AuditLog]:
@@ -125,18 +125,18 @@ LIMIT %(max_rows)s::integer;""",
 )
 
 
-def audit_log_list_by_user(conn: psycopg.Connection[Any], *, user_id: str, max_rows: int) -> list[AuditLog]:
+def audit_log_list_by_user(conn: psycopg.Connection[object], *, user_id: str, max_rows: int) -> list[AuditLog]:
     """A user's newest entries."""
     return AUDIT_LOG_LIST_BY_USER.all(conn, {"user_id": user_id, "max_rows": max_rows})
 
 
-def audit_log_list_by_user_iter(conn: psycopg.Connection[Any], *, user_id: str, max_rows: int) -> Iterator[AuditLog]:
+def audit_log_list_by_user_iter(conn: psycopg.Connection[object], *, user_id: str, max_rows: int) -> Iterator[AuditLog]:
     """Stream the rows of ``audit_log_list_by_user`` (see ``audit_log_list_by_user``)."""
     return AUDIT_LOG_LIST_BY_USER.stream(conn, {"user_id": user_id, "max_rows": max_rows})
 
 
 async def audit_log_list_by_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: str,
     max_rows: int,
@@ -146,7 +146,7 @@ async def audit_log_list_by_user_async(
 
 
 def audit_log_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: str,
     max_rows: int,

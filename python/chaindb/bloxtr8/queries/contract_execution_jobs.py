@@ -9,7 +9,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import datetime
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -44,7 +44,7 @@ EXECUTION_JOB_CLAIM: Final = _rt.Query(
 
 
 def execution_job_claim(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     max_jobs: int,
     lease: datetime.timedelta | None = None,
@@ -57,7 +57,7 @@ def execution_job_claim(
 
 
 def execution_job_claim_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     max_jobs: int,
     lease: datetime.timedelta | None = None,
@@ -67,7 +67,7 @@ def execution_job_claim_iter(
 
 
 async def execution_job_claim_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     max_jobs: int,
     lease: datetime.timedelta | None = None,
@@ -80,7 +80,7 @@ async def execution_job_claim_async(
 
 
 def execution_job_claim_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     max_jobs: int,
     lease: datetime.timedelta | None = None,
@@ -97,7 +97,7 @@ EXECUTION_JOB_COMPLETE: Final = _rt.Query(
 )
 
 
-def execution_job_complete(conn: psycopg.Connection[Any], *, id: str, attempt: int) -> ContractExecutionJob:
+def execution_job_complete(conn: psycopg.Connection[object], *, id: str, attempt: int) -> ContractExecutionJob:
     """Attempt `attempt` succeeded: the job COMPLETED and its contract EXECUTED (bloxtr8.complete_execution_job).
     CD005, CD001 not PROCESSING, CD007 contract_execution_jobs_attempt (the lease was lost to another attempt).
     """
@@ -105,7 +105,7 @@ def execution_job_complete(conn: psycopg.Connection[Any], *, id: str, attempt: i
 
 
 async def execution_job_complete_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     attempt: int,
@@ -124,7 +124,7 @@ EXECUTION_JOB_FAIL: Final = _rt.Query(
 )
 
 
-def execution_job_fail(conn: psycopg.Connection[Any], *, id: str, attempt: int, error: str) -> ContractExecutionJob:
+def execution_job_fail(conn: psycopg.Connection[object], *, id: str, attempt: int, error: str) -> ContractExecutionJob:
     """Attempt `attempt` failed: retried after a backoff while attempts remain, else FAILED with the contract
     EXECUTION_FAILED (bloxtr8.fail_execution_job). CD005, CD001, CD007 contract_execution_jobs_attempt.
     """
@@ -132,7 +132,7 @@ def execution_job_fail(conn: psycopg.Connection[Any], *, id: str, attempt: int, 
 
 
 async def execution_job_fail_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     attempt: int,
@@ -152,26 +152,26 @@ EXECUTION_JOB_RECOVER: Final = _rt.Query(
 )
 
 
-def execution_job_recover(conn: psycopg.Connection[Any]) -> list[ContractExecutionJob]:
+def execution_job_recover(conn: psycopg.Connection[object]) -> list[ContractExecutionJob]:
     """Recovers the jobs stuck in PROCESSING past their lease (bloxtr8.recover_execution_jobs): each counts as a
     failed attempt. Returns them.
     """
     return EXECUTION_JOB_RECOVER.all(conn, {})
 
 
-def execution_job_recover_iter(conn: psycopg.Connection[Any]) -> Iterator[ContractExecutionJob]:
+def execution_job_recover_iter(conn: psycopg.Connection[object]) -> Iterator[ContractExecutionJob]:
     """Stream the rows of ``execution_job_recover`` (see ``execution_job_recover``)."""
     return EXECUTION_JOB_RECOVER.stream(conn, {})
 
 
-async def execution_job_recover_async(conn: psycopg.AsyncConnection[Any]) -> list[ContractExecutionJob]:
+async def execution_job_recover_async(conn: psycopg.AsyncConnection[object]) -> list[ContractExecutionJob]:
     """Recovers the jobs stuck in PROCESSING past their lease (bloxtr8.recover_execution_jobs): each counts as a
     failed attempt. Returns them.
     """
     return await EXECUTION_JOB_RECOVER.all_async(conn, {})
 
 
-def execution_job_recover_iter_async(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[ContractExecutionJob]:
+def execution_job_recover_iter_async(conn: psycopg.AsyncConnection[object]) -> AsyncIterator[ContractExecutionJob]:
     """Stream the rows of ``execution_job_recover`` (see ``execution_job_recover_async``)."""
     return EXECUTION_JOB_RECOVER.stream_async(conn, {})
 
@@ -184,13 +184,13 @@ WHERE j.contract_id = %(contract_id)s::text;""",
 )
 
 
-def execution_job_get_by_contract(conn: psycopg.Connection[Any], *, contract_id: str) -> ContractExecutionJob | None:
+def execution_job_get_by_contract(conn: psycopg.Connection[object], *, contract_id: str) -> ContractExecutionJob | None:
     """The execution job of a contract."""
     return EXECUTION_JOB_GET_BY_CONTRACT.first(conn, {"contract_id": contract_id})
 
 
 async def execution_job_get_by_contract_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     contract_id: str,
 ) -> ContractExecutionJob | None:

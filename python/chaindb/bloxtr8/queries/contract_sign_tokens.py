@@ -7,7 +7,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -42,7 +42,7 @@ FROM bloxtr8.issue_sign_token(%(contract_id)s::text, %(user_id)s::text) AS t;"""
 )
 
 
-def sign_token_issue(conn: psycopg.Connection[Any], *, contract_id: str, user_id: str) -> SignTokenIssueRow:
+def sign_token_issue(conn: psycopg.Connection[object], *, contract_id: str, user_id: str) -> SignTokenIssueRow:
     """A magic-link token for a party who has not signed a PENDING_SIGNATURE contract (bloxtr8.issue_sign_token): 32
     random bytes, base64url, valid 15 minutes; this is the only time the token is seen. CD005, CD007
     signatures_party / signatures_contract_pending / contract_sign_tokens_unsigned.
@@ -51,7 +51,7 @@ def sign_token_issue(conn: psycopg.Connection[Any], *, contract_id: str, user_id
 
 
 async def sign_token_issue_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     contract_id: str,
     user_id: str,
@@ -79,13 +79,17 @@ ORDER BY t.created_at, t.id;""",
 )
 
 
-def sign_token_list_by_contract(conn: psycopg.Connection[Any], *, contract_id: str) -> list[SignTokenListByContractRow]:
+def sign_token_list_by_contract(
+    conn: psycopg.Connection[object],
+    *,
+    contract_id: str,
+) -> list[SignTokenListByContractRow]:
     """A contract's tokens, oldest first: who may sign with them, until when, and whether they were used."""
     return SIGN_TOKEN_LIST_BY_CONTRACT.all(conn, {"contract_id": contract_id})
 
 
 def sign_token_list_by_contract_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     contract_id: str,
 ) -> Iterator[SignTokenListByContractRow]:
@@ -94,7 +98,7 @@ def sign_token_list_by_contract_iter(
 
 
 async def sign_token_list_by_contract_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     contract_id: str,
 ) -> list[SignTokenListByContractRow]:
@@ -103,7 +107,7 @@ async def sign_token_list_by_contract_async(
 
 
 def sign_token_list_by_contract_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     contract_id: str,
 ) -> AsyncIterator[SignTokenListByContractRow]:
@@ -118,11 +122,11 @@ SIGN_TOKEN_DELETE_EXPIRED: Final[_rt.Query[int]] = _rt.Query(
 )
 
 
-def sign_token_delete_expired(conn: psycopg.Connection[Any]) -> int:
+def sign_token_delete_expired(conn: psycopg.Connection[object]) -> int:
     """Clean-up: deletes every token past its expiry (bloxtr8.delete_expired_sign_tokens); returns how many."""
     return SIGN_TOKEN_DELETE_EXPIRED.one(conn, {})
 
 
-async def sign_token_delete_expired_async(conn: psycopg.AsyncConnection[Any]) -> int:
+async def sign_token_delete_expired_async(conn: psycopg.AsyncConnection[object]) -> int:
     """Clean-up: deletes every token past its expiry (bloxtr8.delete_expired_sign_tokens); returns how many."""
     return await SIGN_TOKEN_DELETE_EXPIRED.one_async(conn, {})

@@ -6,7 +6,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -38,7 +38,7 @@ CONTRACT_TEMPLATE_PUBLISH: Final = _rt.Query(
 
 
 def contract_template_publish(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     version: str,
     name: str,
@@ -51,7 +51,7 @@ def contract_template_publish(
 
 
 async def contract_template_publish_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     version: str,
     name: str,
@@ -74,12 +74,12 @@ WHERE t.is_active;""",
 )
 
 
-def contract_template_get_active(conn: psycopg.Connection[Any]) -> ContractTemplate | None:
+def contract_template_get_active(conn: psycopg.Connection[object]) -> ContractTemplate | None:
     """The active template; None when there is none."""
     return CONTRACT_TEMPLATE_GET_ACTIVE.first(conn, {})
 
 
-async def contract_template_get_active_async(conn: psycopg.AsyncConnection[Any]) -> ContractTemplate | None:
+async def contract_template_get_active_async(conn: psycopg.AsyncConnection[object]) -> ContractTemplate | None:
     """The active template; None when there is none."""
     return await CONTRACT_TEMPLATE_GET_ACTIVE.first_async(conn, {})
 
@@ -92,13 +92,13 @@ WHERE t.version = %(version)s::text;""",
 )
 
 
-def contract_template_get_by_version(conn: psycopg.Connection[Any], *, version: str) -> ContractTemplate | None:
+def contract_template_get_by_version(conn: psycopg.Connection[object], *, version: str) -> ContractTemplate | None:
     """One template by its version (active or historical)."""
     return CONTRACT_TEMPLATE_GET_BY_VERSION.first(conn, {"version": version})
 
 
 async def contract_template_get_by_version_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     version: str,
 ) -> ContractTemplate | None:
@@ -114,21 +114,21 @@ ORDER BY bloxtr8.semver_key(t.version) DESC;""",
 )
 
 
-def contract_template_list(conn: psycopg.Connection[Any]) -> list[ContractTemplate]:
+def contract_template_list(conn: psycopg.Connection[object]) -> list[ContractTemplate]:
     """Every template, newest version first."""
     return CONTRACT_TEMPLATE_LIST.all(conn, {})
 
 
-def contract_template_list_iter(conn: psycopg.Connection[Any]) -> Iterator[ContractTemplate]:
+def contract_template_list_iter(conn: psycopg.Connection[object]) -> Iterator[ContractTemplate]:
     """Stream the rows of ``contract_template_list`` (see ``contract_template_list``)."""
     return CONTRACT_TEMPLATE_LIST.stream(conn, {})
 
 
-async def contract_template_list_async(conn: psycopg.AsyncConnection[Any]) -> list[ContractTemplate]:
+async def contract_template_list_async(conn: psycopg.AsyncConnection[object]) -> list[ContractTemplate]:
     """Every template, newest version first."""
     return await CONTRACT_TEMPLATE_LIST.all_async(conn, {})
 
 
-def contract_template_list_iter_async(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[ContractTemplate]:
+def contract_template_list_iter_async(conn: psycopg.AsyncConnection[object]) -> AsyncIterator[ContractTemplate]:
     """Stream the rows of ``contract_template_list`` (see ``contract_template_list_async``)."""
     return CONTRACT_TEMPLATE_LIST.stream_async(conn, {})

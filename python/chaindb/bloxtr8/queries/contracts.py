@@ -7,7 +7,7 @@ Generated from ``queries/bloxtr8/contracts.sql`` (``make generate``): per query,
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -44,7 +44,12 @@ CONTRACT_CREATE: Final = _rt.Query(
 )
 
 
-def contract_create(conn: psycopg.Connection[Any], *, offer_id: str, roblox_asset_data: JsonValue = None) -> Contract:
+def contract_create(
+    conn: psycopg.Connection[object],
+    *,
+    offer_id: str,
+    roblox_asset_data: JsonValue = None,
+) -> Contract:
     """A PENDING_SIGNATURE contract for an ACCEPTED offer on the active template (bloxtr8.create_contract); the asset
     data defaults to the listing's newest snapshot. CD005, CD007 contracts_offer_accepted /
     contract_templates_active, 23505 contracts_offer_id_key.
@@ -59,7 +64,7 @@ def contract_create(conn: psycopg.Connection[Any], *, offer_id: str, roblox_asse
 
 
 async def contract_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     offer_id: str,
     roblox_asset_data: JsonValue = None,
@@ -85,12 +90,12 @@ WHERE c.id = %(id)s::text;""",
 )
 
 
-def contract_get(conn: psycopg.Connection[Any], *, id: str) -> Contract | None:
+def contract_get(conn: psycopg.Connection[object], *, id: str) -> Contract | None:
     """One contract by id."""
     return CONTRACT_GET.first(conn, {"id": id})
 
 
-async def contract_get_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> Contract | None:
+async def contract_get_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Contract | None:
     """One contract by id."""
     return await CONTRACT_GET.first_async(conn, {"id": id})
 
@@ -103,12 +108,12 @@ WHERE c.offer_id = %(offer_id)s::text;""",
 )
 
 
-def contract_get_by_offer(conn: psycopg.Connection[Any], *, offer_id: str) -> Contract | None:
+def contract_get_by_offer(conn: psycopg.Connection[object], *, offer_id: str) -> Contract | None:
     """The contract of an offer."""
     return CONTRACT_GET_BY_OFFER.first(conn, {"offer_id": offer_id})
 
 
-async def contract_get_by_offer_async(conn: psycopg.AsyncConnection[Any], *, offer_id: str) -> Contract | None:
+async def contract_get_by_offer_async(conn: psycopg.AsyncConnection[object], *, offer_id: str) -> Contract | None:
     """The contract of an offer."""
     return await CONTRACT_GET_BY_OFFER.first_async(conn, {"offer_id": offer_id})
 
@@ -121,7 +126,7 @@ CONTRACT_ATTACH_PDF: Final = _rt.Query(
 )
 
 
-def contract_attach_pdf(conn: psycopg.Connection[Any], *, id: str, pdf_url: str, sha256: str) -> Contract:
+def contract_attach_pdf(conn: psycopg.Connection[object], *, id: str, pdf_url: str, sha256: str) -> Contract:
     """Records the contract's PDF and its SHA-256 once (bloxtr8.attach_contract_pdf; the same values again change
     nothing). CD005, CD003 other values, 23514 contracts_pdf_url_check / contracts_sha256_check.
     """
@@ -129,7 +134,7 @@ def contract_attach_pdf(conn: psycopg.Connection[Any], *, id: str, pdf_url: str,
 
 
 async def contract_attach_pdf_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     pdf_url: str,
@@ -153,7 +158,7 @@ FROM bloxtr8.sign_contract(
 
 
 def contract_sign(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str,
     user_id: str,
@@ -178,7 +183,7 @@ def contract_sign(
 
 
 async def contract_sign_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     user_id: str,
@@ -211,7 +216,7 @@ CONTRACT_SIGN_WITH_TOKEN: Final = _rt.Query(
 
 
 def contract_sign_with_token(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     token: str,
     ip_address: str | None = None,
@@ -225,7 +230,7 @@ def contract_sign_with_token(
 
 
 async def contract_sign_with_token_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     token: str,
     ip_address: str | None = None,
@@ -249,12 +254,12 @@ CONTRACT_VOID: Final = _rt.Query(
 )
 
 
-def contract_void(conn: psycopg.Connection[Any], *, id: str) -> Contract:
+def contract_void(conn: psycopg.Connection[object], *, id: str) -> Contract:
     """Voids a PENDING_SIGNATURE or EXECUTION_FAILED contract (bloxtr8.void_contract). CD005, CD001."""
     return CONTRACT_VOID.one(conn, {"id": id})
 
 
-async def contract_void_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> Contract:
+async def contract_void_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Contract:
     """Voids a PENDING_SIGNATURE or EXECUTION_FAILED contract (bloxtr8.void_contract). CD005, CD001."""
     return await CONTRACT_VOID.one_async(conn, {"id": id})
 
@@ -267,14 +272,14 @@ CONTRACT_RETRY_EXECUTION: Final = _rt.Query(
 )
 
 
-def contract_retry_execution(conn: psycopg.Connection[Any], *, id: str) -> Contract:
+def contract_retry_execution(conn: psycopg.Connection[object], *, id: str) -> Contract:
     """Retries a failed execution: EXECUTION_FAILED -> EXECUTING, its job PENDING with 3 more attempts
     (bloxtr8.retry_contract_execution). CD005, CD001.
     """
     return CONTRACT_RETRY_EXECUTION.one(conn, {"id": id})
 
 
-async def contract_retry_execution_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> Contract:
+async def contract_retry_execution_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Contract:
     """Retries a failed execution: EXECUTION_FAILED -> EXECUTING, its job PENDING with 3 more attempts
     (bloxtr8.retry_contract_execution). CD005, CD001.
     """

@@ -5,7 +5,7 @@ Generated from ``queries/bloxtr8/deliveries.sql`` (``make generate``): per query
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -27,11 +27,11 @@ WHERE d.escrow_id = %(escrow_id)s::text;""",
 )
 
 
-def delivery_get_by_escrow(conn: psycopg.Connection[Any], *, escrow_id: str) -> Delivery | None:
+def delivery_get_by_escrow(conn: psycopg.Connection[object], *, escrow_id: str) -> Delivery | None:
     """The delivery of an escrow (from the moment its funds are held)."""
     return DELIVERY_GET_BY_ESCROW.first(conn, {"escrow_id": escrow_id})
 
 
-async def delivery_get_by_escrow_async(conn: psycopg.AsyncConnection[Any], *, escrow_id: str) -> Delivery | None:
+async def delivery_get_by_escrow_async(conn: psycopg.AsyncConnection[object], *, escrow_id: str) -> Delivery | None:
     """The delivery of an escrow (from the moment its funds are held)."""
     return await DELIVERY_GET_BY_ESCROW.first_async(conn, {"escrow_id": escrow_id})

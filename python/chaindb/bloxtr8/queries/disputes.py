@@ -5,7 +5,7 @@ Generated from ``queries/bloxtr8/disputes.sql`` (``make generate``): per query, 
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -27,11 +27,11 @@ WHERE d.escrow_id = %(escrow_id)s::text;""",
 )
 
 
-def dispute_get_by_escrow(conn: psycopg.Connection[Any], *, escrow_id: str) -> Dispute | None:
+def dispute_get_by_escrow(conn: psycopg.Connection[object], *, escrow_id: str) -> Dispute | None:
     """The dispute of an escrow, if it was disputed."""
     return DISPUTE_GET_BY_ESCROW.first(conn, {"escrow_id": escrow_id})
 
 
-async def dispute_get_by_escrow_async(conn: psycopg.AsyncConnection[Any], *, escrow_id: str) -> Dispute | None:
+async def dispute_get_by_escrow_async(conn: psycopg.AsyncConnection[object], *, escrow_id: str) -> Dispute | None:
     """The dispute of an escrow, if it was disputed."""
     return await DISPUTE_GET_BY_ESCROW.first_async(conn, {"escrow_id": escrow_id})

@@ -7,7 +7,7 @@ Generated from ``queries/bloxtr8/escrows.sql`` (``make generate``): per query, t
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -48,7 +48,7 @@ ESCROW_CREATE: Final = _rt.Query(
 
 
 def escrow_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     contract_id: str,
     payment_intent_id: str | None = None,
@@ -69,7 +69,7 @@ def escrow_create(
 
 
 async def escrow_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     contract_id: str,
     payment_intent_id: str | None = None,
@@ -97,14 +97,14 @@ ESCROW_FUND: Final = _rt.Query(
 )
 
 
-def escrow_fund(conn: psycopg.Connection[Any], *, id: str, deposit_tx: str | None = None) -> Escrow:
+def escrow_fund(conn: psycopg.Connection[object], *, id: str, deposit_tx: str | None = None) -> Escrow:
     """The buyer's funds arrived: AWAIT_FUNDS -> FUNDS_HELD (USDC_BASE: with its deposit transaction), the delivery
     PENDING (bloxtr8.fund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned.
     """
     return ESCROW_FUND.one(conn, {"id": id, "deposit_tx": deposit_tx})
 
 
-async def escrow_fund_async(conn: psycopg.AsyncConnection[Any], *, id: str, deposit_tx: str | None = None) -> Escrow:
+async def escrow_fund_async(conn: psycopg.AsyncConnection[object], *, id: str, deposit_tx: str | None = None) -> Escrow:
     """The buyer's funds arrived: AWAIT_FUNDS -> FUNDS_HELD (USDC_BASE: with its deposit transaction), the delivery
     PENDING (bloxtr8.fund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned.
     """
@@ -119,7 +119,7 @@ ESCROW_DELIVER: Final = _rt.Query(
 )
 
 
-def escrow_deliver(conn: psycopg.Connection[Any], *, id: str, user_id: str, notes: str | None = None) -> Escrow:
+def escrow_deliver(conn: psycopg.Connection[object], *, id: str, user_id: str, notes: str | None = None) -> Escrow:
     """The seller delivered: FUNDS_HELD -> DELIVERED, the delivery DELIVERED (bloxtr8.deliver_escrow). CD005, CD001,
     CD007 escrows_party.
     """
@@ -127,7 +127,7 @@ def escrow_deliver(conn: psycopg.Connection[Any], *, id: str, user_id: str, note
 
 
 async def escrow_deliver_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     user_id: str,
@@ -149,7 +149,7 @@ FROM bloxtr8.release_escrow(%(id)s::text, %(transfer_id)s::text, %(release_tx)s:
 
 
 def escrow_release(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str,
     transfer_id: str | None = None,
@@ -172,7 +172,7 @@ def escrow_release(
 
 
 async def escrow_release_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     transfer_id: str | None = None,
@@ -202,14 +202,14 @@ ESCROW_DISPUTE: Final = _rt.Query(
 )
 
 
-def escrow_dispute(conn: psycopg.Connection[Any], *, id: str, user_id: str, reason: str) -> Escrow:
+def escrow_dispute(conn: psycopg.Connection[object], *, id: str, user_id: str, reason: str) -> Escrow:
     """The buyer or the seller disputes: FUNDS_HELD | DELIVERED -> DISPUTED with an OPEN dispute
     (bloxtr8.dispute_escrow). CD005, CD001, CD007 escrows_party, 23514 disputes_reason_check.
     """
     return ESCROW_DISPUTE.one(conn, {"id": id, "user_id": user_id, "reason": reason})
 
 
-async def escrow_dispute_async(conn: psycopg.AsyncConnection[Any], *, id: str, user_id: str, reason: str) -> Escrow:
+async def escrow_dispute_async(conn: psycopg.AsyncConnection[object], *, id: str, user_id: str, reason: str) -> Escrow:
     """The buyer or the seller disputes: FUNDS_HELD | DELIVERED -> DISPUTED with an OPEN dispute
     (bloxtr8.dispute_escrow). CD005, CD001, CD007 escrows_party, 23514 disputes_reason_check.
     """
@@ -225,7 +225,7 @@ ESCROW_REFUND: Final = _rt.Query(
 
 
 def escrow_refund(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str,
     refund_id: str | None = None,
@@ -247,7 +247,7 @@ def escrow_refund(
 
 
 async def escrow_refund_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     refund_id: str | None = None,
@@ -276,12 +276,12 @@ ESCROW_CANCEL: Final = _rt.Query(
 )
 
 
-def escrow_cancel(conn: psycopg.Connection[Any], *, id: str) -> Escrow:
+def escrow_cancel(conn: psycopg.Connection[object], *, id: str) -> Escrow:
     """The funds never came: AWAIT_FUNDS -> CANCELLED (bloxtr8.cancel_escrow). CD005, CD001."""
     return ESCROW_CANCEL.one(conn, {"id": id})
 
 
-async def escrow_cancel_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> Escrow:
+async def escrow_cancel_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Escrow:
     """The funds never came: AWAIT_FUNDS -> CANCELLED (bloxtr8.cancel_escrow). CD005, CD001."""
     return await ESCROW_CANCEL.one_async(conn, {"id": id})
 
@@ -294,12 +294,12 @@ WHERE e.id = %(id)s::text;""",
 )
 
 
-def escrow_get(conn: psycopg.Connection[Any], *, id: str) -> Escrow | None:
+def escrow_get(conn: psycopg.Connection[object], *, id: str) -> Escrow | None:
     """One escrow by id."""
     return ESCROW_GET.first(conn, {"id": id})
 
 
-async def escrow_get_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> Escrow | None:
+async def escrow_get_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Escrow | None:
     """One escrow by id."""
     return await ESCROW_GET.first_async(conn, {"id": id})
 
@@ -313,23 +313,23 @@ ORDER BY e.created_at, e.id;""",
 )
 
 
-def escrow_list_by_contract(conn: psycopg.Connection[Any], *, contract_id: str) -> list[Escrow]:
+def escrow_list_by_contract(conn: psycopg.Connection[object], *, contract_id: str) -> list[Escrow]:
     """A contract's escrows (at most one not CANCELLED), oldest first."""
     return ESCROW_LIST_BY_CONTRACT.all(conn, {"contract_id": contract_id})
 
 
-def escrow_list_by_contract_iter(conn: psycopg.Connection[Any], *, contract_id: str) -> Iterator[Escrow]:
+def escrow_list_by_contract_iter(conn: psycopg.Connection[object], *, contract_id: str) -> Iterator[Escrow]:
     """Stream the rows of ``escrow_list_by_contract`` (see ``escrow_list_by_contract``)."""
     return ESCROW_LIST_BY_CONTRACT.stream(conn, {"contract_id": contract_id})
 
 
-async def escrow_list_by_contract_async(conn: psycopg.AsyncConnection[Any], *, contract_id: str) -> list[Escrow]:
+async def escrow_list_by_contract_async(conn: psycopg.AsyncConnection[object], *, contract_id: str) -> list[Escrow]:
     """A contract's escrows (at most one not CANCELLED), oldest first."""
     return await ESCROW_LIST_BY_CONTRACT.all_async(conn, {"contract_id": contract_id})
 
 
 def escrow_list_by_contract_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     contract_id: str,
 ) -> AsyncIterator[Escrow]:

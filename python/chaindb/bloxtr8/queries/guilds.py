@@ -7,7 +7,7 @@ Generated from ``queries/bloxtr8/guilds.sql`` (``make generate``): per query, th
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -41,12 +41,12 @@ RETURNING g.*;""",
 )
 
 
-def guild_upsert(conn: psycopg.Connection[Any], *, discord_id: str, name: str) -> Guild | None:
+def guild_upsert(conn: psycopg.Connection[object], *, discord_id: str, name: str) -> Guild | None:
     """The guild with this Discord id, created or renamed."""
     return GUILD_UPSERT.first(conn, {"discord_id": discord_id, "name": name})
 
 
-async def guild_upsert_async(conn: psycopg.AsyncConnection[Any], *, discord_id: str, name: str) -> Guild | None:
+async def guild_upsert_async(conn: psycopg.AsyncConnection[object], *, discord_id: str, name: str) -> Guild | None:
     """The guild with this Discord id, created or renamed."""
     return await GUILD_UPSERT.first_async(conn, {"discord_id": discord_id, "name": name})
 
@@ -59,12 +59,12 @@ WHERE g.discord_id = %(discord_id)s::text;""",
 )
 
 
-def guild_get_by_discord_id(conn: psycopg.Connection[Any], *, discord_id: str) -> Guild | None:
+def guild_get_by_discord_id(conn: psycopg.Connection[object], *, discord_id: str) -> Guild | None:
     """One guild by its Discord id."""
     return GUILD_GET_BY_DISCORD_ID.first(conn, {"discord_id": discord_id})
 
 
-async def guild_get_by_discord_id_async(conn: psycopg.AsyncConnection[Any], *, discord_id: str) -> Guild | None:
+async def guild_get_by_discord_id_async(conn: psycopg.AsyncConnection[object], *, discord_id: str) -> Guild | None:
     """One guild by its Discord id."""
     return await GUILD_GET_BY_DISCORD_ID.first_async(conn, {"discord_id": discord_id})
 
@@ -78,12 +78,12 @@ RETURNING m.*;""",
 )
 
 
-def guild_member_add(conn: psycopg.Connection[Any], *, guild_id: str, user_id: str) -> GuildMember:
+def guild_member_add(conn: psycopg.Connection[object], *, guild_id: str, user_id: str) -> GuildMember:
     """A user joins a guild. 23505 guild_members_guild_id_user_id_key (a member already), 23503 unknown guild or user."""
     return GUILD_MEMBER_ADD.one(conn, {"guild_id": guild_id, "user_id": user_id})
 
 
-async def guild_member_add_async(conn: psycopg.AsyncConnection[Any], *, guild_id: str, user_id: str) -> GuildMember:
+async def guild_member_add_async(conn: psycopg.AsyncConnection[object], *, guild_id: str, user_id: str) -> GuildMember:
     """A user joins a guild. 23505 guild_members_guild_id_user_id_key (a member already), 23503 unknown guild or user."""
     return await GUILD_MEMBER_ADD.one_async(conn, {"guild_id": guild_id, "user_id": user_id})
 
@@ -95,12 +95,12 @@ WHERE m.guild_id = %(guild_id)s::text AND m.user_id = %(user_id)s::text;""",
 )
 
 
-def guild_member_remove(conn: psycopg.Connection[Any], *, guild_id: str, user_id: str) -> int:
+def guild_member_remove(conn: psycopg.Connection[object], *, guild_id: str, user_id: str) -> int:
     """A user leaves a guild; returns how many memberships ended (0 or 1)."""
     return GUILD_MEMBER_REMOVE.rowcount(conn, {"guild_id": guild_id, "user_id": user_id})
 
 
-async def guild_member_remove_async(conn: psycopg.AsyncConnection[Any], *, guild_id: str, user_id: str) -> int:
+async def guild_member_remove_async(conn: psycopg.AsyncConnection[object], *, guild_id: str, user_id: str) -> int:
     """A user leaves a guild; returns how many memberships ended (0 or 1)."""
     return await GUILD_MEMBER_REMOVE.rowcount_async(conn, {"guild_id": guild_id, "user_id": user_id})
 
@@ -114,23 +114,23 @@ ORDER BY m.created_at, m.id;""",
 )
 
 
-def guild_member_list_by_user(conn: psycopg.Connection[Any], *, user_id: str) -> list[GuildMember]:
+def guild_member_list_by_user(conn: psycopg.Connection[object], *, user_id: str) -> list[GuildMember]:
     """The guilds a user belongs to, by the time they joined."""
     return GUILD_MEMBER_LIST_BY_USER.all(conn, {"user_id": user_id})
 
 
-def guild_member_list_by_user_iter(conn: psycopg.Connection[Any], *, user_id: str) -> Iterator[GuildMember]:
+def guild_member_list_by_user_iter(conn: psycopg.Connection[object], *, user_id: str) -> Iterator[GuildMember]:
     """Stream the rows of ``guild_member_list_by_user`` (see ``guild_member_list_by_user``)."""
     return GUILD_MEMBER_LIST_BY_USER.stream(conn, {"user_id": user_id})
 
 
-async def guild_member_list_by_user_async(conn: psycopg.AsyncConnection[Any], *, user_id: str) -> list[GuildMember]:
+async def guild_member_list_by_user_async(conn: psycopg.AsyncConnection[object], *, user_id: str) -> list[GuildMember]:
     """The guilds a user belongs to, by the time they joined."""
     return await GUILD_MEMBER_LIST_BY_USER.all_async(conn, {"user_id": user_id})
 
 
 def guild_member_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: str,
 ) -> AsyncIterator[GuildMember]:

@@ -7,7 +7,7 @@ Generated from ``queries/bloxtr8/listings.sql`` (``make generate``): per query, 
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -49,7 +49,7 @@ FROM bloxtr8.create_listing(
 
 
 def listing_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: str,
     title: str,
@@ -75,7 +75,7 @@ def listing_create(
 
 
 async def listing_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: str,
     title: str,
@@ -108,12 +108,12 @@ WHERE l.id = %(id)s::text;""",
 )
 
 
-def listing_get(conn: psycopg.Connection[Any], *, id: str) -> Listing | None:
+def listing_get(conn: psycopg.Connection[object], *, id: str) -> Listing | None:
     """One listing by id."""
     return LISTING_GET.first(conn, {"id": id})
 
 
-async def listing_get_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> Listing | None:
+async def listing_get_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Listing | None:
     """One listing by id."""
     return await LISTING_GET.first_async(conn, {"id": id})
 
@@ -128,22 +128,22 @@ LIMIT %(max_rows)s::integer;""",
 )
 
 
-def listing_list_active(conn: psycopg.Connection[Any], *, max_rows: int) -> list[Listing]:
+def listing_list_active(conn: psycopg.Connection[object], *, max_rows: int) -> list[Listing]:
     """The newest ACTIVE listings (browsing)."""
     return LISTING_LIST_ACTIVE.all(conn, {"max_rows": max_rows})
 
 
-def listing_list_active_iter(conn: psycopg.Connection[Any], *, max_rows: int) -> Iterator[Listing]:
+def listing_list_active_iter(conn: psycopg.Connection[object], *, max_rows: int) -> Iterator[Listing]:
     """Stream the rows of ``listing_list_active`` (see ``listing_list_active``)."""
     return LISTING_LIST_ACTIVE.stream(conn, {"max_rows": max_rows})
 
 
-async def listing_list_active_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> list[Listing]:
+async def listing_list_active_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> list[Listing]:
     """The newest ACTIVE listings (browsing)."""
     return await LISTING_LIST_ACTIVE.all_async(conn, {"max_rows": max_rows})
 
 
-def listing_list_active_iter_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> AsyncIterator[Listing]:
+def listing_list_active_iter_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> AsyncIterator[Listing]:
     """Stream the rows of ``listing_list_active`` (see ``listing_list_active_async``)."""
     return LISTING_LIST_ACTIVE.stream_async(conn, {"max_rows": max_rows})
 
@@ -158,13 +158,13 @@ LIMIT %(max_rows)s::integer;""",
 )
 
 
-def listing_list_active_by_category(conn: psycopg.Connection[Any], *, category: str, max_rows: int) -> list[Listing]:
+def listing_list_active_by_category(conn: psycopg.Connection[object], *, category: str, max_rows: int) -> list[Listing]:
     """The newest ACTIVE listings of a category."""
     return LISTING_LIST_ACTIVE_BY_CATEGORY.all(conn, {"category": category, "max_rows": max_rows})
 
 
 def listing_list_active_by_category_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     category: str,
     max_rows: int,
@@ -174,7 +174,7 @@ def listing_list_active_by_category_iter(
 
 
 async def listing_list_active_by_category_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     category: str,
     max_rows: int,
@@ -184,7 +184,7 @@ async def listing_list_active_by_category_async(
 
 
 def listing_list_active_by_category_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     category: str,
     max_rows: int,
@@ -202,22 +202,22 @@ ORDER BY l.created_at, l.id;""",
 )
 
 
-def listing_list_by_user(conn: psycopg.Connection[Any], *, user_id: str) -> list[Listing]:
+def listing_list_by_user(conn: psycopg.Connection[object], *, user_id: str) -> list[Listing]:
     """A seller's listings, any status, oldest first."""
     return LISTING_LIST_BY_USER.all(conn, {"user_id": user_id})
 
 
-def listing_list_by_user_iter(conn: psycopg.Connection[Any], *, user_id: str) -> Iterator[Listing]:
+def listing_list_by_user_iter(conn: psycopg.Connection[object], *, user_id: str) -> Iterator[Listing]:
     """Stream the rows of ``listing_list_by_user`` (see ``listing_list_by_user``)."""
     return LISTING_LIST_BY_USER.stream(conn, {"user_id": user_id})
 
 
-async def listing_list_by_user_async(conn: psycopg.AsyncConnection[Any], *, user_id: str) -> list[Listing]:
+async def listing_list_by_user_async(conn: psycopg.AsyncConnection[object], *, user_id: str) -> list[Listing]:
     """A seller's listings, any status, oldest first."""
     return await LISTING_LIST_BY_USER.all_async(conn, {"user_id": user_id})
 
 
-def listing_list_by_user_iter_async(conn: psycopg.AsyncConnection[Any], *, user_id: str) -> AsyncIterator[Listing]:
+def listing_list_by_user_iter_async(conn: psycopg.AsyncConnection[object], *, user_id: str) -> AsyncIterator[Listing]:
     """Stream the rows of ``listing_list_by_user`` (see ``listing_list_by_user_async``)."""
     return LISTING_LIST_BY_USER.stream_async(conn, {"user_id": user_id})
 
@@ -230,7 +230,7 @@ LISTING_SET_STATUS: Final = _rt.Query(
 )
 
 
-def listing_set_status(conn: psycopg.Connection[Any], *, id: str, user_id: str, status: ListingStatus) -> Listing:
+def listing_set_status(conn: psycopg.Connection[object], *, id: str, user_id: str, status: ListingStatus) -> Listing:
     """The seller hides (INACTIVE) or shows (ACTIVE) a listing (bloxtr8.set_listing_status). CD005, CD007
     listings_seller / listings_open_deal / listings_sold_by_escrow, CD001 from SOLD.
     """
@@ -238,7 +238,7 @@ def listing_set_status(conn: psycopg.Connection[Any], *, id: str, user_id: str, 
 
 
 async def listing_set_status_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     user_id: str,

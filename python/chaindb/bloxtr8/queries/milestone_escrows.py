@@ -6,7 +6,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -34,7 +34,13 @@ ESCROW_MILESTONE_ADD: Final = _rt.Query(
 )
 
 
-def escrow_milestone_add(conn: psycopg.Connection[Any], *, escrow_id: str, title: str, amount: int) -> MilestoneEscrow:
+def escrow_milestone_add(
+    conn: psycopg.Connection[object],
+    *,
+    escrow_id: str,
+    title: str,
+    amount: int,
+) -> MilestoneEscrow:
     """Plans a milestone of an AWAIT_FUNDS or FUNDS_HELD escrow (bloxtr8.add_escrow_milestone); milestones never add
     up to more than the escrow. CD005, CD007 milestone_escrows_escrow_open / milestone_escrows_within_amount.
     """
@@ -42,7 +48,7 @@ def escrow_milestone_add(conn: psycopg.Connection[Any], *, escrow_id: str, title
 
 
 async def escrow_milestone_add_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     escrow_id: str,
     title: str,
@@ -62,7 +68,7 @@ ESCROW_MILESTONE_RELEASE: Final = _rt.Query(
 )
 
 
-def escrow_milestone_release(conn: psycopg.Connection[Any], *, id: str) -> MilestoneEscrow:
+def escrow_milestone_release(conn: psycopg.Connection[object], *, id: str) -> MilestoneEscrow:
     """Releases a milestone to the seller, once, while the escrow's funds are held
     (bloxtr8.release_escrow_milestone). CD005, CD007 milestone_escrows_unreleased / milestone_escrows_funds_held /
     users_wallet_sanctioned.
@@ -70,7 +76,7 @@ def escrow_milestone_release(conn: psycopg.Connection[Any], *, id: str) -> Miles
     return ESCROW_MILESTONE_RELEASE.one(conn, {"id": id})
 
 
-async def escrow_milestone_release_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> MilestoneEscrow:
+async def escrow_milestone_release_async(conn: psycopg.AsyncConnection[object], *, id: str) -> MilestoneEscrow:
     """Releases a milestone to the seller, once, while the escrow's funds are held
     (bloxtr8.release_escrow_milestone). CD005, CD007 milestone_escrows_unreleased / milestone_escrows_funds_held /
     users_wallet_sanctioned.
@@ -87,23 +93,27 @@ ORDER BY m.created_at, m.id;""",
 )
 
 
-def escrow_milestone_list(conn: psycopg.Connection[Any], *, escrow_id: str) -> list[MilestoneEscrow]:
+def escrow_milestone_list(conn: psycopg.Connection[object], *, escrow_id: str) -> list[MilestoneEscrow]:
     """An escrow's milestones, in the order they were planned."""
     return ESCROW_MILESTONE_LIST.all(conn, {"escrow_id": escrow_id})
 
 
-def escrow_milestone_list_iter(conn: psycopg.Connection[Any], *, escrow_id: str) -> Iterator[MilestoneEscrow]:
+def escrow_milestone_list_iter(conn: psycopg.Connection[object], *, escrow_id: str) -> Iterator[MilestoneEscrow]:
     """Stream the rows of ``escrow_milestone_list`` (see ``escrow_milestone_list``)."""
     return ESCROW_MILESTONE_LIST.stream(conn, {"escrow_id": escrow_id})
 
 
-async def escrow_milestone_list_async(conn: psycopg.AsyncConnection[Any], *, escrow_id: str) -> list[MilestoneEscrow]:
+async def escrow_milestone_list_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    escrow_id: str,
+) -> list[MilestoneEscrow]:
     """An escrow's milestones, in the order they were planned."""
     return await ESCROW_MILESTONE_LIST.all_async(conn, {"escrow_id": escrow_id})
 
 
 def escrow_milestone_list_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     escrow_id: str,
 ) -> AsyncIterator[MilestoneEscrow]:

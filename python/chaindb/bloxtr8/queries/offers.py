@@ -8,7 +8,7 @@ Generated from ``queries/bloxtr8/offers.sql`` (``make generate``): per query, th
 
 import datetime
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -57,7 +57,7 @@ FROM bloxtr8.make_offer(
 
 
 def offer_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     listing_id: str,
     buyer_id: str,
@@ -82,7 +82,7 @@ def offer_create(
 
 
 async def offer_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     listing_id: str,
     buyer_id: str,
@@ -121,7 +121,7 @@ FROM bloxtr8.counter_offer(
 
 
 def offer_counter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str,
     user_id: str,
@@ -146,7 +146,7 @@ def offer_counter(
 
 
 async def offer_counter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     user_id: str,
@@ -181,7 +181,7 @@ OFFER_ACCEPT: Final = _rt.Query(
 )
 
 
-def offer_accept(conn: psycopg.Connection[Any], *, id: str, user_id: str) -> Offer:
+def offer_accept(conn: psycopg.Connection[object], *, id: str, user_id: str) -> Offer:
     """Accepts a PENDING offer, which takes its listing off the market (bloxtr8.accept_offer). CD005, CD001 not
     PENDING, CD006 offers_expired, CD007 offers_recipient / users_kyc_tier / users_wallet_sanctioned /
     listings_active.
@@ -189,7 +189,7 @@ def offer_accept(conn: psycopg.Connection[Any], *, id: str, user_id: str) -> Off
     return OFFER_ACCEPT.one(conn, {"id": id, "user_id": user_id})
 
 
-async def offer_accept_async(conn: psycopg.AsyncConnection[Any], *, id: str, user_id: str) -> Offer:
+async def offer_accept_async(conn: psycopg.AsyncConnection[object], *, id: str, user_id: str) -> Offer:
     """Accepts a PENDING offer, which takes its listing off the market (bloxtr8.accept_offer). CD005, CD001 not
     PENDING, CD006 offers_expired, CD007 offers_recipient / users_kyc_tier / users_wallet_sanctioned /
     listings_active.
@@ -208,12 +208,12 @@ OFFER_DECLINE: Final = _rt.Query(
 )
 
 
-def offer_decline(conn: psycopg.Connection[Any], *, id: str, user_id: str) -> Offer:
+def offer_decline(conn: psycopg.Connection[object], *, id: str, user_id: str) -> Offer:
     """Declines a PENDING offer (bloxtr8.decline_offer). CD005, CD001, CD006 offers_expired, CD007 offers_recipient."""
     return OFFER_DECLINE.one(conn, {"id": id, "user_id": user_id})
 
 
-async def offer_decline_async(conn: psycopg.AsyncConnection[Any], *, id: str, user_id: str) -> Offer:
+async def offer_decline_async(conn: psycopg.AsyncConnection[object], *, id: str, user_id: str) -> Offer:
     """Declines a PENDING offer (bloxtr8.decline_offer). CD005, CD001, CD006 offers_expired, CD007 offers_recipient."""
     return await OFFER_DECLINE.one_async(conn, {"id": id, "user_id": user_id})
 
@@ -225,12 +225,12 @@ OFFER_EXPIRE_DUE: Final[_rt.Query[int]] = _rt.Query(
 )
 
 
-def offer_expire_due(conn: psycopg.Connection[Any]) -> int:
+def offer_expire_due(conn: psycopg.Connection[object]) -> int:
     """Every PENDING offer past its expiry becomes EXPIRED (bloxtr8.expire_offers); returns how many."""
     return OFFER_EXPIRE_DUE.one(conn, {})
 
 
-async def offer_expire_due_async(conn: psycopg.AsyncConnection[Any]) -> int:
+async def offer_expire_due_async(conn: psycopg.AsyncConnection[object]) -> int:
     """Every PENDING offer past its expiry becomes EXPIRED (bloxtr8.expire_offers); returns how many."""
     return await OFFER_EXPIRE_DUE.one_async(conn, {})
 
@@ -243,12 +243,12 @@ WHERE o.id = %(id)s::text;""",
 )
 
 
-def offer_get(conn: psycopg.Connection[Any], *, id: str) -> Offer | None:
+def offer_get(conn: psycopg.Connection[object], *, id: str) -> Offer | None:
     """One offer by id."""
     return OFFER_GET.first(conn, {"id": id})
 
 
-async def offer_get_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> Offer | None:
+async def offer_get_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Offer | None:
     """One offer by id."""
     return await OFFER_GET.first_async(conn, {"id": id})
 
@@ -260,12 +260,12 @@ OFFER_PROPOSER: Final[_rt.Query[str | None]] = _rt.Query(
 )
 
 
-def offer_proposer(conn: psycopg.Connection[Any], *, id: str) -> str | None:
+def offer_proposer(conn: psycopg.Connection[object], *, id: str) -> str | None:
     """Who made the offer (bloxtr8.offer_proposer_id): its buyer, or for a counter the other party; None when unknown."""
     return OFFER_PROPOSER.first(conn, {"id": id})
 
 
-async def offer_proposer_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> str | None:
+async def offer_proposer_async(conn: psycopg.AsyncConnection[object], *, id: str) -> str | None:
     """Who made the offer (bloxtr8.offer_proposer_id): its buyer, or for a counter the other party; None when unknown."""
     return await OFFER_PROPOSER.first_async(conn, {"id": id})
 
@@ -279,22 +279,22 @@ ORDER BY o.created_at, o.id;""",
 )
 
 
-def offer_list_by_listing(conn: psycopg.Connection[Any], *, listing_id: str) -> list[Offer]:
+def offer_list_by_listing(conn: psycopg.Connection[object], *, listing_id: str) -> list[Offer]:
     """Every offer on a listing, oldest first."""
     return OFFER_LIST_BY_LISTING.all(conn, {"listing_id": listing_id})
 
 
-def offer_list_by_listing_iter(conn: psycopg.Connection[Any], *, listing_id: str) -> Iterator[Offer]:
+def offer_list_by_listing_iter(conn: psycopg.Connection[object], *, listing_id: str) -> Iterator[Offer]:
     """Stream the rows of ``offer_list_by_listing`` (see ``offer_list_by_listing``)."""
     return OFFER_LIST_BY_LISTING.stream(conn, {"listing_id": listing_id})
 
 
-async def offer_list_by_listing_async(conn: psycopg.AsyncConnection[Any], *, listing_id: str) -> list[Offer]:
+async def offer_list_by_listing_async(conn: psycopg.AsyncConnection[object], *, listing_id: str) -> list[Offer]:
     """Every offer on a listing, oldest first."""
     return await OFFER_LIST_BY_LISTING.all_async(conn, {"listing_id": listing_id})
 
 
-def offer_list_by_listing_iter_async(conn: psycopg.AsyncConnection[Any], *, listing_id: str) -> AsyncIterator[Offer]:
+def offer_list_by_listing_iter_async(conn: psycopg.AsyncConnection[object], *, listing_id: str) -> AsyncIterator[Offer]:
     """Stream the rows of ``offer_list_by_listing`` (see ``offer_list_by_listing_async``)."""
     return OFFER_LIST_BY_LISTING.stream_async(conn, {"listing_id": listing_id})
 
@@ -325,21 +325,21 @@ ORDER BY c.depth DESC;""",
 )
 
 
-def offer_thread(conn: psycopg.Connection[Any], *, id: str) -> list[Offer]:
+def offer_thread(conn: psycopg.Connection[object], *, id: str) -> list[Offer]:
     """The negotiation that led to an offer: its first offer, each counter, and the offer itself, in order."""
     return OFFER_THREAD.all(conn, {"id": id})
 
 
-def offer_thread_iter(conn: psycopg.Connection[Any], *, id: str) -> Iterator[Offer]:
+def offer_thread_iter(conn: psycopg.Connection[object], *, id: str) -> Iterator[Offer]:
     """Stream the rows of ``offer_thread`` (see ``offer_thread``)."""
     return OFFER_THREAD.stream(conn, {"id": id})
 
 
-async def offer_thread_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> list[Offer]:
+async def offer_thread_async(conn: psycopg.AsyncConnection[object], *, id: str) -> list[Offer]:
     """The negotiation that led to an offer: its first offer, each counter, and the offer itself, in order."""
     return await OFFER_THREAD.all_async(conn, {"id": id})
 
 
-def offer_thread_iter_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> AsyncIterator[Offer]:
+def offer_thread_iter_async(conn: psycopg.AsyncConnection[object], *, id: str) -> AsyncIterator[Offer]:
     """Stream the rows of ``offer_thread`` (see ``offer_thread_async``)."""
     return OFFER_THREAD.stream_async(conn, {"id": id})

@@ -7,7 +7,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import datetime
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -48,7 +48,7 @@ FROM bloxtr8.create_roblox_snapshot(
 
 
 def roblox_snapshot_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     game_id: str,
     game_name: str,
@@ -80,7 +80,7 @@ def roblox_snapshot_create(
 
 
 async def roblox_snapshot_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     game_id: str,
     game_name: str,
@@ -120,18 +120,22 @@ ORDER BY s.created_at DESC, s.id DESC;""",
 )
 
 
-def roblox_snapshot_list_by_listing(conn: psycopg.Connection[Any], *, listing_id: str) -> list[RobloxSnapshot]:
+def roblox_snapshot_list_by_listing(conn: psycopg.Connection[object], *, listing_id: str) -> list[RobloxSnapshot]:
     """A listing's snapshots, newest first."""
     return ROBLOX_SNAPSHOT_LIST_BY_LISTING.all(conn, {"listing_id": listing_id})
 
 
-def roblox_snapshot_list_by_listing_iter(conn: psycopg.Connection[Any], *, listing_id: str) -> Iterator[RobloxSnapshot]:
+def roblox_snapshot_list_by_listing_iter(
+    conn: psycopg.Connection[object],
+    *,
+    listing_id: str,
+) -> Iterator[RobloxSnapshot]:
     """Stream the rows of ``roblox_snapshot_list_by_listing`` (see ``roblox_snapshot_list_by_listing``)."""
     return ROBLOX_SNAPSHOT_LIST_BY_LISTING.stream(conn, {"listing_id": listing_id})
 
 
 async def roblox_snapshot_list_by_listing_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     listing_id: str,
 ) -> list[RobloxSnapshot]:
@@ -140,7 +144,7 @@ async def roblox_snapshot_list_by_listing_async(
 
 
 def roblox_snapshot_list_by_listing_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     listing_id: str,
 ) -> AsyncIterator[RobloxSnapshot]:
@@ -158,13 +162,13 @@ LIMIT 1;""",
 )
 
 
-def roblox_snapshot_latest_by_game(conn: psycopg.Connection[Any], *, game_id: str) -> RobloxSnapshot | None:
+def roblox_snapshot_latest_by_game(conn: psycopg.Connection[object], *, game_id: str) -> RobloxSnapshot | None:
     """The newest snapshot of a game."""
     return ROBLOX_SNAPSHOT_LATEST_BY_GAME.first(conn, {"game_id": game_id})
 
 
 async def roblox_snapshot_latest_by_game_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     game_id: str,
 ) -> RobloxSnapshot | None:

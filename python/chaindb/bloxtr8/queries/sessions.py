@@ -7,7 +7,7 @@ Generated from ``queries/bloxtr8/sessions.sql`` (``make generate``): per query, 
 """
 
 import datetime
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -46,7 +46,7 @@ RETURNING s.*;""",
 
 
 def session_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str | None = None,
     token_hash: str,
@@ -72,7 +72,7 @@ def session_create(
 
 
 async def session_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str | None = None,
     token_hash: str,
@@ -105,12 +105,12 @@ WHERE s.token = %(token_hash)s::text AND s.expires_at > common.now();""",
 )
 
 
-def session_get_by_token(conn: psycopg.Connection[Any], *, token_hash: str) -> Session | None:
+def session_get_by_token(conn: psycopg.Connection[object], *, token_hash: str) -> Session | None:
     """The session with this token hash, unless it has expired (database clock)."""
     return SESSION_GET_BY_TOKEN.first(conn, {"token_hash": token_hash})
 
 
-async def session_get_by_token_async(conn: psycopg.AsyncConnection[Any], *, token_hash: str) -> Session | None:
+async def session_get_by_token_async(conn: psycopg.AsyncConnection[object], *, token_hash: str) -> Session | None:
     """The session with this token hash, unless it has expired (database clock)."""
     return await SESSION_GET_BY_TOKEN.first_async(conn, {"token_hash": token_hash})
 
@@ -124,13 +124,13 @@ RETURNING s.*;""",
 )
 
 
-def session_refresh(conn: psycopg.Connection[Any], *, id: str, expires_at: datetime.datetime) -> Session | None:
+def session_refresh(conn: psycopg.Connection[object], *, id: str, expires_at: datetime.datetime) -> Session | None:
     """Extends a session that has not expired yet (database clock); None otherwise."""
     return SESSION_REFRESH.first(conn, {"id": id, "expires_at": expires_at})
 
 
 async def session_refresh_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     expires_at: datetime.datetime,
@@ -146,12 +146,12 @@ WHERE s.id = %(id)s::text;""",
 )
 
 
-def session_delete(conn: psycopg.Connection[Any], *, id: str) -> int:
+def session_delete(conn: psycopg.Connection[object], *, id: str) -> int:
     """Signs out: deletes the session; returns how many (0 or 1)."""
     return SESSION_DELETE.rowcount(conn, {"id": id})
 
 
-async def session_delete_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> int:
+async def session_delete_async(conn: psycopg.AsyncConnection[object], *, id: str) -> int:
     """Signs out: deletes the session; returns how many (0 or 1)."""
     return await SESSION_DELETE.rowcount_async(conn, {"id": id})
 
@@ -163,11 +163,11 @@ WHERE s.expires_at <= common.now();""",
 )
 
 
-def session_delete_expired(conn: psycopg.Connection[Any]) -> int:
+def session_delete_expired(conn: psycopg.Connection[object]) -> int:
     """Clean-up: deletes every expired session (database clock); returns how many."""
     return SESSION_DELETE_EXPIRED.rowcount(conn, {})
 
 
-async def session_delete_expired_async(conn: psycopg.AsyncConnection[Any]) -> int:
+async def session_delete_expired_async(conn: psycopg.AsyncConnection[object]) -> int:
     """Clean-up: deletes every expired session (database clock); returns how many."""
     return await SESSION_DELETE_EXPIRED.rowcount_async(conn, {})

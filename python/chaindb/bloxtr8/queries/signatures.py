@@ -6,7 +6,7 @@ Generated from ``queries/bloxtr8/signatures.sql`` (``make generate``): per query
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -31,23 +31,27 @@ ORDER BY s.signed_at, s.id;""",
 )
 
 
-def signature_list_by_contract(conn: psycopg.Connection[Any], *, contract_id: str) -> list[Signature]:
+def signature_list_by_contract(conn: psycopg.Connection[object], *, contract_id: str) -> list[Signature]:
     """A contract's signatures, in the order they were given."""
     return SIGNATURE_LIST_BY_CONTRACT.all(conn, {"contract_id": contract_id})
 
 
-def signature_list_by_contract_iter(conn: psycopg.Connection[Any], *, contract_id: str) -> Iterator[Signature]:
+def signature_list_by_contract_iter(conn: psycopg.Connection[object], *, contract_id: str) -> Iterator[Signature]:
     """Stream the rows of ``signature_list_by_contract`` (see ``signature_list_by_contract``)."""
     return SIGNATURE_LIST_BY_CONTRACT.stream(conn, {"contract_id": contract_id})
 
 
-async def signature_list_by_contract_async(conn: psycopg.AsyncConnection[Any], *, contract_id: str) -> list[Signature]:
+async def signature_list_by_contract_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    contract_id: str,
+) -> list[Signature]:
     """A contract's signatures, in the order they were given."""
     return await SIGNATURE_LIST_BY_CONTRACT.all_async(conn, {"contract_id": contract_id})
 
 
 def signature_list_by_contract_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     contract_id: str,
 ) -> AsyncIterator[Signature]:

@@ -5,7 +5,7 @@ Generated from ``queries/bloxtr8/stablecoin_escrows.sql`` (``make generate``): p
 statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -29,13 +29,13 @@ WHERE s.escrow_id = %(escrow_id)s::text;""",
 )
 
 
-def stablecoin_escrow_get_by_escrow(conn: psycopg.Connection[Any], *, escrow_id: str) -> StablecoinEscrow | None:
+def stablecoin_escrow_get_by_escrow(conn: psycopg.Connection[object], *, escrow_id: str) -> StablecoinEscrow | None:
     """The stablecoin details of an escrow (None for a STRIPE escrow)."""
     return STABLECOIN_ESCROW_GET_BY_ESCROW.first(conn, {"escrow_id": escrow_id})
 
 
 async def stablecoin_escrow_get_by_escrow_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     escrow_id: str,
 ) -> StablecoinEscrow | None:
@@ -52,7 +52,7 @@ WHERE s.deposit_addr = lower(%(deposit_addr)s::text);""",
 
 
 def stablecoin_escrow_get_by_deposit_addr(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     deposit_addr: str,
 ) -> StablecoinEscrow | None:
@@ -63,7 +63,7 @@ def stablecoin_escrow_get_by_deposit_addr(
 
 
 async def stablecoin_escrow_get_by_deposit_addr_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     deposit_addr: str,
 ) -> StablecoinEscrow | None:

@@ -5,7 +5,7 @@ Generated from ``queries/bloxtr8/stripe_escrows.sql`` (``make generate``): per q
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -29,13 +29,13 @@ WHERE s.escrow_id = %(escrow_id)s::text;""",
 )
 
 
-def stripe_escrow_get_by_escrow(conn: psycopg.Connection[Any], *, escrow_id: str) -> StripeEscrow | None:
+def stripe_escrow_get_by_escrow(conn: psycopg.Connection[object], *, escrow_id: str) -> StripeEscrow | None:
     """The Stripe details of an escrow (None for a USDC_BASE escrow)."""
     return STRIPE_ESCROW_GET_BY_ESCROW.first(conn, {"escrow_id": escrow_id})
 
 
 async def stripe_escrow_get_by_escrow_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     escrow_id: str,
 ) -> StripeEscrow | None:
@@ -52,7 +52,7 @@ WHERE s.payment_intent_id = %(payment_intent_id)s::text;""",
 
 
 def stripe_escrow_get_by_payment_intent(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     payment_intent_id: str,
 ) -> StripeEscrow | None:
@@ -61,7 +61,7 @@ def stripe_escrow_get_by_payment_intent(
 
 
 async def stripe_escrow_get_by_payment_intent_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     payment_intent_id: str,
 ) -> StripeEscrow | None:

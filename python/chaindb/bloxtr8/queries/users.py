@@ -7,7 +7,7 @@ Generated from ``queries/bloxtr8/users.sql`` (``make generate``): per query, the
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -43,7 +43,7 @@ RETURNING u.*;""",
 
 
 def user_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     email: str,
     name: str | None = None,
@@ -65,7 +65,7 @@ def user_create(
 
 
 async def user_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     email: str,
     name: str | None = None,
@@ -94,12 +94,12 @@ WHERE u.id = %(id)s::text;""",
 )
 
 
-def user_get(conn: psycopg.Connection[Any], *, id: str) -> User | None:
+def user_get(conn: psycopg.Connection[object], *, id: str) -> User | None:
     """One user by id."""
     return USER_GET.first(conn, {"id": id})
 
 
-async def user_get_async(conn: psycopg.AsyncConnection[Any], *, id: str) -> User | None:
+async def user_get_async(conn: psycopg.AsyncConnection[object], *, id: str) -> User | None:
     """One user by id."""
     return await USER_GET.first_async(conn, {"id": id})
 
@@ -112,12 +112,12 @@ WHERE u.email = %(email)s::text;""",
 )
 
 
-def user_get_by_email(conn: psycopg.Connection[Any], *, email: str) -> User | None:
+def user_get_by_email(conn: psycopg.Connection[object], *, email: str) -> User | None:
     """The user with this e-mail address."""
     return USER_GET_BY_EMAIL.first(conn, {"email": email})
 
 
-async def user_get_by_email_async(conn: psycopg.AsyncConnection[Any], *, email: str) -> User | None:
+async def user_get_by_email_async(conn: psycopg.AsyncConnection[object], *, email: str) -> User | None:
     """The user with this e-mail address."""
     return await USER_GET_BY_EMAIL.first_async(conn, {"email": email})
 
@@ -133,7 +133,7 @@ RETURNING u.*;""",
 
 
 def user_update_profile(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: str,
     name: str | None = None,
@@ -155,7 +155,7 @@ def user_update_profile(
 
 
 async def user_update_profile_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     name: str | None = None,
@@ -186,7 +186,7 @@ USER_SET_KYC: Final = _rt.Query(
 )
 
 
-def user_set_kyc(conn: psycopg.Connection[Any], *, id: str, kyc_tier: KycTier, kyc_verified: bool) -> User:
+def user_set_kyc(conn: psycopg.Connection[object], *, id: str, kyc_tier: KycTier, kyc_verified: bool) -> User:
     """Sets the KYC tier and verification (bloxtr8.set_user_kyc). CD005 unknown user, CD007 users_kyc_roblox_linked
     (TIER_1+ without a Roblox account), 23514 users_kyc_verified_check (TIER_2 unverified).
     """
@@ -194,7 +194,7 @@ def user_set_kyc(conn: psycopg.Connection[Any], *, id: str, kyc_tier: KycTier, k
 
 
 async def user_set_kyc_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     kyc_tier: KycTier,
@@ -216,7 +216,7 @@ USER_SET_WALLET: Final = _rt.Query(
 )
 
 
-def user_set_wallet(conn: psycopg.Connection[Any], *, id: str, wallet_address: str | None = None) -> User:
+def user_set_wallet(conn: psycopg.Connection[object], *, id: str, wallet_address: str | None = None) -> User:
     """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, 23514
     users_wallet_address_check.
     """
@@ -224,7 +224,7 @@ def user_set_wallet(conn: psycopg.Connection[Any], *, id: str, wallet_address: s
 
 
 async def user_set_wallet_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: str,
     wallet_address: str | None = None,
@@ -245,14 +245,19 @@ USER_SET_WALLET_RISK: Final = _rt.Query(
 )
 
 
-def user_set_wallet_risk(conn: psycopg.Connection[Any], *, id: str, wallet_risk: WalletRisk) -> User:
+def user_set_wallet_risk(conn: psycopg.Connection[object], *, id: str, wallet_risk: WalletRisk) -> User:
     """Records the screening of the user's wallet (SANCTIONED blocks offering and receiving escrowed funds). CD005,
     23514 users_wallet_risk_check (no wallet).
     """
     return USER_SET_WALLET_RISK.one(conn, {"id": id, "wallet_risk": wallet_risk})
 
 
-async def user_set_wallet_risk_async(conn: psycopg.AsyncConnection[Any], *, id: str, wallet_risk: WalletRisk) -> User:
+async def user_set_wallet_risk_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    id: str,
+    wallet_risk: WalletRisk,
+) -> User:
     """Records the screening of the user's wallet (SANCTIONED blocks offering and receiving escrowed funds). CD005,
     23514 users_wallet_risk_check (no wallet).
     """
