@@ -3,7 +3,7 @@
 -- listing taken off the market by an accepted offer.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(72);
+SELECT plan(76);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -56,6 +56,26 @@ SELECT is(
 SELECT is(
     pg_temp.try($$SELECT bloxtr8.set_user_wallet_risk('u_other', 'LOW')$$), '23514 users_wallet_risk_check',
     'no wallet, no screening result'
+);
+-- a SANCTIONED wallet is not shed by relinking: only a screening (set_user_wallet_risk) clears it
+SELECT is(
+    (SELECT u.wallet_address || ' ' || u.wallet_risk
+     FROM bloxtr8.set_user_wallet('u_sanctioned', '0x00000000000000000000000000000000000000FF') AS u),
+    '0x00000000000000000000000000000000000000FF SANCTIONED',
+    'the same address spelled in another case is the same wallet: it stays SANCTIONED'
+);
+SELECT is(
+    pg_temp.error_fields($$SELECT bloxtr8.set_user_wallet('u_sanctioned', '0x00000000000000000000000000000000000000f1')$$),
+    ARRAY['CD007', 'users_wallet_sanctioned', 'users', 'user_id=u_sanctioned wallet_risk=SANCTIONED action=set_user_wallet'],
+    'a SANCTIONED wallet is not swapped for an unscreened one (CD007 users_wallet_sanctioned)'
+);
+SELECT is(
+    pg_temp.try($$SELECT bloxtr8.set_user_wallet('u_sanctioned', NULL)$$), 'CD007 users_wallet_sanctioned',
+    'nor unlinked'
+);
+SELECT is(
+    (SELECT u.wallet_risk::text FROM bloxtr8.users AS u
+     WHERE u.id = 'u_sanctioned'), 'SANCTIONED', 'the refused calls changed nothing'
 );
 SELECT is(pg_temp.try($$SELECT bloxtr8.set_user_wallet('u_nobody', NULL)$$), 'CD005 ', 'CD005 unknown user (wallet)');
 SELECT is(
