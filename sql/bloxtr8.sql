@@ -1032,10 +1032,10 @@ ALTER FUNCTION bloxtr8.complete_execution_job(p_job_id text, p_attempt integer) 
 COMMENT ON FUNCTION bloxtr8.complete_execution_job(p_job_id text, p_attempt integer) IS 'The worker of attempt p_attempt completed the job: PROCESSING -> COMPLETED (completed_at now) and its contract EXECUTING -> EXECUTED, in one transaction. Refusals of bloxtr8.finish_execution_job_refused.';
 
 --
--- Name: counter_offer(text, text, integer, timestamp with time zone, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: counter_offer(text, text, integer, interval, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-CREATE FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text DEFAULT NULL::text) RETURNS SETOF bloxtr8.offers
+CREATE FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text DEFAULT NULL::text) RETURNS SETOF bloxtr8.offers
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -1047,18 +1047,21 @@ BEGIN
     UPDATE bloxtr8.offers AS o SET status = 'COUNTERED' WHERE o.id = p_offer_id;
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id, parent_id)
-    VALUES (p_amount, p_conditions, p_expiry, v_parent.listing_id, v_parent.buyer_id, v_parent.seller_id, p_offer_id)
+    VALUES (
+        p_amount, p_conditions, common.now() + p_expires_in, v_parent.listing_id, v_parent.buyer_id, v_parent.seller_id,
+        p_offer_id
+    )
     RETURNING o.*;
 END
 $$;
 
-ALTER FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) OWNER TO chaindb_owner;
+ALTER FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: FUNCTION counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) IS 'Counters a PENDING offer: it becomes COUNTERED and the returned new PENDING offer (same listing, buyer and seller, parent_id = p_offer_id) is p_user_id''s, in one transaction. Refusals of bloxtr8.lock_pending_offer (CD005, CD001, CD006 offers_expired, CD007 offers_recipient), CD007 users_kyc_tier / users_wallet_sanctioned, CD007 listings_active; 23514 offers_amount_check, offers_expiry_check.';
+COMMENT ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text) IS 'Counters a PENDING offer: it becomes COUNTERED and the returned new PENDING offer (same listing, buyer and seller, parent_id = p_offer_id, open for p_expires_in by the database''s clock) is p_user_id''s, in one transaction. Refusals of bloxtr8.lock_pending_offer (CD005, CD001, CD006 offers_expired, CD007 offers_recipient), CD007 users_kyc_tier / users_wallet_sanctioned, CD007 listings_active; 23514 offers_amount_check, offers_expiry_check.';
 
 --
 -- Name: create_contract(text, jsonb); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -1886,10 +1889,10 @@ ALTER FUNCTION bloxtr8.lock_pending_offer(p_offer_id text, p_user_id text, p_to 
 COMMENT ON FUNCTION bloxtr8.lock_pending_offer(p_offer_id text, p_user_id text, p_to bloxtr8.offer_status) IS 'Locks an offer that p_user_id may answer now (moving it to p_to): CD005 unknown, CD001 not PENDING, CD006 offers_expired at or after its expiry (database clock), CD007 offers_recipient unless p_user_id is the party it was made to. Returns the locked row. Used by counter_offer, accept_offer and decline_offer.';
 
 --
--- Name: make_offer(text, text, integer, timestamp with time zone, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: make_offer(text, text, integer, interval, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-CREATE FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text DEFAULT NULL::text) RETURNS SETOF bloxtr8.offers
+CREATE FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text DEFAULT NULL::text) RETURNS SETOF bloxtr8.offers
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -1900,18 +1903,18 @@ BEGIN
     v_listing := bloxtr8.lock_active_listing(p_listing_id, false);
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id)
-    VALUES (p_amount, p_conditions, p_expiry, p_listing_id, p_buyer_id, v_listing.user_id)
+    VALUES (p_amount, p_conditions, common.now() + p_expires_in, p_listing_id, p_buyer_id, v_listing.user_id)
     RETURNING o.*;
 END
 $$;
 
-ALTER FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) OWNER TO chaindb_owner;
+ALTER FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: FUNCTION make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) IS 'A buyer''s PENDING offer on an ACTIVE listing; the seller is the listing''s. CD005 unknown buyer or listing, CD007 users_kyc_tier / users_wallet_sanctioned for the buyer, CD007 listings_active; 23514 offers_buyer_id_seller_id_check (own listing), offers_amount_check, offers_expiry_check (expiry not in the future).';
+COMMENT ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text) IS 'A buyer''s PENDING offer on an ACTIVE listing, open for p_expires_in (expiry = common.now() + p_expires_in, the database''s clock); the seller is the listing''s. CD005 unknown buyer or listing, CD007 users_kyc_tier / users_wallet_sanctioned for the buyer, CD007 listings_active; 23514 offers_buyer_id_seller_id_check (own listing), offers_amount_check, offers_expiry_check (p_expires_in not positive).';
 
 --
 -- Name: offer_proposer_id(text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -5538,11 +5541,11 @@ REVOKE ALL ON FUNCTION bloxtr8.complete_execution_job(p_job_id text, p_attempt i
 GRANT ALL ON FUNCTION bloxtr8.complete_execution_job(p_job_id text, p_attempt integer) TO chaindb_app;
 
 --
--- Name: FUNCTION counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: FUNCTION counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) FROM PUBLIC;
-GRANT ALL ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) TO chaindb_app;
+REVOKE ALL ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text) FROM PUBLIC;
+GRANT ALL ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text) TO chaindb_app;
 
 --
 -- Name: FUNCTION create_contract(p_offer_id text, p_roblox_asset_data jsonb); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
@@ -5690,11 +5693,11 @@ REVOKE ALL ON FUNCTION bloxtr8.lock_escrow(p_escrow_id text, p_to bloxtr8.escrow
 REVOKE ALL ON FUNCTION bloxtr8.lock_pending_offer(p_offer_id text, p_user_id text, p_to bloxtr8.offer_status) FROM PUBLIC;
 
 --
--- Name: FUNCTION make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: FUNCTION make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) FROM PUBLIC;
-GRANT ALL ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) TO chaindb_app;
+REVOKE ALL ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text) FROM PUBLIC;
+GRANT ALL ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text) TO chaindb_app;
 
 --
 -- Name: FUNCTION offer_proposer_id(p_offer_id text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
