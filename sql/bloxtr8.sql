@@ -2178,7 +2178,21 @@ CREATE FUNCTION bloxtr8.refund_escrow(p_escrow_id text, p_refund_id text DEFAULT
 DECLARE
     v_escrow bloxtr8.escrows := bloxtr8.lock_escrow(p_escrow_id, 'REFUNDED', '{DISPUTED}');
     v_buyer_id text;
+    v_paid bigint;
 BEGIN
+    -- a refund returns the whole amount: not after a milestone paid part of it to the seller (milestones are
+    -- released only while the escrow is FUNDS_HELD or DELIVERED, and the escrow is locked: the sum is final)
+    SELECT sum(m.amount) INTO v_paid
+    FROM bloxtr8.milestone_escrows AS m
+    WHERE m.escrow_id = p_escrow_id AND m.released_at IS NOT NULL;
+    IF v_paid IS NOT NULL THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.escrows', 'escrows_milestone_paid',
+            format('escrow %s paid %s of its %s cents to the seller as milestones: a refund would pay them twice',
+                p_escrow_id, v_paid, v_escrow.amount),
+            format('escrow_id=%s amount=%s milestones_paid=%s', p_escrow_id, v_escrow.amount, v_paid)
+        );
+    END IF;
     SELECT o.buyer_id INTO v_buyer_id FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_buyer_id, 'refund_escrow', NULL, true);
     PERFORM bloxtr8.settle_escrow_rail(v_escrow, true, p_refund_id, p_refund_tx);
@@ -2201,7 +2215,7 @@ ALTER FUNCTION bloxtr8.refund_escrow(p_escrow_id text, p_refund_id text, p_refun
 -- Name: FUNCTION refund_escrow(p_escrow_id text, p_refund_id text, p_refund_tx text, p_resolution text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.refund_escrow(p_escrow_id text, p_refund_id text, p_refund_tx text, p_resolution text) IS 'Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe p_refund_id or the p_refund_tx (CD007 escrows_rail_detail otherwise), the dispute RESOLVED (p_resolution). CD005, CD001, CD007 users_wallet_sanctioned (buyer), 23514 the detail CHECKs.';
+COMMENT ON FUNCTION bloxtr8.refund_escrow(p_escrow_id text, p_refund_id text, p_refund_tx text, p_resolution text) IS 'Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe p_refund_id or the p_refund_tx (CD007 escrows_rail_detail otherwise), the dispute RESOLVED (p_resolution). CD005, CD001, CD007 users_wallet_sanctioned (buyer), CD007 escrows_milestone_paid (a milestone was released to the seller: a refund of the whole amount would pay it twice; such a dispute is settled by release_escrow), 23514 the detail CHECKs.';
 
 --
 -- Name: release_escrow(text, text, text, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
