@@ -3,7 +3,7 @@
 -- expire_invoice.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(49);
+SELECT plan(50);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -104,6 +104,13 @@ SELECT is(
     pg_temp.error_fields(format($$SELECT game_market.create_purchase(%L, %L, 'lnbits', 'inv-fay', 2101)$$, :'game', :'fay')),
     ARRAY['CD002', 'purchases_invoice_id_key', 'purchases', format('invoice_id=inv-fay purchase=%s differs in: amount_msat', :'p_id')],
     'the same invoice for another amount is CD002, the differing field in DETAIL'
+);
+SELECT pg_temp.gm_store('flo') AS other_game \gset
+SELECT is(
+    (pg_temp.error_fields(format($$SELECT game_market.create_purchase(%L, %L, 'lnbits', 'inv-fay', 2100)$$,
+        :'other_game', :'fay')))[4],
+    format('invoice_id=inv-fay purchase=%s differs in: game_id', :'p_id'),
+    'the same invoice for another game is CD002 naming game_id'
 );
 SELECT is(
     (pg_temp.error_fields(format($$SELECT game_market.create_purchase(%L, NULL, 'btcpay', 'inv-fay', 2100)$$, :'game')))[4],
