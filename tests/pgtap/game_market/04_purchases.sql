@@ -3,7 +3,7 @@
 -- expire_invoice.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(50);
+SELECT plan(51);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -194,6 +194,10 @@ SELECT is(
 SELECT is(
     pg_temp.error_fields($$SELECT game_market.expire_invoice('btcpay', 'inv-fay')$$),
     ARRAY['CD005', '', 'purchases', 'key=btcpay:inv-fay'], 'an invoice is known under its own provider only'
+);
+SELECT is(
+    pg_temp.error_fields($$SELECT game_market.expire_invoice('lnbits', NULL)$$),
+    ARRAY['CD005', '', 'purchases', 'key=lnbits:NULL'], 'an expiry naming no invoice is CD005 saying so'
 );
 SELECT FROM game_market.settle_invoice('lnbits', 'inv-fay');
 SELECT is(

@@ -3,7 +3,7 @@
 -- uniques and immutable columns.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(55);
+SELECT plan(56);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -62,6 +62,10 @@ SELECT is(
 SELECT is(
     pg_temp.error_fields($$SELECT game_market.settle_invoice('btcpay', 'inv-hal')$$),
     ARRAY['CD005', '', 'purchases', 'key=btcpay:inv-hal'], 'the provider must match the invoice''s'
+);
+SELECT is(
+    pg_temp.error_fields($$SELECT game_market.settle_invoice(NULL, NULL)$$),
+    ARRAY['CD005', '', 'purchases', 'key=NULL:NULL'], 'a settlement naming no invoice is CD005 saying so'
 );
 SELECT pg_temp.gm_buy(:'game', :'hal', 'inv-hal-2', 1000) AS hal_p2 \gset
 SELECT is(
