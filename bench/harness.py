@@ -7,6 +7,20 @@ that grows) touches both sides alike. It reports, per side, the median of the ro
 spread (the largest distance of a round from the median, in percent), their ratio A/B, the
 item's goal and whether it is met.
 
+Two options sharpen a comparison whose sides differ by a few percent on a busy machine:
+
+- ``paired=True``: the ratio is the median over rounds of each round's own A/B (A and B run back
+  to back, so a round in which the machine was busy weighs on both sides of its ratio), instead
+  of median(A) / median(B); the spread of those round ratios is shown with it. Use many short
+  rounds.
+- a side may return a :class:`Sample` (its value and the client CPU time of the round, in the
+  same unit; :func:`per_call` measures both): the table then shows the CPU ratio beside the
+  wall-clock one, which other processes on the machine disturb much less.
+
+A comparison may carry more sides, measured in the same rounds (``extra={"label": "what"}`` in
+:func:`item` and ``Pair(extra={"label": measure})``): each gets a row ``<key>/<label>`` of its
+own, its value against the item's B, for information (a floor, the previous way, ...).
+
 Adding an item: a module in ``bench/items/`` that calls :func:`item` as a decorator on a
 context manager taking a :class:`Context` and yielding a :class:`Pair`::
 
@@ -16,7 +30,7 @@ context manager taking a :class:`Context` and yielding a :class:`Pair`::
     def point_read(ctx: Context) -> Iterator[Pair]:
         url = ctx.database("cocopay")           # a fresh copy of the migrated template
         ...                                      # set up (not timed); ctx.progress() for long phases
-        yield Pair(a=lambda: ..., b=lambda: ...) # each call measures one round, returns a number
+        yield Pair(a=lambda: ..., b=lambda: ...) # each call measures one round: a number or a Sample
         ...                                      # tear down
 
 Sizes depend on ``ctx.quick`` (``make bench QUICK=1``: every item on small sizes, a smoke run
@@ -36,7 +50,7 @@ import statistics
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,12 +95,26 @@ INFO = Goal("(info)", lambda a, b, r: True)
 # Items
 
 
+@dataclass(frozen=True)
+class Sample:
+    """One round of a side: its value, and the client (this process's) CPU time in the same unit."""
+
+    value: float
+    cpu: float
+
+
+Measure = Callable[[], float | Sample]
+
+
 @dataclass
 class Pair:
-    """The two sides of a comparison: each call measures one round and returns its value."""
+    """The sides of a comparison: each call measures one round and returns its value (or a Sample).
 
-    a: Callable[[], float]
-    b: Callable[[], float]
+    ``extra``: more sides, by the labels the item declares, measured in the same rounds."""
+
+    a: Measure
+    b: Measure
+    extra: dict[str, Measure] = field(default_factory=dict)
 
 
 ItemFactory = Callable[["Context"], AbstractContextManager[Pair]]
@@ -105,6 +133,8 @@ class Item:
     quick_rounds: int = 2
     higher_is_better: bool = False
     note: str = ""
+    paired: bool = False
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 REGISTRY: list[Item] = []
@@ -122,6 +152,8 @@ def item(
     quick_rounds: int = 2,
     higher_is_better: bool = False,
     note: str = "",
+    paired: bool = False,
+    extra: dict[str, str] | None = None,
 ) -> Callable[[ItemFactory], ItemFactory]:
     """Register a comparison (see the module docstring)."""
 
@@ -129,7 +161,8 @@ def item(
         if any(existing.key == key for existing in REGISTRY):
             raise ValueError(f"benchmark item {key!r} is registered twice")
         REGISTRY.append(
-            Item(key, title, a, b, unit, goal, factory, rounds, quick_rounds, higher_is_better, note)
+            Item(key, title, a, b, unit, goal, factory, rounds, quick_rounds, higher_is_better, note, paired,
+                 tuple((extra or {}).items()))
         )
         return factory
 
@@ -237,25 +270,63 @@ class Context:
 # Measuring and reporting
 
 
+def per_call(fn: Callable[[Any], object], args: Sequence[Any], calls: int, *, scale: float = 1e6) -> Sample:
+    """``calls`` calls of ``fn`` over ``args`` (cycled): wall-clock and CPU time per call, in
+    microseconds (``scale``)."""
+    n = len(args)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for i in range(calls):
+        fn(args[i % n])
+    return Sample((time.perf_counter() - wall) / calls * scale, (time.process_time() - cpu) / calls * scale)
+
+
 @dataclass
 class Outcome:
     item: Item
-    a: list[float] = field(default_factory=list)
-    b: list[float] = field(default_factory=list)
+    values: dict[str, list[float]] = field(default_factory=dict)  # by side: "a", "b", the extra labels
+    cpu: dict[str, list[float]] = field(default_factory=dict)
     error: str = ""
 
     @property
-    def ok(self) -> bool:
-        return not self.error and bool(self.a) and bool(self.b)
+    def a(self) -> list[float]:
+        return self.values.get("a", [])
 
     @property
-    def ratio(self) -> float:
-        b = statistics.median(self.b)
-        return statistics.median(self.a) / b if b else float("inf")
+    def b(self) -> list[float]:
+        return self.values.get("b", [])
+
+    def record(self, side: str, measured: float | Sample) -> None:
+        if isinstance(measured, Sample):
+            self.values.setdefault(side, []).append(measured.value)
+            self.cpu.setdefault(side, []).append(measured.cpu)
+        else:
+            self.values.setdefault(side, []).append(float(measured))
+
+    @property
+    def ok(self) -> bool:
+        sides = ["a", "b", *(label for label, _ in self.item.extra)]
+        rounds = len(self.b)
+        return not self.error and rounds > 0 and all(len(self.values.get(s, [])) == rounds for s in sides)
+
+    def round_ratios(self, side: str = "a", *, cpu: bool = False) -> list[float]:
+        """Each round's side / B (the rounds run them back to back)."""
+        series = self.cpu if cpu else self.values
+        return [x / b if b else float("inf") for x, b in zip(series[side], series["b"], strict=True)]
+
+    def ratio(self, side: str = "a", *, cpu: bool = False) -> float:
+        """side / B: the median of the round ratios when the item is paired, else median / median."""
+        if self.item.paired:
+            return statistics.median(self.round_ratios(side, cpu=cpu))
+        series = self.cpu if cpu else self.values
+        b = statistics.median(series["b"])
+        return statistics.median(series[side]) / b if b else float("inf")
+
+    def has_cpu(self, side: str = "a") -> bool:
+        return side in self.cpu and "b" in self.cpu
 
     @property
     def met(self) -> bool:
-        return self.ok and self.item.goal.test(statistics.median(self.a), statistics.median(self.b), self.ratio)
+        return self.ok and self.item.goal.test(statistics.median(self.a), statistics.median(self.b), self.ratio())
 
 
 def spread(values: list[float]) -> float:
@@ -278,51 +349,72 @@ def fmt_side(values: list[float], unit: str) -> str:
     return f"{fmt_value(statistics.median(values))} {unit} ±{spread(values):.0%}"
 
 
+def fmt_ratio(o: Outcome, side: str = "a") -> str:
+    """The ratio cell: ``1.03``, with the paired ratios' spread and the CPU ratio when there are."""
+    text = f"{o.ratio(side):.2f}"
+    if o.item.paired and len(o.b) > 1:
+        text += f" ±{spread(o.round_ratios(side)):.0%}"
+    if o.has_cpu(side):
+        text += f" (CPU {o.ratio(side, cpu=True):.2f})"
+    return text
+
+
 def run_item(it: Item, ctx: Context) -> Outcome:
     outcome = Outcome(it)
     rounds = it.quick_rounds if ctx.quick else it.rounds
     print(f"\n[{it.key}] {it.title}", flush=True)
     print(f"    A = {it.a}; B = {it.b}", flush=True)
+    for label, text in it.extra:
+        print(f"    {label} = {text}", flush=True)
     started = time.perf_counter()
     try:
         with it.factory(ctx) as pair:
+            labels = [label for label, _ in it.extra]
+            if sorted(pair.extra) != sorted(labels):
+                raise ValueError(f"{it.key}: the pair's extra sides {sorted(pair.extra)} are not the declared {labels}")
+            # A and B next to each other in every round (A B C..., then ... C B A), for paired ratios
+            order = [("a", pair.a), ("b", pair.b), *((label, pair.extra[label]) for label in labels)]
             for n in range(rounds):
-                order = ((pair.a, outcome.a), (pair.b, outcome.b))
-                for measure, sink in order if n % 2 == 0 else reversed(order):
-                    sink.append(float(measure()))
-                print(
-                    f"    round {n + 1}/{rounds}: A {fmt_value(outcome.a[-1])}, B {fmt_value(outcome.b[-1])} {it.unit}",
-                    flush=True,
-                )
+                for side, measure in order if n % 2 == 0 else reversed(order):
+                    outcome.record(side, measure())
+                shown = ", ".join(f"{'AB'[i] if i < 2 else s} {fmt_value(outcome.values[s][-1])}"
+                                  for i, (s, _) in enumerate(order))
+                print(f"    round {n + 1}/{rounds}: {shown} {it.unit}", flush=True)
     except Exception as exc:  # report the item as failed, go on with the others
         outcome.error = f"{type(exc).__name__}: {exc}"
         traceback.print_exc()
     if outcome.ok:
-        print(
-            f"    A {fmt_side(outcome.a, it.unit)} (min {fmt_value(min(outcome.a))}, max {fmt_value(max(outcome.a))}); "
-            f"B {fmt_side(outcome.b, it.unit)} (min {fmt_value(min(outcome.b))}, max {fmt_value(max(outcome.b))}); "
-            f"A/B {outcome.ratio:.2f}; {time.perf_counter() - started:.1f} s",
-            flush=True,
+        summary = "; ".join(
+            f"{'AB'[i] if i < 2 else side} {fmt_side(outcome.values[side], it.unit)} "
+            f"(min {fmt_value(min(outcome.values[side]))}, max {fmt_value(max(outcome.values[side]))})"
+            for i, side in enumerate(["a", "b", *(label for label, _ in it.extra)])
         )
+        how = "median of the round ratios" if it.paired else "median / median"
+        print(f"    {summary}; A/B {fmt_ratio(outcome)} ({how}); {time.perf_counter() - started:.1f} s", flush=True)
     return outcome
 
 
 def table(outcomes: list[Outcome]) -> str:
     header = ("item", "A", "B", "A/B", "goal", "met")
     rows = [header]
+    legend = []
     for o in outcomes:
         it = o.item
+        legend.append(f"- `{it.key}`: {it.title} (A = {it.a}; B = {it.b})"
+                      + (" Ratio: the median of the rounds' own A/B." if it.paired else ""))
+        legend += [f"- `{it.key}/{label}`: {text}, against B of `{it.key}`" for label, text in it.extra]
         if not o.ok:
             rows.append((it.key, "error", "", "", it.goal.text, "ERROR"))
             continue
         met = "—" if it.goal is INFO else ("yes" if o.met else "no")
-        rows.append(
-            (it.key, fmt_side(o.a, it.unit), fmt_side(o.b, it.unit), f"{o.ratio:.2f}", it.goal.text, met)
-        )
+        b = fmt_side(o.b, it.unit)
+        rows.append((it.key, fmt_side(o.a, it.unit), b, fmt_ratio(o), it.goal.text, met))
+        for label, _ in it.extra:
+            rows.append((f"{it.key}/{label}", fmt_side(o.values[label], it.unit), b, fmt_ratio(o, label),
+                         INFO.text, "—"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    legend = [f"- `{o.item.key}`: {o.item.title} (A = {o.item.a}; B = {o.item.b})" for o in outcomes]
     notes = [f"  - `{o.item.key}`: {o.item.note}" for o in outcomes if o.item.note and o.ok and not o.met]
     out = "\n".join(lines) + "\n\n" + "\n".join(legend)
     if notes:

@@ -2,16 +2,18 @@
 
 The generated functions are called only through ``chaindb.cocopay.queries`` (as applications
 do); the raw side runs the same SQL text, read from queries/cocopay/ with aiosql, on the same
-kind of connection, prepared too. Both connect
-as the application role. Values are microseconds per call (client and server together, one
-connection, autocommit).
+kind of connection, prepared too. Both connect as the application role. Values are microseconds
+per call (client and server together, one connection, autocommit), with the client's CPU time
+beside them. ``point_read`` and ``write`` differ by a few percent: they are paired (the median of
+each round's own ratio) over many short rounds, each round's calls the same for A and B.
 """
 
 from __future__ import annotations
 
-import time
+import itertools
+import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 import psycopg
 
 from bench import datasets
-from bench.harness import ROOT, Context, Pair, at_least, at_most, item
+from bench.harness import ROOT, Context, Pair, Sample, at_least, at_most, item, per_call
 
 
 def named_sql(name: str) -> str:
@@ -42,12 +44,19 @@ def _read_setup(ctx: Context, label: str) -> Iterator[tuple[str, list[uuid.UUID]
         ctx.drop(url)
 
 
-def _per_call(calls: int, fn: Any, args: list[Any]) -> float:
-    n = len(args)
-    started = time.perf_counter()
-    for i in range(calls):
-        fn(args[i % n])
-    return (time.perf_counter() - started) / calls * 1e6
+class Draws:
+    """Random arguments per round, the same for every side: a side's k-th round calls with draw k."""
+
+    def __init__(self, population: Sequence[Any], calls: int) -> None:
+        self.population = population
+        self.calls = calls
+
+    def draw(self, k: int) -> list[Any]:
+        return random.Random(k).choices(self.population, k=self.calls)
+
+    def side(self, fn: Callable[[Any], object]) -> Callable[[], Sample]:
+        rounds = itertools.count()
+        return lambda: per_call(fn, self.draw(next(rounds)), self.calls)
 
 
 @item(
@@ -57,29 +66,38 @@ def _per_call(calls: int, fn: Any, args: list[Any]) -> float:
     b="conn.execute(same SQL, prepare=True).fetchone() (tuple)",
     unit="us/call",
     goal=at_most(1.05),
-    rounds=7,
-    quick_rounds=2,
-    note="row building is issue 9's work (the generated layer); this suite only measures it.",
+    rounds=25,
+    quick_rounds=3,
+    paired=True,
+    extra={"validated": "the same SQL with psycopg's class_row(q.Transaction): a pydantic-validated model per row, "
+           "as the generated layer built rows before its compiled row makers"},
 )
 @contextmanager
 def point_read(ctx: Context) -> Iterator[Pair]:
+    from psycopg.rows import class_row
+
     from chaindb.cocopay import queries as q
 
-    calls = 300 if ctx.quick else 5_000
+    calls = 100 if ctx.quick else 1_000
     with _read_setup(ctx, "point_read") as (url, ids), psycopg.connect(url, autocommit=True) as conn:
+        sql = named_sql("transaction_get")
+        validating = class_row(q.Transaction)
 
         def generated(i: uuid.UUID) -> Any:
             return q.transaction_get(conn, id=i)
 
-        sql = named_sql("transaction_get")
-
         def raw(i: uuid.UUID) -> Any:
             return conn.execute(sql, {"id": i}, prepare=True).fetchone()
 
-        assert generated(ids[0]).id == raw(ids[0])[0]  # type: ignore[union-attr,index]
-        _per_call(200, generated, ids)
-        _per_call(200, raw, ids)
-        yield Pair(a=lambda: _per_call(calls, generated, ids), b=lambda: _per_call(calls, raw, ids))
+        def validated(i: uuid.UUID) -> Any:
+            return conn.cursor(row_factory=validating).execute(sql, {"id": i}, prepare=True).fetchone()
+
+        model, row = generated(ids[0]), raw(ids[0])
+        assert model is not None and row is not None and model.id == row[0] and validated(ids[0]) == model
+        draws = Draws(ids, calls)
+        for fn in (generated, raw, validated):  # prepare, warm up
+            per_call(fn, ids, 200)
+        yield Pair(a=draws.side(generated), b=draws.side(raw), extra={"validated": draws.side(validated)})
 
 
 @item(
@@ -119,9 +137,10 @@ def orm_point_read(ctx: Context) -> Iterator[Pair]:
                     return q.transaction_get(conn, id=i)
 
                 assert orm(ids[0]).id == generated(ids[0]).id  # type: ignore[union-attr]
-                _per_call(100, orm, ids)
-                _per_call(100, generated, ids)
-                yield Pair(a=lambda: _per_call(calls, orm, ids), b=lambda: _per_call(calls, generated, ids))
+                per_call(orm, ids, 100)
+                per_call(generated, ids, 100)
+                draws = Draws(ids, calls)
+                yield Pair(a=draws.side(orm), b=draws.side(generated))
         finally:
             engine.dispose()
 
@@ -133,15 +152,15 @@ def orm_point_read(ctx: Context) -> Iterator[Pair]:
     b="conn.execute(same SQL, prepare=True).fetchone() (tuple)",
     unit="us/call",
     goal=at_most(1.05),
-    rounds=7,
-    quick_rounds=2,
-    note="row building is issue 9's work (the generated layer); this suite only measures it.",
+    rounds=15,
+    quick_rounds=3,
+    paired=True,
 )
 @contextmanager
 def write(ctx: Context) -> Iterator[Pair]:
     from chaindb.cocopay import queries as q
 
-    calls = 200 if ctx.quick else 2_000
+    calls = 100 if ctx.quick else 500
     url = ctx.database("write")
     datasets.seed_cocopay(url, transactions=0, stores=1, users=10)
     with psycopg.connect(url) as conn:
@@ -171,8 +190,8 @@ def write(ctx: Context) -> Iterator[Pair]:
                 params = {**payload, "idempotency_key": f"bench-r-{next(counter)}"}
                 return conn.execute(sql, params, prepare=True).fetchone()
 
-            _per_call(100, generated, [None])
-            _per_call(100, raw, [None])
-            yield Pair(a=lambda: _per_call(calls, generated, [None]), b=lambda: _per_call(calls, raw, [None]))
+            per_call(generated, [None], 100)
+            per_call(raw, [None], 100)
+            yield Pair(a=lambda: per_call(generated, [None], calls), b=lambda: per_call(raw, [None], calls))
     finally:
         ctx.drop(url)
