@@ -7,19 +7,22 @@ that grows) touches both sides alike. It reports, per side, the median of the ro
 spread (the largest distance of a round from the median, in percent), their ratio A/B, the
 item's goal and whether it is met.
 
-Two options sharpen a comparison whose sides differ by a few percent on a busy machine:
+The ratio is paired: the median over rounds of each round's own A/B (A and B run back to back,
+so a round in which the machine was busy weighs on both sides of its ratio), with the spread of
+those round ratios beside it.
 
-- ``paired=True``: the ratio is the median over rounds of each round's own A/B (A and B run back
-  to back, so a round in which the machine was busy weighs on both sides of its ratio), instead
-  of median(A) / median(B); the spread of those round ratios is shown with it. Use many short
-  rounds.
-- a side may return a :class:`Sample` (its value and the client CPU time of the round, in the
-  same unit; :func:`per_call` measures both): the table then shows the CPU ratio beside the
-  wall-clock one, which other processes on the machine disturb much less.
+Sides that take microseconds (one call of a query) are measured call by call instead
+(:func:`interleaved`): within a round every side is called on the same arguments, one call each
+in turn, and a side's value is the median latency of its calls. On a machine shared with other
+work the median of thousands of interleaved calls moves by about a percent, where the total time
+of a round of calls moves by tens of percent. Such sides also report the client's (this
+process's) CPU time per call (a :class:`Sample`): the table shows the CPU ratio beside the
+wall-clock one.
 
 A comparison may carry more sides, measured in the same rounds (``extra={"label": "what"}`` in
 :func:`item` and ``Pair(extra={"label": measure})``): each gets a row ``<key>/<label>`` of its
-own, its value against the item's B, for information (a floor, the previous way, ...).
+own, its value against the item's B, for information (a floor, the previous way, one part of
+the cost, ...).
 
 Adding an item: a module in ``bench/items/`` that calls :func:`item` as a decorator on a
 context manager taking a :class:`Context` and yielding a :class:`Pair`::
@@ -31,6 +34,7 @@ context manager taking a :class:`Context` and yielding a :class:`Pair`::
         url = ctx.database("cocopay")           # a fresh copy of the migrated template
         ...                                      # set up (not timed); ctx.progress() for long phases
         yield Pair(a=lambda: ..., b=lambda: ...) # each call measures one round: a number or a Sample
+        # or, for calls of microseconds: yield interleaved({"a": fn_a, "b": fn_b}, arguments_of_round)
         ...                                      # tear down
 
 Sizes depend on ``ctx.quick`` (``make bench QUICK=1``: every item on small sizes, a smoke run
@@ -50,7 +54,7 @@ import statistics
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,11 +114,14 @@ Measure = Callable[[], float | Sample]
 class Pair:
     """The sides of a comparison: each call measures one round and returns its value (or a Sample).
 
-    ``extra``: more sides, by the labels the item declares, measured in the same rounds."""
+    ``extra``: more sides, by the labels the item declares, measured in the same rounds.
+    ``together``: instead of separate sides, one call measuring a round of every side at once
+    (``a``, ``b`` and the extra labels; see :func:`interleaved`)."""
 
-    a: Measure
-    b: Measure
+    a: Measure | None = None
+    b: Measure | None = None
     extra: dict[str, Measure] = field(default_factory=dict)
+    together: Callable[[], Mapping[str, float | Sample]] | None = None
 
 
 ItemFactory = Callable[["Context"], AbstractContextManager[Pair]]
@@ -133,8 +140,11 @@ class Item:
     quick_rounds: int = 2
     higher_is_better: bool = False
     note: str = ""
-    paired: bool = False
     extra: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def sides(self) -> list[str]:
+        return ["a", "b", *(label for label, _ in self.extra)]
 
 
 REGISTRY: list[Item] = []
@@ -152,7 +162,6 @@ def item(
     quick_rounds: int = 2,
     higher_is_better: bool = False,
     note: str = "",
-    paired: bool = False,
     extra: dict[str, str] | None = None,
 ) -> Callable[[ItemFactory], ItemFactory]:
     """Register a comparison (see the module docstring)."""
@@ -161,7 +170,7 @@ def item(
         if any(existing.key == key for existing in REGISTRY):
             raise ValueError(f"benchmark item {key!r} is registered twice")
         REGISTRY.append(
-            Item(key, title, a, b, unit, goal, factory, rounds, quick_rounds, higher_is_better, note, paired,
+            Item(key, title, a, b, unit, goal, factory, rounds, quick_rounds, higher_is_better, note,
                  tuple((extra or {}).items()))
         )
         return factory
@@ -270,14 +279,38 @@ class Context:
 # Measuring and reporting
 
 
-def per_call(fn: Callable[[Any], object], args: Sequence[Any], calls: int, *, scale: float = 1e6) -> Sample:
-    """``calls`` calls of ``fn`` over ``args`` (cycled): wall-clock and CPU time per call, in
-    microseconds (``scale``)."""
-    n = len(args)
-    wall, cpu = time.perf_counter(), time.process_time()
-    for i in range(calls):
-        fn(args[i % n])
-    return Sample((time.perf_counter() - wall) / calls * scale, (time.process_time() - cpu) / calls * scale)
+def interleaved(calls: Mapping[str, Callable[[Any], object]], arguments: Callable[[int], Sequence[Any]]) -> Pair:
+    """A comparison of single calls, measured call by call (``calls``: a function per side, by
+    side: ``a``, ``b`` and the extra labels).
+
+    Round ``k`` calls every side on each of ``arguments(k)``, one call per side in turn (the
+    order rotating from one argument to the next), and gives per side the median latency of its
+    calls and its mean CPU time per call, in microseconds.
+    """
+    rounds = iter(range(1_000_000))
+    sides = list(calls)
+    functions = [calls[side] for side in sides]
+    clock, cpu_clock = time.perf_counter_ns, time.process_time_ns
+
+    def measure() -> dict[str, Sample]:
+        latencies: list[list[int]] = [[] for _ in sides]
+        cpu = [0] * len(sides)
+        n = len(sides)
+        for i, argument in enumerate(arguments(next(rounds))):
+            for j in range(n):
+                side = (i + j) % n
+                c0 = cpu_clock()
+                t0 = clock()
+                functions[side](argument)
+                t1 = clock()
+                cpu[side] += cpu_clock() - c0
+                latencies[side].append(t1 - t0)
+        return {
+            side: Sample(statistics.median(latencies[k]) / 1e3, cpu[k] / len(latencies[k]) / 1e3)
+            for k, side in enumerate(sides)
+        }
+
+    return Pair(together=measure)
 
 
 @dataclass
@@ -304,9 +337,8 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        sides = ["a", "b", *(label for label, _ in self.item.extra)]
         rounds = len(self.b)
-        return not self.error and rounds > 0 and all(len(self.values.get(s, [])) == rounds for s in sides)
+        return not self.error and rounds > 0 and all(len(self.values.get(s, [])) == rounds for s in self.item.sides)
 
     def round_ratios(self, side: str = "a", *, cpu: bool = False) -> list[float]:
         """Each round's side / B (the rounds run them back to back)."""
@@ -314,12 +346,8 @@ class Outcome:
         return [x / b if b else float("inf") for x, b in zip(series[side], series["b"], strict=True)]
 
     def ratio(self, side: str = "a", *, cpu: bool = False) -> float:
-        """side / B: the median of the round ratios when the item is paired, else median / median."""
-        if self.item.paired:
-            return statistics.median(self.round_ratios(side, cpu=cpu))
-        series = self.cpu if cpu else self.values
-        b = statistics.median(series["b"])
-        return statistics.median(series[side]) / b if b else float("inf")
+        """side / B: the median of the round ratios."""
+        return statistics.median(self.round_ratios(side, cpu=cpu))
 
     def has_cpu(self, side: str = "a") -> bool:
         return side in self.cpu and "b" in self.cpu
@@ -352,7 +380,7 @@ def fmt_side(values: list[float], unit: str) -> str:
 def fmt_ratio(o: Outcome, side: str = "a") -> str:
     """The ratio cell: ``1.03``, with the paired ratios' spread and the CPU ratio when there are."""
     text = f"{o.ratio(side):.2f}"
-    if o.item.paired and len(o.b) > 1:
+    if len(o.b) > 1:
         text += f" ±{spread(o.round_ratios(side)):.0%}"
     if o.has_cpu(side):
         text += f" (CPU {o.ratio(side, cpu=True):.2f})"
@@ -369,16 +397,26 @@ def run_item(it: Item, ctx: Context) -> Outcome:
     started = time.perf_counter()
     try:
         with it.factory(ctx) as pair:
-            labels = [label for label, _ in it.extra]
-            if sorted(pair.extra) != sorted(labels):
-                raise ValueError(f"{it.key}: the pair's extra sides {sorted(pair.extra)} are not the declared {labels}")
-            # A and B next to each other in every round (A B C..., then ... C B A), for paired ratios
-            order = [("a", pair.a), ("b", pair.b), *((label, pair.extra[label]) for label in labels)]
+            sides = it.sides
+            if pair.together is None:
+                if pair.a is None or pair.b is None:
+                    raise ValueError(f"{it.key}: the pair has neither both sides nor `together`")
+                if sorted(pair.extra) != sorted(sides[2:]):
+                    raise ValueError(f"{it.key}: the pair's extra sides {sorted(pair.extra)} are not {sides[2:]}")
+                # A and B next to each other in every round (A B C..., then ... C B A), for paired ratios
+                order = list(zip(sides, [pair.a, pair.b, *(pair.extra[label] for label in sides[2:])], strict=True))
             for n in range(rounds):
-                for side, measure in order if n % 2 == 0 else reversed(order):
-                    outcome.record(side, measure())
+                if pair.together is not None:
+                    measured = pair.together()
+                    if sorted(measured) != sorted(sides):
+                        raise ValueError(f"{it.key}: a round measured {sorted(measured)}, not the declared {sides}")
+                    for side in sides:
+                        outcome.record(side, measured[side])
+                else:
+                    for side, measure in order if n % 2 == 0 else reversed(order):
+                        outcome.record(side, measure())
                 shown = ", ".join(f"{'AB'[i] if i < 2 else s} {fmt_value(outcome.values[s][-1])}"
-                                  for i, (s, _) in enumerate(order))
+                                  for i, s in enumerate(sides))
                 print(f"    round {n + 1}/{rounds}: {shown} {it.unit}", flush=True)
     except Exception as exc:  # report the item as failed, go on with the others
         outcome.error = f"{type(exc).__name__}: {exc}"
@@ -387,10 +425,9 @@ def run_item(it: Item, ctx: Context) -> Outcome:
         summary = "; ".join(
             f"{'AB'[i] if i < 2 else side} {fmt_side(outcome.values[side], it.unit)} "
             f"(min {fmt_value(min(outcome.values[side]))}, max {fmt_value(max(outcome.values[side]))})"
-            for i, side in enumerate(["a", "b", *(label for label, _ in it.extra)])
+            for i, side in enumerate(it.sides)
         )
-        how = "median of the round ratios" if it.paired else "median / median"
-        print(f"    {summary}; A/B {fmt_ratio(outcome)} ({how}); {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"    {summary}; A/B {fmt_ratio(outcome)}; {time.perf_counter() - started:.1f} s", flush=True)
     return outcome
 
 
@@ -400,8 +437,7 @@ def table(outcomes: list[Outcome]) -> str:
     legend = []
     for o in outcomes:
         it = o.item
-        legend.append(f"- `{it.key}`: {it.title} (A = {it.a}; B = {it.b})"
-                      + (" Ratio: the median of the rounds' own A/B." if it.paired else ""))
+        legend.append(f"- `{it.key}`: {it.title} (A = {it.a}; B = {it.b})")
         legend += [f"- `{it.key}/{label}`: {text}, against B of `{it.key}`" for label, text in it.extra]
         if not o.ok:
             rows.append((it.key, "error", "", "", it.goal.text, "ERROR"))

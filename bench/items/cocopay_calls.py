@@ -3,14 +3,13 @@
 The generated functions are called only through ``chaindb.cocopay.queries`` (as applications
 do); the raw side runs the same SQL text, read from queries/cocopay/ with aiosql, on the same
 kind of connection, prepared too. Both connect as the application role. Values are microseconds
-per call (client and server together, one connection, autocommit), with the client's CPU time
-beside them. ``point_read`` and ``write`` differ by a few percent: they are paired (the median of
-each round's own ratio) over many short rounds, each round's calls the same for A and B.
+per call (client and server together, one connection, autocommit), measured call by call
+(:func:`bench.harness.interleaved`: the sides take turns on the same arguments; a side's value is
+the median of its calls), with the client's CPU time per call beside them.
 """
 
 from __future__ import annotations
 
-import itertools
 import random
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +20,7 @@ from typing import Any
 import psycopg
 
 from bench import datasets
-from bench.harness import ROOT, Context, Pair, Sample, at_least, at_most, item, per_call
+from bench.harness import ROOT, Context, Pair, at_least, at_most, interleaved, item
 
 
 def named_sql(name: str) -> str:
@@ -44,33 +43,33 @@ def _read_setup(ctx: Context, label: str) -> Iterator[tuple[str, list[uuid.UUID]
         ctx.drop(url)
 
 
-class Draws:
-    """Random arguments per round, the same for every side: a side's k-th round calls with draw k."""
+def draws(population: Sequence[Any], calls: int) -> Callable[[int], list[Any]]:
+    """Round ``k``'s arguments: ``calls`` random draws from ``population``, the same for every side."""
+    return lambda k: random.Random(k).choices(population, k=calls)
 
-    def __init__(self, population: Sequence[Any], calls: int) -> None:
-        self.population = population
-        self.calls = calls
 
-    def draw(self, k: int) -> list[Any]:
-        return random.Random(k).choices(self.population, k=self.calls)
-
-    def side(self, fn: Callable[[Any], object]) -> Callable[[], Sample]:
-        rounds = itertools.count()
-        return lambda: per_call(fn, self.draw(next(rounds)), self.calls)
+def warm_up(functions: Sequence[Callable[[Any], object]], arguments: Sequence[Any]) -> None:
+    """Prepare the statements and fill the caches before the first round."""
+    for fn in functions:
+        for argument in arguments:
+            fn(argument)
 
 
 @item(
     "point_read",
     "point read: generated transaction_get / raw psycopg tuple, same prepared SQL",
     a="q.transaction_get (pydantic row)",
-    b="conn.execute(same SQL, prepare=True).fetchone() (tuple)",
+    b="conn.execute(same SQL, prepare=True).fetchone() (tuple; a new cursor per call, as psycopg's conn.execute)",
     unit="us/call",
     goal=at_most(1.05),
-    rounds=25,
+    rounds=15,
     quick_rounds=3,
-    paired=True,
-    extra={"validated": "the same SQL with psycopg's class_row(q.Transaction): a pydantic-validated model per row, "
-           "as the generated layer built rows before its compiled row makers"},
+    extra={
+        "one_cursor": "the raw call on one cursor made once (psycopg at its cheapest: no cursor and no loaders set up "
+        "per call), as the generated layer runs its statements",
+        "validated": "the same SQL with psycopg's class_row(q.Transaction): a pydantic-validated model per row, "
+        "as the generated layer built rows before its compiled row makers",
+    },
 )
 @contextmanager
 def point_read(ctx: Context) -> Iterator[Pair]:
@@ -78,10 +77,11 @@ def point_read(ctx: Context) -> Iterator[Pair]:
 
     from chaindb.cocopay import queries as q
 
-    calls = 100 if ctx.quick else 1_000
+    calls = 200 if ctx.quick else 2_000
     with _read_setup(ctx, "point_read") as (url, ids), psycopg.connect(url, autocommit=True) as conn:
         sql = named_sql("transaction_get")
         validating = class_row(q.Transaction)
+        cursor = conn.cursor()
 
         def generated(i: uuid.UUID) -> Any:
             return q.transaction_get(conn, id=i)
@@ -89,15 +89,18 @@ def point_read(ctx: Context) -> Iterator[Pair]:
         def raw(i: uuid.UUID) -> Any:
             return conn.execute(sql, {"id": i}, prepare=True).fetchone()
 
+        def one_cursor(i: uuid.UUID) -> Any:
+            return cursor.execute(sql, {"id": i}, prepare=True).fetchone()
+
         def validated(i: uuid.UUID) -> Any:
             return conn.cursor(row_factory=validating).execute(sql, {"id": i}, prepare=True).fetchone()
 
         model, row = generated(ids[0]), raw(ids[0])
-        assert model is not None and row is not None and model.id == row[0] and validated(ids[0]) == model
-        draws = Draws(ids, calls)
-        for fn in (generated, raw, validated):  # prepare, warm up
-            per_call(fn, ids, 200)
-        yield Pair(a=draws.side(generated), b=draws.side(raw), extra={"validated": draws.side(validated)})
+        assert model is not None and row is not None and model.id == row[0]
+        assert validated(ids[0]) == model and one_cursor(ids[0]) == row
+        sides = {"a": generated, "b": raw, "one_cursor": one_cursor, "validated": validated}
+        warm_up(list(sides.values()), ids[:200])
+        yield interleaved(sides, draws(ids, calls))
 
 
 @item(
@@ -107,7 +110,7 @@ def point_read(ctx: Context) -> Iterator[Pair]:
     b="q.transaction_get",
     unit="us/call",
     goal=at_least(3.0),
-    rounds=5,
+    rounds=7,
     quick_rounds=2,
 )
 @contextmanager
@@ -117,7 +120,7 @@ def orm_point_read(ctx: Context) -> Iterator[Pair]:
 
     from chaindb.cocopay import queries as q
 
-    calls = 200 if ctx.quick else 3_000
+    calls = 100 if ctx.quick else 1_000
     with _read_setup(ctx, "orm_point_read") as (url, ids):
 
         class Transaction:
@@ -137,10 +140,8 @@ def orm_point_read(ctx: Context) -> Iterator[Pair]:
                     return q.transaction_get(conn, id=i)
 
                 assert orm(ids[0]).id == generated(ids[0]).id  # type: ignore[union-attr]
-                per_call(orm, ids, 100)
-                per_call(generated, ids, 100)
-                draws = Draws(ids, calls)
-                yield Pair(a=draws.side(orm), b=draws.side(generated))
+                warm_up([orm, generated], ids[:100])
+                yield interleaved({"a": orm, "b": generated}, draws(ids, calls))
         finally:
             engine.dispose()
 
@@ -152,15 +153,14 @@ def orm_point_read(ctx: Context) -> Iterator[Pair]:
     b="conn.execute(same SQL, prepare=True).fetchone() (tuple)",
     unit="us/call",
     goal=at_most(1.05),
-    rounds=15,
-    quick_rounds=3,
-    paired=True,
+    rounds=11,
+    quick_rounds=2,
 )
 @contextmanager
 def write(ctx: Context) -> Iterator[Pair]:
     from chaindb.cocopay import queries as q
 
-    calls = 100 if ctx.quick else 500
+    calls = 50 if ctx.quick else 500
     url = ctx.database("write")
     datasets.seed_cocopay(url, transactions=0, stores=1, users=10)
     with psycopg.connect(url) as conn:
@@ -190,8 +190,7 @@ def write(ctx: Context) -> Iterator[Pair]:
                 params = {**payload, "idempotency_key": f"bench-r-{next(counter)}"}
                 return conn.execute(sql, params, prepare=True).fetchone()
 
-            per_call(generated, [None], 100)
-            per_call(raw, [None], 100)
-            yield Pair(a=lambda: per_call(generated, [None], calls), b=lambda: per_call(raw, [None], calls))
+            warm_up([generated, raw], [None] * 50)
+            yield interleaved({"a": generated, "b": raw}, lambda _: [None] * calls)
     finally:
         ctx.drop(url)
