@@ -11,7 +11,7 @@ PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
-SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql
+SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql sql/fixtures
 # The schema registry ([tool.chaindb] schemas in pyproject.toml), read without the venv.
 SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["chaindb"]["schemas"])')
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
@@ -20,7 +20,8 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage fuzz demo bench clean clean-db
+        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage fuzz demo fixtures bench \
+        clean clean-db
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -143,7 +144,11 @@ fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examp
 
 demo: setup db ## Embedded server, migrate, fixtures, each product's main flow (as an app login role)
 	$(CLI) migrate
+	$(CLI) fixtures
 	$(PY) -m chaindb.demo
+
+fixtures: $(STAMP) ## Load the deterministic fixtures sql/fixtures/<schema>.sql (static ids; re-runnable) as the owner
+	$(CLI) fixtures
 
 bench: $(BENCH_STAMP) ## Side-by-side benchmarks ending in one table (QUICK=1: every item on small sizes, < 1 min)
 	$(PY) -m bench $(if $(QUICK),--quick,)

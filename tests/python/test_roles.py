@@ -12,6 +12,12 @@ SECRET_COLUMNS = [
     ("cocopay", "signing_keys", "encrypted_private_key"),
     ("cocopay", "sessions", "token_hash"),
     ("authenticity", "codes", "code_plaintext"),
+    ("game_market", "purchases", "guest_receipt_code"),
+    ("game_market", "entitlements", "guest_receipt_code"),
+    ("game_market", "ip_hash_salt", "salt"),
+    *(("bloxtr8", "accounts", c) for c in ("access_token", "refresh_token", "id_token", "password")),
+    ("bloxtr8", "sessions", "token"),
+    ("bloxtr8", "contract_sign_tokens", "token"),
 ]
 
 
@@ -39,10 +45,11 @@ def test_readonly_role_cannot_read_secret_columns(conn: psycopg.Connection, sche
     conn.execute("set role chaindb_readonly")
     with pytest.raises(errors.InsufficientPrivilege):
         conn.execute(f"select {column} from {schema}.{table}")
+    secrets = [c for s, t, c in SECRET_COLUMNS if (s, t) == (schema, table)]
     other = conn.execute(
         "select string_agg(column_name, ', ') from information_schema.columns"
-        " where table_schema = %s and table_name = %s and column_name <> %s",
-        (schema, table, column),
+        " where table_schema = %s and table_name = %s and column_name <> all(%s)",
+        (schema, table, secrets),
     ).fetchone()
     assert other is not None
     conn.execute(f"select {other[0]} from {schema}.{table}")
@@ -174,5 +181,5 @@ def test_append_only_tables_refuse_everyone(conn: psycopg.Connection, schema: st
         with conn.transaction(force_rollback=True):
             conn.execute(f"set local role {admin.OWNER_ROLE}")
             with pytest.raises(psycopg.Error) as refused:
-                conn.execute(f"truncate {table}")
+                conn.execute(f"truncate {table} cascade")  # cascade: tables that others reference too
             assert (refused.value.sqlstate, refused.value.diag.constraint_name) == ("CD003", f"{name}_append_only")
