@@ -14,8 +14,8 @@ those round ratios beside it.
 Sides that take microseconds (one call of a query) are measured call by call instead
 (:func:`interleaved`): within a round every side is called on the same arguments, one call each
 in turn, and a side's value is the median latency of its calls. On a machine shared with other
-work the median of thousands of interleaved calls moves by about a percent, where the total time
-of a round of calls moves by tens of percent. Such sides also report the client's (this
+work, the ratio of two such medians moves by a few percent from round to round, where the ratio
+of two rounds of calls timed one after the other moves by tens of percent. Such sides also report the client's (this
 process's) CPU time per call (a :class:`Sample`): the table shows the CPU ratio beside the
 wall-clock one.
 
@@ -34,7 +34,7 @@ context manager taking a :class:`Context` and yielding a :class:`Pair`::
         url = ctx.database("cocopay")           # a fresh copy of the migrated template
         ...                                      # set up (not timed); ctx.progress() for long phases
         yield Pair(a=lambda: ..., b=lambda: ...) # each call measures one round: a number or a Sample
-        # or, for calls of microseconds: yield interleaved({"a": fn_a, "b": fn_b}, arguments_of_round)
+        # or, for calls of microseconds: yield interleaved({"a": fn_a, "b": fn_b}, lambda k: arguments)
         ...                                      # tear down
 
 Sizes depend on ``ctx.quick`` (``make bench QUICK=1``: every item on small sizes, a smoke run
