@@ -57,6 +57,10 @@ class Query:
     table: int | None = None  # the result is exactly a row of this table
     model: str = ""  # class name of the result model
     names: dict[str, str] = field(default_factory=dict)  # generated names: kind → name
+    # routing: it writes (a table, a row lock, a volatile function: Catalog.writes), or it must read
+    # the primary although it writes nothing (``@primary``: an exactly-once or idempotency check)
+    write: bool = False
+    primary: bool = False
 
     @property
     def op(self) -> Op:
@@ -101,7 +105,7 @@ def analyze(cat: Catalog, raw: RawQuery, class_names: frozenset[str]) -> Query:
         raise raw.error(f"@nullable-param names no parameter: {', '.join(sorted(unknown))}")
 
     if raw.operation == Op.SCRIPT:
-        return Query(raw, [], [], one=False)
+        return Query(raw, [], [], one=False, write=True)
 
     try:
         param_oids, columns = cat.describe(numbered)
@@ -137,6 +141,8 @@ def analyze(cat: Catalog, raw: RawQuery, class_names: frozenset[str]) -> Query:
         raise raw.error("@one applies to ^, $ and <! queries only")
     query = Query(raw, params, fields, one=one, null_row=null_row)
     query.table = _whole_table(cat, fields)
+    query.write = cat.writes(numbered, param_oids)
+    query.primary = raw.directives.primary and not query.write
     return query
 
 

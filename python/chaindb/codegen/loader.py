@@ -9,7 +9,7 @@ from pathlib import Path
 import aiosql
 from aiosql.types import SQLOperationType
 
-DIRECTIVES = ("not-null", "nullable", "nullable-param", "one")
+DIRECTIVES = ("not-null", "nullable", "nullable-param", "one", "primary")
 _DIRECTIVE = re.compile(r"^@([A-Za-z-]+)\b\s*(.*)$")
 _NAME_LINE = re.compile(r"^\s*--\s*name\s*:\s*([\w-]+)")
 _COMMENT_LINE = re.compile(r"^\s*--")
@@ -31,6 +31,7 @@ class Directives:
     nullable: set[str] = field(default_factory=set)
     nullable_params: set[str] = field(default_factory=set)
     one: bool = False
+    primary: bool = False  # read it on the primary only (an exactly-once or idempotency check)
 
 
 @dataclass
@@ -79,14 +80,14 @@ def parse_doc(doc: str, where: str, line: int, name: str) -> tuple[str, Directiv
             directives.nullable |= _split_names(arg)
         elif kind == "nullable-param":
             directives.nullable_params |= _split_names(arg)
-        elif kind == "one":
+        elif kind in ("one", "primary"):
             if arg:
-                raise QueryFileError(where, line, f"query {name}: @one takes no argument")
-            directives.one = True
+                raise QueryFileError(where, line, f"query {name}: @{kind} takes no argument")
+            setattr(directives, kind, True)
         else:
             known = ", ".join("@" + d for d in DIRECTIVES)
             raise QueryFileError(where, line, f"query {name}: unknown directive @{kind} (known: {known})")
-        if kind != "one" and not _split_names(arg):
+        if kind not in ("one", "primary") and not _split_names(arg):
             raise QueryFileError(where, line, f"query {name}: @{kind} needs a comma-separated list of names")
     both = directives.not_null & directives.nullable
     if both:

@@ -467,8 +467,10 @@ class PackageWriter:
         """``NAME: Final = _rt.Query(...)`` / ``_rt.Command(...)``."""
         mod.imports |= {IMP_RT, IMP_FINAL}
         name, sql = q.names["stmt"], pystr(q.raw.sql)
+        # routing metadata: a write, or a read that must see the primary (@primary)
+        route = ["write=True"] if q.write else ["primary=True"] if q.primary else []
         if q.op in (Op.INSERT_UPDATE_DELETE, Op.INSERT_UPDATE_DELETE_MANY, Op.SCRIPT):
-            return call(f"{name}: Final = _rt.Command", [pystr(q.name), sql])
+            return call(f"{name}: Final = _rt.Command", [pystr(q.name), sql, *route])
         if q.op == Op.SELECT_VALUE:
             f = q.fields[0]
             t = f.type
@@ -482,14 +484,14 @@ class PackageWriter:
             mod.imports |= t.imports
             value_t = self.ann(t.plain(f.nullable), mod)
             value = f"_rt.Value({', '.join(conv)})"
-            return call(f"{name}: Final[_rt.Query[{value_t}]] = _rt.Query", [pystr(q.name), value, sql])
+            return call(f"{name}: Final[_rt.Query[{value_t}]] = _rt.Query", [pystr(q.name), value, sql, *route])
         args = [pystr(q.name), self.model_ref(q.model, mod), sql]
         checked = [f.py_name for f in q.fields if f.checked]
         if checked:
             args.append(f"not_null={pytuple(checked)}")
         if q.null_row:
             args.append("null_row=True")
-        return call(f"{name}: Final = _rt.Query", args)
+        return call(f"{name}: Final = _rt.Query", [*args, *route])
 
     def returns_and_call(self, q: Query, is_async: bool, mod: Module) -> tuple[str, str, str]:
         """(return annotation, method, arguments) of the function's one call."""

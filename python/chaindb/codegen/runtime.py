@@ -22,6 +22,13 @@ The row maker of a model (compiled once per model and query) only
   (``@not-null``, a column of a function's result), that they are not NULL, raising
   ``errors.UnexpectedNull`` otherwise. Columns the catalog proves NOT NULL are not re-checked.
 Models built this way compare, hash, dump and copy like validated ones.
+
+Routing. A statement generated with ``write=True`` writes (a table, a row lock, a volatile
+function: the generator reads it from the query's parse tree), one with ``primary=True`` reads what
+only the primary can be trusted with (an exactly-once or idempotency check, ``@primary``). Either
+refuses a read-only connection (a replica's, ``chaindb.db.pool(..., replicas=...).read()``) with
+``errors.PrimaryRequired`` before anything is sent; the check reads the parameters the server
+reports (``default_transaction_read_only``, ``in_hot_standby``): no round trip.
 """
 
 from __future__ import annotations
@@ -363,25 +370,48 @@ class Value:
 
 # -- statements ------------------------------------------------------------------------------
 
+_ON: Final = b"on"
+
+
+def read_only(conn: Conn | AsyncConn) -> bool:
+    """Whether the connection cannot write: a standby's, or read-only by default (a replica pool's)."""
+    status = conn.pgconn.parameter_status
+    return status(b"default_transaction_read_only") == _ON or status(b"in_hot_standby") == _ON
+
+
+def _primary_required(name: str, write: bool) -> errors.PrimaryRequired:
+    what = "writes" if write else "must read the primary (@primary: an exactly-once or idempotency check)"
+    return errors.PrimaryRequired(
+        f"{name} {what}: run it on a primary connection (pool.connection()), not a replica's (pool.read())"
+    )
+
+
 
 class Query(Generic[R]):
     """A statement returning rows of type ``R`` (a model, or one value for ``Value``)."""
 
-    __slots__ = ("_factory", "_null_row", "_value", "name", "sql")
+    __slots__ = ("_factory", "_null_row", "_value", "name", "primary", "sql", "write")
 
     @overload
     def __init__(
-        self: Query[M], name: str, row: type[M], sql: str, *, not_null: Sequence[str] = (), null_row: bool = False
+        self: Query[M], name: str, row: type[M], sql: str, *, not_null: Sequence[str] = (), null_row: bool = False,
+        write: bool = False, primary: bool = False,
     ) -> None: ...
 
     @overload
-    def __init__(self: Query[Any], name: str, row: Value, sql: str) -> None: ...
+    def __init__(
+        self: Query[Any], name: str, row: Value, sql: str, *, write: bool = False, primary: bool = False
+    ) -> None: ...
 
     def __init__(
-        self, name: str, row: type[Any] | Value, sql: str, *, not_null: Sequence[str] = (), null_row: bool = False
+        self, name: str, row: type[Any] | Value, sql: str, *, not_null: Sequence[str] = (), null_row: bool = False,
+        write: bool = False, primary: bool = False,
     ) -> None:
         self.name = name
         self.sql = sql
+        #: It writes; ``primary``: it runs on the primary only (every write, and ``@primary`` reads).
+        self.write = write
+        self.primary = write or primary
         self._value = isinstance(row, Value)
         maker = row.maker if isinstance(row, Value) else model_maker(row, not_null, null_row=null_row, query=name)
         self._null_row = null_row
@@ -398,6 +428,8 @@ class Query(Generic[R]):
 
     def first(self, conn: Conn, params: Params) -> R | None:
         """The first row, or None (``^``, ``$``, ``<!``)."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             # a client-side cursor holds nothing on the server: no need to close it before it is dropped
             row: R | None = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchone()
@@ -407,6 +439,8 @@ class Query(Generic[R]):
 
     def one(self, conn: Conn, params: Params) -> R:
         """The first row; ``errors.NoRowReturned`` when there is none (``@one``)."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             cur = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
             row: R = cur.fetchone()  # type: ignore[assignment]
@@ -419,6 +453,8 @@ class Query(Generic[R]):
 
     def all(self, conn: Conn, params: Params) -> list[R]:
         """Every row."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             rows: list[R] = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchall()
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -427,6 +463,8 @@ class Query(Generic[R]):
 
     def stream(self, conn: Conn, params: Params) -> Iterator[R]:
         """The rows as they arrive (``cursor.stream``); the connection is busy until exhausted."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             with conn.cursor(row_factory=self._factory) as cur:
                 for row in cur.stream(self.sql, params, size=STREAM_SIZE):
@@ -439,6 +477,8 @@ class Query(Generic[R]):
 
     async def first_async(self, conn: AsyncConn, params: Params) -> R | None:
         """``first`` on an async connection."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
             row: R | None = await cur.fetchone()
@@ -448,6 +488,8 @@ class Query(Generic[R]):
 
     async def one_async(self, conn: AsyncConn, params: Params) -> R:
         """``one`` on an async connection."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
             row: R = await cur.fetchone()  # type: ignore[assignment]
@@ -460,6 +502,8 @@ class Query(Generic[R]):
 
     async def all_async(self, conn: AsyncConn, params: Params) -> list[R]:
         """``all`` on an async connection."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
             rows: list[R] = await cur.fetchall()
@@ -469,6 +513,8 @@ class Query(Generic[R]):
 
     async def stream_async(self, conn: AsyncConn, params: Params) -> AsyncIterator[R]:
         """``stream`` on an async connection."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             async with conn.cursor(row_factory=self._factory) as cur:
                 async for row in cur.stream(self.sql, params, size=STREAM_SIZE):
@@ -481,17 +527,21 @@ class Query(Generic[R]):
 class Command:
     """A statement run for its effect: rowcount (``!``), executemany (``*!``) or a script (``#``)."""
 
-    __slots__ = ("name", "sql")
+    __slots__ = ("name", "primary", "sql", "write")
 
-    def __init__(self, name: str, sql: str) -> None:
+    def __init__(self, name: str, sql: str, *, write: bool = False, primary: bool = False) -> None:
         self.name = name
         self.sql = sql
+        self.write = write
+        self.primary = write or primary
 
     def __repr__(self) -> str:
         return f"Command({self.name!r})"
 
     def rowcount(self, conn: Conn, params: Params) -> int:
         """Run once; the number of rows affected."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             with conn.cursor() as cur:
                 cur.execute(self.sql, params, prepare=True)
@@ -503,6 +553,8 @@ class Command:
         """Run once per parameter set (pipelined by psycopg), all or nothing: in one transaction (a
         savepoint inside the caller's), so a refused row leaves none of the others written; the
         total rows affected."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(self.sql, rows)
@@ -512,6 +564,8 @@ class Command:
 
     def script(self, conn: Conn) -> None:
         """Run the SQL as it is, without parameters."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             conn.execute(self.sql)
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -519,6 +573,8 @@ class Command:
 
     async def rowcount_async(self, conn: AsyncConn, params: Params) -> int:
         """``rowcount`` on an async connection."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             async with conn.cursor() as cur:
                 await cur.execute(self.sql, params, prepare=True)
@@ -528,6 +584,8 @@ class Command:
 
     async def many_async(self, conn: AsyncConn, rows: Iterable[Params]) -> int:
         """``many`` on an async connection (all or nothing, like ``many``)."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.executemany(self.sql, rows)
@@ -537,6 +595,8 @@ class Command:
 
     async def script_async(self, conn: AsyncConn) -> None:
         """``script`` on an async connection."""
+        if self.primary and read_only(conn):
+            raise _primary_required(self.name, self.write)
         try:
             await conn.execute(self.sql)
         except (psycopg.Error, UnicodeEncodeError) as exc:

@@ -55,6 +55,7 @@ VALUES (
     %(ip_address)s::inet,
     %(user_agent)s::text
 );""",
+    write=True,
 )
 
 
