@@ -11,7 +11,7 @@ PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
-SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql
+SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql sql/fixtures
 # The schema registry ([tool.chaindb] schemas in pyproject.toml), read without the venv.
 SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["chaindb"]["schemas"])')
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
@@ -20,7 +20,8 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify lint pgtap pytest test fuzz demo bench clean clean-db
+        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage fuzz demo fixtures bench \
+        clean clean-db
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -102,6 +103,9 @@ verify-docs: $(STAMP) ## Fail when docs/ differs from what `make docs` writes
 verify: $(STAMP) ## verify-schema, verify-generate and verify-docs at once, on a throwaway server (unless DATABASE_URL)
 	$(CLI) verify --throwaway
 
+verify-compat: $(STAMP) ## Prepare REF's queries (default HEAD~1) on the working tree's migrations; report breaks (REF=<git ref>)
+	$(CLI) verify-compat --throwaway --ref $(or $(REF),HEAD~1)
+
 lint: $(STAMP) ## sqlfluff, squawk, ruff and mypy
 	$(VENV)/bin/sqlfluff lint $(SQL_DIRS)
 	$(VENV)/bin/squawk --config .squawk.toml $$(find migrations -name '*.sql' ! -name '*.rollback.sql' | sort)
@@ -115,10 +119,24 @@ pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is 
 	$(VENV)/bin/pytest
 
 # pg_prove runs last of the database suites: it is the only stage that needs the apt packages (see setup-apt).
-test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files, run pytest and pg_prove, smoke-run the benchmarks
+# Both suites record what they execute of the database's logic (chaindb.coverage): one run serves
+# the tests and the coverage gate (a function or trigger function no test executes fails `make test`).
+COVERAGE_DIR := .coverage-db
+test coverage: export CHAINDB_DB_COVERAGE = $(CURDIR)/$(COVERAGE_DIR)
+
+test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files and the previous commit's queries, run pytest and pg_prove, coverage gate, smoke-run the benchmarks
+	$(CLI) verify-compat --throwaway --ref HEAD~1 --if-available
+	rm -rf $(COVERAGE_DIR)
 	$(VENV)/bin/pytest
 	$(PY) -m bench --quick
 	$(CLI) pgtap --throwaway
+	$(CLI) coverage --check
+
+coverage: setup ## Run pytest and pg_prove and print, per schema, the functions, CHECKs and state-machine moves they exercised
+	rm -rf $(COVERAGE_DIR)
+	$(VENV)/bin/pytest
+	$(CLI) pgtap --throwaway
+	$(CLI) coverage
 
 fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examples each, counts printed (K=pattern: some)
 	CHAINDB_HYPOTHESIS_PROFILE=chaindb-fuzz $(VENV)/bin/pytest tests/python/properties -p no:cacheprovider \
@@ -126,7 +144,11 @@ fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examp
 
 demo: setup db ## Embedded server, migrate, fixtures, each product's main flow (as an app login role)
 	$(CLI) migrate
+	$(CLI) fixtures
 	$(PY) -m chaindb.demo
+
+fixtures: $(STAMP) ## Load the deterministic fixtures sql/fixtures/<schema>.sql (static ids; re-runnable) as the owner
+	$(CLI) fixtures
 
 bench: $(BENCH_STAMP) ## Side-by-side benchmarks ending in one table (QUICK=1: every item on small sizes, < 1 min)
 	$(PY) -m bench $(if $(QUICK),--quick,)
@@ -135,4 +157,4 @@ clean-db: ## Stop the embedded server and remove its data (.pgdata, and its fold
 	@$(PYTHON) python/chaindb/embedded.py destroy
 
 clean: clean-db ## clean-db, and remove the venv, caches and build files
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache python/*.egg-info build dist
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache python/*.egg-info build dist .coverage-db

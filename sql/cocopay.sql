@@ -2279,6 +2279,18 @@ COMMENT ON COLUMN cocopay.store_daily_stats.date IS 'The UTC day.';
 COMMENT ON COLUMN cocopay.store_daily_stats.unique_customers IS 'Distinct paying users (from_user_id) that day.';
 
 --
+-- Name: CONSTRAINT store_daily_stats_avg_transaction_usd_finite_check ON store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT store_daily_stats_avg_transaction_usd_finite_check ON cocopay.store_daily_stats IS 'The average is a finite number: not NaN, not +/-Infinity (common.is_finite).';
+
+--
+-- Name: CONSTRAINT store_daily_stats_revenue_usd_finite_check ON store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT store_daily_stats_revenue_usd_finite_check ON cocopay.store_daily_stats IS 'Revenue is a finite number: not NaN, not +/-Infinity (common.is_finite).';
+
+--
 -- Name: store_daily_stats_changes; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
 --
 

@@ -877,6 +877,47 @@ ALTER FUNCTION common.guarded_partitions() OWNER TO chaindb_owner;
 COMMENT ON FUNCTION common.guarded_partitions() IS 'Every partition (any depth) of a table declared append-only, with its partitioned table: what the event triggers common.tg__partitions_before_ddl / _after_ddl keep attached.';
 
 --
+-- Name: install_partition_guard(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.install_partition_guard() RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user) THEN
+        RAISE NOTICE 'not a superuser: the event triggers that keep the partitions of the append-only tables '
+            'attached are not created; a superuser creates them with SELECT common.install_partition_guard()';
+        RETURN false;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS e WHERE e.evtname = 'chaindb_partitions_before_ddl') THEN
+        CREATE EVENT TRIGGER chaindb_partitions_before_ddl ON ddl_command_start
+        WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA')
+        EXECUTE FUNCTION common.tg__partitions_before_ddl();
+        COMMENT ON EVENT TRIGGER chaindb_partitions_before_ddl IS
+        'Records the partitions of the append-only tables before ALTER TABLE, DROP TABLE, DROP SCHEMA (issue 16).';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS e WHERE e.evtname = 'chaindb_partitions_after_ddl') THEN
+        CREATE EVENT TRIGGER chaindb_partitions_after_ddl ON ddl_command_end
+        WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA')
+        EXECUTE FUNCTION common.tg__partitions_after_ddl();
+        COMMENT ON EVENT TRIGGER chaindb_partitions_after_ddl IS
+        'Keeps the partitions of the append-only tables attached (only common.apply_retention detaches them) and '
+        'gives new ones their TRUNCATE trigger (issue 16).';
+    END IF;
+    RETURN true;
+END
+$$;
+
+ALTER FUNCTION common.install_partition_guard() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION install_partition_guard(); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.install_partition_guard() IS 'Creates the event triggers chaindb_partitions_before_ddl / _after_ddl (common.tg__partitions_before_ddl, _after_ddl) unless they exist; true when they are in place. Only a superuser may create event triggers: this migration calls it as the session user, and when that is no superuser (a database of one''s own, README "Bring your own database") a DBA runs SELECT common.install_partition_guard() later (make check-db says so). Without them the application still cannot detach, drop or truncate a partition (privileges, TRUNCATE triggers); only the owner could, by hand.';
+
+--
 -- Name: is_evm_address(text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
@@ -1840,6 +1881,12 @@ REVOKE ALL ON FUNCTION common.freeze_clock(p_at timestamp with time zone) FROM P
 --
 
 REVOKE ALL ON FUNCTION common.guarded_partitions() FROM PUBLIC;
+
+--
+-- Name: FUNCTION install_partition_guard(); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.install_partition_guard() FROM PUBLIC;
 
 --
 -- Name: FUNCTION is_evm_address(value text); Type: ACL; Schema: common; Owner: chaindb_owner

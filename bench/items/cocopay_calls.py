@@ -159,7 +159,6 @@ def write(ctx: Context) -> Iterator[Pair]:
         "tokens_used": None,
         "rewards_earned": None,
         "bundle_id": None,
-        "now": None,
     }
     sql = named_sql("transaction_create")
     try:

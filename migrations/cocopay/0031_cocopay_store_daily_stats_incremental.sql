@@ -57,6 +57,12 @@ COMMENT ON COLUMN cocopay.store_daily_stats.date IS 'The UTC day.';
 
 COMMENT ON COLUMN cocopay.store_daily_stats.unique_customers IS 'Distinct paying users (from_user_id) that day.';
 
+COMMENT ON CONSTRAINT store_daily_stats_revenue_usd_finite_check ON cocopay.store_daily_stats IS
+'Revenue is a finite number: not NaN, not +/-Infinity (common.is_finite).';
+
+COMMENT ON CONSTRAINT store_daily_stats_avg_transaction_usd_finite_check ON cocopay.store_daily_stats IS
+'The average is a finite number: not NaN, not +/-Infinity (common.is_finite).';
+
 COMMENT ON INDEX cocopay.idx_store_daily_stats IS
 'One row per store and day (the seed''s unique index, kept): the key the refresh upserts on.';
 

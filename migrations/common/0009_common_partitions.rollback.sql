@@ -4,13 +4,19 @@
 -- with common.define_monthly_partitions was rolled back (their rollbacks undeclare them).
 -- squawk-ignore ban-drop-function
 
+-- As the session user: the event triggers belong to the superuser who made them (none may exist).
 SET ROLE NONE;
 
-DROP EVENT TRIGGER chaindb_partitions_after_ddl;
-
-DROP EVENT TRIGGER chaindb_partitions_before_ddl;
+DO $do$
+BEGIN
+    DROP EVENT TRIGGER IF EXISTS chaindb_partitions_after_ddl;
+    DROP EVENT TRIGGER IF EXISTS chaindb_partitions_before_ddl;
+END
+$do$;
 
 SET ROLE chaindb_owner;
+
+DROP FUNCTION common.install_partition_guard();
 
 DROP FUNCTION common.tg__partitions_after_ddl();
 

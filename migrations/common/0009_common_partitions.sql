@@ -32,9 +32,8 @@
 -- setting chaindb.partition_release. Partitions created by hand (CREATE TABLE ... PARTITION OF,
 -- ATTACH PARTITION) get their TRUNCATE trigger from the same event trigger.
 --
--- Not undone exactly by hand: nothing (the rollback drops what this creates). Event triggers can
--- only be created by a superuser: like earthdistance in 0001, they are created by the session user
--- (a superuser), then the owner role is resumed.
+-- Event triggers can only be created by a superuser: common.install_partition_guard() creates them
+-- as the session user when that is a superuser, and otherwise says so (a DBA calls it later).
 
 CREATE TABLE common.partitioned_tables (
     schema_name text NOT NULL,
@@ -518,22 +517,51 @@ COMMENT ON FUNCTION common.tg__partitions_after_ddl() IS
 'chaindb.partition_release; gives a partition created or attached by hand the append-only triggers of its table '
 '(42501 when it does not belong to the table''s owner).';
 
+CREATE FUNCTION common.install_partition_guard()
+RETURNS boolean
+LANGUAGE plpgsql
+VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user) THEN
+        RAISE NOTICE 'not a superuser: the event triggers that keep the partitions of the append-only tables '
+            'attached are not created; a superuser creates them with SELECT common.install_partition_guard()';
+        RETURN false;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS e WHERE e.evtname = 'chaindb_partitions_before_ddl') THEN
+        CREATE EVENT TRIGGER chaindb_partitions_before_ddl ON ddl_command_start
+        WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA')
+        EXECUTE FUNCTION common.tg__partitions_before_ddl();
+        COMMENT ON EVENT TRIGGER chaindb_partitions_before_ddl IS
+        'Records the partitions of the append-only tables before ALTER TABLE, DROP TABLE, DROP SCHEMA (issue 16).';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS e WHERE e.evtname = 'chaindb_partitions_after_ddl') THEN
+        CREATE EVENT TRIGGER chaindb_partitions_after_ddl ON ddl_command_end
+        WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA')
+        EXECUTE FUNCTION common.tg__partitions_after_ddl();
+        COMMENT ON EVENT TRIGGER chaindb_partitions_after_ddl IS
+        'Keeps the partitions of the append-only tables attached (only common.apply_retention detaches them) and '
+        'gives new ones their TRUNCATE trigger (issue 16).';
+    END IF;
+    RETURN true;
+END
+$fn$;
+
+COMMENT ON FUNCTION common.install_partition_guard() IS
+'Creates the event triggers chaindb_partitions_before_ddl / _after_ddl (common.tg__partitions_before_ddl, '
+'_after_ddl) unless they exist; true when they are in place. Only a superuser may create event triggers: '
+'this migration calls it as the session user, and when that is no superuser (a database of one''s own, '
+'README "Bring your own database") a DBA runs SELECT common.install_partition_guard() later (make check-db '
+'says so). Without them the application still cannot detach, drop or truncate a partition (privileges, '
+'TRUNCATE triggers); only the owner could, by hand.';
+
+REVOKE ALL ON FUNCTION common.install_partition_guard() FROM PUBLIC;
+
+-- Event triggers are created by the session user (a superuser, else they are left to a DBA).
 SET ROLE NONE;
 
-CREATE EVENT TRIGGER chaindb_partitions_before_ddl ON ddl_command_start
-WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA')
-EXECUTE FUNCTION common.tg__partitions_before_ddl();
-
-CREATE EVENT TRIGGER chaindb_partitions_after_ddl ON ddl_command_end
-WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA')
-EXECUTE FUNCTION common.tg__partitions_after_ddl();
-
-COMMENT ON EVENT TRIGGER chaindb_partitions_before_ddl IS
-'Records the partitions of the append-only tables before ALTER TABLE, DROP TABLE, DROP SCHEMA (issue 16).';
-
-COMMENT ON EVENT TRIGGER chaindb_partitions_after_ddl IS
-'Keeps the partitions of the append-only tables attached (only common.apply_retention detaches them) and gives '
-'new ones their TRUNCATE trigger (issue 16).';
+SELECT common.install_partition_guard() AS guarded;
 
 SET ROLE chaindb_owner;
 

@@ -119,7 +119,7 @@ class Standby:
         port = self.requested_port or free_port()
         if port_in_use(port):
             raise EmbeddedError(f"port {port} is in use by another program: choose another ({PORT_ENV})")
-        opts = server_options(port, self.socket_dir, fast=fast) + ["-c", "hot_standby=on"]
+        opts = [*server_options(port, self.socket_dir, fast=fast), "-c", "hot_standby=on"]
         if apply_delay:
             opts += ["-c", f"recovery_min_apply_delay={apply_delay}"]
         self.logfile.touch()

@@ -141,7 +141,7 @@ def test_read_your_writes_async(servers: tuple[str, str]) -> None:
 
 def test_the_primary_pool_never_lands_on_a_standby(servers: tuple[str, str]) -> None:
     _, standby = servers
-    with pytest.raises(psycopg.OperationalError, match="read-write|hot standby|read-only"):
+    with pytest.raises(psycopg.OperationalError, match=r"read-write|hot standby|read-only"):
         psycopg.connect(standby, **replicas.primary_kwargs(standby, {})).close()
     with psycopg.connect(standby, **replicas.replica_kwargs(standby, {"options": "-c search_path=cocopay"})) as conn:
         assert conn.execute("SHOW search_path").fetchone() == ("cocopay",), "the caller's options are kept"

@@ -76,8 +76,9 @@ SELECT set_eq(
              ('transactions', 'transactions_store_daily_stats_insert', 5),
              ('transactions', 'transactions_store_daily_stats_update', 17),
              ('transactions', 'transactions_store_daily_stats_delete', 9),
-             ('transactions', 'transactions_store_daily_stats_truncate', 32)$$,
-    'exactly these 17 triggers: 9 BEFORE UPDATE FOR EACH ROW, the append-only ones, 4 AFTER queueing store_daily_stats changes'
+             ('transactions', 'transactions_store_daily_stats_truncate', 32),
+             ('transactions', 'transactions_immutable_columns', 19)$$,
+    'exactly these 18 triggers: 10 BEFORE UPDATE FOR EACH ROW, the append-only ones, 4 AFTER queueing store_daily_stats changes'
 );
 
 -- updated_at moves on UPDATE (now() is the transaction time; rows start in the past)

@@ -118,7 +118,7 @@ SELECT throws_ok(
     'chaindb_app cannot write the stats directly'
 );
 SELECT throws_ok(
-    $$INSERT INTO cocopay.store_daily_stats_changes VALUES ('00000000-0000-0000-0000-000000001211', '2024-03-05')$$,
+    $$INSERT INTO cocopay.store_daily_stats_changes (store_id, date) VALUES ('00000000-0000-0000-0000-000000001211', '2024-03-05')$$,
     '42501', 'permission denied for table store_daily_stats_changes',
     'chaindb_app cannot write the change queue directly'
 );

@@ -4,7 +4,8 @@
 -- common.apply_retention, pruning, privileges. The clock is the database's (common.freeze_clock).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(40);
+SELECT plan(42);
+SET LOCAL client_min_messages = warning;
 \ir ../helpers.psql
 
 CREATE FUNCTION pg_temp.plan(p_query text)
@@ -43,6 +44,8 @@ CREATE TABLE scratch.events (
 ) PARTITION BY RANGE (created_at);
 CREATE TABLE scratch.plain (id integer PRIMARY KEY, created_at timestamptz NOT NULL);
 CREATE TABLE scratch.by_id (id integer NOT NULL, PRIMARY KEY (id)) PARTITION BY RANGE (id);
+GRANT USAGE ON SCHEMA scratch TO chaindb_app;
+GRANT SELECT, INSERT ON scratch.events TO chaindb_app;
 RESET ROLE;
 CALL common.define_append_only('scratch.events');
 SELECT common.freeze_clock('2030-05-17 10:00+00');
@@ -79,7 +82,8 @@ SELECT results_eq(
     'the current UTC month (database clock) and 2 ahead, and the default partition'
 );
 SELECT is(
-    (SELECT pg_get_userbyid(relowner)::text FROM pg_class WHERE oid = 'scratch.events_p203006'::regclass),
+    (SELECT pg_get_userbyid(relowner)::text FROM pg_class
+WHERE oid = 'scratch.events_p203006'::regclass),
     'chaindb_owner', 'partitions belong to the owner, whoever runs the function'
 );
 SELECT matches(
@@ -113,7 +117,8 @@ SELECT results_eq(
 );
 SELECT ok(
     'scratch.events_default'::regclass IS NOT NULL
-    AND (SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE oid = 'scratch.events_default'::regclass) = 'DEFAULT',
+    AND (SELECT pg_get_expr(relpartbound, oid) FROM pg_class
+WHERE oid = 'scratch.events_default'::regclass) = 'DEFAULT',
     'a new default partition stands in for the one it emptied'
 );
 
@@ -184,6 +189,14 @@ SELECT throws_ok(
     'CD003', NULL, 'naming the partition in chaindb.partition_release by hand does not release it'
 );
 SELECT throws_ok(
+    $$SELECT pg_temp.as_role('chaindb_app', 'ALTER TABLE scratch.events DETACH PARTITION scratch.events_p203001')$$,
+    '42501', 'must be owner of table events', 'chaindb_app cannot detach a partition (not the owner)'
+);
+SELECT throws_ok(
+    $$SELECT pg_temp.as_role('chaindb_app', 'TRUNCATE scratch.events_p203001')$$,
+    '42501', 'permission denied for table events_p203001', 'nor truncate one (no TRUNCATE grant)'
+);
+SELECT throws_ok(
     $$SELECT pg_temp.as_role('chaindb_app', 'SELECT common.apply_retention()')$$,
     '42501', NULL, 'chaindb_app cannot run the retention'
 );
@@ -223,7 +236,8 @@ SELECT set_eq(
     ARRAY['scratch.events_p203009', 'scratch.events_p203010', 'scratch.events_p203011'],
     'create_partitions keeps the premade months ahead of the clock'
 );
-UPDATE common.partitioned_tables SET retention = NULL WHERE schema_name = 'scratch';
+UPDATE common.partitioned_tables SET retention = NULL
+WHERE schema_name = 'scratch';
 SELECT common.freeze_clock('2040-01-01 00:00+00');
 SELECT is_empty($$SELECT common.apply_retention('scratch.events')$$, 'no retention: nothing is ever dropped');
 
