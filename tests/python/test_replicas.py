@@ -7,6 +7,8 @@ the standby's refusal of writes, and read-your-writes (wait for the token, else 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,6 +20,8 @@ import pytest
 
 from chaindb import admin, db, errors, replicas
 from chaindb.cocopay import queries as q
+from chaindb.cocopay.queries import feature_flags, transactions
+from chaindb.codegen import runtime
 from chaindb.embedded import throwaway
 from chaindb.standby import Standby
 
@@ -81,8 +85,8 @@ def test_reads_go_to_a_replica_only_where_asked(pools: replicas.ReplicatedPool) 
 def test_writes_and_primary_reads_are_refused_on_a_replica_before_they_are_sent(
     pools: replicas.ReplicatedPool,
 ) -> None:
-    assert q.FEATURE_FLAG_UPSERT.write and q.TRANSACTION_GET_BY_IDEMPOTENCY_KEY.primary
-    assert not q.TRANSACTION_GET.primary
+    assert feature_flags.FEATURE_FLAG_UPSERT.write and transactions.TRANSACTION_GET_BY_IDEMPOTENCY_KEY.primary
+    assert not transactions.TRANSACTION_GET.primary
     with pools.read() as conn:
         with pytest.raises(errors.PrimaryRequired, match="feature_flag_upsert writes: run it on a primary"):
             q.feature_flag_upsert(conn, name="never", description=None, enabled=True, rules=[])
@@ -159,3 +163,18 @@ def test_a_token_is_taken_after_the_commit_and_checked(pools: replicas.Replicate
             conn.autocommit = True
     with pytest.raises(errors.InvalidInput, match="not a WAL position"), pools.read(after="yesterday"):
         pass
+
+
+@pytest.mark.parametrize("schema", admin.available_schemas())
+def test_idempotency_and_exactly_once_reads_are_primary_only(schema: str) -> None:
+    """A read by an idempotency key, a webhook's or a payment's id, or a session token never runs on a
+    replica (its answer decides whether something is done again); every write is primary only."""
+    package = importlib.import_module(f"chaindb.{schema}.queries")
+    statements = runtime.statements(package)
+    assert statements
+    keys = re.compile(r"idempotency_key|token_hash|payment_intent_id|tx_signature|invoice_id|deposit_addr")
+    for name, stmt in statements.items():
+        if stmt.write:
+            assert stmt.primary, name
+        elif keys.search(stmt.sql) and not re.search(r"_list_|_count_", name):
+            assert stmt.primary, f"{schema}.{name} reads by a key that decides a write: mark it @primary"
