@@ -18,7 +18,10 @@ Made by ``chaindb.db.pool(primary_url, replicas=[replica_url, ...])`` (``async_p
   token)`` polls the replica's ``pg_last_wal_replay_lsn()`` with short queries (no snapshot held
   while waiting, which could hold back replay) until it has replayed the token, for at most
   ``wait`` seconds; then, or when no replica answers within ``replica_timeout``, it yields a
-  primary connection instead. PostgreSQL 15 has no wait-for-LSN of its own.
+  primary connection instead. PostgreSQL 15 has no wait-for-LSN of its own. A replica receives
+  only flushed WAL: after a commit with ``synchronous_commit = off`` the wait includes the WAL
+  writer's next flush (``wal_writer_delay``, 200 ms by default); with the default (on) it is the
+  replay lag alone (``make bench``: a few ms on one machine).
 - **Never a write on a replica.** Replica connections are ``default_transaction_read_only``; the
   generated code refuses a write, or a read marked ``@primary`` (exactly-once and idempotency
   checks, a session's validity), on such a connection with ``errors.PrimaryRequired`` before it
