@@ -217,15 +217,8 @@ def pool(
     primary = database_url(url)
     if replicas is None:
         return make(primary, kwargs, name)
-    return routing.ReplicatedPool(
-        make(primary, routing.primary_kwargs(primary, kwargs), name),
-        [
-            make(libpq_url(r), routing.replica_kwargs(libpq_url(r), kwargs), name and f"{name}-replica{i}")
-            for i, r in enumerate(replicas)
-        ],
-        wait=routing.DEFAULT_WAIT if wait is None else wait,
-        replica_timeout=routing.DEFAULT_REPLICA_TIMEOUT if replica_timeout is None else replica_timeout,
-    )
+    return routing.ReplicatedPool(*routing.pools(make, primary, replicas, kwargs, name), wait=wait,
+                                  replica_timeout=replica_timeout)
 
 
 @overload
@@ -284,12 +277,5 @@ def async_pool(
     primary = database_url(url)
     if replicas is None:
         return make(primary, kwargs, name)
-    return routing.AsyncReplicatedPool(
-        make(primary, routing.primary_kwargs(primary, kwargs), name),
-        [
-            make(libpq_url(r), routing.replica_kwargs(libpq_url(r), kwargs), name and f"{name}-replica{i}")
-            for i, r in enumerate(replicas)
-        ],
-        wait=routing.DEFAULT_WAIT if wait is None else wait,
-        replica_timeout=routing.DEFAULT_REPLICA_TIMEOUT if replica_timeout is None else replica_timeout,
-    )
+    return routing.AsyncReplicatedPool(*routing.pools(make, primary, replicas, kwargs, name), wait=wait,
+                                       replica_timeout=replica_timeout)

@@ -37,9 +37,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg.rows import TupleRow
@@ -47,7 +47,7 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from chaindb import errors
 
-__all__ = ["AsyncReplicatedPool", "ReplicatedPool", "primary_kwargs", "replica_kwargs"]
+__all__ = ["AsyncReplicatedPool", "ReplicatedPool", "pools", "primary_kwargs", "replica_kwargs"]
 
 #: Read-your-writes: the longest a read waits for a replica to replay the token, by default (s).
 DEFAULT_WAIT = 1.0
@@ -89,6 +89,25 @@ def replica_kwargs(url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+P = TypeVar("P")
+
+
+def pools(
+    make: Callable[[str, dict[str, Any], str | None], P],
+    primary: str,
+    replicas: Sequence[str],
+    kwargs: dict[str, Any],
+    name: str | None,
+) -> tuple[P, list[P]]:
+    """The primary pool and the replica pools, made by ``make(url, connection arguments, pool name)``."""
+    from chaindb.db import libpq_url
+
+    return make(primary, primary_kwargs(primary, kwargs), name), [
+        make(libpq_url(r), replica_kwargs(libpq_url(r), kwargs), name and f"{name}-replica{i}")
+        for i, r in enumerate(replicas)
+    ]
+
+
 def _check_token(token: str) -> str:
     high, sep, low = token.partition("/")
     try:
@@ -113,13 +132,13 @@ class ReplicatedPool:
         primary: SyncPool,
         replicas: Sequence[SyncPool],
         *,
-        wait: float = DEFAULT_WAIT,
-        replica_timeout: float = DEFAULT_REPLICA_TIMEOUT,
+        wait: float | None = None,
+        replica_timeout: float | None = None,
     ) -> None:
         self.primary = primary
         self.replicas = list(replicas)
-        self.wait = wait
-        self.replica_timeout = replica_timeout
+        self.wait = DEFAULT_WAIT if wait is None else wait
+        self.replica_timeout = DEFAULT_REPLICA_TIMEOUT if replica_timeout is None else replica_timeout
         self._turn = itertools.count()
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -211,13 +230,13 @@ class AsyncReplicatedPool:
         primary: AsyncPool,
         replicas: Sequence[AsyncPool],
         *,
-        wait: float = DEFAULT_WAIT,
-        replica_timeout: float = DEFAULT_REPLICA_TIMEOUT,
+        wait: float | None = None,
+        replica_timeout: float | None = None,
     ) -> None:
         self.primary = primary
         self.replicas = list(replicas)
-        self.wait = wait
-        self.replica_timeout = replica_timeout
+        self.wait = DEFAULT_WAIT if wait is None else wait
+        self.replica_timeout = DEFAULT_REPLICA_TIMEOUT if replica_timeout is None else replica_timeout
         self._turn = itertools.count()
 
     async def open(self, wait: bool = False, timeout: float = 30.0) -> None:

@@ -30,6 +30,7 @@ from chaindb.embedded import (
     SUPERUSER,
     Embedded,
     EmbeddedError,
+    ServerFolders,
     as_server_user,
     bindir,
     free_port,
@@ -46,24 +47,16 @@ from chaindb.embedded import (
 PORT_ENV = "CHAINDB_REPLICA_PORT"
 
 
-class Standby:
+class Standby(ServerFolders):
     """A hot standby kept in ``home`` (``data/``, ``run/``, ``server.log``, ``pgpass``)."""
 
     def __init__(self, home: Path, port: int | None = None) -> None:
-        self.home = home
+        self._home = home
         self.requested_port = port
 
     @property
-    def datadir(self) -> Path:
-        return self.home / "data"
-
-    @property
-    def socket_dir(self) -> Path:
-        return self.home / "run"
-
-    @property
-    def logfile(self) -> Path:
-        return self.home / "server.log"
+    def home(self) -> Path:
+        return self._home
 
     @property
     def passfile(self) -> Path:
@@ -76,9 +69,6 @@ class Standby:
 
     def exists(self) -> bool:
         return (self.datadir / "PG_VERSION").exists()
-
-    def running(self) -> bool:
-        return postmaster_port(self.datadir) is not None
 
     def url(self, database: str = "postgres", user: str = SUPERUSER, passfile: Path | None = None) -> str:
         if self.port is None:
