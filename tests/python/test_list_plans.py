@@ -361,7 +361,9 @@ def problems(plan: dict[str, Any], table: str, *, limited: bool) -> list[str]:
         kind = node["Node Type"]
         relation = node.get("Relation Name") or ""
         if relation == table or re.fullmatch(rf"{table}_(p[0-9]{{6}}|default)", relation):  # or one of its months
-            if kind == "Seq Scan":
+            # (an empty month's partition is read by a sequential scan of nothing: no cost)
+            scanned = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+            if kind == "Seq Scan" and (relation == table or scanned):
                 found.append(f"sequential scan of {relation}")
             for key in ("Rows Removed by Filter", "Rows Removed by Index Recheck"):
                 if node.get(key):
