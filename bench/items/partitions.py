@@ -98,7 +98,7 @@ def last_day_events(ctx: Context) -> str:
                 conn.execute(
                     "INSERT INTO cocopay.analytics_events (event_name, properties, device_id, created_at)"
                     " SELECT 'event_' || (g %% 10), '{}', 'device-' || (g %% 10000),"
-                    "        common.now() - (g * interval '395 days' / %(rows)s)"
+                    "        common.now() - interval '395 days' * (g::float8 / %(rows)s)"
                     " FROM generate_series(%(lo)s, %(hi)s) AS g",
                     {"rows": rows, "lo": start + 1, "hi": min(start + chunk, rows)},
                 )
