@@ -23,6 +23,7 @@ DECLARATIONS = [
     "common.state_transitions",
     "common.immutable_columns",
     "common.append_only_tables",
+    "common.partitioned_tables",
 ]
 
 

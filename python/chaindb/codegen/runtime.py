@@ -33,6 +33,13 @@ The row maker of a model (compiled once per model and query) only
   (``@not-null``, a column of a function's result), that they are not NULL, raising
   ``errors.UnexpectedNull`` otherwise. Columns the catalog proves NOT NULL are not re-checked.
 Models built this way compare, hash, dump and copy like validated ones.
+
+Routing. A statement generated with ``write=True`` writes (a table, a row lock, a volatile
+function: the generator reads it from the query's parse tree), one with ``primary=True`` reads what
+only the primary can be trusted with (an exactly-once or idempotency check, ``@primary``). Either
+refuses a read-only connection (a replica's, ``chaindb.db.pool(..., replicas=...).read()``) with
+``errors.PrimaryRequired`` before anything is sent; the check reads the parameters the server
+reports (``default_transaction_read_only``, ``in_hot_standby``): no round trip.
 """
 
 from __future__ import annotations
@@ -635,6 +642,7 @@ class Value:
 
 # -- statements ------------------------------------------------------------------------------
 
+_ON: Final = b"on"
 
 #: A cursor whose last result had more rows than this is dropped after the call, not kept idle.
 KEEP_ROWS: Final = 1_000
@@ -653,10 +661,47 @@ def _idle_cursors(conn: Conn | AsyncConn) -> dict[Any, Any]:
     return idle
 
 
-class Query(Generic[R]):
+def read_only(conn: Conn | AsyncConn) -> bool:
+    """Whether the connection cannot write: a standby's, or read-only by default (a replica pool's)."""
+    status = conn.pgconn.parameter_status
+    return status(b"default_transaction_read_only") == _ON or status(b"in_hot_standby") == _ON
+
+
+class _Routed:
+    """What ``Query`` and ``Command`` share: the name, the SQL, its ``@optional`` variants and where it may run."""
+
+    __slots__ = ("_optional", "name", "primary", "sql", "variants", "write")
+
+    def __init__(self, name: str, sql: str, optional: Sequence[str], write: bool, primary: bool) -> None:
+        self.name = name
+        self.sql = sql
+        self._optional = tuple(optional)
+        #: ``@optional``: the SQL per set of omitted parameters (their WHERE parts dropped)
+        self.variants = optional_variants(sql, self._optional) if optional else {frozenset(): sql}
+        #: It writes; ``primary``: it runs on the primary only (every write, and ``@primary`` reads).
+        self.write = write
+        self.primary = write or primary
+
+    def statement(self, params: Params) -> str:
+        """The SQL run for ``params``: with ``@optional`` parameters, the variant without the WHERE
+        parts of those that are None."""
+        if not self._optional:
+            return self.sql
+        return self.variants[frozenset(n for n in self._optional if params.get(n) is None)]
+
+    def _route(self, conn: Conn | AsyncConn) -> None:
+        """Refuse a write or an ``@primary`` read on a read-only connection, before it is sent."""
+        if self.primary and read_only(conn):
+            what = "writes" if self.write else "must read the primary (@primary: an exactly-once or idempotency check)"
+            raise errors.PrimaryRequired(
+                f"{self.name} {what}: run it on a primary connection (pool.connection()), not a replica's (pool.read())"
+            )
+
+
+class Query(_Routed, Generic[R]):
     """A statement returning rows of type ``R`` (a model, or one value for ``Value``)."""
 
-    __slots__ = ("_factory", "_null_row", "_optional", "_raw_json", "_value", "name", "sql", "variants")
+    __slots__ = ("_factory", "_null_row", "_raw_json", "_value")
 
     @overload
     def __init__(
@@ -668,10 +713,21 @@ class Query(Generic[R]):
         not_null: Sequence[str] = (),
         null_row: bool = False,
         optional: Sequence[str] = (),
+        write: bool = False,
+        primary: bool = False,
     ) -> None: ...
 
     @overload
-    def __init__(self: Query[Any], name: str, row: Value, sql: str, *, optional: Sequence[str] = ()) -> None: ...
+    def __init__(
+        self: Query[Any],
+        name: str,
+        row: Value,
+        sql: str,
+        *,
+        optional: Sequence[str] = (),
+        write: bool = False,
+        primary: bool = False,
+    ) -> None: ...
 
     def __init__(
         self,
@@ -682,12 +738,10 @@ class Query(Generic[R]):
         not_null: Sequence[str] = (),
         null_row: bool = False,
         optional: Sequence[str] = (),
+        write: bool = False,
+        primary: bool = False,
     ) -> None:
-        self.name = name
-        self.sql = sql
-        self._optional = tuple(optional)
-        #: ``@optional``: the SQL per set of omitted parameters (their WHERE parts dropped)
-        self.variants = optional_variants(sql, self._optional) if optional else {frozenset(): sql}
+        super().__init__(name, sql, optional, write, primary)
         self._value = isinstance(row, Value)
         if isinstance(row, Value):
             self._raw_json = row.raw_json
@@ -702,13 +756,6 @@ class Query(Generic[R]):
 
     def __repr__(self) -> str:
         return f"Query({self.name!r})"
-
-    def statement(self, params: Params) -> str:
-        """The SQL run for ``params``: with ``@optional`` parameters, the variant without the WHERE
-        parts of those that are None."""
-        if not self._optional:
-            return self.sql
-        return self.variants[frozenset(n for n in self._optional if params.get(n) is None)]
 
     def _cursor(self, conn: Conn) -> psycopg.Cursor[Any]:
         cur = conn.cursor(row_factory=self._factory)
@@ -730,6 +777,7 @@ class Query(Generic[R]):
 
     def first(self, conn: Conn, params: Params) -> R | None:
         """The first row, or None (``^``, ``$``, ``<!``)."""
+        self._route(conn)
         idle = _idle_cursors(conn)
         cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
@@ -744,6 +792,7 @@ class Query(Generic[R]):
 
     def one(self, conn: Conn, params: Params) -> R:
         """The first row; ``errors.NoRowReturned`` when there is none (``@one``)."""
+        self._route(conn)
         idle = _idle_cursors(conn)
         cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
@@ -761,6 +810,7 @@ class Query(Generic[R]):
 
     def all(self, conn: Conn, params: Params) -> list[R]:
         """Every row."""
+        self._route(conn)
         idle = _idle_cursors(conn)
         cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
@@ -775,6 +825,7 @@ class Query(Generic[R]):
 
     def stream(self, conn: Conn, params: Params) -> Iterator[R]:
         """The rows as they arrive (``cursor.stream``); the connection is busy until exhausted."""
+        self._route(conn)
         try:
             with self._cursor(conn) as cur:
                 for row in cur.stream(self.statement(params), params, size=STREAM_SIZE):
@@ -787,6 +838,7 @@ class Query(Generic[R]):
 
     async def first_async(self, conn: AsyncConn, params: Params) -> R | None:
         """``first`` on an async connection."""
+        self._route(conn)
         idle = _idle_cursors(conn)
         cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
@@ -802,6 +854,7 @@ class Query(Generic[R]):
 
     async def one_async(self, conn: AsyncConn, params: Params) -> R:
         """``one`` on an async connection."""
+        self._route(conn)
         idle = _idle_cursors(conn)
         cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
@@ -820,6 +873,7 @@ class Query(Generic[R]):
 
     async def all_async(self, conn: AsyncConn, params: Params) -> list[R]:
         """``all`` on an async connection."""
+        self._route(conn)
         idle = _idle_cursors(conn)
         cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
@@ -835,6 +889,7 @@ class Query(Generic[R]):
 
     async def stream_async(self, conn: AsyncConn, params: Params) -> AsyncIterator[R]:
         """``stream`` on an async connection."""
+        self._route(conn)
         try:
             async with self._acursor(conn) as cur:
                 async for row in cur.stream(self.statement(params), params, size=STREAM_SIZE):
@@ -844,28 +899,22 @@ class Query(Generic[R]):
             raise errors.translate(exc) from exc
 
 
-class Command:
+class Command(_Routed):
     """A statement run for its effect: rowcount (``!``), executemany (``*!``) or a script (``#``)."""
 
-    __slots__ = ("_optional", "name", "sql", "variants")
+    __slots__ = ()
 
-    def __init__(self, name: str, sql: str, *, optional: Sequence[str] = ()) -> None:
-        self.name = name
-        self.sql = sql
-        self._optional = tuple(optional)
-        self.variants = optional_variants(sql, self._optional) if optional else {frozenset(): sql}
-
-    def statement(self, params: Params) -> str:
-        """The SQL run for ``params`` (see ``Query.statement``)."""
-        if not self._optional:
-            return self.sql
-        return self.variants[frozenset(n for n in self._optional if params.get(n) is None)]
+    def __init__(
+        self, name: str, sql: str, *, optional: Sequence[str] = (), write: bool = False, primary: bool = False
+    ) -> None:
+        super().__init__(name, sql, optional, write, primary)
 
     def __repr__(self) -> str:
         return f"Command({self.name!r})"
 
     def rowcount(self, conn: Conn, params: Params) -> int:
         """Run once; the number of rows affected."""
+        self._route(conn)
         try:
             with conn.cursor() as cur:
                 cur.execute(self.statement(params), params, prepare=True)
@@ -877,6 +926,7 @@ class Command:
         """Run once per parameter set (pipelined by psycopg), all or nothing: in one transaction (a
         savepoint inside the caller's), so a refused row leaves none of the others written; the
         total rows affected."""
+        self._route(conn)
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(self.sql, rows)
@@ -886,6 +936,7 @@ class Command:
 
     def script(self, conn: Conn) -> None:
         """Run the SQL as it is, without parameters."""
+        self._route(conn)
         try:
             conn.execute(self.sql)
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -893,6 +944,7 @@ class Command:
 
     async def rowcount_async(self, conn: AsyncConn, params: Params) -> int:
         """``rowcount`` on an async connection."""
+        self._route(conn)
         try:
             async with conn.cursor() as cur:
                 await cur.execute(self.statement(params), params, prepare=True)
@@ -902,6 +954,7 @@ class Command:
 
     async def many_async(self, conn: AsyncConn, rows: Iterable[Params]) -> int:
         """``many`` on an async connection (all or nothing, like ``many``)."""
+        self._route(conn)
         try:
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.executemany(self.sql, rows)
@@ -911,6 +964,7 @@ class Command:
 
     async def script_async(self, conn: AsyncConn) -> None:
         """``script`` on an async connection."""
+        self._route(conn)
         try:
             await conn.execute(self.sql)
         except (psycopg.Error, UnicodeEncodeError) as exc:

@@ -39,6 +39,7 @@ FROM bloxtr8.start_asset_verification(
         "id", "user_id", "game_id", "verification_status", "verification_method", "ownership_type", "created_at",
         "updated_at",
     ),
+    write=True,
 )
 
 
@@ -95,6 +96,7 @@ FROM bloxtr8.complete_asset_verification(
         "id", "user_id", "game_id", "verification_status", "verification_method", "ownership_type", "created_at",
         "updated_at",
     ),
+    write=True,
 )
 
 
@@ -194,6 +196,7 @@ ASSET_VERIFICATION_EXPIRE_DUE: Final[_rt.Query[int]] = _rt.Query(
     "asset_verification_expire_due",
     _rt.Value(not_null=True),
     "SELECT bloxtr8.expire_asset_verifications() AS expired;",
+    write=True,
 )
 
 

@@ -44,6 +44,7 @@ ESCROW_CREATE: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.create_escrow(%(contract_id)s::text, %(payment_intent_id)s::text, %(deposit_addr)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -94,6 +95,7 @@ ESCROW_FUND: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.fund_escrow(%(id)s::text, %(deposit_tx)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -116,6 +118,7 @@ ESCROW_DELIVER: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.deliver_escrow(%(id)s::text, %(user_id)s::text, %(notes)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -145,6 +148,7 @@ ESCROW_RELEASE: Final = _rt.Query(
     """SELECT e.*
 FROM bloxtr8.release_escrow(%(id)s::text, %(transfer_id)s::text, %(release_tx)s::text, %(resolution)s::text) AS e;""",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -199,6 +203,7 @@ ESCROW_DISPUTE: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.dispute_escrow(%(id)s::text, %(user_id)s::text, %(reason)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -221,6 +226,7 @@ ESCROW_REFUND: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.refund_escrow(%(id)s::text, %(refund_id)s::text, %(refund_tx)s::text, %(resolution)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -275,6 +281,7 @@ ESCROW_CANCEL: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.cancel_escrow(%(id)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 

@@ -53,6 +53,7 @@ FROM bloxtr8.make_offer(
         "id", "amount", "currency", "expiry", "status", "created_at", "updated_at", "listing_id", "buyer_id",
         "seller_id",
     ),
+    write=True,
 )
 
 
@@ -117,6 +118,7 @@ FROM bloxtr8.counter_offer(
         "id", "amount", "currency", "expiry", "status", "created_at", "updated_at", "listing_id", "buyer_id",
         "seller_id",
     ),
+    write=True,
 )
 
 
@@ -180,6 +182,7 @@ OFFER_ACCEPT: Final = _rt.Query(
         "id", "amount", "currency", "expiry", "status", "created_at", "updated_at", "listing_id", "buyer_id",
         "seller_id",
     ),
+    write=True,
 )
 
 
@@ -207,6 +210,7 @@ OFFER_DECLINE: Final = _rt.Query(
         "id", "amount", "currency", "expiry", "status", "created_at", "updated_at", "listing_id", "buyer_id",
         "seller_id",
     ),
+    write=True,
 )
 
 
@@ -224,6 +228,7 @@ OFFER_EXPIRE_DUE: Final[_rt.Query[int]] = _rt.Query(
     "offer_expire_due",
     _rt.Value(not_null=True),
     "SELECT bloxtr8.expire_offers() AS expired;",
+    write=True,
 )
 
 

@@ -39,6 +39,7 @@ USER_CREATE: Final = _rt.Query(
     """INSERT INTO bloxtr8.users AS u (email, name, email_verified, phone, image)
 VALUES (%(email)s::text, %(name)s::text, %(email_verified)s::boolean, %(phone)s::text, %(image)s::text)
 RETURNING u.*;""",
+    write=True,
 )
 
 
@@ -129,6 +130,7 @@ USER_UPDATE_PROFILE: Final = _rt.Query(
 SET name = %(name)s::text, email_verified = %(email_verified)s::boolean, phone = %(phone)s::text, image = %(image)s::text
 WHERE u.id = %(id)s::text
 RETURNING u.*;""",
+    write=True,
 )
 
 
@@ -183,6 +185,7 @@ USER_SET_KYC: Final = _rt.Query(
     not_null=(
         "id", "email", "email_verified", "created_at", "updated_at", "kyc_tier", "kyc_verified", "wallet_risk",
     ),
+    write=True,
 )
 
 
@@ -213,6 +216,7 @@ USER_SET_WALLET: Final = _rt.Query(
     not_null=(
         "id", "email", "email_verified", "created_at", "updated_at", "kyc_tier", "kyc_verified", "wallet_risk",
     ),
+    write=True,
 )
 
 
@@ -242,6 +246,7 @@ USER_SET_WALLET_RISK: Final = _rt.Query(
     not_null=(
         "id", "email", "email_verified", "created_at", "updated_at", "kyc_tier", "kyc_verified", "wallet_risk",
     ),
+    write=True,
 )
 
 
