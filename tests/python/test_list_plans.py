@@ -397,7 +397,9 @@ def lists_url(pg_url: str, template_url: str) -> Iterator[str]:
     with ThreadPoolExecutor(max_workers=2) as pool:  # schemas load independently: two at a time
         list(pool.map(load, by_schema.values()))
     with psycopg.connect(url, autocommit=True) as conn:
-        # the months of the rows get their partitions (the rows move out of the default partition)
+        # the months of the rows get their partitions (the rows move out of the default partition,
+        # foreign keys unchecked as when they were loaded)
+        conn.execute("SET session_replication_role = replica")
         conn.execute("SELECT common.create_partitions()")
         for (table,) in conn.execute("SELECT format('%I.%I', schema_name, table_name) FROM common.partitioned_tables"):
             conn.execute(f"ANALYZE {table}")
