@@ -899,7 +899,8 @@ CREATE TABLE game_market.download_events (
     created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT download_events_ip_hash_check CHECK (((char_length(ip_hash) = 64) AND (ip_hash ~ '^[0-9a-f]+$'::text))),
     CONSTRAINT download_events_user_agent_check CHECK ((char_length(user_agent) <= 512))
-);
+)
+PARTITION BY RANGE (created_at);
 
 ALTER TABLE game_market.download_events OWNER TO chaindb_owner;
 
@@ -907,7 +908,7 @@ ALTER TABLE game_market.download_events OWNER TO chaindb_owner;
 -- Name: TABLE download_events; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
-COMMENT ON TABLE game_market.download_events IS 'One download of a release by an entitlement''s holder; written only by game_market.record_download, append-only.';
+COMMENT ON TABLE game_market.download_events IS 'One download of a release by an entitlement''s holder; written only by game_market.record_download, append-only. Partitioned by month on created_at (download_events_pYYYYMM, download_events_default; common.partitioned_tables).';
 
 --
 -- Name: COLUMN download_events.ip_hash; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
@@ -1334,6 +1335,29 @@ COMMENT ON COLUMN game_market.developer_profiles.payout_ln_address IS 'Where the
 COMMENT ON CONSTRAINT developer_profiles_payout_ln_address_check ON game_market.developer_profiles IS 'payout_ln_address is a Lightning address: name@domain, lowercase (LUD-16).';
 
 --
+-- Name: download_events_default; Type: TABLE; Schema: game_market; Owner: chaindb_owner
+--
+
+CREATE TABLE game_market.download_events_default (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    entitlement_id uuid NOT NULL,
+    release_id uuid NOT NULL,
+    ip_hash text NOT NULL,
+    user_agent text,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    CONSTRAINT download_events_ip_hash_check CHECK (((char_length(ip_hash) = 64) AND (ip_hash ~ '^[0-9a-f]+$'::text))),
+    CONSTRAINT download_events_user_agent_check CHECK ((char_length(user_agent) <= 512))
+);
+
+ALTER TABLE game_market.download_events_default OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE download_events_default; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE game_market.download_events_default IS 'Default partition of game_market.download_events: the rows of a month without a partition (none while `make partitions` runs ahead of the clock); common.create_partitions moves them into their month.';
+
+--
 -- Name: entitlements; Type: TABLE; Schema: game_market; Owner: chaindb_owner
 --
 
@@ -1596,6 +1620,12 @@ COMMENT ON CONSTRAINT users_display_name_check ON game_market.users IS 'A displa
 COMMENT ON CONSTRAINT users_pubkey_check ON game_market.users IS 'pubkey is a compressed secp256k1 key in lowercase hex (game_market.is_pubkey).';
 
 --
+-- Name: download_events_default; Type: TABLE ATTACH; Schema: game_market; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY game_market.download_events ATTACH PARTITION game_market.download_events_default DEFAULT;
+
+--
 -- Name: build_assets build_assets_pkey; Type: CONSTRAINT; Schema: game_market; Owner: chaindb_owner
 --
 
@@ -1627,7 +1657,20 @@ ALTER TABLE ONLY game_market.developer_profiles
 --
 
 ALTER TABLE ONLY game_market.download_events
-    ADD CONSTRAINT download_events_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT download_events_pkey PRIMARY KEY (id, created_at);
+
+--
+-- Name: CONSTRAINT download_events_pkey ON download_events; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT download_events_pkey ON game_market.download_events IS '(id, created_at): a partitioned table''s keys contain its partition key; id alone is unique by its default.';
+
+--
+-- Name: download_events_default download_events_default_pkey; Type: CONSTRAINT; Schema: game_market; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY game_market.download_events_default
+    ADD CONSTRAINT download_events_default_pkey PRIMARY KEY (id, created_at);
 
 --
 -- Name: entitlements entitlements_guest_receipt_code_key; Type: CONSTRAINT; Schema: game_market; Owner: chaindb_owner
@@ -1809,7 +1852,7 @@ ALTER TABLE ONLY game_market.users
 -- Name: download_events_entitlement_id_created_at_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
 --
 
-CREATE INDEX download_events_entitlement_id_created_at_id_idx ON game_market.download_events USING btree (entitlement_id, created_at DESC, id);
+CREATE INDEX download_events_entitlement_id_created_at_id_idx ON ONLY game_market.download_events USING btree (entitlement_id, created_at DESC, id);
 
 --
 -- Name: INDEX download_events_entitlement_id_created_at_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
@@ -1818,16 +1861,28 @@ CREATE INDEX download_events_entitlement_id_created_at_id_idx ON game_market.dow
 COMMENT ON INDEX game_market.download_events_entitlement_id_created_at_id_idx IS 'An entitlement''s downloads, newest first (download_list_by_entitlement, download_count_by_entitlement); indexes the foreign key entitlement_id.';
 
 --
+-- Name: download_events_default_entitlement_id_created_at_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
+--
+
+CREATE INDEX download_events_default_entitlement_id_created_at_id_idx ON game_market.download_events_default USING btree (entitlement_id, created_at DESC, id);
+
+--
 -- Name: download_events_release_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
 --
 
-CREATE INDEX download_events_release_id_idx ON game_market.download_events USING btree (release_id);
+CREATE INDEX download_events_release_id_idx ON ONLY game_market.download_events USING btree (release_id);
 
 --
 -- Name: INDEX download_events_release_id_idx; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
 --
 
 COMMENT ON INDEX game_market.download_events_release_id_idx IS 'A release''s downloads; indexes the foreign key release_id.';
+
+--
+-- Name: download_events_default_release_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
+--
+
+CREATE INDEX download_events_default_release_id_idx ON game_market.download_events_default USING btree (release_id);
 
 --
 -- Name: entitlements_buyer_user_id_game_id_granted_at_id_idx; Type: INDEX; Schema: game_market; Owner: chaindb_owner
@@ -1938,6 +1993,24 @@ CREATE INDEX releases_game_id_published_at_id_idx ON game_market.releases USING 
 COMMENT ON INDEX game_market.releases_game_id_published_at_id_idx IS 'A game''s published releases, newest first (release_get_latest_published: what a buyer downloads).';
 
 --
+-- Name: download_events_default_entitlement_id_created_at_id_idx; Type: INDEX ATTACH; Schema: game_market; Owner: chaindb_owner
+--
+
+ALTER INDEX game_market.download_events_entitlement_id_created_at_id_idx ATTACH PARTITION game_market.download_events_default_entitlement_id_created_at_id_idx;
+
+--
+-- Name: download_events_default_pkey; Type: INDEX ATTACH; Schema: game_market; Owner: chaindb_owner
+--
+
+ALTER INDEX game_market.download_events_pkey ATTACH PARTITION game_market.download_events_default_pkey;
+
+--
+-- Name: download_events_default_release_id_idx; Type: INDEX ATTACH; Schema: game_market; Owner: chaindb_owner
+--
+
+ALTER INDEX game_market.download_events_release_id_idx ATTACH PARTITION game_market.download_events_default_release_id_idx;
+
+--
 -- Name: build_assets build_assets_immutable_columns; Type: TRIGGER; Schema: game_market; Owner: chaindb_owner
 --
 
@@ -1996,6 +2069,18 @@ CREATE TRIGGER download_events_append_only_truncate BEFORE TRUNCATE ON game_mark
 --
 
 COMMENT ON TRIGGER download_events_append_only_truncate ON game_market.download_events IS 'download_events is append-only (common.append_only_tables): never truncated (CD003).';
+
+--
+-- Name: download_events_default download_events_append_only_truncate; Type: TRIGGER; Schema: game_market; Owner: chaindb_owner
+--
+
+CREATE TRIGGER download_events_append_only_truncate BEFORE TRUNCATE ON game_market.download_events_default FOR EACH STATEMENT EXECUTE FUNCTION common.tg__append_only();
+
+--
+-- Name: TRIGGER download_events_append_only_truncate ON download_events_default; Type: COMMENT; Schema: game_market; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER download_events_append_only_truncate ON game_market.download_events_default IS 'download_events is append-only (common.append_only_tables): never truncated (CD003).';
 
 --
 -- Name: entitlements entitlements_immutable_columns; Type: TRIGGER; Schema: game_market; Owner: chaindb_owner
@@ -2279,14 +2364,14 @@ ALTER TABLE ONLY game_market.developer_profiles
 -- Name: download_events download_events_entitlement_id_fkey; Type: FK CONSTRAINT; Schema: game_market; Owner: chaindb_owner
 --
 
-ALTER TABLE ONLY game_market.download_events
+ALTER TABLE game_market.download_events
     ADD CONSTRAINT download_events_entitlement_id_fkey FOREIGN KEY (entitlement_id) REFERENCES game_market.entitlements(id) ON DELETE RESTRICT;
 
 --
 -- Name: download_events download_events_release_id_fkey; Type: FK CONSTRAINT; Schema: game_market; Owner: chaindb_owner
 --
 
-ALTER TABLE ONLY game_market.download_events
+ALTER TABLE game_market.download_events
     ADD CONSTRAINT download_events_release_id_fkey FOREIGN KEY (release_id) REFERENCES game_market.releases(id) ON DELETE RESTRICT;
 
 --

@@ -18,6 +18,8 @@ RETURNING s.*;
 
 -- name: session_get_by_token(token_hash)^
 -- The session with this token hash, unless it has expired (database clock).
+-- Read on the primary only: a revocation or expiry takes effect at once.
+-- @primary
 SELECT s.* FROM bloxtr8.sessions AS s
 WHERE s.token = :token_hash::text AND s.expires_at > common.now();
 

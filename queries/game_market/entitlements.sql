@@ -3,6 +3,8 @@
 
 -- name: entitlement_check_user(buyer_user_id, game_id)^
 -- The user's unrevoked entitlement to the game (the first granted); None when the user may not download it.
+-- An access decision: read on the primary only (a refund revokes at once).
+-- @primary
 SELECT e.*
 FROM game_market.entitlements AS e
 WHERE e.buyer_user_id = :buyer_user_id::uuid AND e.game_id = :game_id::uuid AND e.revoked_at IS NULL
@@ -11,6 +13,8 @@ LIMIT 1;
 
 -- name: entitlement_check_receipt(guest_receipt_code)^
 -- The unrevoked entitlement of a guest's receipt code; None when the code grants nothing (unknown, unpaid or refunded).
+-- An access decision: read on the primary only (a refund revokes at once).
+-- @primary
 SELECT e.*
 FROM game_market.entitlements AS e
 WHERE e.guest_receipt_code = :guest_receipt_code::text AND e.revoked_at IS NULL;

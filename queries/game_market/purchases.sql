@@ -45,6 +45,8 @@ WHERE p.id = :id::uuid;
 
 -- name: purchase_get_by_invoice(invoice_id)^
 -- One purchase by its invoice id.
+-- A webhook's look-up: read on the primary only.
+-- @primary
 SELECT p.* FROM game_market.purchases AS p
 WHERE p.invoice_id = :invoice_id::text;
 

@@ -18,5 +18,7 @@ FROM tips.ingest_tip(
 
 -- name: event_get(id)^
 -- One event by its webhook id; None when there is none.
+-- Was this webhook delivery stored? An idempotency check: read on the primary only.
+-- @primary
 SELECT e.* FROM tips.events AS e
 WHERE e.id = :id::varchar;

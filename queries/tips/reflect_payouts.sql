@@ -50,5 +50,7 @@ SELECT p.* FROM tips.release_payout(:id::uuid, :claim_token::uuid, :retry_in::in
 
 -- name: payout_get_by_event(event_id)^
 -- The payout of an event; None when it has none.
+-- An exactly-once check before paying: read on the primary only.
+-- @primary
 SELECT p.* FROM tips.reflect_payouts AS p
 WHERE p.event_id = :event_id::varchar;

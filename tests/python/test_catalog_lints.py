@@ -197,18 +197,22 @@ APPEND_ONLY = """
                    AND g.tgtype & 1 = 0 AND g.tgtype & 2 = 2 AND g.tgtype & 32 = 32) AS enforced
     FROM pg_class AS c
     WHERE c.relnamespace::regnamespace::text = ANY(%(s)s) AND c.relkind IN ('r', 'p')
-      AND obj_description(c.oid, 'pg_class') ILIKE '%%append-only%%'
+      AND obj_description(coalesce(pg_partition_root(c.oid), c.oid), 'pg_class') ILIKE '%%append-only%%'
 """
 
 
 def test_append_only_tables_are_enforced_by_triggers(catalog: psycopg.Connection) -> None:
     """A table whose comment says append-only has its UPDATE, DELETE and TRUNCATE triggers, and is
-    declared with common.define_append_only (so the declaration tests cover it)."""
+    declared with common.define_append_only (so the declaration tests cover it). So has each partition of
+    such a table (PostgreSQL clones row triggers to partitions, not TRUNCATE triggers)."""
     found = dict(rows(catalog, APPEND_ONLY))
     assert found, "no table says it is append-only"
     assert [t for t, enforced in found.items() if not enforced] == []
     declared = {t for (t,) in rows(catalog, """
-        SELECT format('%%I.%%I', a.schema_name, a.table_name) FROM common.append_only_tables AS a
+        SELECT coalesce(p.relid, r.rel)::regclass::text
+        FROM common.append_only_tables AS a
+        CROSS JOIN LATERAL (SELECT format('%%I.%%I', a.schema_name, a.table_name)::regclass AS rel) AS r
+        LEFT JOIN LATERAL pg_partition_tree(r.rel) AS p ON true
         WHERE a.schema_name = ANY(%(s)s)
     """)}
     assert sorted(set(found) - declared) == []

@@ -7,8 +7,10 @@ SELECT plan(19);
 
 SELECT has_schema('game_market', 'schema game_market exists');
 
-SELECT tables_are(
-    'game_market',
+-- (the monthly partitions of download_events are its own, not tables of the schema)
+SELECT set_eq(
+    $$SELECT c.relname::text FROM pg_class AS c
+      WHERE c.relnamespace = 'game_market'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition$$,
     ARRAY[
         'users', 'developer_profiles', 'games', 'releases', 'build_assets', 'purchases', 'entitlements',
         'download_events', 'ledger_entries', 'payouts', 'fee_rates', 'ip_hash_salt'
@@ -42,7 +44,7 @@ SELECT set_eq(
       FROM pg_class AS c
       INNER JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       LEFT JOIN pg_attrdef AS d ON d.adrelid = c.oid AND d.adnum = a.attnum
-      WHERE c.relnamespace = 'game_market'::regnamespace AND c.relkind = 'r'$$,
+      WHERE c.relnamespace = 'game_market'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition$$,
     $$VALUES
         ('build_assets', 'id', 'uuid', true, 'gen_random_uuid()'),
         ('build_assets', 'release_id', 'uuid', true, ''),
@@ -132,7 +134,8 @@ SELECT set_eq(
 
 SELECT set_eq(
     $$SELECT conrelid::regclass::text, conname::text, contype::text
-      FROM pg_constraint WHERE connamespace = 'game_market'::regnamespace$$,
+      FROM pg_constraint AS k WHERE connamespace = 'game_market'::regnamespace
+        AND NOT (SELECT c.relispartition FROM pg_class AS c WHERE c.oid = k.conrelid)$$,
     $$VALUES
         ('game_market.build_assets', 'build_assets_content_type_check', 'c'),
         ('game_market.build_assets', 'build_assets_object_key_check', 'c'),
@@ -214,7 +217,8 @@ SELECT set_eq(
 
 SELECT set_eq(
     $$SELECT conname::text, confrelid::regclass::text, confdeltype::text
-      FROM pg_constraint WHERE connamespace = 'game_market'::regnamespace AND contype = 'f'$$,
+      FROM pg_constraint AS k WHERE connamespace = 'game_market'::regnamespace AND contype = 'f'
+        AND NOT (SELECT c.relispartition FROM pg_class AS c WHERE c.oid = k.conrelid)$$,
     $$VALUES
         ('developer_profiles_user_id_fkey', 'game_market.users', 'c'),
         ('games_developer_user_id_fkey', 'game_market.users', 'r'),
@@ -237,14 +241,16 @@ SELECT set_eq(
 );
 
 SELECT set_eq(
-    $$SELECT tablename::text, indexdef FROM pg_indexes WHERE schemaname = 'game_market'$$,
+    $$SELECT i.tablename::text, i.indexdef FROM pg_indexes AS i
+      INNER JOIN pg_class AS c ON c.relname = i.tablename AND c.relnamespace = 'game_market'::regnamespace
+      WHERE i.schemaname = 'game_market' AND NOT c.relispartition$$,
     $$VALUES
         ('build_assets', 'CREATE UNIQUE INDEX build_assets_pkey ON game_market.build_assets USING btree (id)'),
         ('build_assets', 'CREATE UNIQUE INDEX build_assets_release_id_key ON game_market.build_assets USING btree (release_id)'),
         ('developer_profiles', 'CREATE UNIQUE INDEX developer_profiles_pkey ON game_market.developer_profiles USING btree (user_id)'),
-        ('download_events', 'CREATE INDEX download_events_entitlement_id_created_at_id_idx ON game_market.download_events USING btree (entitlement_id, created_at DESC, id)'),
-        ('download_events', 'CREATE UNIQUE INDEX download_events_pkey ON game_market.download_events USING btree (id)'),
-        ('download_events', 'CREATE INDEX download_events_release_id_idx ON game_market.download_events USING btree (release_id)'),
+        ('download_events', 'CREATE INDEX download_events_entitlement_id_created_at_id_idx ON ONLY game_market.download_events USING btree (entitlement_id, created_at DESC, id)'),
+        ('download_events', 'CREATE UNIQUE INDEX download_events_pkey ON ONLY game_market.download_events USING btree (id, created_at)'),
+        ('download_events', 'CREATE INDEX download_events_release_id_idx ON ONLY game_market.download_events USING btree (release_id)'),
         ('entitlements', 'CREATE INDEX entitlements_buyer_user_id_game_id_granted_at_id_idx ON game_market.entitlements USING btree (buyer_user_id, game_id, granted_at, id) WHERE (buyer_user_id IS NOT NULL)'),
         ('entitlements', 'CREATE INDEX entitlements_game_id_idx ON game_market.entitlements USING btree (game_id)'),
         ('entitlements', 'CREATE UNIQUE INDEX entitlements_guest_receipt_code_key ON game_market.entitlements USING btree (guest_receipt_code)'),
@@ -291,7 +297,8 @@ SELECT index_is_unique(
 
 SELECT set_eq(
     $$SELECT tgrelid::regclass::text, tgname::text FROM pg_trigger
-      WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'game_market'::regnamespace)$$,
+      WHERE NOT tgisinternal
+        AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'game_market'::regnamespace AND NOT relispartition)$$,
     $$VALUES
         ('game_market.build_assets', 'build_assets_immutable_columns'),
         ('game_market.developer_profiles', 'developer_profiles_immutable_columns'),

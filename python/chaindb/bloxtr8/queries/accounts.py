@@ -51,6 +51,7 @@ VALUES (
     %(password)s::text
 )
 RETURNING a.*;""",
+    write=True,
 )
 
 
@@ -191,6 +192,7 @@ SET
     scope = %(scope)s::text
 WHERE a.id = %(id)s::text
 RETURNING a.*;""",
+    write=True,
 )
 
 

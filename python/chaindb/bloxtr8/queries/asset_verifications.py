@@ -39,6 +39,7 @@ FROM bloxtr8.start_asset_verification(
         "id", "user_id", "game_id", "verification_status", "verification_method", "ownership_type", "created_at",
         "updated_at",
     ),
+    write=True,
 )
 
 
@@ -95,6 +96,7 @@ FROM bloxtr8.complete_asset_verification(
         "id", "user_id", "game_id", "verification_status", "verification_method", "ownership_type", "created_at",
         "updated_at",
     ),
+    write=True,
 )
 
 
@@ -107,7 +109,7 @@ def asset_verification_complete(
     metadata: JsonValue = None,
 ) -> AssetVerification:
     """Records the outcome of a PENDING check: VERIFIED, cached for 24 hours, or FAILED
-    (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING.
+    (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING, 23502 verified NULL.
     """
     return ASSET_VERIFICATION_COMPLETE.one(
         conn,
@@ -129,7 +131,7 @@ async def asset_verification_complete_async(
     metadata: JsonValue = None,
 ) -> AssetVerification:
     """Records the outcome of a PENDING check: VERIFIED, cached for 24 hours, or FAILED
-    (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING.
+    (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING, 23502 verified NULL.
     """
     return await ASSET_VERIFICATION_COMPLETE.one_async(
         conn,
@@ -194,6 +196,7 @@ ASSET_VERIFICATION_EXPIRE_DUE: Final[_rt.Query[int]] = _rt.Query(
     "asset_verification_expire_due",
     _rt.Value(not_null=True),
     "SELECT bloxtr8.expire_asset_verifications() AS expired;",
+    write=True,
 )
 
 

@@ -35,6 +35,7 @@ AUDIT_LOG_CREATE: Final = _rt.Query(
     """INSERT INTO bloxtr8.audit_logs AS a (action, details, user_id, escrow_id)
 VALUES (%(action)s::text, %(details)s::jsonb, %(user_id)s::text, %(escrow_id)s::text)
 RETURNING a.*;""",
+    write=True,
 )
 
 

@@ -40,6 +40,7 @@ EXECUTION_JOB_CLAIM: Final = _rt.Query(
     ContractExecutionJob,
     "SELECT j.* FROM bloxtr8.claim_execution_jobs(%(max_jobs)s::integer, coalesce(%(lease)s::interval, interval '5 minutes')) AS j;",
     not_null=("id", "contract_id", "status", "attempts", "max_attempts", "created_at", "updated_at"),
+    write=True,
 )
 
 
@@ -94,6 +95,7 @@ EXECUTION_JOB_COMPLETE: Final = _rt.Query(
     ContractExecutionJob,
     "SELECT j.* FROM bloxtr8.complete_execution_job(%(id)s::text, %(attempt)s::integer) AS j;",
     not_null=("id", "contract_id", "status", "attempts", "max_attempts", "created_at", "updated_at"),
+    write=True,
 )
 
 
@@ -121,6 +123,7 @@ EXECUTION_JOB_FAIL: Final = _rt.Query(
     ContractExecutionJob,
     "SELECT j.* FROM bloxtr8.fail_execution_job(%(id)s::text, %(attempt)s::integer, %(error)s::text) AS j;",
     not_null=("id", "contract_id", "status", "attempts", "max_attempts", "created_at", "updated_at"),
+    write=True,
 )
 
 
@@ -149,6 +152,7 @@ EXECUTION_JOB_RECOVER: Final = _rt.Query(
     ContractExecutionJob,
     "SELECT j.* FROM bloxtr8.recover_execution_jobs() AS j;",
     not_null=("id", "contract_id", "status", "attempts", "max_attempts", "created_at", "updated_at"),
+    write=True,
 )
 
 

@@ -39,6 +39,7 @@ SIGN_TOKEN_ISSUE: Final = _rt.Query(
     t.created_at
 FROM bloxtr8.issue_sign_token(%(contract_id)s::text, %(user_id)s::text) AS t;""",
     not_null=("id", "token", "contract_id", "user_id", "expires_at", "created_at"),
+    write=True,
 )
 
 
@@ -119,6 +120,7 @@ SIGN_TOKEN_DELETE_EXPIRED: Final[_rt.Query[int]] = _rt.Query(
     "sign_token_delete_expired",
     _rt.Value(not_null=True),
     "SELECT bloxtr8.delete_expired_sign_tokens() AS deleted;",
+    write=True,
 )
 
 

@@ -34,6 +34,7 @@ CONTRACT_TEMPLATE_PUBLISH: Final = _rt.Query(
     ContractTemplate,
     "SELECT t.* FROM bloxtr8.publish_contract_template(%(version)s::text, %(name)s::text, %(terms)s::jsonb) AS t;",
     not_null=("id", "version", "name", "terms", "is_active", "created_at", "updated_at"),
+    write=True,
 )
 
 

@@ -41,6 +41,7 @@ CONTRACT_CREATE: Final = _rt.Query(
     Contract,
     "SELECT c.* FROM bloxtr8.create_contract(%(offer_id)s::text, %(roblox_asset_data)s::jsonb) AS c;",
     not_null=("id", "status", "template_version", "created_at", "updated_at", "offer_id"),
+    write=True,
 )
 
 
@@ -123,6 +124,7 @@ CONTRACT_ATTACH_PDF: Final = _rt.Query(
     Contract,
     "SELECT c.* FROM bloxtr8.attach_contract_pdf(%(id)s::text, %(pdf_url)s::text, %(sha256)s::text) AS c;",
     not_null=("id", "status", "template_version", "created_at", "updated_at", "offer_id"),
+    write=True,
 )
 
 
@@ -154,6 +156,7 @@ FROM bloxtr8.sign_contract(
     %(id)s::text, %(user_id)s::text, %(signature_method)s::bloxtr8.signature_method, %(ip_address)s::text, %(user_agent)s::text
 ) AS c;""",
     not_null=("id", "status", "template_version", "created_at", "updated_at", "offer_id"),
+    write=True,
 )
 
 
@@ -212,6 +215,7 @@ CONTRACT_SIGN_WITH_TOKEN: Final = _rt.Query(
     Contract,
     "SELECT c.* FROM bloxtr8.sign_contract_with_token(%(token)s::text, %(ip_address)s::text, %(user_agent)s::text) AS c;",
     not_null=("id", "status", "template_version", "created_at", "updated_at", "offer_id"),
+    write=True,
 )
 
 
@@ -251,6 +255,7 @@ CONTRACT_VOID: Final = _rt.Query(
     Contract,
     "SELECT c.* FROM bloxtr8.void_contract(%(id)s::text) AS c;",
     not_null=("id", "status", "template_version", "created_at", "updated_at", "offer_id"),
+    write=True,
 )
 
 
@@ -269,6 +274,7 @@ CONTRACT_RETRY_EXECUTION: Final = _rt.Query(
     Contract,
     "SELECT c.* FROM bloxtr8.retry_contract_execution(%(id)s::text) AS c;",
     not_null=("id", "status", "template_version", "created_at", "updated_at", "offer_id"),
+    write=True,
 )
 
 

@@ -44,6 +44,7 @@ ESCROW_CREATE: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.create_escrow(%(contract_id)s::text, %(payment_intent_id)s::text, %(deposit_addr)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -94,6 +95,7 @@ ESCROW_FUND: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.fund_escrow(%(id)s::text, %(deposit_tx)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -116,6 +118,7 @@ ESCROW_DELIVER: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.deliver_escrow(%(id)s::text, %(user_id)s::text, %(notes)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -145,6 +148,7 @@ ESCROW_RELEASE: Final = _rt.Query(
     """SELECT e.*
 FROM bloxtr8.release_escrow(%(id)s::text, %(transfer_id)s::text, %(release_tx)s::text, %(resolution)s::text) AS e;""",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -199,6 +203,7 @@ ESCROW_DISPUTE: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.dispute_escrow(%(id)s::text, %(user_id)s::text, %(reason)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -221,6 +226,7 @@ ESCROW_REFUND: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.refund_escrow(%(id)s::text, %(refund_id)s::text, %(refund_tx)s::text, %(resolution)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 
@@ -233,7 +239,8 @@ def escrow_refund(
     resolution: str | None = None,
 ) -> Escrow:
     """Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe refund or the refund transaction, the
-    dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned.
+    dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned /
+    escrows_milestone_paid (a milestone was released to the seller: settle by escrow_release).
     """
     return ESCROW_REFUND.one(
         conn,
@@ -255,7 +262,8 @@ async def escrow_refund_async(
     resolution: str | None = None,
 ) -> Escrow:
     """Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe refund or the refund transaction, the
-    dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned.
+    dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned /
+    escrows_milestone_paid (a milestone was released to the seller: settle by escrow_release).
     """
     return await ESCROW_REFUND.one_async(
         conn,
@@ -273,6 +281,7 @@ ESCROW_CANCEL: Final = _rt.Query(
     Escrow,
     "SELECT e.* FROM bloxtr8.cancel_escrow(%(id)s::text) AS e;",
     not_null=("id", "rail", "amount", "currency", "status", "created_at", "updated_at", "offer_id", "contract_id"),
+    write=True,
 )
 
 

@@ -38,6 +38,7 @@ GUILD_UPSERT: Final = _rt.Query(
 VALUES (%(discord_id)s::text, %(name)s::text)
 ON CONFLICT ON CONSTRAINT guilds_discord_id_key DO UPDATE SET name = excluded.name
 RETURNING g.*;""",
+    write=True,
 )
 
 
@@ -75,6 +76,7 @@ GUILD_MEMBER_ADD: Final = _rt.Query(
     """INSERT INTO bloxtr8.guild_members AS m (guild_id, user_id)
 VALUES (%(guild_id)s::text, %(user_id)s::text)
 RETURNING m.*;""",
+    write=True,
 )
 
 
@@ -92,6 +94,7 @@ GUILD_MEMBER_REMOVE: Final = _rt.Command(
     "guild_member_remove",
     """DELETE FROM bloxtr8.guild_members AS m
 WHERE m.guild_id = %(guild_id)s::text AND m.user_id = %(user_id)s::text;""",
+    write=True,
 )
 
 

@@ -45,6 +45,7 @@ FROM bloxtr8.create_listing(
     %(user_id)s::text, %(title)s::text, %(summary)s::text, %(price)s::integer, %(category)s::text, %(guild_id)s::text
 ) AS l;""",
     not_null=("id", "title", "summary", "price", "category", "status", "created_at", "updated_at", "user_id"),
+    write=True,
 )
 
 
@@ -227,6 +228,7 @@ LISTING_SET_STATUS: Final = _rt.Query(
     Listing,
     "SELECT l.* FROM bloxtr8.set_listing_status(%(id)s::text, %(user_id)s::text, %(status)s::bloxtr8.listing_status) AS l;",
     not_null=("id", "title", "summary", "price", "category", "status", "created_at", "updated_at", "user_id"),
+    write=True,
 )
 
 

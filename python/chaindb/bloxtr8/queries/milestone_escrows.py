@@ -31,6 +31,7 @@ ESCROW_MILESTONE_ADD: Final = _rt.Query(
     MilestoneEscrow,
     "SELECT m.* FROM bloxtr8.add_escrow_milestone(%(escrow_id)s::text, %(title)s::text, %(amount)s::integer) AS m;",
     not_null=("id", "escrow_id", "title", "amount", "created_at", "updated_at"),
+    write=True,
 )
 
 
@@ -65,6 +66,7 @@ ESCROW_MILESTONE_RELEASE: Final = _rt.Query(
     MilestoneEscrow,
     "SELECT m.* FROM bloxtr8.release_escrow_milestone(%(id)s::text) AS m;",
     not_null=("id", "escrow_id", "title", "amount", "created_at", "updated_at"),
+    write=True,
 )
 
 

@@ -44,6 +44,7 @@ FROM bloxtr8.create_roblox_snapshot(
     %(metadata)s::jsonb
 ) AS s;""",
     not_null=("id", "game_id", "game_name", "verified_ownership", "ownership_type", "created_at"),
+    write=True,
 )
 
 

@@ -42,6 +42,7 @@ VALUES (
     %(user_agent)s::text
 )
 RETURNING s.*;""",
+    write=True,
 )
 
 
@@ -102,16 +103,21 @@ SESSION_GET_BY_TOKEN: Final = _rt.Query(
     Session,
     """SELECT s.* FROM bloxtr8.sessions AS s
 WHERE s.token = %(token_hash)s::text AND s.expires_at > common.now();""",
+    primary=True,
 )
 
 
 def session_get_by_token(conn: psycopg.Connection[object], *, token_hash: str) -> Session | None:
-    """The session with this token hash, unless it has expired (database clock)."""
+    """The session with this token hash, unless it has expired (database clock).
+    Read on the primary only: a revocation or expiry takes effect at once.
+    """
     return SESSION_GET_BY_TOKEN.first(conn, {"token_hash": token_hash})
 
 
 async def session_get_by_token_async(conn: psycopg.AsyncConnection[object], *, token_hash: str) -> Session | None:
-    """The session with this token hash, unless it has expired (database clock)."""
+    """The session with this token hash, unless it has expired (database clock).
+    Read on the primary only: a revocation or expiry takes effect at once.
+    """
     return await SESSION_GET_BY_TOKEN.first_async(conn, {"token_hash": token_hash})
 
 
@@ -121,6 +127,7 @@ SESSION_REFRESH: Final = _rt.Query(
     """UPDATE bloxtr8.sessions AS s SET expires_at = %(expires_at)s::timestamptz
 WHERE s.id = %(id)s::text AND s.expires_at > common.now()
 RETURNING s.*;""",
+    write=True,
 )
 
 
@@ -143,6 +150,7 @@ SESSION_DELETE: Final = _rt.Command(
     "session_delete",
     """DELETE FROM bloxtr8.sessions AS s
 WHERE s.id = %(id)s::text;""",
+    write=True,
 )
 
 
@@ -160,6 +168,7 @@ SESSION_DELETE_EXPIRED: Final = _rt.Command(
     "session_delete_expired",
     """DELETE FROM bloxtr8.sessions AS s
 WHERE s.expires_at <= common.now();""",
+    write=True,
 )
 
 

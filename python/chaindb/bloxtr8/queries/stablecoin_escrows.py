@@ -48,6 +48,7 @@ STABLECOIN_ESCROW_GET_BY_DEPOSIT_ADDR: Final = _rt.Query(
     StablecoinEscrow,
     """SELECT s.* FROM bloxtr8.stablecoin_escrows AS s
 WHERE s.deposit_addr = lower(%(deposit_addr)s::text);""",
+    primary=True,
 )
 
 
@@ -58,6 +59,7 @@ def stablecoin_escrow_get_by_deposit_addr(
 ) -> StablecoinEscrow | None:
     """The escrow details of a deposit address, in any case (addresses are stored lowercase): a deposit watcher's
     look-up.
+    Read on the primary only (a deposit is credited once).
     """
     return STABLECOIN_ESCROW_GET_BY_DEPOSIT_ADDR.first(conn, {"deposit_addr": deposit_addr})
 
@@ -69,5 +71,6 @@ async def stablecoin_escrow_get_by_deposit_addr_async(
 ) -> StablecoinEscrow | None:
     """The escrow details of a deposit address, in any case (addresses are stored lowercase): a deposit watcher's
     look-up.
+    Read on the primary only (a deposit is credited once).
     """
     return await STABLECOIN_ESCROW_GET_BY_DEPOSIT_ADDR.first_async(conn, {"deposit_addr": deposit_addr})

@@ -48,6 +48,7 @@ STRIPE_ESCROW_GET_BY_PAYMENT_INTENT: Final = _rt.Query(
     StripeEscrow,
     """SELECT s.* FROM bloxtr8.stripe_escrows AS s
 WHERE s.payment_intent_id = %(payment_intent_id)s::text;""",
+    primary=True,
 )
 
 
@@ -56,7 +57,9 @@ def stripe_escrow_get_by_payment_intent(
     *,
     payment_intent_id: str,
 ) -> StripeEscrow | None:
-    """The Stripe details behind a PaymentIntent (a webhook's look-up)."""
+    """The Stripe details behind a PaymentIntent (a webhook's look-up).
+    Read on the primary only (a webhook's idempotency).
+    """
     return STRIPE_ESCROW_GET_BY_PAYMENT_INTENT.first(conn, {"payment_intent_id": payment_intent_id})
 
 
@@ -65,5 +68,7 @@ async def stripe_escrow_get_by_payment_intent_async(
     *,
     payment_intent_id: str,
 ) -> StripeEscrow | None:
-    """The Stripe details behind a PaymentIntent (a webhook's look-up)."""
+    """The Stripe details behind a PaymentIntent (a webhook's look-up).
+    Read on the primary only (a webhook's idempotency).
+    """
     return await STRIPE_ESCROW_GET_BY_PAYMENT_INTENT.first_async(conn, {"payment_intent_id": payment_intent_id})

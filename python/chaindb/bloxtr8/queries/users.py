@@ -39,6 +39,7 @@ USER_CREATE: Final = _rt.Query(
     """INSERT INTO bloxtr8.users AS u (email, name, email_verified, phone, image)
 VALUES (%(email)s::text, %(name)s::text, %(email_verified)s::boolean, %(phone)s::text, %(image)s::text)
 RETURNING u.*;""",
+    write=True,
 )
 
 
@@ -129,6 +130,7 @@ USER_UPDATE_PROFILE: Final = _rt.Query(
 SET name = %(name)s::text, email_verified = %(email_verified)s::boolean, phone = %(phone)s::text, image = %(image)s::text
 WHERE u.id = %(id)s::text
 RETURNING u.*;""",
+    write=True,
 )
 
 
@@ -183,6 +185,7 @@ USER_SET_KYC: Final = _rt.Query(
     not_null=(
         "id", "email", "email_verified", "created_at", "updated_at", "kyc_tier", "kyc_verified", "wallet_risk",
     ),
+    write=True,
 )
 
 
@@ -213,12 +216,13 @@ USER_SET_WALLET: Final = _rt.Query(
     not_null=(
         "id", "email", "email_verified", "created_at", "updated_at", "kyc_tier", "kyc_verified", "wallet_risk",
     ),
+    write=True,
 )
 
 
 def user_set_wallet(conn: psycopg.Connection[object], *, id: str, wallet_address: str | None = None) -> User:
-    """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, 23514
-    users_wallet_address_check.
+    """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, CD007
+    users_wallet_sanctioned (a SANCTIONED wallet stays until a new screening), 23514 users_wallet_address_check.
     """
     return USER_SET_WALLET.one(conn, {"id": id, "wallet_address": wallet_address})
 
@@ -229,8 +233,8 @@ async def user_set_wallet_async(
     id: str,
     wallet_address: str | None = None,
 ) -> User:
-    """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, 23514
-    users_wallet_address_check.
+    """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, CD007
+    users_wallet_sanctioned (a SANCTIONED wallet stays until a new screening), 23514 users_wallet_address_check.
     """
     return await USER_SET_WALLET.one_async(conn, {"id": id, "wallet_address": wallet_address})
 
@@ -242,6 +246,7 @@ USER_SET_WALLET_RISK: Final = _rt.Query(
     not_null=(
         "id", "email", "email_verified", "created_at", "updated_at", "kyc_tier", "kyc_verified", "wallet_risk",
     ),
+    write=True,
 )
 
 

@@ -29,6 +29,7 @@ BUILD_ASSET_CREATE: Final = _rt.Query(
     """INSERT INTO game_market.build_assets AS b (release_id, object_key, sha256, size_bytes, content_type)
 VALUES (%(release_id)s::uuid, %(object_key)s::text, %(sha256)s::text, %(size_bytes)s::bigint, %(content_type)s::text)
 RETURNING b.*;""",
+    write=True,
 )
 
 

@@ -30,6 +30,7 @@ DEVELOPER_PROFILE_UPSERT: Final = _rt.Query(
 VALUES (%(user_id)s::uuid, %(payout_ln_address)s::text)
 ON CONFLICT ON CONSTRAINT developer_profiles_pkey DO UPDATE SET payout_ln_address = excluded.payout_ln_address
 RETURNING d.*;""",
+    write=True,
 )
 
 

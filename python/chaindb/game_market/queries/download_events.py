@@ -35,6 +35,7 @@ DOWNLOAD_RECORD: Final = _rt.Query(
     """SELECT d.*
 FROM game_market.record_download(%(entitlement_id)s::uuid, %(release_id)s::uuid, %(ip)s::inet, %(user_agent)s::text) AS d;""",
     not_null=("id", "entitlement_id", "release_id", "ip_hash", "created_at"),
+    write=True,
 )
 
 

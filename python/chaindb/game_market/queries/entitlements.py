@@ -39,6 +39,7 @@ FROM game_market.entitlements AS e
 WHERE e.buyer_user_id = %(buyer_user_id)s::uuid AND e.game_id = %(game_id)s::uuid AND e.revoked_at IS NULL
 ORDER BY e.granted_at ASC, e.id ASC
 LIMIT 1;""",
+    primary=True,
 )
 
 
@@ -48,7 +49,9 @@ def entitlement_check_user(
     buyer_user_id: uuid.UUID,
     game_id: uuid.UUID,
 ) -> Entitlement | None:
-    """The user's unrevoked entitlement to the game (the first granted); None when the user may not download it."""
+    """The user's unrevoked entitlement to the game (the first granted); None when the user may not download it.
+    An access decision: read on the primary only (a refund revokes at once).
+    """
     return ENTITLEMENT_CHECK_USER.first(conn, {"buyer_user_id": buyer_user_id, "game_id": game_id})
 
 
@@ -58,7 +61,9 @@ async def entitlement_check_user_async(
     buyer_user_id: uuid.UUID,
     game_id: uuid.UUID,
 ) -> Entitlement | None:
-    """The user's unrevoked entitlement to the game (the first granted); None when the user may not download it."""
+    """The user's unrevoked entitlement to the game (the first granted); None when the user may not download it.
+    An access decision: read on the primary only (a refund revokes at once).
+    """
     return await ENTITLEMENT_CHECK_USER.first_async(conn, {"buyer_user_id": buyer_user_id, "game_id": game_id})
 
 
@@ -68,11 +73,14 @@ ENTITLEMENT_CHECK_RECEIPT: Final = _rt.Query(
     """SELECT e.*
 FROM game_market.entitlements AS e
 WHERE e.guest_receipt_code = %(guest_receipt_code)s::text AND e.revoked_at IS NULL;""",
+    primary=True,
 )
 
 
 def entitlement_check_receipt(conn: psycopg.Connection[object], *, guest_receipt_code: str) -> Entitlement | None:
-    """The unrevoked entitlement of a guest's receipt code; None when the code grants nothing (unknown, unpaid or refunded)."""
+    """The unrevoked entitlement of a guest's receipt code; None when the code grants nothing (unknown, unpaid or refunded).
+    An access decision: read on the primary only (a refund revokes at once).
+    """
     return ENTITLEMENT_CHECK_RECEIPT.first(conn, {"guest_receipt_code": guest_receipt_code})
 
 
@@ -81,7 +89,9 @@ async def entitlement_check_receipt_async(
     *,
     guest_receipt_code: str,
 ) -> Entitlement | None:
-    """The unrevoked entitlement of a guest's receipt code; None when the code grants nothing (unknown, unpaid or refunded)."""
+    """The unrevoked entitlement of a guest's receipt code; None when the code grants nothing (unknown, unpaid or refunded).
+    An access decision: read on the primary only (a refund revokes at once).
+    """
     return await ENTITLEMENT_CHECK_RECEIPT.first_async(conn, {"guest_receipt_code": guest_receipt_code})
 
 

@@ -46,6 +46,7 @@ GAME_CREATE: Final = _rt.Query(
     """INSERT INTO game_market.games AS g (developer_user_id, slug, title, summary, description_md)
 VALUES (%(developer_user_id)s::uuid, %(slug)s::text, %(title)s::text, %(summary)s::text, %(description_md)s::text)
 RETURNING g.*;""",
+    write=True,
 )
 
 
@@ -104,6 +105,7 @@ GAME_UPDATE: Final = _rt.Query(
 SET slug = %(slug)s::text, title = %(title)s::text, summary = %(summary)s::text, description_md = %(description_md)s::text
 WHERE g.id = %(id)s::uuid
 RETURNING g.*;""",
+    write=True,
 )
 
 
@@ -156,6 +158,7 @@ GAME_PUBLISH: Final = _rt.Query(
     Game,
     "SELECT g.* FROM game_market.publish_game(%(id)s::uuid) AS g;",
     not_null=("id", "developer_user_id", "slug", "title", "status", "created_at", "updated_at"),
+    write=True,
 )
 
 
@@ -178,6 +181,7 @@ GAME_UNLIST: Final = _rt.Query(
     Game,
     "SELECT g.* FROM game_market.unlist_game(%(id)s::uuid) AS g;",
     not_null=("id", "developer_user_id", "slug", "title", "status", "created_at", "updated_at"),
+    write=True,
 )
 
 

@@ -46,6 +46,7 @@ PAYOUT_CREATE: Final = _rt.Query(
         "id", "purchase_id", "developer_user_id", "destination_ln_address", "amount_msat", "status", "attempt_count",
         "idempotency_key", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 
@@ -71,6 +72,7 @@ PAYOUT_CLAIM: Final = _rt.Query(
         "id", "purchase_id", "developer_user_id", "destination_ln_address", "amount_msat", "status", "attempt_count",
         "idempotency_key", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 
@@ -108,6 +110,7 @@ PAYOUT_COMPLETE: Final = _rt.Query(
         "id", "purchase_id", "developer_user_id", "destination_ln_address", "amount_msat", "status", "attempt_count",
         "idempotency_key", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 
@@ -129,6 +132,7 @@ PAYOUT_FAIL: Final = _rt.Query(
         "id", "purchase_id", "developer_user_id", "destination_ln_address", "amount_msat", "status", "attempt_count",
         "idempotency_key", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 

@@ -49,6 +49,7 @@ FROM game_market.create_purchase(
     not_null=(
         "id", "game_id", "invoice_provider", "invoice_id", "status", "amount_msat", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 
@@ -112,6 +113,7 @@ FROM game_market.create_purchase(
     not_null=(
         "id", "game_id", "invoice_provider", "invoice_id", "status", "amount_msat", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 
@@ -166,6 +168,7 @@ PURCHASE_SETTLE: Final = _rt.Query(
     not_null=(
         "id", "game_id", "invoice_provider", "invoice_id", "status", "amount_msat", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 
@@ -195,6 +198,7 @@ PURCHASE_EXPIRE: Final = _rt.Query(
     not_null=(
         "id", "game_id", "invoice_provider", "invoice_id", "status", "amount_msat", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 
@@ -224,6 +228,7 @@ PURCHASE_REFUND: Final = _rt.Query(
     not_null=(
         "id", "game_id", "invoice_provider", "invoice_id", "status", "amount_msat", "created_at", "updated_at",
     ),
+    write=True,
 )
 
 
@@ -264,16 +269,21 @@ PURCHASE_GET_BY_INVOICE: Final = _rt.Query(
     Purchase,
     """SELECT p.* FROM game_market.purchases AS p
 WHERE p.invoice_id = %(invoice_id)s::text;""",
+    primary=True,
 )
 
 
 def purchase_get_by_invoice(conn: psycopg.Connection[object], *, invoice_id: str) -> Purchase | None:
-    """One purchase by its invoice id."""
+    """One purchase by its invoice id.
+    A webhook's look-up: read on the primary only.
+    """
     return PURCHASE_GET_BY_INVOICE.first(conn, {"invoice_id": invoice_id})
 
 
 async def purchase_get_by_invoice_async(conn: psycopg.AsyncConnection[object], *, invoice_id: str) -> Purchase | None:
-    """One purchase by its invoice id."""
+    """One purchase by its invoice id.
+    A webhook's look-up: read on the primary only.
+    """
     return await PURCHASE_GET_BY_INVOICE.first_async(conn, {"invoice_id": invoice_id})
 
 

@@ -41,6 +41,7 @@ RELEASE_CREATE: Final = _rt.Query(
     """INSERT INTO game_market.releases AS r (game_id, version, release_notes_md)
 VALUES (%(game_id)s::uuid, %(version)s::text, %(release_notes_md)s::text)
 RETURNING r.*;""",
+    write=True,
 )
 
 
@@ -80,6 +81,7 @@ RELEASE_UPDATE_NOTES: Final = _rt.Query(
 SET release_notes_md = %(release_notes_md)s::text
 WHERE r.id = %(id)s::uuid
 RETURNING r.*;""",
+    write=True,
 )
 
 
@@ -108,6 +110,7 @@ RELEASE_PUBLISH: Final = _rt.Query(
     Release,
     "SELECT r.* FROM game_market.publish_release(%(id)s::uuid) AS r;",
     not_null=("id", "game_id", "version", "created_at", "updated_at"),
+    write=True,
 )
 
 

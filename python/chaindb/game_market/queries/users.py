@@ -33,6 +33,7 @@ USER_GET_OR_CREATE: Final = _rt.Query(
 VALUES (%(pubkey)s::text, %(display_name)s::text)
 ON CONFLICT ON CONSTRAINT users_pubkey_key DO UPDATE SET display_name = coalesce(u.display_name, excluded.display_name)
 RETURNING u.*;""",
+    write=True,
 )
 
 
@@ -100,6 +101,7 @@ USER_UPDATE_PROFILE: Final = _rt.Query(
 SET display_name = %(display_name)s::text, avatar_url = %(avatar_url)s::text
 WHERE u.id = %(id)s::uuid
 RETURNING u.*;""",
+    write=True,
 )
 
 

@@ -33,6 +33,7 @@ DYNAMIC_SESSION_CREATE: Final = _rt.Query(
     """INSERT INTO tips.dynamic_sessions AS s (external_id, user_identifier)
 VALUES (%(external_id)s::varchar, %(user_identifier)s::varchar)
 RETURNING s.*;""",
+    write=True,
 )
 
 
@@ -64,6 +65,7 @@ DYNAMIC_SESSION_ASSIGN_WALLET: Final = _rt.Query(
     DynamicSession,
     "SELECT s.* FROM tips.assign_session_wallet(%(id)s::uuid, %(custodial_wallet)s::varchar) AS s;",
     not_null=("id", "external_id", "status", "created_at", "updated_at"),
+    write=True,
 )
 
 
@@ -98,6 +100,7 @@ DYNAMIC_SESSION_FAIL: Final = _rt.Query(
     DynamicSession,
     "SELECT s.* FROM tips.fail_dynamic_session(%(id)s::uuid, %(failure_reason)s::text) AS s;",
     not_null=("id", "external_id", "status", "created_at", "updated_at"),
+    write=True,
 )
 
 

@@ -52,6 +52,7 @@ ORDER BY v.created_at, v.id;""",
     not_null=(
         "id", "status", "signature", "helius_response", "created_at", "attempt_count", "claim_token", "available_at",
     ),
+    write=True,
 )
 
 
@@ -111,6 +112,7 @@ FROM tips.verify_event(%(id)s::uuid, %(claim_token)s::uuid, %(slot)s::bigint, %(
     not_null=(
         "id", "event_id", "status", "signature", "helius_response", "created_at", "attempt_count", "available_at",
     ),
+    write=True,
 )
 
 
@@ -168,6 +170,7 @@ FROM tips.fail_verification(
     not_null=(
         "id", "event_id", "status", "signature", "helius_response", "created_at", "attempt_count", "available_at",
     ),
+    write=True,
 )
 
 
@@ -227,6 +230,7 @@ FROM tips.release_verification(%(id)s::uuid, %(claim_token)s::uuid, %(retry_in)s
     not_null=(
         "id", "event_id", "status", "signature", "helius_response", "created_at", "attempt_count", "available_at",
     ),
+    write=True,
 )
 
 

@@ -36,6 +36,7 @@ FROM tips.ingest_tip(
     not_null=(
         "id", "event_id", "status", "signature", "helius_response", "created_at", "attempt_count", "available_at",
     ),
+    write=True,
 )
 
 
@@ -100,14 +101,19 @@ EVENT_GET: Final = _rt.Query(
     Event,
     """SELECT e.* FROM tips.events AS e
 WHERE e.id = %(id)s::varchar;""",
+    primary=True,
 )
 
 
 def event_get(conn: psycopg.Connection[object], *, id: str) -> Event | None:
-    """One event by its webhook id; None when there is none."""
+    """One event by its webhook id; None when there is none.
+    Was this webhook delivery stored? An idempotency check: read on the primary only.
+    """
     return EVENT_GET.first(conn, {"id": id})
 
 
 async def event_get_async(conn: psycopg.AsyncConnection[object], *, id: str) -> Event | None:
-    """One event by its webhook id; None when there is none."""
+    """One event by its webhook id; None when there is none.
+    Was this webhook delivery stored? An idempotency check: read on the primary only.
+    """
     return await EVENT_GET.first_async(conn, {"id": id})

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-HOST_METRICS_REFRESH: Final = _rt.Command("host_metrics_refresh", "SELECT tips.refresh_host_metrics();")
+HOST_METRICS_REFRESH: Final = _rt.Command("host_metrics_refresh", "SELECT tips.refresh_host_metrics();", write=True)
 
 
 def host_metrics_refresh(conn: psycopg.Connection[object]) -> None:

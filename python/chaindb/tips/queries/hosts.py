@@ -31,6 +31,7 @@ HOST_CREATE: Final = _rt.Query(
     """INSERT INTO tips.hosts AS h (wallet, handle)
 VALUES (%(wallet)s::varchar, %(handle)s::varchar)
 RETURNING h.*;""",
+    write=True,
 )
 
 
@@ -90,6 +91,7 @@ HOST_SET_HANDLE: Final = _rt.Query(
     """UPDATE tips.hosts AS h SET handle = %(handle)s::varchar
 WHERE h.wallet = %(wallet)s::varchar
 RETURNING h.*;""",
+    write=True,
 )
 
 

@@ -47,6 +47,7 @@ PAYOUT_CREATE: Final = _rt.Query(
     not_null=(
         "id", "event_id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "available_at",
     ),
+    write=True,
 )
 
 
@@ -89,6 +90,7 @@ ORDER BY p.created_at, p.id;""",
         "id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "claim_token",
         "available_at",
     ),
+    write=True,
 )
 
 
@@ -149,6 +151,7 @@ PAYOUT_QUEUE: Final = _rt.Query(
     not_null=(
         "id", "event_id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "available_at",
     ),
+    write=True,
 )
 
 
@@ -181,6 +184,7 @@ PAYOUT_SETTLE: Final = _rt.Query(
     not_null=(
         "id", "event_id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "available_at",
     ),
+    write=True,
 )
 
 
@@ -206,6 +210,7 @@ PAYOUT_FAIL: Final = _rt.Query(
     not_null=(
         "id", "event_id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "available_at",
     ),
+    write=True,
 )
 
 
@@ -238,6 +243,7 @@ PAYOUT_CANCEL: Final = _rt.Query(
     not_null=(
         "id", "event_id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "available_at",
     ),
+    write=True,
 )
 
 
@@ -274,6 +280,7 @@ PAYOUT_RELEASE: Final = _rt.Query(
     not_null=(
         "id", "event_id", "status", "currency", "amount", "attempt_count", "updated_at", "created_at", "available_at",
     ),
+    write=True,
 )
 
 
@@ -313,14 +320,19 @@ PAYOUT_GET_BY_EVENT: Final = _rt.Query(
     ReflectPayout,
     """SELECT p.* FROM tips.reflect_payouts AS p
 WHERE p.event_id = %(event_id)s::varchar;""",
+    primary=True,
 )
 
 
 def payout_get_by_event(conn: psycopg.Connection[object], *, event_id: str) -> ReflectPayout | None:
-    """The payout of an event; None when it has none."""
+    """The payout of an event; None when it has none.
+    An exactly-once check before paying: read on the primary only.
+    """
     return PAYOUT_GET_BY_EVENT.first(conn, {"event_id": event_id})
 
 
 async def payout_get_by_event_async(conn: psycopg.AsyncConnection[object], *, event_id: str) -> ReflectPayout | None:
-    """The payout of an event; None when it has none."""
+    """The payout of an event; None when it has none.
+    An exactly-once check before paying: read on the primary only.
+    """
     return await PAYOUT_GET_BY_EVENT.first_async(conn, {"event_id": event_id})
