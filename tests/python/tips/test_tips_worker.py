@@ -22,7 +22,7 @@ from chaindb import admin, db, errors
 from chaindb.tips import fakes, verify
 from chaindb.tips import queries as q
 from chaindb.tips.reflect import ReflectClient, ReflectRejected
-from chaindb.tips.worker import Settings, TipWorker, VerifyReport
+from chaindb.tips.worker import Rate, Settings, TipWorker, VerifyReport
 
 FAST = Settings(retry_in=datetime.timedelta(0), poll_in=datetime.timedelta(0), max_attempts=2)
 
@@ -113,6 +113,26 @@ def test_a_mismatch_fails_the_tip_and_pays_nothing(
     assert conn.execute("SELECT slot, helius_response ->> 'found' FROM tips.event_verifications").fetchone() == (
         312_000_000, "true"
     )
+    assert reflect.posts == {}
+
+
+def test_a_payout_is_the_tip_at_the_rate_rounded_down_to_the_cent() -> None:
+    sol = Rate("USDC", 9, Decimal(150))
+    assert sol.payout(1_234_567) == Decimal("0.18")  # 0.001234567 SOL at 150: 0.18518505
+    assert sol.payout(10_000_000) == Decimal("1.50")
+    assert Rate("USDC", 6, Decimal(1)).payout(2_999_999) == Decimal("2.99")
+
+
+def test_the_amount_in_another_token_does_not_verify_a_tip(
+    conn: psycopg.Connection[Any], ingest: Callable[..., Any], chain: fakes.FakeSolanaRpc, host: q.Host,
+    worker: Callable[..., Any], reflect: fakes.FakeReflect,
+) -> None:
+    """The host received the tip's amount, but of another mint than the tip's (any token one can mint, not USDC)."""
+    tip = ingest(1_000_000, verify.USDC_MINT)
+    chain.found(tip.signature, fakes.token_transfer(tip.signature, tip.signer, host.wallet, fakes.pubkey("some mint"),
+                                                    tip.amount))
+    verify_all(worker)
+    assert state(conn, tip.event_id) == ("failed", verify.DESTINATION_MISMATCH, 1, False, None, None)
     assert reflect.posts == {}
 
 
