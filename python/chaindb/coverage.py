@@ -413,7 +413,8 @@ def read(directory: Path) -> Data:
                 elif "refused" in event:
                     r = event["refused"]
                     if r.get("constraint"):
-                        data.refused.add(f"{r.get('schema') or ''}.{r.get('table') or ''}.{r['constraint']}")
+                        table = _root(r.get("table") or "", r["constraint"])
+                        data.refused.add(f"{r.get('schema') or ''}.{table}.{r['constraint']}")
                     _move_refusal(data, r.get("message") or "")
                     # the hook's own frame (pgTAP's throws_*) is in the context too: it is no project function
                     data.raised |= set(_IN_FUNCTION.findall(r.get("context") or ""))
@@ -429,13 +430,23 @@ def read(directory: Path) -> Data:
                 message = line.split("ERROR:  ", 1)[1]
                 m = _CHECK_RELATION.search(message)
                 if m:
-                    data.refused.add(f"?.{m.group(1)}.{m.group(2)}")
+                    data.refused.add(f"?.{_root(m.group(1), m.group(2))}.{m.group(2)}")
                 m = _DOMAIN_ERROR.search(message)
                 if m:
                     domain = m.group(1).split(".")[-1].strip('"')
                     data.refused.add(f"?.{domain}.{m.group(2)}")
                 _move_refusal(data, message)
     return data
+
+
+_PARTITION = re.compile(r"_(?:p[0-9]{6}|default)$")
+
+
+def _root(table: str, constraint: str) -> str:
+    """The table a refused row was meant for: a monthly partition (``<table>_p202612``,
+    ``<table>_default``) names itself in the error, its constraints are named after the table."""
+    root = _PARTITION.sub("", table)
+    return root if root != table and constraint.startswith(root + "_") else table
 
 
 def _move_refusal(data: Data, message: str) -> None:
