@@ -971,6 +971,12 @@ DECLARE
     v_status bloxtr8.verification_status;
     v_to bloxtr8.verification_status := CASE WHEN p_verified THEN 'VERIFIED' ELSE 'FAILED' END;
 BEGIN
+    IF p_verified IS NULL THEN
+        RAISE EXCEPTION 'asset_verifications: the outcome of check % is NULL, not verified (true) or failed (false)',
+            p_verification_id
+            USING ERRCODE = 'not_null_violation', SCHEMA = 'bloxtr8', TABLE = 'asset_verifications',
+                  COLUMN = 'verification_status', DETAIL = format('id=%s verified=', p_verification_id);
+    END IF;
     SELECT v.verification_status INTO v_status
     FROM bloxtr8.asset_verifications AS v WHERE v.id = p_verification_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -998,7 +1004,7 @@ ALTER FUNCTION bloxtr8.complete_asset_verification(p_verification_id text, p_ver
 -- Name: FUNCTION complete_asset_verification(p_verification_id text, p_verified boolean, p_ownership_type bloxtr8.game_ownership_type, p_metadata jsonb); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.complete_asset_verification(p_verification_id text, p_verified boolean, p_ownership_type bloxtr8.game_ownership_type, p_metadata jsonb) IS 'Records the outcome of a PENDING check: VERIFIED (verified_at now, cached until now + 24 hours, with the ownership type) or FAILED; p_metadata is the API response. CD005 unknown, CD001 not PENDING (also a second completion).';
+COMMENT ON FUNCTION bloxtr8.complete_asset_verification(p_verification_id text, p_verified boolean, p_ownership_type bloxtr8.game_ownership_type, p_metadata jsonb) IS 'Records the outcome of a PENDING check: VERIFIED (verified_at now, cached until now + 24 hours, with the ownership type) or FAILED; p_metadata is the API response. CD005 unknown, CD001 not PENDING (also a second completion), 23502 p_verified NULL.';
 
 --
 -- Name: complete_execution_job(text, integer); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -1032,10 +1038,10 @@ ALTER FUNCTION bloxtr8.complete_execution_job(p_job_id text, p_attempt integer) 
 COMMENT ON FUNCTION bloxtr8.complete_execution_job(p_job_id text, p_attempt integer) IS 'The worker of attempt p_attempt completed the job: PROCESSING -> COMPLETED (completed_at now) and its contract EXECUTING -> EXECUTED, in one transaction. Refusals of bloxtr8.finish_execution_job_refused.';
 
 --
--- Name: counter_offer(text, text, integer, timestamp with time zone, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: counter_offer(text, text, integer, interval, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-CREATE FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text DEFAULT NULL::text) RETURNS SETOF bloxtr8.offers
+CREATE FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text DEFAULT NULL::text) RETURNS SETOF bloxtr8.offers
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -1047,18 +1053,21 @@ BEGIN
     UPDATE bloxtr8.offers AS o SET status = 'COUNTERED' WHERE o.id = p_offer_id;
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id, parent_id)
-    VALUES (p_amount, p_conditions, p_expiry, v_parent.listing_id, v_parent.buyer_id, v_parent.seller_id, p_offer_id)
+    VALUES (
+        p_amount, p_conditions, common.now() + p_expires_in, v_parent.listing_id, v_parent.buyer_id, v_parent.seller_id,
+        p_offer_id
+    )
     RETURNING o.*;
 END
 $$;
 
-ALTER FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) OWNER TO chaindb_owner;
+ALTER FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: FUNCTION counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) IS 'Counters a PENDING offer: it becomes COUNTERED and the returned new PENDING offer (same listing, buyer and seller, parent_id = p_offer_id) is p_user_id''s, in one transaction. Refusals of bloxtr8.lock_pending_offer (CD005, CD001, CD006 offers_expired, CD007 offers_recipient), CD007 users_kyc_tier / users_wallet_sanctioned, CD007 listings_active; 23514 offers_amount_check, offers_expiry_check.';
+COMMENT ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text) IS 'Counters a PENDING offer: it becomes COUNTERED and the returned new PENDING offer (same listing, buyer and seller, parent_id = p_offer_id, open for p_expires_in by the database''s clock) is p_user_id''s, in one transaction. Refusals of bloxtr8.lock_pending_offer (CD005, CD001, CD006 offers_expired, CD007 offers_recipient), CD007 users_kyc_tier / users_wallet_sanctioned, CD007 listings_active; 23514 offers_amount_check, offers_expiry_check.';
 
 --
 -- Name: create_contract(text, jsonb); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -1076,8 +1085,14 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM common.raise_not_found('bloxtr8.offers', p_offer_id);
     END IF;
-    SELECT t.version INTO v_version FROM bloxtr8.contract_templates AS t WHERE t.is_active FOR SHARE;
-    IF NOT FOUND THEN
+    -- A publication locks the active template, deprecates it and inserts the next one: waiting for its lock, this
+    -- row stops being active and the new one is not in the statement's snapshot. Look again (a new statement sees
+    -- what committed) as long as some template is active, so the contract takes the new one.
+    LOOP
+        SELECT t.version INTO v_version FROM bloxtr8.contract_templates AS t WHERE t.is_active FOR SHARE;
+        EXIT WHEN FOUND OR NOT EXISTS (SELECT FROM bloxtr8.contract_templates AS t WHERE t.is_active);
+    END LOOP;
+    IF v_version IS NULL THEN
         PERFORM common.raise_precondition_failed(
             'bloxtr8.contract_templates', 'contract_templates_active', 'no contract template is active',
             format('offer_id=%s', p_offer_id)
@@ -1109,7 +1124,7 @@ ALTER FUNCTION bloxtr8.create_contract(p_offer_id text, p_roblox_asset_data json
 -- Name: FUNCTION create_contract(p_offer_id text, p_roblox_asset_data jsonb); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.create_contract(p_offer_id text, p_roblox_asset_data jsonb) IS 'A PENDING_SIGNATURE contract for an ACCEPTED offer, on the active template, with p_roblox_asset_data or else the listing''s newest snapshot (as JSON). CD005 unknown offer, CD007 contracts_offer_accepted, CD007 contract_templates_active (none active), 23505 contracts_offer_id_key (the offer has its contract).';
+COMMENT ON FUNCTION bloxtr8.create_contract(p_offer_id text, p_roblox_asset_data jsonb) IS 'A PENDING_SIGNATURE contract for an ACCEPTED offer, on the active template (during a publication, the one being published, once it commits), with p_roblox_asset_data or else the listing''s newest snapshot (as JSON). CD005 unknown offer, CD007 contracts_offer_accepted, CD007 contract_templates_active (none active), 23505 contracts_offer_id_key (the offer has its contract).';
 
 --
 -- Name: create_escrow(text, text, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -1886,10 +1901,10 @@ ALTER FUNCTION bloxtr8.lock_pending_offer(p_offer_id text, p_user_id text, p_to 
 COMMENT ON FUNCTION bloxtr8.lock_pending_offer(p_offer_id text, p_user_id text, p_to bloxtr8.offer_status) IS 'Locks an offer that p_user_id may answer now (moving it to p_to): CD005 unknown, CD001 not PENDING, CD006 offers_expired at or after its expiry (database clock), CD007 offers_recipient unless p_user_id is the party it was made to. Returns the locked row. Used by counter_offer, accept_offer and decline_offer.';
 
 --
--- Name: make_offer(text, text, integer, timestamp with time zone, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: make_offer(text, text, integer, interval, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-CREATE FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text DEFAULT NULL::text) RETURNS SETOF bloxtr8.offers
+CREATE FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text DEFAULT NULL::text) RETURNS SETOF bloxtr8.offers
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -1900,18 +1915,18 @@ BEGIN
     v_listing := bloxtr8.lock_active_listing(p_listing_id, false);
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id)
-    VALUES (p_amount, p_conditions, p_expiry, p_listing_id, p_buyer_id, v_listing.user_id)
+    VALUES (p_amount, p_conditions, common.now() + p_expires_in, p_listing_id, p_buyer_id, v_listing.user_id)
     RETURNING o.*;
 END
 $$;
 
-ALTER FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) OWNER TO chaindb_owner;
+ALTER FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: FUNCTION make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) IS 'A buyer''s PENDING offer on an ACTIVE listing; the seller is the listing''s. CD005 unknown buyer or listing, CD007 users_kyc_tier / users_wallet_sanctioned for the buyer, CD007 listings_active; 23514 offers_buyer_id_seller_id_check (own listing), offers_amount_check, offers_expiry_check (expiry not in the future).';
+COMMENT ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text) IS 'A buyer''s PENDING offer on an ACTIVE listing, open for p_expires_in (expiry = common.now() + p_expires_in, the database''s clock); the seller is the listing''s. CD005 unknown buyer or listing, CD007 users_kyc_tier / users_wallet_sanctioned for the buyer, CD007 listings_active; 23514 offers_buyer_id_seller_id_check (own listing), offers_amount_check, offers_expiry_check (p_expires_in not positive).';
 
 --
 -- Name: offer_proposer_id(text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -2169,7 +2184,21 @@ CREATE FUNCTION bloxtr8.refund_escrow(p_escrow_id text, p_refund_id text DEFAULT
 DECLARE
     v_escrow bloxtr8.escrows := bloxtr8.lock_escrow(p_escrow_id, 'REFUNDED', '{DISPUTED}');
     v_buyer_id text;
+    v_paid bigint;
 BEGIN
+    -- a refund returns the whole amount: not after a milestone paid part of it to the seller (milestones are
+    -- released only while the escrow is FUNDS_HELD or DELIVERED, and the escrow is locked: the sum is final)
+    SELECT sum(m.amount) INTO v_paid
+    FROM bloxtr8.milestone_escrows AS m
+    WHERE m.escrow_id = p_escrow_id AND m.released_at IS NOT NULL;
+    IF v_paid IS NOT NULL THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.escrows', 'escrows_milestone_paid',
+            format('escrow %s paid %s of its %s cents to the seller as milestones: a refund would pay them twice',
+                p_escrow_id, v_paid, v_escrow.amount),
+            format('escrow_id=%s amount=%s milestones_paid=%s', p_escrow_id, v_escrow.amount, v_paid)
+        );
+    END IF;
     SELECT o.buyer_id INTO v_buyer_id FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_buyer_id, 'refund_escrow', NULL, true);
     PERFORM bloxtr8.settle_escrow_rail(v_escrow, true, p_refund_id, p_refund_tx);
@@ -2192,7 +2221,7 @@ ALTER FUNCTION bloxtr8.refund_escrow(p_escrow_id text, p_refund_id text, p_refun
 -- Name: FUNCTION refund_escrow(p_escrow_id text, p_refund_id text, p_refund_tx text, p_resolution text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.refund_escrow(p_escrow_id text, p_refund_id text, p_refund_tx text, p_resolution text) IS 'Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe p_refund_id or the p_refund_tx (CD007 escrows_rail_detail otherwise), the dispute RESOLVED (p_resolution). CD005, CD001, CD007 users_wallet_sanctioned (buyer), 23514 the detail CHECKs.';
+COMMENT ON FUNCTION bloxtr8.refund_escrow(p_escrow_id text, p_refund_id text, p_refund_tx text, p_resolution text) IS 'Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe p_refund_id or the p_refund_tx (CD007 escrows_rail_detail otherwise), the dispute RESOLVED (p_resolution). CD005, CD001, CD007 users_wallet_sanctioned (buyer), CD007 escrows_milestone_paid (a milestone was released to the seller: a refund of the whole amount would pay it twice; such a dispute is settled by release_escrow), 23514 the detail CHECKs.';
 
 --
 -- Name: release_escrow(text, text, text, text); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -2592,16 +2621,30 @@ CREATE FUNCTION bloxtr8.set_user_wallet(p_user_id text, p_wallet_address text) R
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    v_user bloxtr8.users;
+    v_same boolean;
 BEGIN
-    RETURN QUERY
-    UPDATE bloxtr8.users AS u
-    SET wallet_address = p_wallet_address,
-        wallet_risk = CASE WHEN u.wallet_address IS NOT DISTINCT FROM p_wallet_address THEN u.wallet_risk ELSE 'UNKNOWN' END
-    WHERE u.id = p_user_id
-    RETURNING u.*;
+    SELECT u.* INTO v_user FROM bloxtr8.users AS u WHERE u.id = p_user_id FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM common.raise_not_found('bloxtr8.users', p_user_id);
     END IF;
+    -- hex digits in either case spell one address: the same wallet keeps its screening
+    v_same := lower(v_user.wallet_address) IS NOT DISTINCT FROM lower(p_wallet_address);
+    IF v_user.wallet_risk = 'SANCTIONED' AND NOT v_same THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.users', 'users_wallet_sanctioned',
+            format('user %s has a SANCTIONED wallet; it is neither replaced nor unlinked before a screening clears it',
+                p_user_id),
+            format('user_id=%s wallet_risk=%s action=set_user_wallet', p_user_id, v_user.wallet_risk)
+        );
+    END IF;
+    RETURN QUERY
+    UPDATE bloxtr8.users AS u
+    SET wallet_address = p_wallet_address,
+        wallet_risk = CASE WHEN v_same THEN u.wallet_risk ELSE 'UNKNOWN' END
+    WHERE u.id = p_user_id
+    RETURNING u.*;
 END
 $$;
 
@@ -2611,7 +2654,7 @@ ALTER FUNCTION bloxtr8.set_user_wallet(p_user_id text, p_wallet_address text) OW
 -- Name: FUNCTION set_user_wallet(p_user_id text, p_wallet_address text); Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION bloxtr8.set_user_wallet(p_user_id text, p_wallet_address text) IS 'Links a wallet (an EVM address; NULL unlinks). A different address is unscreened: wallet_risk becomes UNKNOWN; the same address keeps its screening. CD005 unknown user, 23514 users_wallet_address_check.';
+COMMENT ON FUNCTION bloxtr8.set_user_wallet(p_user_id text, p_wallet_address text) IS 'Links a wallet (an EVM address; NULL unlinks). A different address is unscreened: wallet_risk becomes UNKNOWN; the same address (in any letter case) keeps its screening. A SANCTIONED wallet stays until set_user_wallet_risk records a new screening: replacing or unlinking it is CD007 users_wallet_sanctioned (else a new address would shed the sanction). CD005 unknown user, 23514 users_wallet_address_check.';
 
 --
 -- Name: set_user_wallet_risk(text, bloxtr8.wallet_risk); Type: FUNCTION; Schema: bloxtr8; Owner: chaindb_owner
@@ -5524,11 +5567,11 @@ REVOKE ALL ON FUNCTION bloxtr8.complete_execution_job(p_job_id text, p_attempt i
 GRANT ALL ON FUNCTION bloxtr8.complete_execution_job(p_job_id text, p_attempt integer) TO chaindb_app;
 
 --
--- Name: FUNCTION counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: FUNCTION counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) FROM PUBLIC;
-GRANT ALL ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) TO chaindb_app;
+REVOKE ALL ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text) FROM PUBLIC;
+GRANT ALL ON FUNCTION bloxtr8.counter_offer(p_offer_id text, p_user_id text, p_amount integer, p_expires_in interval, p_conditions text) TO chaindb_app;
 
 --
 -- Name: FUNCTION create_contract(p_offer_id text, p_roblox_asset_data jsonb); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
@@ -5676,11 +5719,11 @@ REVOKE ALL ON FUNCTION bloxtr8.lock_escrow(p_escrow_id text, p_to bloxtr8.escrow
 REVOKE ALL ON FUNCTION bloxtr8.lock_pending_offer(p_offer_id text, p_user_id text, p_to bloxtr8.offer_status) FROM PUBLIC;
 
 --
--- Name: FUNCTION make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
+-- Name: FUNCTION make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) FROM PUBLIC;
-GRANT ALL ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expiry timestamp with time zone, p_conditions text) TO chaindb_app;
+REVOKE ALL ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text) FROM PUBLIC;
+GRANT ALL ON FUNCTION bloxtr8.make_offer(p_listing_id text, p_buyer_id text, p_amount integer, p_expires_in interval, p_conditions text) TO chaindb_app;
 
 --
 -- Name: FUNCTION offer_proposer_id(p_offer_id text); Type: ACL; Schema: bloxtr8; Owner: chaindb_owner

@@ -576,7 +576,10 @@ BEGIN
     WHERE p.invoice_id = p_invoice_id AND p.invoice_provider = p_invoice_provider
     FOR UPDATE;
     IF NOT FOUND THEN
-        PERFORM common.raise_not_found('game_market.purchases', format('%s:%s', p_invoice_provider, p_invoice_id));
+        PERFORM common.raise_not_found(
+            'game_market.purchases',
+            format('%s:%s', coalesce(p_invoice_provider, 'NULL'), coalesce(p_invoice_id, 'NULL'))
+        );
     ELSIF v_row.status <> 'expired' THEN
         -- the declared state machine refuses paid | refunded -> expired (CD001)
         UPDATE game_market.purchases AS p SET status = 'expired' WHERE p.id = v_row.id RETURNING p.* INTO v_row;
@@ -603,7 +606,14 @@ CREATE FUNCTION game_market.fail_payout(p_id uuid, p_attempt_count integer, p_er
     AS $$
 DECLARE
     v_row game_market.payouts;
+    v_purchase_status game_market.purchase_status;
 BEGIN
+    -- the purchase first, FOR SHARE, as refund_purchase locks it before the payout: a refund in flight
+    -- commits before its status is read here (else the attempt would be failed, and retried, after the refund)
+    SELECT p.status INTO v_purchase_status
+    FROM game_market.purchases AS p
+    WHERE p.id = (SELECT po.purchase_id FROM game_market.payouts AS po WHERE po.id = p_id)
+    FOR SHARE;
     SELECT po.* INTO v_row FROM game_market.payouts AS po WHERE po.id = p_id FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM common.raise_not_found('game_market.payouts', p_id::text);
@@ -619,9 +629,7 @@ BEGIN
         UPDATE game_market.payouts AS po
         SET
             status = CASE
-                WHEN EXISTS (
-                    SELECT FROM game_market.purchases AS p WHERE p.id = po.purchase_id AND p.status = 'refunded'
-                ) THEN 'cancelled'
+                WHEN v_purchase_status = 'refunded' THEN 'cancelled'
                 ELSE 'failed'
             END::game_market.payout_status,
             last_error = left(p_error, 2000)
@@ -1062,7 +1070,10 @@ BEGIN
         FROM game_market.purchases AS p
         WHERE p.invoice_id = p_invoice_id AND p.invoice_provider = p_invoice_provider;
         IF NOT FOUND THEN
-            PERFORM common.raise_not_found('game_market.purchases', format('%s:%s', p_invoice_provider, p_invoice_id));
+            PERFORM common.raise_not_found(
+                'game_market.purchases',
+                format('%s:%s', coalesce(p_invoice_provider, 'NULL'), coalesce(p_invoice_id, 'NULL'))
+            );
         END IF;
         RETURN NEXT v_row;
         RETURN;

@@ -228,7 +228,7 @@ def tips_verify(ctx: Context) -> Iterator[Pair]:
 
     url = ctx.database("tips_verify")
     host = _host(url)
-    count = 200 if ctx.quick else 2_000
+    count = 50 if ctx.quick else 2_000
     with fakes.FakeSolanaRpc() as rpc, fakes.FakeReflect() as reflect:
         try:
             yield Pair(

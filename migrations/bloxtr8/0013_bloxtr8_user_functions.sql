@@ -11,7 +11,8 @@
 --   set_user_kyc(user, tier, verified)    TIER_1 and above need a linked Roblox account (CD007
 --       users_kyc_roblox_linked); TIER_2 needs verified (23514 users_kyc_verified_check).
 --   set_user_wallet(user, address)        links (or, NULL, unlinks) the wallet; a new address is unscreened:
---       wallet_risk UNKNOWN.
+--       wallet_risk UNKNOWN. A SANCTIONED wallet is neither replaced nor unlinked (CD007
+--       users_wallet_sanctioned) until set_user_wallet_risk records a new screening.
 --   set_user_wallet_risk(user, risk)      records a screening result (23514 users_wallet_risk_check without
 --       a wallet).
 
@@ -92,22 +93,38 @@ VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    v_user bloxtr8.users;
+    v_same boolean;
 BEGIN
-    RETURN QUERY
-    UPDATE bloxtr8.users AS u
-    SET wallet_address = p_wallet_address,
-        wallet_risk = CASE WHEN u.wallet_address IS NOT DISTINCT FROM p_wallet_address THEN u.wallet_risk ELSE 'UNKNOWN' END
-    WHERE u.id = p_user_id
-    RETURNING u.*;
+    SELECT u.* INTO v_user FROM bloxtr8.users AS u WHERE u.id = p_user_id FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM common.raise_not_found('bloxtr8.users', p_user_id);
     END IF;
+    -- hex digits in either case spell one address: the same wallet keeps its screening
+    v_same := lower(v_user.wallet_address) IS NOT DISTINCT FROM lower(p_wallet_address);
+    IF v_user.wallet_risk = 'SANCTIONED' AND NOT v_same THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.users', 'users_wallet_sanctioned',
+            format('user %s has a SANCTIONED wallet; it is neither replaced nor unlinked before a screening clears it',
+                p_user_id),
+            format('user_id=%s wallet_risk=%s action=set_user_wallet', p_user_id, v_user.wallet_risk)
+        );
+    END IF;
+    RETURN QUERY
+    UPDATE bloxtr8.users AS u
+    SET wallet_address = p_wallet_address,
+        wallet_risk = CASE WHEN v_same THEN u.wallet_risk ELSE 'UNKNOWN' END
+    WHERE u.id = p_user_id
+    RETURNING u.*;
 END
 $fn$;
 
 COMMENT ON FUNCTION bloxtr8.set_user_wallet(text, text) IS
 'Links a wallet (an EVM address; NULL unlinks). A different address is unscreened: wallet_risk becomes UNKNOWN; the '
-'same address keeps its screening. CD005 unknown user, 23514 users_wallet_address_check.';
+'same address (in any letter case) keeps its screening. A SANCTIONED wallet stays until set_user_wallet_risk records '
+'a new screening: replacing or unlinking it is CD007 users_wallet_sanctioned (else a new address would shed the '
+'sanction). CD005 unknown user, 23514 users_wallet_address_check.';
 
 CREATE FUNCTION bloxtr8.set_user_wallet_risk(p_user_id text, p_wallet_risk bloxtr8.wallet_risk)
 RETURNS SETOF bloxtr8.users

@@ -6,9 +6,9 @@ DROP FUNCTION bloxtr8.decline_offer(text, text);
 
 DROP FUNCTION bloxtr8.accept_offer(text, text);
 
-DROP FUNCTION bloxtr8.counter_offer(text, text, integer, timestamptz, text);
+DROP FUNCTION bloxtr8.counter_offer(text, text, integer, interval, text);
 
-DROP FUNCTION bloxtr8.make_offer(text, text, integer, timestamptz, text);
+DROP FUNCTION bloxtr8.make_offer(text, text, integer, interval, text);
 
 DROP FUNCTION bloxtr8.set_listing_status(text, text, bloxtr8.listing_status);
 

@@ -9,12 +9,15 @@
 --   set_listing_status(listing, user, status)   the seller hides (INACTIVE) or shows (ACTIVE) the listing:
 --       CD007 listings_seller for anyone else; ACTIVE only without an open deal (CD007 listings_open_deal,
 --       bloxtr8.listing_has_open_deal); SOLD only by releasing the escrow (CD007 listings_sold_by_escrow).
---   make_offer(listing, buyer, amount, expiry, conditions)   a PENDING offer on an ACTIVE listing (CD007
+--   make_offer(listing, buyer, amount, expires_in, conditions)   a PENDING offer on an ACTIVE listing (CD007
 --       listings_active) by a buyer at TIER_1+ without a SANCTIONED wallet; the seller is the listing's;
 --       buyer = seller is 23514 offers_buyer_id_seller_id_check.
---   counter_offer(offer, user, amount, expiry, conditions)   in one transaction, the offer becomes
+--   counter_offer(offer, user, amount, expires_in, conditions)   in one transaction, the offer becomes
 --       COUNTERED and a new PENDING offer with parent_id = it is made, same listing and parties, by the
 --       party the offer was made to.
+--   The caller gives how long an offer stays open (expires_in, an interval), never an instant: its expiry
+--   is common.now() + expires_in, the database's clock (a positive interval, else 23514 offers_expiry_check;
+--   NULL is 23502).
 --   accept_offer(offer, user)    PENDING -> ACCEPTED, and its listing ACTIVE -> INACTIVE (under contract),
 --       by the party the offer was made to; the buyer's wallet must not be SANCTIONED.
 --   decline_offer(offer, user)   PENDING -> DECLINED by the party the offer was made to.
@@ -226,7 +229,7 @@ CREATE FUNCTION bloxtr8.make_offer(
     p_listing_id text,
     p_buyer_id text,
     p_amount integer,
-    p_expiry timestamptz,
+    p_expires_in interval,
     p_conditions text DEFAULT NULL
 )
 RETURNS SETOF bloxtr8.offers
@@ -242,21 +245,22 @@ BEGIN
     v_listing := bloxtr8.lock_active_listing(p_listing_id, false);
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id)
-    VALUES (p_amount, p_conditions, p_expiry, p_listing_id, p_buyer_id, v_listing.user_id)
+    VALUES (p_amount, p_conditions, common.now() + p_expires_in, p_listing_id, p_buyer_id, v_listing.user_id)
     RETURNING o.*;
 END
 $fn$;
 
-COMMENT ON FUNCTION bloxtr8.make_offer(text, text, integer, timestamptz, text) IS
-'A buyer''s PENDING offer on an ACTIVE listing; the seller is the listing''s. CD005 unknown buyer or listing, CD007 '
-'users_kyc_tier / users_wallet_sanctioned for the buyer, CD007 listings_active; 23514 '
-'offers_buyer_id_seller_id_check (own listing), offers_amount_check, offers_expiry_check (expiry not in the future).';
+COMMENT ON FUNCTION bloxtr8.make_offer(text, text, integer, interval, text) IS
+'A buyer''s PENDING offer on an ACTIVE listing, open for p_expires_in (expiry = common.now() + p_expires_in, the '
+'database''s clock); the seller is the listing''s. CD005 unknown buyer or listing, CD007 users_kyc_tier / '
+'users_wallet_sanctioned for the buyer, CD007 listings_active; 23514 offers_buyer_id_seller_id_check (own listing), '
+'offers_amount_check, offers_expiry_check (p_expires_in not positive).';
 
 CREATE FUNCTION bloxtr8.counter_offer(
     p_offer_id text,
     p_user_id text,
     p_amount integer,
-    p_expiry timestamptz,
+    p_expires_in interval,
     p_conditions text DEFAULT NULL
 )
 RETURNS SETOF bloxtr8.offers
@@ -273,16 +277,19 @@ BEGIN
     UPDATE bloxtr8.offers AS o SET status = 'COUNTERED' WHERE o.id = p_offer_id;
     RETURN QUERY
     INSERT INTO bloxtr8.offers AS o (amount, conditions, expiry, listing_id, buyer_id, seller_id, parent_id)
-    VALUES (p_amount, p_conditions, p_expiry, v_parent.listing_id, v_parent.buyer_id, v_parent.seller_id, p_offer_id)
+    VALUES (
+        p_amount, p_conditions, common.now() + p_expires_in, v_parent.listing_id, v_parent.buyer_id, v_parent.seller_id,
+        p_offer_id
+    )
     RETURNING o.*;
 END
 $fn$;
 
-COMMENT ON FUNCTION bloxtr8.counter_offer(text, text, integer, timestamptz, text) IS
+COMMENT ON FUNCTION bloxtr8.counter_offer(text, text, integer, interval, text) IS
 'Counters a PENDING offer: it becomes COUNTERED and the returned new PENDING offer (same listing, buyer and seller, '
-'parent_id = p_offer_id) is p_user_id''s, in one transaction. Refusals of bloxtr8.lock_pending_offer (CD005, CD001, '
-'CD006 offers_expired, CD007 offers_recipient), CD007 users_kyc_tier / users_wallet_sanctioned, CD007 '
-'listings_active; 23514 offers_amount_check, offers_expiry_check.';
+'parent_id = p_offer_id, open for p_expires_in by the database''s clock) is p_user_id''s, in one transaction. '
+'Refusals of bloxtr8.lock_pending_offer (CD005, CD001, CD006 offers_expired, CD007 offers_recipient), CD007 '
+'users_kyc_tier / users_wallet_sanctioned, CD007 listings_active; 23514 offers_amount_check, offers_expiry_check.';
 
 CREATE FUNCTION bloxtr8.accept_offer(p_offer_id text, p_user_id text)
 RETURNS SETOF bloxtr8.offers
@@ -352,8 +359,8 @@ bloxtr8.lock_pending_offer(text, text, bloxtr8.offer_status),
 bloxtr8.lock_active_listing(text, boolean),
 bloxtr8.create_listing(text, text, text, integer, text, text),
 bloxtr8.set_listing_status(text, text, bloxtr8.listing_status),
-bloxtr8.make_offer(text, text, integer, timestamptz, text),
-bloxtr8.counter_offer(text, text, integer, timestamptz, text),
+bloxtr8.make_offer(text, text, integer, interval, text),
+bloxtr8.counter_offer(text, text, integer, interval, text),
 bloxtr8.accept_offer(text, text),
 bloxtr8.decline_offer(text, text),
 bloxtr8.expire_offers()
@@ -363,8 +370,8 @@ bloxtr8.offer_proposer_id(text),
 bloxtr8.listing_has_open_deal(text),
 bloxtr8.create_listing(text, text, text, integer, text, text),
 bloxtr8.set_listing_status(text, text, bloxtr8.listing_status),
-bloxtr8.make_offer(text, text, integer, timestamptz, text),
-bloxtr8.counter_offer(text, text, integer, timestamptz, text),
+bloxtr8.make_offer(text, text, integer, interval, text),
+bloxtr8.counter_offer(text, text, integer, interval, text),
 bloxtr8.accept_offer(text, text),
 bloxtr8.decline_offer(text, text),
 bloxtr8.expire_offers()

@@ -97,8 +97,14 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM common.raise_not_found('bloxtr8.offers', p_offer_id);
     END IF;
-    SELECT t.version INTO v_version FROM bloxtr8.contract_templates AS t WHERE t.is_active FOR SHARE;
-    IF NOT FOUND THEN
+    -- A publication locks the active template, deprecates it and inserts the next one: waiting for its lock, this
+    -- row stops being active and the new one is not in the statement's snapshot. Look again (a new statement sees
+    -- what committed) as long as some template is active, so the contract takes the new one.
+    LOOP
+        SELECT t.version INTO v_version FROM bloxtr8.contract_templates AS t WHERE t.is_active FOR SHARE;
+        EXIT WHEN FOUND OR NOT EXISTS (SELECT FROM bloxtr8.contract_templates AS t WHERE t.is_active);
+    END LOOP;
+    IF v_version IS NULL THEN
         PERFORM common.raise_precondition_failed(
             'bloxtr8.contract_templates', 'contract_templates_active', 'no contract template is active',
             format('offer_id=%s', p_offer_id)
@@ -125,9 +131,10 @@ END
 $fn$;
 
 COMMENT ON FUNCTION bloxtr8.create_contract(text, jsonb) IS
-'A PENDING_SIGNATURE contract for an ACCEPTED offer, on the active template, with p_roblox_asset_data or else the '
-'listing''s newest snapshot (as JSON). CD005 unknown offer, CD007 contracts_offer_accepted, CD007 '
-'contract_templates_active (none active), 23505 contracts_offer_id_key (the offer has its contract).';
+'A PENDING_SIGNATURE contract for an ACCEPTED offer, on the active template (during a publication, the one being '
+'published, once it commits), with p_roblox_asset_data or else the listing''s newest snapshot (as JSON). CD005 '
+'unknown offer, CD007 contracts_offer_accepted, CD007 contract_templates_active (none active), 23505 '
+'contracts_offer_id_key (the offer has its contract).';
 
 CREATE FUNCTION bloxtr8.attach_contract_pdf(p_contract_id text, p_pdf_url text, p_sha256 text)
 RETURNS SETOF bloxtr8.contracts

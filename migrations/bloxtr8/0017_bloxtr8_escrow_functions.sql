@@ -18,7 +18,8 @@
 --   dispute_escrow(escrow, user, reason)   FUNDS_HELD | DELIVERED -> DISPUTED by the buyer or the seller
 --       (CD007 escrows_party), the dispute OPEN.
 --   refund_escrow(escrow, refund_id, refund_tx, resolution)   DISPUTED -> REFUNDED with the Stripe refund or
---       the refund transaction; the dispute RESOLVED.
+--       the refund transaction; the dispute RESOLVED. Not once a milestone was released (CD007
+--       escrows_milestone_paid): the refund returns the whole amount, part of which the seller has.
 --   cancel_escrow(escrow)   AWAIT_FUNDS -> CANCELLED (the funds never came).
 --   add_escrow_milestone(escrow, title, amount), release_escrow_milestone(milestone)   milestones while
 --       funds are expected or held, never adding up to more than the escrow (CD007
@@ -345,7 +346,21 @@ AS $fn$
 DECLARE
     v_escrow bloxtr8.escrows := bloxtr8.lock_escrow(p_escrow_id, 'REFUNDED', '{DISPUTED}');
     v_buyer_id text;
+    v_paid bigint;
 BEGIN
+    -- a refund returns the whole amount: not after a milestone paid part of it to the seller (milestones are
+    -- released only while the escrow is FUNDS_HELD or DELIVERED, and the escrow is locked: the sum is final)
+    SELECT sum(m.amount) INTO v_paid
+    FROM bloxtr8.milestone_escrows AS m
+    WHERE m.escrow_id = p_escrow_id AND m.released_at IS NOT NULL;
+    IF v_paid IS NOT NULL THEN
+        PERFORM common.raise_precondition_failed(
+            'bloxtr8.escrows', 'escrows_milestone_paid',
+            format('escrow %s paid %s of its %s cents to the seller as milestones: a refund would pay them twice',
+                p_escrow_id, v_paid, v_escrow.amount),
+            format('escrow_id=%s amount=%s milestones_paid=%s', p_escrow_id, v_escrow.amount, v_paid)
+        );
+    END IF;
     SELECT o.buyer_id INTO v_buyer_id FROM bloxtr8.offers AS o WHERE o.id = v_escrow.offer_id;
     PERFORM bloxtr8.require_user(v_buyer_id, 'refund_escrow', NULL, true);
     PERFORM bloxtr8.settle_escrow_rail(v_escrow, true, p_refund_id, p_refund_tx);
@@ -365,7 +380,8 @@ $fn$;
 COMMENT ON FUNCTION bloxtr8.refund_escrow(text, text, text, text) IS
 'Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe p_refund_id or the p_refund_tx (CD007 '
 'escrows_rail_detail otherwise), the dispute RESOLVED (p_resolution). CD005, CD001, CD007 users_wallet_sanctioned '
-'(buyer), 23514 the detail CHECKs.';
+'(buyer), CD007 escrows_milestone_paid (a milestone was released to the seller: a refund of the whole amount would '
+'pay it twice; such a dispute is settled by release_escrow), 23514 the detail CHECKs.';
 
 CREATE FUNCTION bloxtr8.cancel_escrow(p_escrow_id text)
 RETURNS SETOF bloxtr8.escrows

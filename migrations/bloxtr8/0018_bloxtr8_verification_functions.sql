@@ -73,6 +73,12 @@ DECLARE
     v_status bloxtr8.verification_status;
     v_to bloxtr8.verification_status := CASE WHEN p_verified THEN 'VERIFIED' ELSE 'FAILED' END;
 BEGIN
+    IF p_verified IS NULL THEN
+        RAISE EXCEPTION 'asset_verifications: the outcome of check % is NULL, not verified (true) or failed (false)',
+            p_verification_id
+            USING ERRCODE = 'not_null_violation', SCHEMA = 'bloxtr8', TABLE = 'asset_verifications',
+                  COLUMN = 'verification_status', DETAIL = format('id=%s verified=', p_verification_id);
+    END IF;
     SELECT v.verification_status INTO v_status
     FROM bloxtr8.asset_verifications AS v WHERE v.id = p_verification_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -96,7 +102,8 @@ $fn$;
 
 COMMENT ON FUNCTION bloxtr8.complete_asset_verification(text, boolean, bloxtr8.game_ownership_type, jsonb) IS
 'Records the outcome of a PENDING check: VERIFIED (verified_at now, cached until now + 24 hours, with the ownership '
-'type) or FAILED; p_metadata is the API response. CD005 unknown, CD001 not PENDING (also a second completion).';
+'type) or FAILED; p_metadata is the API response. CD005 unknown, CD001 not PENDING (also a second completion), 23502 '
+'p_verified NULL.';
 
 CREATE FUNCTION bloxtr8.expire_asset_verifications()
 RETURNS integer

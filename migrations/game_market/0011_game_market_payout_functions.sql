@@ -21,8 +21,9 @@
 --                    (attempt_count as claim_payouts returned it): a worker whose payout was
 --                    claimed again since gets CD007 payouts_attempt_current and changes nothing.
 --                    When the purchase was refunded while the attempt was in flight, the payout is
---                    cancelled instead (nothing is left to pay; it is not retried). A failed or
---                    cancelled payout is returned unchanged.
+--                    cancelled instead (nothing is left to pay; it is not retried); the purchase is
+--                    locked FOR SHARE before the payout (refund_purchase's order), so a refund in
+--                    flight is waited for. A failed or cancelled payout is returned unchanged.
 
 CREATE FUNCTION game_market.create_payout(p_purchase_id uuid)
 RETURNS SETOF game_market.payouts
@@ -153,7 +154,14 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_row game_market.payouts;
+    v_purchase_status game_market.purchase_status;
 BEGIN
+    -- the purchase first, FOR SHARE, as refund_purchase locks it before the payout: a refund in flight
+    -- commits before its status is read here (else the attempt would be failed, and retried, after the refund)
+    SELECT p.status INTO v_purchase_status
+    FROM game_market.purchases AS p
+    WHERE p.id = (SELECT po.purchase_id FROM game_market.payouts AS po WHERE po.id = p_id)
+    FOR SHARE;
     SELECT po.* INTO v_row FROM game_market.payouts AS po WHERE po.id = p_id FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM common.raise_not_found('game_market.payouts', p_id::text);
@@ -169,9 +177,7 @@ BEGIN
         UPDATE game_market.payouts AS po
         SET
             status = CASE
-                WHEN EXISTS (
-                    SELECT FROM game_market.purchases AS p WHERE p.id = po.purchase_id AND p.status = 'refunded'
-                ) THEN 'cancelled'
+                WHEN v_purchase_status = 'refunded' THEN 'cancelled'
                 ELSE 'failed'
             END::game_market.payout_status,
             last_error = left(p_error, 2000)

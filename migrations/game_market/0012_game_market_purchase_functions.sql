@@ -122,7 +122,10 @@ BEGIN
         FROM game_market.purchases AS p
         WHERE p.invoice_id = p_invoice_id AND p.invoice_provider = p_invoice_provider;
         IF NOT FOUND THEN
-            PERFORM common.raise_not_found('game_market.purchases', format('%s:%s', p_invoice_provider, p_invoice_id));
+            PERFORM common.raise_not_found(
+                'game_market.purchases',
+                format('%s:%s', coalesce(p_invoice_provider, 'NULL'), coalesce(p_invoice_id, 'NULL'))
+            );
         END IF;
         RETURN NEXT v_row;
         RETURN;
@@ -188,7 +191,10 @@ BEGIN
     WHERE p.invoice_id = p_invoice_id AND p.invoice_provider = p_invoice_provider
     FOR UPDATE;
     IF NOT FOUND THEN
-        PERFORM common.raise_not_found('game_market.purchases', format('%s:%s', p_invoice_provider, p_invoice_id));
+        PERFORM common.raise_not_found(
+            'game_market.purchases',
+            format('%s:%s', coalesce(p_invoice_provider, 'NULL'), coalesce(p_invoice_id, 'NULL'))
+        );
     ELSIF v_row.status <> 'expired' THEN
         -- the declared state machine refuses paid | refunded -> expired (CD001)
         UPDATE game_market.purchases AS p SET status = 'expired' WHERE p.id = v_row.id RETURNING p.* INTO v_row;

@@ -12,7 +12,7 @@ FROM bloxtr8.start_asset_verification(
 
 -- name: asset_verification_complete(id, verified, ownership_type, metadata)^
 -- Records the outcome of a PENDING check: VERIFIED, cached for 24 hours, or FAILED
--- (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING.
+-- (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING, 23502 verified NULL.
 -- @nullable-param ownership_type, metadata
 -- @one
 SELECT v.*

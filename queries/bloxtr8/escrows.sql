@@ -39,7 +39,8 @@ SELECT e.* FROM bloxtr8.dispute_escrow(:id::text, :user_id::text, :reason::text)
 
 -- name: escrow_refund(id, refund_id, refund_tx, resolution)^
 -- Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe refund or the refund transaction, the
--- dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned.
+-- dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned /
+-- escrows_milestone_paid (a milestone was released to the seller: settle by escrow_release).
 -- @nullable-param refund_id, refund_tx, resolution
 -- @one
 SELECT e.* FROM bloxtr8.refund_escrow(:id::text, :refund_id::text, :refund_tx::text, :resolution::text) AS e;

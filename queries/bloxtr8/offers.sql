@@ -1,25 +1,26 @@
 -- Offers: make, counter, accept, decline, expire; read an offer, a listing's offers, a negotiation thread.
 
--- name: offer_create(listing_id, buyer_id, amount, expiry, conditions)^
--- A buyer's PENDING offer on an ACTIVE listing (bloxtr8.make_offer). CD005, CD007 users_kyc_tier /
--- users_wallet_sanctioned / listings_active, 23514 offers_buyer_id_seller_id_check (own listing),
--- offers_amount_check, offers_expiry_check (expiry not in the future).
+-- name: offer_create(listing_id, buyer_id, amount, expires_in, conditions)^
+-- A buyer's PENDING offer on an ACTIVE listing (bloxtr8.make_offer), open for expires_in: its expiry is the
+-- database's clock plus expires_in. CD005, CD007 users_kyc_tier / users_wallet_sanctioned / listings_active, 23514
+-- offers_buyer_id_seller_id_check (own listing), offers_amount_check, offers_expiry_check (expires_in not positive).
 -- @nullable-param conditions
 -- @one
 SELECT o.*
 FROM bloxtr8.make_offer(
-    :listing_id::text, :buyer_id::text, :amount::integer, :expiry::timestamptz, :conditions::text
+    :listing_id::text, :buyer_id::text, :amount::integer, :expires_in::interval, :conditions::text
 ) AS o;
 
--- name: offer_counter(id, user_id, amount, expiry, conditions)^
+-- name: offer_counter(id, user_id, amount, expires_in, conditions)^
 -- Counters a PENDING offer (bloxtr8.counter_offer): it becomes COUNTERED and the returned new offer, whose
--- parent_id is it, is PENDING, in one transaction. CD005, CD001 not PENDING, CD006 offers_expired, CD007
--- offers_recipient / users_kyc_tier / users_wallet_sanctioned / listings_active.
+-- parent_id is it, is PENDING (open for expires_in, by the database's clock), in one transaction. CD005, CD001 not
+-- PENDING, CD006 offers_expired, CD007 offers_recipient / users_kyc_tier / users_wallet_sanctioned / listings_active,
+-- 23514 offers_expiry_check.
 -- @nullable-param conditions
 -- @one
 SELECT o.*
 FROM bloxtr8.counter_offer(
-    :id::text, :user_id::text, :amount::integer, :expiry::timestamptz, :conditions::text
+    :id::text, :user_id::text, :amount::integer, :expires_in::interval, :conditions::text
 ) AS o;
 
 -- name: offer_accept(id, user_id)^

@@ -33,8 +33,8 @@ RETURNING u.*;
 SELECT u.* FROM bloxtr8.set_user_kyc(:id::text, :kyc_tier::bloxtr8.kyc_tier, :kyc_verified::boolean) AS u;
 
 -- name: user_set_wallet(id, wallet_address)^
--- Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, 23514
--- users_wallet_address_check.
+-- Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, CD007
+-- users_wallet_sanctioned (a SANCTIONED wallet stays until a new screening), 23514 users_wallet_address_check.
 -- @nullable-param wallet_address
 -- @one
 SELECT u.* FROM bloxtr8.set_user_wallet(:id::text, :wallet_address::text) AS u;

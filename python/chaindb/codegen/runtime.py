@@ -13,6 +13,17 @@ SQL on the caller's connection as prepared statements (``prepare=True``: psycopg
 per connection), build the result rows, and raise ``chaindb.errors`` exceptions instead of
 psycopg's. Nothing here opens a transaction or commits: that is the caller's connection's business.
 
+Cursors. A new psycopg cursor per call (what ``conn.execute`` does) sets up a loader for every
+column of the result again: for a row of twenty columns that costs more than the rest of the
+client's work together (``make bench``: ``point_read``). ``first``, ``one`` and ``all`` therefore
+keep one idle cursor per statement on the connection (``_idle_cursors``) and run on it. A call
+takes the cursor out while it runs and puts it back after, so two threads or tasks sharing a
+connection never share a cursor (the second makes its own); a cursor whose call failed, or whose
+result had more than :data:`KEEP_ROWS` rows (it would hold them until its next call), is not put
+back. The cursors live as long as the connection (they and the connection refer to each other:
+a connection dropped without ``close()`` is freed by the garbage collector, not at once), and
+read the connection's adapters as they were when each was made.
+
 Row building. A result row becomes its pydantic model without re-validating it: PostgreSQL has
 already typed every value and psycopg has loaded it into the Python type the field declares.
 The row maker of a model (compiled once per model and query) only
@@ -633,6 +644,22 @@ class Value:
 
 _ON: Final = b"on"
 
+#: A cursor whose last result had more rows than this is dropped after the call, not kept idle.
+KEEP_ROWS: Final = 1_000
+_IDLE: Final = "_chaindb_idle_cursors"
+
+
+def _idle_cursors(conn: Conn | AsyncConn) -> dict[Any, Any]:
+    """The connection's idle cursors, by statement (see the module docstring). A connection object
+    that cannot hold them (no ``__dict__``) gets a new empty dict each time: no cursor is kept."""
+    try:
+        idle: dict[Any, Any] = conn.__dict__[_IDLE]
+    except KeyError:
+        idle = conn.__dict__[_IDLE] = {}
+    except AttributeError:
+        idle = {}
+    return idle
+
 
 def read_only(conn: Conn | AsyncConn) -> bool:
     """Whether the connection cannot write: a standby's, or read-only by default (a replica pool's)."""
@@ -751,22 +778,32 @@ class Query(_Routed, Generic[R]):
     def first(self, conn: Conn, params: Params) -> R | None:
         """The first row, or None (``^``, ``$``, ``<!``)."""
         self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
-            # a client-side cursor holds nothing on the server: no need to close it before it is dropped
-            row: R | None = self._cursor(conn).execute(self.statement(params), params, prepare=True).fetchone()
-            return row
+            if cur is None:
+                cur = self._cursor(conn)
+            row: R | None = cur.execute(self.statement(params), params, prepare=True).fetchone()
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if cur.rowcount <= KEEP_ROWS:
+            idle[self] = cur
+        return row
 
     def one(self, conn: Conn, params: Params) -> R:
         """The first row; ``errors.NoRowReturned`` when there is none (``@one``)."""
         self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
-            cur = self._cursor(conn).execute(self.statement(params), params, prepare=True)
-            row: R = cur.fetchone()  # type: ignore[assignment]
+            if cur is None:
+                cur = self._cursor(conn)
+            row: R = cur.execute(self.statement(params), params, prepare=True).fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if cur.rowcount <= KEEP_ROWS:
+            idle[self] = cur
         if missing:
             raise errors.NoRowReturned(f"{self.name} returned no row")
         return row
@@ -774,10 +811,16 @@ class Query(_Routed, Generic[R]):
     def all(self, conn: Conn, params: Params) -> list[R]:
         """Every row."""
         self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
-            rows: list[R] = self._cursor(conn).execute(self.statement(params), params, prepare=True).fetchall()
+            if cur is None:
+                cur = self._cursor(conn)
+            rows: list[R] = cur.execute(self.statement(params), params, prepare=True).fetchall()
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if len(rows) <= KEEP_ROWS:
+            idle[self] = cur
         return [r for r in rows if r is not None] if self._null_row else rows
 
     def stream(self, conn: Conn, params: Params) -> Iterator[R]:
@@ -796,22 +839,34 @@ class Query(_Routed, Generic[R]):
     async def first_async(self, conn: AsyncConn, params: Params) -> R | None:
         """``first`` on an async connection."""
         self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
-            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
+            if cur is None:
+                cur = self._acursor(conn)
+            await cur.execute(self.statement(params), params, prepare=True)
             row: R | None = await cur.fetchone()
-            return row
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if cur.rowcount <= KEEP_ROWS:
+            idle[self] = cur
+        return row
 
     async def one_async(self, conn: AsyncConn, params: Params) -> R:
         """``one`` on an async connection."""
         self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
-            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
+            if cur is None:
+                cur = self._acursor(conn)
+            await cur.execute(self.statement(params), params, prepare=True)
             row: R = await cur.fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if cur.rowcount <= KEEP_ROWS:
+            idle[self] = cur
         if missing:
             raise errors.NoRowReturned(f"{self.name} returned no row")
         return row
@@ -819,11 +874,17 @@ class Query(_Routed, Generic[R]):
     async def all_async(self, conn: AsyncConn, params: Params) -> list[R]:
         """``all`` on an async connection."""
         self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
-            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
+            if cur is None:
+                cur = self._acursor(conn)
+            await cur.execute(self.statement(params), params, prepare=True)
             rows: list[R] = await cur.fetchall()
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if len(rows) <= KEEP_ROWS:
+            idle[self] = cur
         return [r for r in rows if r is not None] if self._null_row else rows
 
     async def stream_async(self, conn: AsyncConn, params: Params) -> AsyncIterator[R]:

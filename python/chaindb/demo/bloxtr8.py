@@ -23,6 +23,7 @@ from chaindb.demo import Reporter
 
 GAME_ID = "920587237"
 PRICE = 250_000  # cents
+OFFER_OPEN_FOR = datetime.timedelta(days=2)  # the database adds it to its own clock
 
 
 def short_id(value: str) -> str:
@@ -64,14 +65,6 @@ def _listing_status(conn: psycopg.Connection[Any], listing_id: str) -> q.Listing
     return listing.status
 
 
-def _expiry(conn: psycopg.Connection[Any]) -> datetime.datetime:
-    """Two days from the database's clock (offers expire by the database's time, not this process's)."""
-    row = conn.execute("SELECT common.now() + interval '2 days'").fetchone()
-    if row is None or not isinstance(row[0], datetime.datetime):
-        raise DemoError("no time from the database")
-    return row[0]
-
-
 def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
     seller = _user(conn, "maya@bloxtr8.example", "Maya", "2001")
     buyer = _user(conn, "leo@bloxtr8.example", "Leo", "2002")
@@ -108,8 +101,8 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
     report.step("seller lists it for $2,500.00", f"listing {short_id(listing.id)} {listing.status}, snapshot "
                 f"verified_ownership={snapshot.verified_ownership}")
 
-    offer = q.offer_create(conn, listing_id=listing.id, buyer_id=buyer.id, amount=200_000, expiry=_expiry(conn))
-    counter = q.offer_counter(conn, id=offer.id, user_id=seller.id, amount=230_000, expiry=_expiry(conn),
+    offer = q.offer_create(conn, listing_id=listing.id, buyer_id=buyer.id, amount=200_000, expires_in=OFFER_OPEN_FOR)
+    counter = q.offer_counter(conn, id=offer.id, user_id=seller.id, amount=230_000, expires_in=OFFER_OPEN_FOR,
                               conditions="group ownership included")
     countered = q.offer_get(conn, id=offer.id)
     if countered is None or counter.parent_id != offer.id:

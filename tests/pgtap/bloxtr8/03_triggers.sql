@@ -34,8 +34,8 @@ SELECT * FROM bloxtr8.create_roblox_snapshot('4242', 'Game', 'd2_l');
 -- a counter-offer with conditions; a contract with asset data; a USDC escrow released, a Stripe one refunded
 SELECT pg_temp.keep('l_open', l.id) FROM bloxtr8.create_listing('u_seller', 'Open', 'Open game', 100, 'obby') AS l;
 SELECT pg_temp.keep('o_first', o.id)
-FROM bloxtr8.make_offer(pg_temp.b8_id('l_open'), 'u_buyer', 90, now() + interval '1 hour', 'with the group') AS o;
-SELECT * FROM bloxtr8.counter_offer(pg_temp.b8_id('o_first'), 'u_seller', 95, now() + interval '1 hour', 'no group');
+FROM bloxtr8.make_offer(pg_temp.b8_id('l_open'), 'u_buyer', 90, interval '1 hour', 'with the group') AS o;
+SELECT * FROM bloxtr8.counter_offer(pg_temp.b8_id('o_first'), 'u_seller', 95, interval '1 hour', 'no group');
 INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id)
 VALUES ('o_data', 1, now() + interval '1 hour', 'd1_l', 'u_other', 'u_seller');
 UPDATE bloxtr8.offers SET status = 'ACCEPTED'

@@ -3,7 +3,7 @@
 -- listing taken off the market by an accepted offer.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(72);
+SELECT plan(78);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -57,6 +57,26 @@ SELECT is(
     pg_temp.try($$SELECT bloxtr8.set_user_wallet_risk('u_other', 'LOW')$$), '23514 users_wallet_risk_check',
     'no wallet, no screening result'
 );
+-- a SANCTIONED wallet is not shed by relinking: only a screening (set_user_wallet_risk) clears it
+SELECT is(
+    (SELECT u.wallet_address || ' ' || u.wallet_risk
+     FROM bloxtr8.set_user_wallet('u_sanctioned', '0x00000000000000000000000000000000000000FF') AS u),
+    '0x00000000000000000000000000000000000000FF SANCTIONED',
+    'the same address spelled in another case is the same wallet: it stays SANCTIONED'
+);
+SELECT is(
+    pg_temp.error_fields($$SELECT bloxtr8.set_user_wallet('u_sanctioned', '0x00000000000000000000000000000000000000f1')$$),
+    ARRAY['CD007', 'users_wallet_sanctioned', 'users', 'user_id=u_sanctioned wallet_risk=SANCTIONED action=set_user_wallet'],
+    'a SANCTIONED wallet is not swapped for an unscreened one (CD007 users_wallet_sanctioned)'
+);
+SELECT is(
+    pg_temp.try($$SELECT bloxtr8.set_user_wallet('u_sanctioned', NULL)$$), 'CD007 users_wallet_sanctioned',
+    'nor unlinked'
+);
+SELECT is(
+    (SELECT u.wallet_risk::text FROM bloxtr8.users AS u
+     WHERE u.id = 'u_sanctioned'), 'SANCTIONED', 'the refused calls changed nothing'
+);
 SELECT is(pg_temp.try($$SELECT bloxtr8.set_user_wallet('u_nobody', NULL)$$), 'CD005 ', 'CD005 unknown user (wallet)');
 SELECT is(
     pg_temp.try($$SELECT bloxtr8.set_user_wallet_risk('u_nobody', 'LOW')$$), 'CD005 ', 'CD005 unknown user (risk)'
@@ -91,7 +111,7 @@ SELECT is(
 
 -- offer_proposer_id and make_offer
 SELECT pg_temp.keep('o_1', o.id)
-FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_buyer', 80000, now() + interval '1 day', 'with the group') AS o;
+FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_buyer', 80000, interval '1 day', 'with the group') AS o;
 SELECT is(
     (SELECT o.status || ' ' || o.buyer_id || ' ' || o.seller_id || ' ' || o.amount || ' ' || (o.parent_id IS NULL)
      FROM bloxtr8.offers AS o
@@ -99,51 +119,64 @@ SELECT is(
     'PENDING u_buyer u_seller 80000 true', 'a buyer''s offer is PENDING, its seller the listing''s'
 );
 SELECT is(bloxtr8.offer_proposer_id(pg_temp.b8_id('o_1')), 'u_buyer', 'a first offer is the buyer''s');
+-- the caller says how long an offer stays open, the database's clock says when that ends (moved 3 hours on here)
+SELECT common.set_clock_offset(interval '3 hours');
+SELECT is(
+    (SELECT (o.expiry - o.created_at) || ' ' || (o.expiry = now() + interval '1 day 3 hours')
+     FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_other', 70000, interval '1 day') AS o),
+    '1 day true', 'an offer''s expiry is the database''s clock plus expires_in, never an instant from the caller'
+);
+SELECT common.set_clock_offset(interval '0');
+SELECT is(
+    pg_temp.try(format($$SELECT bloxtr8.make_offer(%L, 'u_other', 1, NULL)$$, pg_temp.b8_id('l_1'))), '23502 ',
+    'an offer without expires_in is refused (23502)'
+);
+
 SELECT is(bloxtr8.offer_proposer_id('o_nobody'), NULL, 'an unknown offer has no proposer');
 SELECT is(
-    pg_temp.error_fields(format($$SELECT bloxtr8.make_offer(%L, 'u_tier0', 1, now() + interval '1 day')$$, pg_temp.b8_id('l_1'))),
+    pg_temp.error_fields(format($$SELECT bloxtr8.make_offer(%L, 'u_tier0', 1, interval '1 day')$$, pg_temp.b8_id('l_1'))),
     ARRAY['CD007', 'users_kyc_tier', 'users', 'user_id=u_tier0 kyc_tier=TIER_0 required=TIER_1 action=make_offer'],
     'TIER_0 browses only: no offer'
 );
 SELECT is(
-    pg_temp.error_fields(format($$SELECT bloxtr8.make_offer(%L, 'u_sanctioned', 1, now() + interval '1 day')$$,
+    pg_temp.error_fields(format($$SELECT bloxtr8.make_offer(%L, 'u_sanctioned', 1, interval '1 day')$$,
         pg_temp.b8_id('l_1'))),
     ARRAY['CD007', 'users_wallet_sanctioned', 'users', 'user_id=u_sanctioned wallet_risk=SANCTIONED action=make_offer'],
     'a SANCTIONED wallet makes no offer (CD007 users_wallet_sanctioned)'
 );
 SELECT is(
-    pg_temp.error_fields($$SELECT bloxtr8.make_offer('d1_l', 'u_other', 1, now() + interval '1 day')$$),
+    pg_temp.error_fields($$SELECT bloxtr8.make_offer('d1_l', 'u_other', 1, interval '1 day')$$),
     ARRAY['CD007', 'listings_active', 'listings', 'listing_id=d1_l status=INACTIVE'],
     'only an ACTIVE listing takes offers (CD007 listings_active)'
 );
 SELECT is(
-    pg_temp.try(format($$SELECT bloxtr8.make_offer(%L, 'u_seller', 1, now() + interval '1 day')$$, pg_temp.b8_id('l_1'))),
+    pg_temp.try(format($$SELECT bloxtr8.make_offer(%L, 'u_seller', 1, interval '1 day')$$, pg_temp.b8_id('l_1'))),
     '23514 offers_buyer_id_seller_id_check', 'nobody offers on their own listing'
 );
 SELECT is(
-    pg_temp.try(format($$SELECT bloxtr8.make_offer(%L, 'u_other', 1, now() - interval '1 second')$$, pg_temp.b8_id('l_1'))),
+    pg_temp.try(format($$SELECT bloxtr8.make_offer(%L, 'u_other', 1, interval '-1 second')$$, pg_temp.b8_id('l_1'))),
     '23514 offers_expiry_check', 'an offer expires in the future (database clock)'
 );
 SELECT is(
-    pg_temp.try($$SELECT bloxtr8.make_offer('l_nobody', 'u_other', 1, now() + interval '1 day')$$), 'CD005 ',
+    pg_temp.try($$SELECT bloxtr8.make_offer('l_nobody', 'u_other', 1, interval '1 day')$$), 'CD005 ',
     'CD005 unknown listing'
 );
 
 -- counter_offer
 SELECT is(
-    pg_temp.error_fields(format($$SELECT bloxtr8.counter_offer(%L, 'u_buyer', 85000, now() + interval '1 day')$$,
+    pg_temp.error_fields(format($$SELECT bloxtr8.counter_offer(%L, 'u_buyer', 85000, interval '1 day')$$,
         pg_temp.b8_id('o_1'))),
     ARRAY['CD007', 'offers_recipient', 'offers',
           format('offer_id=%s user_id=u_buyer recipient=u_seller', pg_temp.b8_id('o_1'))],
     'the buyer does not counter their own offer (CD007 offers_recipient)'
 );
 SELECT is(
-    pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_other', 85000, now() + interval '1 day')$$,
+    pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_other', 85000, interval '1 day')$$,
         pg_temp.b8_id('o_1'))),
     'CD007 offers_recipient', 'a third user does not counter'
 );
 SELECT pg_temp.keep('o_2', o.id)
-FROM bloxtr8.counter_offer(pg_temp.b8_id('o_1'), 'u_seller', 90000, now() + interval '1 day', 'no group') AS o;
+FROM bloxtr8.counter_offer(pg_temp.b8_id('o_1'), 'u_seller', 90000, interval '1 day', 'no group') AS o;
 SELECT is(
     (SELECT o.status::text FROM bloxtr8.offers AS o
      WHERE o.id = pg_temp.b8_id('o_1')), 'COUNTERED',
@@ -158,20 +191,20 @@ SELECT is(
 );
 SELECT is(bloxtr8.offer_proposer_id(pg_temp.b8_id('o_2')), 'u_seller', 'a counter to the buyer is the seller''s');
 SELECT is(
-    pg_temp.error_fields(format($$SELECT bloxtr8.counter_offer(%L, 'u_seller', 1, now() + interval '1 day')$$,
+    pg_temp.error_fields(format($$SELECT bloxtr8.counter_offer(%L, 'u_seller', 1, interval '1 day')$$,
         pg_temp.b8_id('o_1'))),
     ARRAY['CD001', 'offers_status_transition', 'offers', 'from=COUNTERED to=COUNTERED'],
     'an offer is countered once (CD001)'
 );
 SELECT is(
-    pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_seller', 1, now() + interval '1 day')$$, pg_temp.b8_id('o_2'))),
+    pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_seller', 1, interval '1 day')$$, pg_temp.b8_id('o_2'))),
     'CD007 offers_recipient', 'the seller does not counter their own counter'
 );
 SELECT pg_temp.keep('o_3', o.id)
-FROM bloxtr8.counter_offer(pg_temp.b8_id('o_2'), 'u_buyer', 88000, now() + interval '1 day') AS o;
+FROM bloxtr8.counter_offer(pg_temp.b8_id('o_2'), 'u_buyer', 88000, interval '1 day') AS o;
 SELECT is(bloxtr8.offer_proposer_id(pg_temp.b8_id('o_3')), 'u_buyer', 'the buyer counters back: turns alternate');
 SELECT is(
-    pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_seller', 0, now() + interval '1 day')$$, pg_temp.b8_id('o_3'))),
+    pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_seller', 0, interval '1 day')$$, pg_temp.b8_id('o_3'))),
     '23514 offers_amount_check', 'a counter-offer''s amount is positive (and nothing is half-written)'
 );
 SELECT is(
@@ -183,7 +216,7 @@ SELECT is(
 INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id, created_at)
 VALUES ('o_old', 1, now() - interval '1 hour', pg_temp.b8_id('l_1'), 'u_other', 'u_seller', now() - interval '2 hours');
 SELECT is(
-    pg_temp.error_fields($$SELECT bloxtr8.counter_offer('o_old', 'u_seller', 2, now() + interval '1 day')$$),
+    pg_temp.error_fields($$SELECT bloxtr8.counter_offer('o_old', 'u_seller', 2, interval '1 day')$$),
     ARRAY['CD006', 'offers_expired', 'offers',
           format('offer_id=o_old expiry=%s now=%s', now() - interval '1 hour', now())],
     'nothing is countered after expiry (CD006 offers_expired)'
@@ -200,9 +233,9 @@ SELECT is(
     'an offer of a SANCTIONED buyer is not accepted'
 );
 SELECT pg_temp.keep('o_sanct2', o.id)
-FROM bloxtr8.counter_offer('o_sanct', 'u_seller', 2, now() + interval '1 day') AS o;
+FROM bloxtr8.counter_offer('o_sanct', 'u_seller', 2, interval '1 day') AS o;
 SELECT is(
-    pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_sanctioned', 3, now() + interval '1 day')$$,
+    pg_temp.try(format($$SELECT bloxtr8.counter_offer(%L, 'u_sanctioned', 3, interval '1 day')$$,
         pg_temp.b8_id('o_sanct2'))),
     'CD007 users_wallet_sanctioned', 'a SANCTIONED wallet does not counter'
 );
@@ -210,15 +243,15 @@ SELECT is(
 INSERT INTO bloxtr8.offers (id, amount, expiry, listing_id, buyer_id, seller_id)
 VALUES ('o_on_inactive', 1, now() + interval '1 hour', 'd1_l', 'u_other', 'u_seller');
 SELECT is(
-    pg_temp.try($$SELECT bloxtr8.counter_offer('o_on_inactive', 'u_seller', 2, now() + interval '1 day')$$),
+    pg_temp.try($$SELECT bloxtr8.counter_offer('o_on_inactive', 'u_seller', 2, interval '1 day')$$),
     'CD007 listings_active', 'no counter on a listing that is not ACTIVE'
 );
-SELECT is(pg_temp.try($$SELECT bloxtr8.counter_offer('o_nobody', 'u_seller', 2, now() + interval '1 day')$$), 'CD005 ',
+SELECT is(pg_temp.try($$SELECT bloxtr8.counter_offer('o_nobody', 'u_seller', 2, interval '1 day')$$), 'CD005 ',
     'CD005 unknown offer');
 
 -- decline_offer
 SELECT pg_temp.keep('o_d', o.id)
-FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_other', 1000, now() + interval '1 day') AS o;
+FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_other', 1000, interval '1 day') AS o;
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.decline_offer(%L, 'u_other')$$, pg_temp.b8_id('o_d'))), 'CD007 offers_recipient',
     'the buyer does not decline their own offer');
 SELECT is(
@@ -238,7 +271,7 @@ SELECT is(pg_temp.try(format($$SELECT bloxtr8.accept_offer(%L, 'u_seller')$$, pg
 UPDATE bloxtr8.users SET kyc_tier = 'TIER_1'
 WHERE id = 'u_seller';
 SELECT pg_temp.keep('o_4', o.id)
-FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_other', 95000, now() + interval '1 day') AS o;
+FROM bloxtr8.make_offer(pg_temp.b8_id('l_1'), 'u_other', 95000, interval '1 day') AS o;
 SELECT is(
     (SELECT o.status::text FROM bloxtr8.accept_offer(pg_temp.b8_id('o_3'), 'u_seller') AS o), 'ACCEPTED',
     'the seller accepts the buyer''s counter: ACCEPTED'

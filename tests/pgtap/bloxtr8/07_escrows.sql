@@ -4,7 +4,7 @@
 -- is paid; milestones never exceed the escrow.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(70);
+SELECT plan(73);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -259,6 +259,28 @@ SELECT is(
 );
 SELECT is(pg_temp.try(format($$SELECT bloxtr8.refund_escrow(%L, NULL, '0x' || repeat('99', 32))$$, pg_temp.b8_id('u2'))),
     'CD001 escrows_status_transition', 'a released escrow is not refunded');
+
+-- a refund returns the whole amount: not once a milestone paid part of it to the seller
+SELECT pg_temp.deal('s3', 3000, 'EXECUTED');
+SELECT pg_temp.keep('s3', e.id) FROM bloxtr8.create_escrow('s3_c', 'pi_s3') AS e;
+SELECT pg_temp.keep('s3_m', m.id) FROM bloxtr8.add_escrow_milestone(pg_temp.b8_id('s3'), 'First part', 1000) AS m;
+SELECT * FROM bloxtr8.fund_escrow(pg_temp.b8_id('s3'));
+SELECT * FROM bloxtr8.release_escrow_milestone(pg_temp.b8_id('s3_m'));
+SELECT * FROM bloxtr8.dispute_escrow(pg_temp.b8_id('s3'), 'u_buyer', 'the rest never came');
+SELECT is(
+    pg_temp.error_fields(format($$SELECT bloxtr8.refund_escrow(%L, 're_s3')$$, pg_temp.b8_id('s3'))),
+    ARRAY['CD007', 'escrows_milestone_paid', 'escrows',
+          format('escrow_id=%s amount=3000 milestones_paid=1000', pg_temp.b8_id('s3'))],
+    'no refund of an escrow a milestone paid from: the buyer would get back what the seller was paid (CD007)'
+);
+SELECT is(
+    (SELECT e.status || ' ' || coalesce(s.refund_id, 'none') FROM bloxtr8.escrows AS e
+     INNER JOIN bloxtr8.stripe_escrows AS s ON e.id = s.escrow_id
+     WHERE e.id = pg_temp.b8_id('s3')),
+    'DISPUTED none', 'the refused refund changed nothing'
+);
+SELECT is((SELECT e.status::text FROM bloxtr8.release_escrow(pg_temp.b8_id('s3'), 'tr_s3') AS e), 'RELEASED',
+    'such a dispute is settled by releasing the rest');
 
 -- cancel_escrow
 SELECT pg_temp.keep('s2', e.id) FROM bloxtr8.create_escrow('s2_c', 'pi_s2') AS e;

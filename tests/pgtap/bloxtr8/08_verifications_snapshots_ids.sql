@@ -2,7 +2,7 @@
 -- (ownership taken from the seller's cached check, never from the caller), and the id generator bloxtr8.cuid().
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(28);
+SELECT plan(29);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -43,6 +43,10 @@ SELECT is(
 SELECT is(
     (SELECT v.id || ' ' || v.verification_status FROM bloxtr8.start_asset_verification('u_seller', '920587237', 'MANUAL') AS v),
     pg_temp.b8_id('v') || ' PENDING', 'a running check is returned as it is (one row per user and game)'
+);
+SELECT is(
+    pg_temp.try(format($$SELECT bloxtr8.complete_asset_verification(%L, NULL)$$, pg_temp.b8_id('v'))), '23502 ',
+    'an outcome that is neither verified nor failed is refused (23502), not taken for FAILED'
 );
 SELECT is(
     (SELECT v.verification_status || ' ' || (v.verified_at = now()) || ' ' || (v.expires_at - v.verified_at) || ' '

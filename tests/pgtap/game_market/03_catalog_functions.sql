@@ -1,7 +1,7 @@
 -- game_market: publishing (0010): publish_release, publish_game, unlist_game, as the application calls them.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(22);
+SELECT plan(23);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -111,6 +111,15 @@ SELECT lives_ok(
     pg_temp.gm_as_app(format($$SELECT game_market.unlist_game(%L)$$, :'game')),
     'the application calls the rule functions'
 );
+
+-- a transaction whose clock reads before the release was created (it started before the release was committed)
+SELECT pg_temp.gm_release(:'game', '0.9.1', true, false) AS early \gset
+SELECT FROM common.set_clock_offset(interval '-1 hour');
+SELECT is(
+    (SELECT published_at FROM game_market.publish_release(:'early')), now(),
+    'publish_release never dates a release before its created_at: published_at = created_at'
+);
+SELECT FROM common.set_clock_offset(interval '0');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -3,7 +3,7 @@
 -- expire_invoice.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(49);
+SELECT plan(51);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -105,6 +105,13 @@ SELECT is(
     ARRAY['CD002', 'purchases_invoice_id_key', 'purchases', format('invoice_id=inv-fay purchase=%s differs in: amount_msat', :'p_id')],
     'the same invoice for another amount is CD002, the differing field in DETAIL'
 );
+SELECT pg_temp.gm_store('flo') AS other_game \gset
+SELECT is(
+    (pg_temp.error_fields(format($$SELECT game_market.create_purchase(%L, %L, 'lnbits', 'inv-fay', 2100)$$,
+        :'other_game', :'fay')))[4],
+    format('invoice_id=inv-fay purchase=%s differs in: game_id', :'p_id'),
+    'the same invoice for another game is CD002 naming game_id'
+);
 SELECT is(
     (pg_temp.error_fields(format($$SELECT game_market.create_purchase(%L, NULL, 'btcpay', 'inv-fay', 2100)$$, :'game')))[4],
     format('invoice_id=inv-fay purchase=%s differs in: buyer_user_id, invoice_provider', :'p_id'),
@@ -187,6 +194,10 @@ SELECT is(
 SELECT is(
     pg_temp.error_fields($$SELECT game_market.expire_invoice('btcpay', 'inv-fay')$$),
     ARRAY['CD005', '', 'purchases', 'key=btcpay:inv-fay'], 'an invoice is known under its own provider only'
+);
+SELECT is(
+    pg_temp.error_fields($$SELECT game_market.expire_invoice('lnbits', NULL)$$),
+    ARRAY['CD005', '', 'purchases', 'key=lnbits:NULL'], 'an expiry naming no invoice is CD005 saying so'
 );
 SELECT FROM game_market.settle_invoice('lnbits', 'inv-fay');
 SELECT is(

@@ -3,7 +3,7 @@
 -- uniques and immutable columns.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(51);
+SELECT plan(56);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -63,6 +63,18 @@ SELECT is(
     pg_temp.error_fields($$SELECT game_market.settle_invoice('btcpay', 'inv-hal')$$),
     ARRAY['CD005', '', 'purchases', 'key=btcpay:inv-hal'], 'the provider must match the invoice''s'
 );
+SELECT is(
+    pg_temp.error_fields($$SELECT game_market.settle_invoice(NULL, NULL)$$),
+    ARRAY['CD005', '', 'purchases', 'key=NULL:NULL'], 'a settlement naming no invoice is CD005 saying so'
+);
+SELECT pg_temp.gm_buy(:'game', :'hal', 'inv-hal-2', 1000) AS hal_p2 \gset
+SELECT is(
+    pg_temp.error_fields($$SELECT game_market.settle_invoice('btcpay', 'inv-hal-2')$$),
+    ARRAY['CD005', '', 'purchases', 'key=btcpay:inv-hal-2'],
+    'another provider''s settlement of a pending invoice is CD005 ...'
+);
+SELECT is((SELECT status::text FROM game_market.purchases
+           WHERE id = :'hal_p2'), 'pending', '... and leaves it pending');
 
 -- a guest
 SELECT
@@ -291,6 +303,22 @@ SELECT is(
      WHERE purchase_id = :'app_p'), 1,
     'one entitlement for the settled and refunded purchase'
 );
+
+-- transactions whose clock reads before the row they follow (they started before it was committed)
+SELECT pg_temp.gm_buy(:'game', :'hal', 'inv-early', 3000) AS early_p \gset
+SELECT FROM common.set_clock_offset(interval '-1 hour');
+SELECT is(
+    (SELECT paid_at FROM game_market.settle_invoice('lnbits', 'inv-early')), now(),
+    'settle_invoice never pays a purchase before its created_at: paid_at = created_at'
+);
+SELECT FROM common.set_clock_offset(interval '-2 hours');
+SELECT FROM game_market.refund_purchase(:'early_p');
+SELECT is(
+    (SELECT revoked_at FROM game_market.entitlements
+     WHERE purchase_id = :'early_p'), now(),
+    'refund_purchase never revokes an entitlement before it was granted: revoked_at = granted_at'
+);
+SELECT FROM common.set_clock_offset(interval '0');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,7 +2,7 @@
 -- every role, the CHECKs, append-only; the fee rates' CHECKs, uniques and defaults.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(33);
+SELECT plan(34);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -51,6 +51,8 @@ SELECT is(pg_temp.gm_refused(pg_temp.entries(:'bare', 'refund 1000')),
     '23514 ledger_entries_balanced', 'a refund without the refund of its split is refused');
 SELECT is(pg_temp.gm_refused(pg_temp.entries(:'bare', 'refund 1000, platform_fee_refund 0, developer_share_refund 1000')),
     '23514 ledger_entries_balanced', 'refund entries must mirror the sale''s split');
+SELECT is(pg_temp.gm_refused(pg_temp.entries(:'bare', 'refund 1000, platform_fee_refund 1, developer_share_refund 998')),
+    '23514 ledger_entries_balanced', 'the developer share''s refund mirrors the developer share');
 SELECT is(pg_temp.gm_refused(pg_temp.entries(:'bare', 'refund 999, platform_fee_refund 1, developer_share_refund 998')),
     '23514 ledger_entries_balanced', 'a partial refund is refused');
 SELECT lives_ok(pg_temp.entries(:'bare', 'refund 1000, platform_fee_refund 1, developer_share_refund 999'),

@@ -2,7 +2,7 @@
 -- claim (lease, attempt count, due rows only), verify, fail, release, each only by the claim's holder.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(58);
+SELECT plan(59);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -186,6 +186,10 @@ SELECT is(
     pg_temp.refused(format($$SELECT tips.release_verification(%L, %L, '0')$$, (SELECT id FROM held),
                            (SELECT claim_token FROM held))),
     'CD007 event_verifications_claim_held', 'released once: the token holds nothing any more'
+);
+SELECT is(
+    pg_temp.refused(format($$SELECT tips.verify_event(%L, NULL, 11, '{"slot": 11}')$$, (SELECT id FROM held))),
+    'CD007 event_verifications_claim_held', 'an unclaimed row is not decided without a token either'
 );
 SELECT is(
     pg_temp.error_fields(format($$SELECT tips.release_verification(%L, %L, '0')$$,

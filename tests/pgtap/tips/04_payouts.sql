@@ -2,7 +2,7 @@
 -- updated_at) and the payout lifecycle functions, each move only by the claim's holder.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(68);
+SELECT plan(70);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -207,6 +207,17 @@ SELECT is(
 SELECT is((SELECT count(*)::int FROM tips.claim_payouts('pending', 10, '1 minute')
            WHERE event_id = 't8'), 0,
     'a released payout waits for retry_in');
+SELECT is(
+    pg_temp.refused(format($$SELECT tips.queue_payout(%L, NULL, 'rfl_t8')$$, pg_temp.pid('t8'))),
+    'CD007 reflect_payouts_claim_held', 'an unclaimed payout is not moved without a token either'
+);
+SELECT FROM common.set_clock_offset(interval '31 seconds');
+SELECT FROM tips.claim_payouts('pending', 10, '1 minute');
+SELECT is(
+    (SELECT p.last_error FROM tips.release_payout(pg_temp.pid('t8'), pg_temp.token('t8'), '1 hour', NULL) AS p),
+    'HTTP 503', 'released again without an error: Reflect''s last error is kept'
+);
+SELECT FROM common.set_clock_offset(interval '0');
 SELECT tips.queue_payout(pg_temp.pid('t9'), pg_temp.token('t9'), 'rfl_t9');
 SELECT is(
     (SELECT (p.status, p.last_error)::text

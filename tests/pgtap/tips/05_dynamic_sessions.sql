@@ -87,9 +87,14 @@ SELECT is(
      FROM tips.fail_dynamic_session(pg_temp.sid('dyn-2'), 'otp expired') AS s),
     '(failed,"otp expired",)', 'initiated -> failed with its reason; the row stays for troubleshooting'
 );
+SET LOCAL session_replication_role = replica;
+UPDATE tips.dynamic_sessions SET updated_at = now() - interval '1 hour'
+    WHERE external_id = 'dyn-2';
+SET LOCAL session_replication_role = origin;
 SELECT is(
-    (SELECT s.failure_reason FROM tips.fail_dynamic_session(pg_temp.sid('dyn-2'), 'otp expired') AS s),
-    'otp expired', 'the same failure again changes nothing'
+    (SELECT (s.failure_reason, s.updated_at = now())::text
+     FROM tips.fail_dynamic_session(pg_temp.sid('dyn-2'), 'otp expired') AS s),
+    '("otp expired",f)', 'the same failure again (a retried webhook) changes nothing, not even updated_at'
 );
 SELECT is(
     pg_temp.refused(format($$SELECT tips.fail_dynamic_session(%L, 'other')$$, pg_temp.sid('dyn-2'))),

@@ -8,12 +8,15 @@ functions; workers line up on a ``threading.Barrier`` so that their calls meet.
 - the magic link: 64 workers use one token at once, 10 rounds: exactly one signs, 63 find it used;
 - one listing, 32 offers accepted at once by its seller, 10 rounds: one is accepted, 31 find the listing taken;
 - one escrow, 32 milestones added at once, 10 rounds: they never add up to more than the escrow;
-- one DISPUTED escrow released and refunded by 32 workers at once, 10 rounds: one settlement wins.
+- one DISPUTED escrow released and refunded by 32 workers at once, 10 rounds: one settlement wins;
+- a contract created while a new template is being published waits for it and uses it (no spurious refusal).
 """
 
 from __future__ import annotations
 
+import datetime
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -274,3 +277,37 @@ def test_concurrent_escrow_settlements_one_wins(db_url: str, app: psycopg.Connec
     ).fetchall()
     assert all(status in {"RELEASED", "REFUNDED"} and ids == 1 and dispute == "RESOLVED"
                for status, ids, dispute in settled), settled
+
+
+def test_contract_created_during_a_template_publication_uses_the_new_one(
+    db_url: str, app: psycopg.Connection[Any], conn: psycopg.Connection, world: Any
+) -> None:
+    """A publication locks the active template, deprecates it and inserts the next one; a contract created
+    meanwhile waits for that lock. When the publication commits, the contract takes the new template: the row it
+    waited for is no longer active, but one is (it used to fail with CD007 contract_templates_active)."""
+    listing = q.listing_create(app, user_id=world.seller.id, title="G", summary="S", price=1_000, category="obby")
+    offer = q.offer_create(app, listing_id=listing.id, buyer_id=world.buyer.id, amount=1_000,
+                           expires_in=datetime.timedelta(hours=1))
+    q.offer_accept(app, id=offer.id, user_id=world.seller.id)
+    result: list[str] = []
+    with db.connect(db_url, role=admin.APP_ROLE) as publisher:
+        q.contract_template_publish(publisher, version="2.0.0", name="Agreement v2", terms={"clauses": ["v2"]})
+
+        def create(index: int, own: psycopg.Connection[Any]) -> None:
+            try:
+                result.append(q.contract_create(own, offer_id=offer.id).template_version)
+            except errors.ChainDBError as error:
+                result.append(f"{error.sqlstate} {error.constraint}")
+
+        creator = threading.Thread(target=run_workers, args=(1, create, db_url))
+        creator.start()
+        deadline = time.monotonic() + 30
+        while conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+            "AND query LIKE '%%create_contract%%'"
+        ).fetchone() != (1,):
+            assert time.monotonic() < deadline, "the contract did not wait for the publication"
+            time.sleep(0.05)
+        publisher.commit()
+        creator.join(timeout=60)
+    assert result == ["2.0.0"]

@@ -37,10 +37,11 @@ def test_stripe_deal_from_listing_to_release(app: psycopg.Connection[Any], world
                                         visits=3_000_000_000, player_count=120)
     assert snapshot.verified_ownership is False  # the seller has not verified the game
 
-    offer = q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=200_000, expiry=later(app),
+    offer = q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=200_000, expires_in=DAY,
                            conditions="group included")
+    assert offer.expiry - offer.created_at == DAY  # open for a day from the database's clock
     assert q.offer_proposer(app, id=offer.id) == buyer.id
-    counter = q.offer_counter(app, id=offer.id, user_id=seller.id, amount=230_000, expiry=later(app))
+    counter = q.offer_counter(app, id=offer.id, user_id=seller.id, amount=230_000, expires_in=DAY)
     assert counter.parent_id == offer.id and q.offer_get(app, id=offer.id).status is q.OfferStatus.COUNTERED
     accepted = q.offer_accept(app, id=counter.id, user_id=buyer.id)
     assert accepted.status is q.OfferStatus.ACCEPTED
@@ -101,7 +102,7 @@ def test_usdc_deal_disputed_and_refunded(app: psycopg.Connection[Any], world: An
     seller, buyer = world.seller, world.buyer
     listing = q.listing_create(app, user_id=seller.id, title="Big", summary="A big game", price=5_000_000,
                                category="rpg")
-    offer = q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=4_500_000, expiry=later(app))
+    offer = q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=4_500_000, expires_in=DAY)
     q.offer_accept(app, id=offer.id, user_id=seller.id)
     contract = q.contract_create(app, offer_id=offer.id)
     q.contract_sign(app, id=contract.id, user_id=buyer.id, signature_method=q.SignatureMethod.API)
@@ -145,21 +146,21 @@ def test_rules_refuse_with_their_names(app: psycopg.Connection[Any], conn: psyco
 
     listing = q.listing_create(app, user_id=seller.id, title="G", summary="S", price=100, category="obby")
     with pytest.raises(errors.CheckViolation) as check:
-        q.offer_create(app, listing_id=listing.id, buyer_id=seller.id, amount=100, expiry=later(app))
+        q.offer_create(app, listing_id=listing.id, buyer_id=seller.id, amount=100, expires_in=DAY)
     assert check.value.constraint == "offers_buyer_id_seller_id_check"
     with pytest.raises(errors.CheckViolation) as check:
-        q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=100, expiry=later(app, -DAY))
+        q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=100, expires_in=-DAY)
     assert check.value.constraint == "offers_expiry_check"
 
     sanctioned = q.user_set_wallet(app, id=buyer.id, wallet_address="0x" + "11" * 20)
     assert sanctioned.wallet_risk is q.WalletRisk.UNKNOWN
     q.user_set_wallet_risk(app, id=buyer.id, wallet_risk=q.WalletRisk.SANCTIONED)
     with pytest.raises(errors.PreconditionFailed) as refused:
-        q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=100, expiry=later(app))
+        q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=100, expires_in=DAY)
     assert refused.value.constraint == "users_wallet_sanctioned"
     q.user_set_wallet_risk(app, id=buyer.id, wallet_risk=q.WalletRisk.LOW)
 
-    offer = q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=100, expiry=later(app))
+    offer = q.offer_create(app, listing_id=listing.id, buyer_id=buyer.id, amount=100, expires_in=DAY)
     with pytest.raises(errors.PreconditionFailed) as refused:
         q.offer_accept(app, id=offer.id, user_id=buyer.id)
     assert refused.value.constraint == "offers_recipient"

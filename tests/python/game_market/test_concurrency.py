@@ -5,7 +5,8 @@
 - 32 concurrent creations of the same invoice's purchase, 10 rounds: one purchase, one receipt code;
 - 32 payout workers claiming concurrently, 10 rounds: every payout claimed exactly once, and a worker never waits
   for another's claim (FOR UPDATE SKIP LOCKED);
-- a refund waits for a download in flight (the entitlement is locked FOR SHARE).
+- a refund waits for a download in flight (the entitlement is locked FOR SHARE);
+- a failing payout attempt waits for a refund in flight (the purchase is locked FOR SHARE).
 """
 
 from __future__ import annotations
@@ -237,6 +238,31 @@ def test_a_refund_waits_for_a_download_in_flight(
         refunding.commit()
     with pytest.raises(errors.PreconditionFailed):
         q.download_record(app, entitlement_id=entitlement.id, release_id=store.release.id, ip="10.0.0.1")
+
+
+def test_a_failing_attempt_waits_for_a_refund_in_flight(
+    app: psycopg.Connection[Any], db_url: str, store: Any, player: q.User
+) -> None:
+    """fail_payout reads the purchase's status under a lock: an attempt that fails while its purchase is being
+    refunded waits for the refund and cancels the payout, instead of leaving it failed and retried (paid) after it."""
+    inv = f"fail-{uuid.uuid4().hex[:6]}"
+    q.purchase_create_for_user(
+        app, game_id=store.game.id, buyer_user_id=player.id, invoice_provider=PROVIDER, invoice_id=inv,
+        amount_msat=1_000,
+    )
+    paid = q.purchase_settle(app, invoice_provider=PROVIDER, invoice_id=inv)
+    (sending,) = q.payout_claim(app, max_rows=1)
+    with db.connect(db_url, role=admin.APP_ROLE) as refunding, db.connect(db_url, role=admin.APP_ROLE) as failing:
+        assert q.purchase_refund(refunding, id=paid.id).status is q.PurchaseStatus.REFUNDED  # not committed yet
+        failing.execute("SET lock_timeout = '500ms'")
+        with pytest.raises(errors.LockNotAvailable):
+            q.payout_fail(failing, id=sending.id, attempt_count=sending.attempt_count, error="no route")
+        failing.rollback()
+        refunding.commit()
+        cancelled = q.payout_fail(failing, id=sending.id, attempt_count=sending.attempt_count, error="no route")
+        failing.commit()
+    assert (cancelled.status, cancelled.last_error) == (q.PayoutStatus.CANCELLED, "no route")
+    assert q.payout_claim(app, max_rows=10) == []
 
 
 @pytest.mark.slow

@@ -179,13 +179,13 @@ def seed(conn: psycopg.Connection[Any], clock: Any) -> None:
                                        verification_method=q.VerificationMethod.ROBLOX_API)
     q.asset_verification_complete(conn, id=check.id, verified=True)
     q.asset_verification_start(conn, user_id=buyer.id, game_id="4343", verification_method=q.VerificationMethod.MANUAL)
-    expiry = conn.execute("SELECT common.now() + interval '3 days'").fetchone()[0]  # type: ignore[index]
+    open_for = datetime.timedelta(days=3)
 
     def deal(title: str, amount: int, stage: str) -> tuple[q.Offer, q.Contract | None]:
         listing = q.listing_create(conn, user_id=seller.id, title=title, summary=title, price=amount,
                                    category="seed", guild_id=guild.id)
         q.roblox_snapshot_create(conn, game_id="4242", game_name=title, listing_id=listing.id, visits=10)
-        offer = q.offer_create(conn, listing_id=listing.id, buyer_id=buyer.id, amount=amount, expiry=expiry)
+        offer = q.offer_create(conn, listing_id=listing.id, buyer_id=buyer.id, amount=amount, expires_in=open_for)
         if stage == "offer":
             return offer, None
         offer = q.offer_accept(conn, id=offer.id, user_id=seller.id)
@@ -216,9 +216,10 @@ def seed(conn: psycopg.Connection[Any], clock: Any) -> None:
         return offer, q.contract_get(conn, id=contract.id)
 
     offer, _ = deal("Open offer", 50_000, "offer")
-    counter = q.offer_counter(conn, id=offer.id, user_id=seller.id, amount=55_000, expiry=expiry)
-    q.offer_decline(conn, id=q.offer_create(
-        conn, listing_id=counter.listing_id, buyer_id=other.id, amount=40_000, expiry=expiry).id, user_id=seller.id)
+    counter = q.offer_counter(conn, id=offer.id, user_id=seller.id, amount=55_000, expires_in=open_for)
+    declined = q.offer_create(conn, listing_id=counter.listing_id, buyer_id=other.id, amount=40_000,
+                              expires_in=open_for)
+    q.offer_decline(conn, id=declined.id, user_id=seller.id)
     deal("Pending signature", 60_000, "contract")
     deal("Failed execution", 75_000, "failed")
     _, contract = deal("Executed", 80_000, "executed")

@@ -427,6 +427,34 @@ def test_python_m_chaindb_tips_worker_once(
     )
 
 
+def test_a_claim_in_progress_never_blocks_another_worker(
+    db_url: str, app: psycopg.Connection[Any], ingest: Callable[..., Any]
+) -> None:
+    """SKIP LOCKED: while one worker's claim is uncommitted, another claims the next verification, or the next
+    payout, at once."""
+    minute = datetime.timedelta(minutes=1)
+    for _ in range(4):
+        ingest()
+    with db.connect(db_url, role=admin.APP_ROLE) as first, db.connect(db_url, role=admin.APP_ROLE) as second:
+        second.execute("SET lock_timeout = '2s'")
+        (held,) = q.verification_claim(first, max_rows=1, lease=minute)  # first's transaction stays open
+        (other,) = q.verification_claim(second, max_rows=1, lease=minute)
+        assert other.id != held.id
+        second.commit()
+        first.commit()
+    for _ in range(2):  # the two tips nobody holds: verified, each with its pending payout
+        (claim,) = q.verification_claim(app, max_rows=1, lease=minute)
+        q.verification_verify(app, id=claim.id, claim_token=claim.claim_token, slot=5, helius_response={"slot": 5})
+        q.payout_create(app, event_id=claim.event_id, currency="USDC", amount=Decimal(1))
+    with db.connect(db_url, role=admin.APP_ROLE) as first, db.connect(db_url, role=admin.APP_ROLE) as second:
+        second.execute("SET lock_timeout = '2s'")
+        (held_payout,) = q.payout_claim(first, status=q.PayoutStatus.PENDING, max_rows=1, lease=minute)
+        (other_payout,) = q.payout_claim(second, status=q.PayoutStatus.PENDING, max_rows=1, lease=minute)
+        assert other_payout.id != held_payout.id
+        second.commit()
+        first.commit()
+
+
 RACERS = 32
 
 

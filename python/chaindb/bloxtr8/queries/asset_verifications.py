@@ -109,7 +109,7 @@ def asset_verification_complete(
     metadata: JsonValue = None,
 ) -> AssetVerification:
     """Records the outcome of a PENDING check: VERIFIED, cached for 24 hours, or FAILED
-    (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING.
+    (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING, 23502 verified NULL.
     """
     return ASSET_VERIFICATION_COMPLETE.one(
         conn,
@@ -131,7 +131,7 @@ async def asset_verification_complete_async(
     metadata: JsonValue = None,
 ) -> AssetVerification:
     """Records the outcome of a PENDING check: VERIFIED, cached for 24 hours, or FAILED
-    (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING.
+    (bloxtr8.complete_asset_verification). CD005, CD001 not PENDING, 23502 verified NULL.
     """
     return await ASSET_VERIFICATION_COMPLETE.one_async(
         conn,

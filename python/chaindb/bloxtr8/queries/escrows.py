@@ -239,7 +239,8 @@ def escrow_refund(
     resolution: str | None = None,
 ) -> Escrow:
     """Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe refund or the refund transaction, the
-    dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned.
+    dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned /
+    escrows_milestone_paid (a milestone was released to the seller: settle by escrow_release).
     """
     return ESCROW_REFUND.one(
         conn,
@@ -261,7 +262,8 @@ async def escrow_refund_async(
     resolution: str | None = None,
 ) -> Escrow:
     """Refunds the buyer after a dispute: DISPUTED -> REFUNDED with the Stripe refund or the refund transaction, the
-    dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned.
+    dispute RESOLVED (bloxtr8.refund_escrow). CD005, CD001, CD007 escrows_rail_detail / users_wallet_sanctioned /
+    escrows_milestone_paid (a milestone was released to the seller: settle by escrow_release).
     """
     return await ESCROW_REFUND.one_async(
         conn,

@@ -47,7 +47,7 @@ OFFER_CREATE: Final = _rt.Query(
     Offer,
     """SELECT o.*
 FROM bloxtr8.make_offer(
-    %(listing_id)s::text, %(buyer_id)s::text, %(amount)s::integer, %(expiry)s::timestamptz, %(conditions)s::text
+    %(listing_id)s::text, %(buyer_id)s::text, %(amount)s::integer, %(expires_in)s::interval, %(conditions)s::text
 ) AS o;""",
     not_null=(
         "id", "amount", "currency", "expiry", "status", "created_at", "updated_at", "listing_id", "buyer_id",
@@ -63,12 +63,12 @@ def offer_create(
     listing_id: str,
     buyer_id: str,
     amount: int,
-    expiry: datetime.datetime,
+    expires_in: datetime.timedelta,
     conditions: str | None = None,
 ) -> Offer:
-    """A buyer's PENDING offer on an ACTIVE listing (bloxtr8.make_offer). CD005, CD007 users_kyc_tier /
-    users_wallet_sanctioned / listings_active, 23514 offers_buyer_id_seller_id_check (own listing),
-    offers_amount_check, offers_expiry_check (expiry not in the future).
+    """A buyer's PENDING offer on an ACTIVE listing (bloxtr8.make_offer), open for expires_in: its expiry is the
+    database's clock plus expires_in. CD005, CD007 users_kyc_tier / users_wallet_sanctioned / listings_active, 23514
+    offers_buyer_id_seller_id_check (own listing), offers_amount_check, offers_expiry_check (expires_in not positive).
     """
     return OFFER_CREATE.one(
         conn,
@@ -76,7 +76,7 @@ def offer_create(
             "listing_id": listing_id,
             "buyer_id": buyer_id,
             "amount": amount,
-            "expiry": expiry,
+            "expires_in": expires_in,
             "conditions": conditions,
         },
     )
@@ -88,12 +88,12 @@ async def offer_create_async(
     listing_id: str,
     buyer_id: str,
     amount: int,
-    expiry: datetime.datetime,
+    expires_in: datetime.timedelta,
     conditions: str | None = None,
 ) -> Offer:
-    """A buyer's PENDING offer on an ACTIVE listing (bloxtr8.make_offer). CD005, CD007 users_kyc_tier /
-    users_wallet_sanctioned / listings_active, 23514 offers_buyer_id_seller_id_check (own listing),
-    offers_amount_check, offers_expiry_check (expiry not in the future).
+    """A buyer's PENDING offer on an ACTIVE listing (bloxtr8.make_offer), open for expires_in: its expiry is the
+    database's clock plus expires_in. CD005, CD007 users_kyc_tier / users_wallet_sanctioned / listings_active, 23514
+    offers_buyer_id_seller_id_check (own listing), offers_amount_check, offers_expiry_check (expires_in not positive).
     """
     return await OFFER_CREATE.one_async(
         conn,
@@ -101,7 +101,7 @@ async def offer_create_async(
             "listing_id": listing_id,
             "buyer_id": buyer_id,
             "amount": amount,
-            "expiry": expiry,
+            "expires_in": expires_in,
             "conditions": conditions,
         },
     )
@@ -112,7 +112,7 @@ OFFER_COUNTER: Final = _rt.Query(
     Offer,
     """SELECT o.*
 FROM bloxtr8.counter_offer(
-    %(id)s::text, %(user_id)s::text, %(amount)s::integer, %(expiry)s::timestamptz, %(conditions)s::text
+    %(id)s::text, %(user_id)s::text, %(amount)s::integer, %(expires_in)s::interval, %(conditions)s::text
 ) AS o;""",
     not_null=(
         "id", "amount", "currency", "expiry", "status", "created_at", "updated_at", "listing_id", "buyer_id",
@@ -128,12 +128,13 @@ def offer_counter(
     id: str,
     user_id: str,
     amount: int,
-    expiry: datetime.datetime,
+    expires_in: datetime.timedelta,
     conditions: str | None = None,
 ) -> Offer:
     """Counters a PENDING offer (bloxtr8.counter_offer): it becomes COUNTERED and the returned new offer, whose
-    parent_id is it, is PENDING, in one transaction. CD005, CD001 not PENDING, CD006 offers_expired, CD007
-    offers_recipient / users_kyc_tier / users_wallet_sanctioned / listings_active.
+    parent_id is it, is PENDING (open for expires_in, by the database's clock), in one transaction. CD005, CD001 not
+    PENDING, CD006 offers_expired, CD007 offers_recipient / users_kyc_tier / users_wallet_sanctioned / listings_active,
+    23514 offers_expiry_check.
     """
     return OFFER_COUNTER.one(
         conn,
@@ -141,7 +142,7 @@ def offer_counter(
             "id": id,
             "user_id": user_id,
             "amount": amount,
-            "expiry": expiry,
+            "expires_in": expires_in,
             "conditions": conditions,
         },
     )
@@ -153,12 +154,13 @@ async def offer_counter_async(
     id: str,
     user_id: str,
     amount: int,
-    expiry: datetime.datetime,
+    expires_in: datetime.timedelta,
     conditions: str | None = None,
 ) -> Offer:
     """Counters a PENDING offer (bloxtr8.counter_offer): it becomes COUNTERED and the returned new offer, whose
-    parent_id is it, is PENDING, in one transaction. CD005, CD001 not PENDING, CD006 offers_expired, CD007
-    offers_recipient / users_kyc_tier / users_wallet_sanctioned / listings_active.
+    parent_id is it, is PENDING (open for expires_in, by the database's clock), in one transaction. CD005, CD001 not
+    PENDING, CD006 offers_expired, CD007 offers_recipient / users_kyc_tier / users_wallet_sanctioned / listings_active,
+    23514 offers_expiry_check.
     """
     return await OFFER_COUNTER.one_async(
         conn,
@@ -166,7 +168,7 @@ async def offer_counter_async(
             "id": id,
             "user_id": user_id,
             "amount": amount,
-            "expiry": expiry,
+            "expires_in": expires_in,
             "conditions": conditions,
         },
     )

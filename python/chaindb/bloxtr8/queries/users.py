@@ -221,8 +221,8 @@ USER_SET_WALLET: Final = _rt.Query(
 
 
 def user_set_wallet(conn: psycopg.Connection[object], *, id: str, wallet_address: str | None = None) -> User:
-    """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, 23514
-    users_wallet_address_check.
+    """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, CD007
+    users_wallet_sanctioned (a SANCTIONED wallet stays until a new screening), 23514 users_wallet_address_check.
     """
     return USER_SET_WALLET.one(conn, {"id": id, "wallet_address": wallet_address})
 
@@ -233,8 +233,8 @@ async def user_set_wallet_async(
     id: str,
     wallet_address: str | None = None,
 ) -> User:
-    """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, 23514
-    users_wallet_address_check.
+    """Links the user's EVM wallet (None unlinks); a new address is unscreened (wallet_risk UNKNOWN). CD005, CD007
+    users_wallet_sanctioned (a SANCTIONED wallet stays until a new screening), 23514 users_wallet_address_check.
     """
     return await USER_SET_WALLET.one_async(conn, {"id": id, "wallet_address": wallet_address})
 
