@@ -58,7 +58,7 @@ SELECT n.nspname, t.relname, c.conname, pg_catalog.pg_get_expr(c.conbin, c.conre
   FROM pg_catalog.pg_constraint AS c
   JOIN pg_catalog.pg_class AS t ON t.oid = c.conrelid
   JOIN pg_catalog.pg_namespace AS n ON n.oid = t.relnamespace
- WHERE c.contype = 'c' AND t.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%'
+ WHERE c.contype = 'c' AND t.relkind IN ('r', 'p') AND NOT t.relispartition AND n.nspname NOT LIKE 'pg\\_%'
    AND n.nspname NOT IN ('information_schema', 'chaindb_coverage')
  ORDER BY 1, 2, 3
 """
@@ -68,7 +68,7 @@ SELECT dn.nspname, d.typname, c.conname, tn.nspname, t.relname, a.attname
   JOIN pg_catalog.pg_type AS d ON d.oid = c.contypid
   JOIN pg_catalog.pg_namespace AS dn ON dn.oid = d.typnamespace
   JOIN pg_catalog.pg_attribute AS a ON a.atttypid = d.oid AND a.attnum > 0 AND NOT a.attisdropped
-  JOIN pg_catalog.pg_class AS t ON t.oid = a.attrelid AND t.relkind IN ('r', 'p')
+  JOIN pg_catalog.pg_class AS t ON t.oid = a.attrelid AND t.relkind IN ('r', 'p') AND NOT t.relispartition
   JOIN pg_catalog.pg_namespace AS tn ON tn.oid = t.relnamespace
  WHERE c.contype = 'c' AND dn.nspname NOT LIKE 'pg\\_%' AND dn.nspname <> 'information_schema'
    AND tn.nspname NOT LIKE 'pg\\_%' AND tn.nspname <> 'information_schema'
@@ -150,6 +150,7 @@ SELECT n.nspname, coalesce(t.relname, ty.typname), c.conname
   LEFT JOIN pg_catalog.pg_class AS t ON t.oid = c.conrelid
   LEFT JOIN pg_catalog.pg_type AS ty ON ty.oid = c.contypid
  WHERE c.contype = 'c' AND n.nspname = ANY (%(schemas)s)
+   AND NOT coalesce(t.relispartition, false)  -- a monthly partition's copy is its table's CHECK
  ORDER BY 1, 2, 3
 """
 _MACHINES_SQL = """
@@ -413,7 +414,8 @@ def read(directory: Path) -> Data:
                 elif "refused" in event:
                     r = event["refused"]
                     if r.get("constraint"):
-                        data.refused.add(f"{r.get('schema') or ''}.{r.get('table') or ''}.{r['constraint']}")
+                        table = _root(r.get("table") or "", r["constraint"])
+                        data.refused.add(f"{r.get('schema') or ''}.{table}.{r['constraint']}")
                     _move_refusal(data, r.get("message") or "")
                     # the hook's own frame (pgTAP's throws_*) is in the context too: it is no project function
                     data.raised |= set(_IN_FUNCTION.findall(r.get("context") or ""))
@@ -429,13 +431,23 @@ def read(directory: Path) -> Data:
                 message = line.split("ERROR:  ", 1)[1]
                 m = _CHECK_RELATION.search(message)
                 if m:
-                    data.refused.add(f"?.{m.group(1)}.{m.group(2)}")
+                    data.refused.add(f"?.{_root(m.group(1), m.group(2))}.{m.group(2)}")
                 m = _DOMAIN_ERROR.search(message)
                 if m:
                     domain = m.group(1).split(".")[-1].strip('"')
                     data.refused.add(f"?.{domain}.{m.group(2)}")
                 _move_refusal(data, message)
     return data
+
+
+_PARTITION = re.compile(r"_(?:p[0-9]{6}|default)$")
+
+
+def _root(table: str, constraint: str) -> str:
+    """The table a refused row was meant for: a monthly partition (``<table>_p202612``,
+    ``<table>_default``) names itself in the error, its constraints are named after the table."""
+    root = _PARTITION.sub("", table)
+    return root if root != table and constraint.startswith(root + "_") else table
 
 
 def _move_refusal(data: Data, message: str) -> None:

@@ -160,3 +160,19 @@ def test_collection_is_off_unless_asked(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("DATABASE_URL", "postgresql://elsewhere/x")
     assert coverage.out_dir() is None
     shutil.rmtree(tmp_path / "cov")
+
+
+def test_a_refusal_in_a_monthly_partition_counts_for_its_table(tmp_path: Path) -> None:
+    """A partitioned table's CHECK refuses a row in the month's partition, which the error names."""
+    events = [
+        '2024-01-01 00:00:00 UTC [1] ERROR:  new row for relation "orders_p202612" violates check constraint'
+        ' "orders_code_check"',
+        '2024-01-01 00:00:00 UTC [1] LOG:  chaindb-coverage {"refused": {"sqlstate": "23514", "schema": "shop",'
+        ' "table": "orders_default", "constraint": "orders_total_check", "message": "x", "context": ""}}',
+        '2024-01-01 00:00:00 UTC [1] ERROR:  new row for relation "stock_default" violates check constraint'
+        ' "orders_note_check"',
+    ]
+    _write(tmp_path, calls={}, events=events)
+    data = coverage.read(tmp_path)
+    assert {"?.orders.orders_code_check", "shop.orders.orders_total_check"} <= data.refused
+    assert "?.stock_default.orders_note_check" in data.refused, "another table's constraint: not a partition"

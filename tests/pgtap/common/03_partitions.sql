@@ -4,7 +4,7 @@
 -- common.apply_retention, pruning, privileges. The clock is the database's (common.freeze_clock).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(42);
+SELECT plan(43);
 SET LOCAL client_min_messages = warning;
 \ir ../helpers.psql
 
@@ -49,6 +49,11 @@ GRANT SELECT, INSERT ON scratch.events TO chaindb_app;
 RESET ROLE;
 CALL common.define_append_only('scratch.events');
 SELECT common.freeze_clock('2030-05-17 10:00+00');
+
+SELECT is(
+    common.install_partition_guard(), true,
+    'the partition guard is in place (a superuser migrated); installing it again changes nothing'
+);
 
 -- 3: what may be declared
 SELECT throws_ok(
