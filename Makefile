@@ -16,13 +16,14 @@ SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pypro
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status schema verify-schema generate \
-        verify-generate verify lint pgtap pytest test demo bench clean
+        verify-generate verify lint pgtap pytest test mutate demo bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo ""
 	@echo "  Variables: DATABASE_URL (use this server instead of the embedded one),"
 	@echo "             CHAINDB_PGPORT (embedded server port, default 54329), ALL=1 (rollback everything)"
+	@echo "             SAMPLE=N SEED=s JOBS=n (make mutate: a reproducible sample, mutants at once)"
 	@echo "  Schemas:   common $(SCHEMAS) (registry: [tool.chaindb] in pyproject.toml)"
 
 $(STAMP): pyproject.toml
@@ -84,9 +85,18 @@ pgtap: setup ## Run the pgTAP suites (pg_prove) on a fresh migrated scratch data
 pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is set)
 	$(VENV)/bin/pytest
 
-test: setup lint verify ## Lint, check generated files, run pytest and pg_prove
+# make test kills a sample of the mutants (seeded by the commit, so each commit is reproducible and
+# the sample moves on); make mutate runs them all (README: Mutation testing).
+MUTATE_SAMPLE ?= 36
+MUTATE_SEED ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo 0)
+
+test: setup lint verify ## Lint, check generated files, run pytest and pg_prove, kill a sample of the mutants
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
+	$(PY) -m chaindb.mutation --sample $(MUTATE_SAMPLE) --seed $(MUTATE_SEED) --no-baseline
+
+mutate: setup ## Mutation testing of the rules: mutants from the catalog, each must fail a rule test (SAMPLE=N SEED=s)
+	$(PY) -m chaindb.mutation $(if $(SAMPLE),--sample $(SAMPLE) --seed '$(or $(SEED),0)') $(if $(JOBS),--jobs $(JOBS))
 
 demo: setup db ## Start the embedded server, migrate, load fixtures and walk each product's main flow
 	$(CLI) migrate

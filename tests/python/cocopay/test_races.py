@@ -1,0 +1,278 @@
+"""cocopay: every function that moves a status or settles a race, raced.
+
+``race.run``: 32 workers, each on its own connection as chaindb_app, line up on a barrier and call the
+same function on the same row, 10 rounds (a fresh row each round); each call's transaction stays open
+a moment, so every call starts before the first one commits. Exactly one wins, every other one gets
+the rule's SQLSTATE and constraint, and the row holds the winner's values. ``race.after``: a call
+made while another transaction holds the row it reads must see that transaction's outcome.
+
+The functions are called by name with their defaults (no clock argument): these tests hold whatever
+the functions' later signatures add.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import psycopg
+
+ROUNDS = 10
+
+
+def new_user(conn: psycopg.Connection) -> uuid.UUID:
+    user_id = uuid.uuid4()
+    conn.execute("INSERT INTO cocopay.users (id, phone) VALUES (%s, %s)", (user_id, "+55" + str(user_id.int)[:11]))
+    return user_id
+
+
+def new_store(conn: psycopg.Connection, owner: uuid.UUID) -> uuid.UUID:
+    row = conn.execute("SELECT id FROM cocopay.create_store(%s, 'Loja', 'LOJA')", (owner,)).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def new_transaction(conn: psycopg.Connection, store: uuid.UUID) -> tuple[uuid.UUID, str]:
+    row = conn.execute(
+        "SELECT id, confirmation_code FROM cocopay.create_transaction(NULL, 'payment', 10, '8453', p_store_id => %s)",
+        (store,),
+    ).fetchone()
+    assert row is not None
+    return row[0], row[1]
+
+
+def tx_hash(round_no: int, worker: int) -> str:
+    return f"0x{round_no:032x}{worker:032x}"
+
+
+def test_confirming_a_transaction_once(conn: psycopg.Connection, race: Any) -> None:
+    store = new_store(conn, new_user(conn))
+    txs = [new_transaction(conn, store) for _ in range(ROUNDS)]
+
+    def confirm(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        tx_id, code = txs[round_no]
+        return app.execute(
+            "SELECT tx_hash, confirmed_at FROM cocopay.confirm_transaction(%s, %s, p_tx_hash => %s)",
+            (tx_id, code, tx_hash(round_no, worker)),
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(confirm)):
+        worker, won = race.one_winner(results, race.Lost("CD001", "transactions_status_transition"))
+        row = conn.execute(
+            "SELECT status::text, tx_hash, confirmed_at FROM cocopay.transactions WHERE id = %s", (txs[round_no][0],)
+        ).fetchone()
+        assert row == ("confirmed", tx_hash(round_no, worker), won[1])
+
+
+def test_failing_a_transaction_once(conn: psycopg.Connection, race: Any) -> None:
+    store = new_store(conn, new_user(conn))
+    txs = [new_transaction(conn, store) for _ in range(ROUNDS)]
+
+    def fail(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "SELECT error_code FROM cocopay.fail_transaction(%s, %s)", (txs[round_no][0], f"E{worker}")
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(fail)):
+        worker, _ = race.one_winner(results, race.Lost("CD001", "transactions_status_transition"))
+        row = conn.execute(
+            "SELECT status::text, error_code FROM cocopay.transactions WHERE id = %s", (txs[round_no][0],)
+        ).fetchone()
+        assert row == ("failed", f"E{worker}")
+
+
+def test_confirm_against_fail(conn: psycopg.Connection, race: Any) -> None:
+    """Half the workers confirm, half fail the same transaction: one of them settles it."""
+    store = new_store(conn, new_user(conn))
+    txs = [new_transaction(conn, store) for _ in range(ROUNDS)]
+
+    def settle(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        tx_id, code = txs[round_no]
+        if worker % 2:
+            return app.execute("SELECT status::text FROM cocopay.confirm_transaction(%s, %s)", (tx_id, code)).fetchone()
+        return app.execute("SELECT status::text FROM cocopay.fail_transaction(%s, 'E')", (tx_id,)).fetchone()
+
+    for round_no, results in enumerate(race.run(settle)):
+        _, won = race.one_winner(results, race.Lost("CD001", "transactions_status_transition"))
+        assert conn.execute(
+            "SELECT status::text FROM cocopay.transactions WHERE id = %s", (txs[round_no][0],)
+        ).fetchone() == won
+
+
+def test_a_confirmation_after_another_one_committed_is_refused(conn: psycopg.Connection, race: Any) -> None:
+    store = new_store(conn, new_user(conn))
+    tx_id, code = new_transaction(conn, store)
+    confirm = "SELECT cocopay.confirm_transaction(%s, %s, p_tx_hash => %s)"
+    outcome = race.after(
+        lambda c: c.execute(confirm, (tx_id, code, tx_hash(0, 1))),
+        lambda c: c.execute(confirm, (tx_id, code, tx_hash(0, 2))),
+        holder_role="chaindb_app",
+    )
+    assert outcome == race.Lost("CD001", "transactions_status_transition")
+    assert conn.execute("SELECT tx_hash FROM cocopay.transactions WHERE id = %s", (tx_id,)).fetchone() == (
+        tx_hash(0, 1),
+    )
+
+
+def new_payout(conn: psycopg.Connection, store: uuid.UUID, owner: uuid.UUID, *, start: bool) -> uuid.UUID:
+    row = conn.execute(
+        "SELECT id FROM cocopay.request_payout(%s, %s, 10, 'pix', '{\"pix_key\": \"k\"}')", (store, owner)
+    ).fetchone()
+    assert row is not None
+    if start:
+        conn.execute("SELECT cocopay.start_payout(%s)", (row[0],))
+    return row[0]
+
+
+def test_starting_a_payout_once(conn: psycopg.Connection, race: Any) -> None:
+    owner = new_user(conn)
+    store = new_store(conn, owner)
+    payouts = [new_payout(conn, store, owner, start=False) for _ in range(ROUNDS)]
+
+    def start(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "SELECT external_id FROM cocopay.start_payout(%s, %s)", (payouts[round_no], f"E2E-{worker}")
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(start)):
+        worker, _ = race.one_winner(results, race.Lost("CD001", "payouts_status_transition"))
+        assert conn.execute(
+            "SELECT status::text, external_id FROM cocopay.payouts WHERE id = %s", (payouts[round_no],)
+        ).fetchone() == ("processing", f"E2E-{worker}")
+
+
+def test_completing_or_failing_a_payout_once(conn: psycopg.Connection, race: Any) -> None:
+    """Half the workers complete a processing payout, half fail it: one settles it, with its values."""
+    owner = new_user(conn)
+    store = new_store(conn, owner)
+    payouts = [new_payout(conn, store, owner, start=True) for _ in range(ROUNDS)]
+
+    def settle(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        if worker % 2:
+            return app.execute(
+                "SELECT status::text, external_id, error_message, processed_at FROM cocopay.complete_payout(%s, %s)",
+                (payouts[round_no], f"E2E-{worker}"),
+            ).fetchone()
+        return app.execute(
+            "SELECT status::text, external_id, error_message, processed_at FROM cocopay.fail_payout(%s, %s)",
+            (payouts[round_no], f"refused by {worker}"),
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(settle)):
+        _, won = race.one_winner(results, race.Lost("CD001", "payouts_status_transition"))
+        assert conn.execute(
+            "SELECT status::text, external_id, error_message, processed_at FROM cocopay.payouts WHERE id = %s",
+            (payouts[round_no],),
+        ).fetchone() == won
+
+
+def test_failing_a_pending_payout_once(conn: psycopg.Connection, race: Any) -> None:
+    owner = new_user(conn)
+    store = new_store(conn, owner)
+    payouts = [new_payout(conn, store, owner, start=False) for _ in range(ROUNDS)]
+
+    def fail(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "SELECT error_message, processed_at FROM cocopay.fail_payout(%s, %s)", (payouts[round_no], f"w{worker}")
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(fail)):
+        _, won = race.one_winner(results, race.Lost("CD001", "payouts_status_transition"))
+        assert conn.execute(
+            "SELECT error_message, processed_at FROM cocopay.payouts WHERE id = %s", (payouts[round_no],)
+        ).fetchone() == won
+
+
+def test_a_payout_request_waits_for_a_demotion(conn: psycopg.Connection, race: Any) -> None:
+    """request_payout share-locks the requester's membership: a request made while the requester is being
+    demoted waits, then is refused (CD007 payouts_requested_by_manager)."""
+    owner, admin_user = new_user(conn), new_user(conn)
+    store = new_store(conn, owner)
+    conn.execute("SELECT cocopay.invite_store_member(%s, %s, 'admin', %s)", (store, admin_user, owner))
+    conn.execute("SELECT cocopay.accept_store_member(%s, %s)", (store, admin_user))
+    outcome = race.after(
+        lambda c: c.execute(
+            "UPDATE cocopay.store_members SET role = 'staff' WHERE store_id = %s AND user_id = %s", (store, admin_user)
+        ),
+        lambda c: c.execute(
+            "SELECT cocopay.request_payout(%s, %s, 10, 'pix', '{\"pix_key\": \"k\"}')", (store, admin_user)
+        ),
+    )
+    assert outcome == race.Lost("CD007", "payouts_requested_by_manager")
+    assert conn.execute("SELECT count(*) FROM cocopay.payouts WHERE store_id = %s", (store,)).fetchone() == (0,)
+
+
+def test_accepting_an_invitation_once(conn: psycopg.Connection, race: Any) -> None:
+    owner = new_user(conn)
+    stores = [new_store(conn, owner) for _ in range(ROUNDS)]
+    invitee = new_user(conn)
+    for store in stores:
+        conn.execute("SELECT cocopay.invite_store_member(%s, %s, 'staff', %s)", (store, invitee, owner))
+
+    def accept(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "SELECT accepted_at FROM cocopay.accept_store_member(%s, %s)", (stores[round_no], invitee)
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(accept)):
+        _, won = race.one_winner(results, race.Lost("CD007", "store_members_accepted_once"))
+        assert conn.execute(
+            "SELECT accepted_at FROM cocopay.store_members WHERE store_id = %s AND user_id = %s",
+            (stores[round_no], invitee),
+        ).fetchone() == won
+
+
+def test_inviting_a_user_once(conn: psycopg.Connection, race: Any) -> None:
+    """Workers invite the same user to the same store, half as admin, half as staff: one invitation."""
+    owner, invitee = new_user(conn), new_user(conn)
+    stores = [new_store(conn, owner) for _ in range(ROUNDS)]
+
+    def invite(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "SELECT role::text FROM cocopay.invite_store_member(%s, %s, %s, %s)",
+            (stores[round_no], invitee, "admin" if worker % 2 else "staff", owner),
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(invite)):
+        _, won = race.one_winner(results, race.Lost("23505", "store_members_store_id_user_id_key"))
+        assert conn.execute(
+            "SELECT role::text FROM cocopay.store_members WHERE store_id = %s AND user_id = %s",
+            (stores[round_no], invitee),
+        ).fetchone() == won
+
+
+def test_an_invitation_waits_for_the_inviters_demotion(conn: psycopg.Connection, race: Any) -> None:
+    """invite_store_member share-locks the inviter's membership: an invitation made while the inviter is
+    being demoted waits, then is refused (CD007 store_members_invited_by_manager)."""
+    owner, admin_user, invitee = new_user(conn), new_user(conn), new_user(conn)
+    store = new_store(conn, owner)
+    conn.execute("SELECT cocopay.invite_store_member(%s, %s, 'admin', %s)", (store, admin_user, owner))
+    conn.execute("SELECT cocopay.accept_store_member(%s, %s)", (store, admin_user))
+    outcome = race.after(
+        lambda c: c.execute(
+            "UPDATE cocopay.store_members SET role = 'staff' WHERE store_id = %s AND user_id = %s", (store, admin_user)
+        ),
+        lambda c: c.execute("SELECT cocopay.invite_store_member(%s, %s, 'staff', %s)", (store, invitee, admin_user)),
+    )
+    assert outcome == race.Lost("CD007", "store_members_invited_by_manager")
+    assert conn.execute(
+        "SELECT count(*) FROM cocopay.store_members WHERE store_id = %s AND user_id = %s", (store, invitee)
+    ).fetchone() == (0,)
+
+
+def test_one_deployment_per_store_and_chain(conn: psycopg.Connection, race: Any) -> None:
+    owner = new_user(conn)
+    stores = [new_store(conn, owner) for _ in range(ROUNDS)]
+
+    def deploy(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "INSERT INTO cocopay.store_deployments (store_id, chain_id, bundle_id) VALUES (%s, '8453', %s)"
+            " RETURNING bundle_id",
+            (stores[round_no], f"bundle-{worker}"),
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(deploy)):
+        _, won = race.one_winner(results, race.Lost("23505", "store_deployments_store_id_chain_id_key"))
+        assert conn.execute(
+            "SELECT bundle_id FROM cocopay.store_deployments WHERE store_id = %s", (stores[round_no],)
+        ).fetchall() == [won]

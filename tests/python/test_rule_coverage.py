@@ -1,0 +1,62 @@
+"""Every rule the catalog holds is named by a rule test: a new CHECK or unique index in any schema of
+the registry fails here until a test refuses a row by its name.
+
+The rule tests are the ones ``make mutate`` counts (``tests/mutation.toml`` [exclude] lists the
+snapshots and hand-written copies of the catalog, which name everything without testing it). A name
+in a rule test is how a refusing test says which rule refused (``throws_ok`` message, ``error_fields``,
+``Lost``/``constraint``); ``make mutate`` then proves each test fails when its rule is broken.
+"""
+
+from __future__ import annotations
+
+import re
+
+import psycopg
+import pytest
+
+from chaindb import admin
+from chaindb.embedded import project_root
+from chaindb.mutation.run import Config, Suite
+
+SCHEMAS = ["common", *admin.available_schemas()]
+
+
+@pytest.fixture(scope="module")
+def rule_tests() -> str:
+    """The text of every rule test, lower case."""
+    root = project_root()
+    suite = Suite.discover(root, Config.load(root))
+    return "\n".join(suite.text(path) for path in (*suite.pgtap, *suite.pytest))
+
+
+def unnamed(names: list[str], text: str) -> list[str]:
+    return [n for n in names if not re.search(rf"\b{re.escape(n.lower())}\b", text)]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_every_check_constraint_is_named_by_a_rule_test(conn: psycopg.Connection, schema: str, rule_tests: str) -> None:
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT c.conname::text FROM pg_constraint AS c WHERE c.contype = 'c' AND c.connamespace = %s::regnamespace"
+            " AND NOT EXISTS (SELECT FROM pg_depend AS d WHERE d.deptype = 'e' AND d.objid IN (c.conrelid, c.contypid))"
+            " ORDER BY 1",
+            (schema,),
+        )
+    ]
+    missing = unnamed(names, rule_tests)
+    assert not missing, f"CHECK constraints no rule test names: {missing}"
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_every_unique_index_is_named_by_a_rule_test(conn: psycopg.Connection, schema: str, rule_tests: str) -> None:
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT x.relname::text FROM pg_index AS i JOIN pg_class AS x ON x.oid = i.indexrelid"
+            " WHERE i.indisunique AND NOT i.indisprimary AND x.relnamespace = %s::regnamespace ORDER BY 1",
+            (schema,),
+        )
+    ]
+    missing = unnamed(names, rule_tests)
+    assert not missing, f"unique indexes no rule test names: {missing}"
