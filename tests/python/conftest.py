@@ -116,7 +116,7 @@ class Race:
     """Races on one database, settled by the database.
 
     ``run(call, workers=32, rounds=10)``: every round, ``workers`` threads, each with its own
-    connection as ``chaindb_app``, wait on a ``threading.Barrier`` and then run ``call(conn, round,
+    connection as ``chaindb_app`` (or ``role``), wait on a ``threading.Barrier`` and then run ``call(conn, round,
     worker)`` in a transaction that stays open ``hold`` seconds after the call returns (a slow
     client): every other worker's call starts before the first one commits. Returns, per round,
     what each call returned, or ``Lost`` when the database refused it.
@@ -154,10 +154,11 @@ class Race:
         workers: int = 32,
         rounds: int = 10,
         hold: float = 0.05,
+        role: str = admin.APP_ROLE,
     ) -> list[list[Any]]:
         barrier = threading.Barrier(workers)
         with ExitStack() as stack:
-            conns = [stack.enter_context(self.connect()) for _ in range(workers)]
+            conns = [stack.enter_context(self.connect(role)) for _ in range(workers)]
 
             def one(round_no: int, worker: int) -> Any:
                 barrier.wait(timeout=60)

@@ -261,6 +261,8 @@ def test_an_invitation_waits_for_the_inviters_demotion(conn: psycopg.Connection,
 
 
 def test_one_deployment_per_store_and_chain(conn: psycopg.Connection, race: Any) -> None:
+    """The unique key settles concurrent deployments of a store on one chain, whoever writes them (as the
+    owner here: no function writes deployments yet, and the app's direct grants on them may go)."""
     owner = new_user(conn)
     stores = [new_store(conn, owner) for _ in range(ROUNDS)]
 
@@ -271,7 +273,7 @@ def test_one_deployment_per_store_and_chain(conn: psycopg.Connection, race: Any)
             (stores[round_no], f"bundle-{worker}"),
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(deploy)):
+    for round_no, results in enumerate(race.run(deploy, role="chaindb_owner")):
         _, won = race.one_winner(results, race.Lost("23505", "store_deployments_store_id_chain_id_key"))
         assert conn.execute(
             "SELECT bundle_id FROM cocopay.store_deployments WHERE store_id = %s", (stores[round_no],)
