@@ -29,34 +29,18 @@ def rule_tests() -> str:
     return "\n".join(suite.text(path) for path in (*suite.pgtap, *suite.pytest))
 
 
-def unnamed(names: list[str], text: str) -> list[str]:
-    return [n for n in names if not re.search(rf"\b{re.escape(n.lower())}\b", text)]
+RULES = {
+    "CHECK constraints": "SELECT c.conname::text FROM pg_constraint AS c WHERE c.contype = 'c'"
+    " AND c.connamespace = %s::regnamespace AND NOT EXISTS (SELECT FROM pg_depend AS d"
+    " WHERE d.deptype = 'e' AND d.objid IN (c.conrelid, c.contypid))",
+    "unique indexes": "SELECT x.relname::text FROM pg_index AS i JOIN pg_class AS x ON x.oid = i.indexrelid"
+    " WHERE i.indisunique AND NOT i.indisprimary AND x.relnamespace = %s::regnamespace",
+}
 
 
 @pytest.mark.parametrize("schema", SCHEMAS)
-def test_every_check_constraint_is_named_by_a_rule_test(conn: psycopg.Connection, schema: str, rule_tests: str) -> None:
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT c.conname::text FROM pg_constraint AS c WHERE c.contype = 'c' AND c.connamespace = %s::regnamespace"
-            " AND NOT EXISTS (SELECT FROM pg_depend AS d WHERE d.deptype = 'e' AND d.objid IN (c.conrelid, c.contypid))"
-            " ORDER BY 1",
-            (schema,),
-        )
-    ]
-    missing = unnamed(names, rule_tests)
-    assert not missing, f"CHECK constraints no rule test names: {missing}"
-
-
-@pytest.mark.parametrize("schema", SCHEMAS)
-def test_every_unique_index_is_named_by_a_rule_test(conn: psycopg.Connection, schema: str, rule_tests: str) -> None:
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT x.relname::text FROM pg_index AS i JOIN pg_class AS x ON x.oid = i.indexrelid"
-            " WHERE i.indisunique AND NOT i.indisprimary AND x.relnamespace = %s::regnamespace ORDER BY 1",
-            (schema,),
-        )
-    ]
-    missing = unnamed(names, rule_tests)
-    assert not missing, f"unique indexes no rule test names: {missing}"
+@pytest.mark.parametrize("rule", RULES)
+def test_every_rule_is_named_by_a_rule_test(conn: psycopg.Connection, schema: str, rule: str, rule_tests: str) -> None:
+    names = sorted(r[0] for r in conn.execute(RULES[rule], (schema,)))
+    missing = [n for n in names if not re.search(rf"\b{re.escape(n.lower())}\b", rule_tests)]
+    assert not missing, f"{rule} no rule test names: {missing}"
