@@ -234,6 +234,31 @@ def test_failing_a_verification_once(
         ).fetchone() == ("FAILED",)
 
 
+def test_expiring_intents_once(conn: psycopg.Connection, race: Any, batch: Any, key: bytes) -> None:
+    """32 workers expire the same lapsed intents at once: each intent is expired, and counted, exactly once."""
+    pack = filled_pack(conn, batch, key, quantity=ROUNDS)
+    commitments = [r[0] for r in conn.execute("SELECT commitment FROM authenticity.codes WHERE pack_id = %s", (pack,))]
+    lapsed = [
+        [
+            conn.execute(
+                "SELECT id FROM authenticity.issue_verify_intent(%s, %s, '1 microsecond')", (commitment, REWARD)
+            ).fetchone()[0]
+            for _ in range(3)
+        ]
+        for commitment in commitments
+    ]
+
+    def expire(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute("SELECT authenticity.expire_verify_intents()").fetchone()[0]
+
+    results = race.run(expire)
+    assert sum(sum(counts) for counts in results) == 3 * ROUNDS
+    assert conn.execute(
+        "SELECT count(*) FROM authenticity.verify_intents WHERE id = ANY(%s) AND status = 'EXPIRED'",
+        ([i for ids in lapsed for i in ids],),
+    ).fetchone() == (3 * ROUNDS,)
+
+
 def test_a_confirmation_after_another_one_committed_is_refused(
     conn: psycopg.Connection, race: Any, batch: Any, key: bytes, sig: Callable[[], str]
 ) -> None:
