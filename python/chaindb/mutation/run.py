@@ -430,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps([
             {"id": o.mutant.id, "kind": o.mutant.kind, "schema": o.mutant.schema, "change": o.mutant.change,
-             "status": o.status, "by": o.by, "stage": o.stage, "seconds": round(o.seconds, 2)}
+             "status": o.status, "by": o.by, "stage": o.stage, "stages_run": o.ran, "seconds": round(o.seconds, 2)}
             for o in outcomes
         ], indent=1))
     return report(outcomes, len(found), config, seconds, sampled=bool(args.sample))
