@@ -11,7 +11,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT pg_temp.batch('IM', 'ACTIVE');
 SELECT pg_temp.pack(pg_temp.bid('IM'), 'IMP', 2, 'PRINT_CONFIRMED');
 SELECT pg_temp.pack(pg_temp.bid('IM'), 'IMG', 1, 'GENERATING');
-SELECT pg_temp.intent('im-1', 'IMG:1', now());
+SELECT authenticity.issue_verify_intent(pg_temp.commit('IMG:1'), 1000, p_verify_intent_id => 'im-1');
 INSERT INTO authenticity.user_wallets (user_id, wallet_pubkey)
 VALUES ('00000000-0000-4000-8000-000000000021', pg_temp.pubkey('im-wallet'));
 UPDATE authenticity.batches SET onchain_batch_pubkey = pg_temp.pubkey('im-batch')
