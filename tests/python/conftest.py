@@ -119,7 +119,8 @@ class Race:
     connection as ``chaindb_app`` (or ``role``), wait on a ``threading.Barrier`` and then run ``call(conn, round,
     worker)`` in a transaction that stays open ``hold`` seconds after the call returns (a slow
     client): every other worker's call starts before the first one commits. Returns, per round,
-    what each call returned, or ``Lost`` when the database refused it.
+    what each call returned, or ``Lost`` when the database refused it. ``settle(call, lost, row)``:
+    exactly one winner a round, the others ``lost``, and the row holds the winner's values.
 
     ``after(holder, contender)``: ``holder(conn)`` runs in an open transaction (as ``holder_role``,
     the superuser by default); then ``contender(conn)`` runs (as ``contender_role``, ``chaindb_app`` by
@@ -177,6 +178,23 @@ class Race:
         assert len(winners) == 1, (winners, losers)
         assert set(losers) == {lost}, losers
         return winners[0]
+
+    def settle(
+        self,
+        call: Callable[[psycopg.Connection[Any], int, int], Any],
+        lost: tuple[str, str],
+        row: Callable[[int], Any],
+        **options: Any,
+    ) -> list[Any]:
+        """``run(call)``: each round exactly one call goes through, every other one is refused with ``lost``
+        (SQLSTATE, constraint), and ``row(round)`` (the row read back) is what the winning call returned.
+        Returns the winners' results."""
+        won = []
+        for round_no, results in enumerate(self.run(call, **options)):
+            _, result = self.one_winner(results, Lost(*lost))
+            assert row(round_no) == result, (round_no, result)
+            won.append(result)
+        return won
 
     def after(
         self,

@@ -192,6 +192,9 @@ class Runner:
                 child.kill()
                 child.communicate()
                 return None, f"timed out after {self.timeout}s"
+            except BaseException:  # stopped: the test command goes with us
+                child.kill()
+                raise
             finally:
                 with self.lock:
                     self.children.discard(child)

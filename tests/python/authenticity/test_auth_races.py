@@ -28,6 +28,17 @@ def batches(conn: psycopg.Connection, new_batch: Callable[..., Any], *, activate
     return [new_batch(conn, f"RACE-{run}-{r}", activate=activate) for r in range(ROUNDS)]
 
 
+BATCH = "status::text, activated_tx_signature, activated_at"
+PACK = "status::text, download_count, downloaded_at, print_confirmed_at, plaintext_purged_at"
+
+
+def reader(conn: psycopg.Connection, table: str, columns: str, ids: list[Any]) -> Any:
+    """row(round): the columns of the round's row, read back."""
+    return lambda round_no: conn.execute(
+        f"SELECT {columns} FROM authenticity.{table} WHERE id = %s", (ids[round_no],)
+    ).fetchone()
+
+
 def filled_pack(
     conn: psycopg.Connection, batch: Any, key: bytes, *, quantity: int = 2, ready: bool = True
 ) -> uuid.UUID:
@@ -44,16 +55,14 @@ def test_activating_a_batch_once(
 
     def activate(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         return app.execute(
-            "SELECT activated_tx_signature, activated_at FROM authenticity.activate_batch(%s, %s)",
+            f"SELECT {BATCH} FROM authenticity.activate_batch(%s, %s)",
             (created[round_no].id, signatures[round_no][worker]),
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(activate)):
-        _, won = race.one_winner(results, race.Lost("CD007", "batches_activated_once"))
-        assert conn.execute(
-            "SELECT activated_tx_signature, activated_at FROM authenticity.batches WHERE id = %s",
-            (created[round_no].id,),
-        ).fetchone() == won
+    won = race.settle(
+        activate, ("CD007", "batches_activated_once"), reader(conn, "batches", BATCH, [b.id for b in created])
+    )
+    assert {w[0] for w in won} == {"ACTIVE"}
 
 
 def test_pausing_resuming_and_closing_a_batch_once(
@@ -73,37 +82,27 @@ def test_pausing_resuming_and_closing_a_batch_once(
         def move(
             app: psycopg.Connection, round_no: int, worker: int, fn: str = function, rows: list[Any] = active
         ) -> Any:
-            return app.execute(f"SELECT status::text FROM authenticity.{fn}(%s)", (rows[round_no].id,)).fetchone()
+            return app.execute(f"SELECT {BATCH} FROM authenticity.{fn}(%s)", (rows[round_no].id,)).fetchone()
 
-        for round_no, results in enumerate(race.run(move)):
-            _, won = race.one_winner(results, race.Lost("CD001", "batches_status_transition"))
-            assert won == (end,)
-            assert conn.execute(
-                "SELECT status::text FROM authenticity.batches WHERE id = %s", (active[round_no].id,)
-            ).fetchone() == (end,), function
+        won = race.settle(
+            move, ("CD001", "batches_status_transition"), reader(conn, "batches", BATCH, [b.id for b in active])
+        )
+        assert {w[0] for w in won} == {end}, function
 
 
-def test_marking_a_pack_ready_once(
-    conn: psycopg.Connection, race: Any, batch: Any, key: bytes
-) -> None:
+def test_marking_a_pack_ready_once(conn: psycopg.Connection, race: Any, batch: Any, key: bytes) -> None:
     generated = [filled_pack(conn, batch, key, ready=False) for _ in range(ROUNDS)]
 
     def ready(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         return app.execute(
-            "SELECT status::text FROM authenticity.mark_code_pack_ready(%s)", (generated[round_no],)
+            f"SELECT {PACK} FROM authenticity.mark_code_pack_ready(%s)", (generated[round_no],)
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(ready)):
-        _, won = race.one_winner(results, race.Lost("CD001", "code_packs_status_transition"))
-        assert won == ("READY",)
-        assert conn.execute(
-            "SELECT status::text FROM authenticity.code_packs WHERE id = %s", (generated[round_no],)
-        ).fetchone() == ("READY",)
+    won = race.settle(ready, ("CD001", "code_packs_status_transition"), reader(conn, "code_packs", PACK, generated))
+    assert {w[0] for w in won} == {"READY"}
 
 
-def test_codes_wait_for_a_pack_becoming_ready(
-    conn: psycopg.Connection, race: Any, batch: Any, key: bytes
-) -> None:
+def test_codes_wait_for_a_pack_becoming_ready(conn: psycopg.Connection, race: Any, batch: Any, key: bytes) -> None:
     """Codes being added share-lock their pack: marking it READY meanwhile waits for them, and then counts
     them (without the lock it would count none and refuse, CD007)."""
     pack = packs.create_pack(conn, batch.id, f"P-{uuid.uuid4().hex[:10]}", 3)
@@ -143,9 +142,7 @@ def test_a_pack_does_not_become_ready_while_codes_are_added(
     ).fetchone() == ("GENERATING", 3)
 
 
-def test_downloads_are_counted_once_each(
-    conn: psycopg.Connection, race: Any, batch: Any, key: bytes
-) -> None:
+def test_downloads_are_counted_once_each(conn: psycopg.Connection, race: Any, batch: Any, key: bytes) -> None:
     """32 simultaneous downloads of a READY pack: each is counted (1..32), downloaded_at is set once."""
     ready = [filled_pack(conn, batch, key) for _ in range(ROUNDS)]
 
@@ -170,21 +167,13 @@ def test_confirming_a_print_once(conn: psycopg.Connection, race: Any, batch: Any
         conn.execute("SELECT authenticity.record_code_pack_download(%s)", (pack,))
 
     def confirm(app: psycopg.Connection, round_no: int, worker: int) -> Any:
-        return app.execute(
-            "SELECT print_confirmed_at, plaintext_purged_at FROM authenticity.confirm_print(%s)",
-            (downloaded[round_no],),
-        ).fetchone()
+        return app.execute(f"SELECT {PACK} FROM authenticity.confirm_print(%s)", (downloaded[round_no],)).fetchone()
 
-    for round_no, results in enumerate(race.run(confirm)):
-        _, won = race.one_winner(results, race.Lost("CD001", "code_packs_status_transition"))
-        assert conn.execute(
-            "SELECT print_confirmed_at, plaintext_purged_at FROM authenticity.code_packs WHERE id = %s",
-            (downloaded[round_no],),
-        ).fetchone() == won
-        assert conn.execute(
-            "SELECT count(*) FROM authenticity.codes WHERE pack_id = %s AND code_plaintext IS NOT NULL",
-            (downloaded[round_no],),
-        ).fetchone() == (0,)
+    won = race.settle(confirm, ("CD001", "code_packs_status_transition"), reader(conn, "code_packs", PACK, downloaded))
+    assert {w[0] for w in won} == {"PRINT_CONFIRMED"}
+    assert conn.execute(
+        "SELECT count(*) FROM authenticity.codes WHERE pack_id = ANY(%s) AND code_plaintext IS NOT NULL", (downloaded,)
+    ).fetchone() == (0,)
 
 
 def intents(conn: psycopg.Connection, batch: Any, key: bytes, count: int) -> list[str]:
@@ -218,20 +207,20 @@ def test_failing_a_verification_once(
 
     def fail(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         return app.execute(
-            "SELECT failure_reason, user_id FROM authenticity.fail_verification(%s, %s, %s, %s)",
+            "SELECT failure_reason, user_id, 1::bigint FROM authenticity.fail_verification(%s, %s, %s, %s)",
             (issued[round_no], users[worker], signatures[round_no][worker], f"CHAIN_REFUSED_{worker}"),
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(fail)):
-        _, won = race.one_winner(results, race.Lost("CD001", "verify_intents_status_transition"))
-        assert conn.execute(
-            "SELECT v.failure_reason, v.user_id FROM authenticity.verifications AS v"
-            " JOIN authenticity.verify_intents AS i ON i.id = v.intent_id WHERE i.verify_intent_id = %s",
+    race.settle(
+        fail,
+        ("CD001", "verify_intents_status_transition"),
+        lambda round_no: conn.execute(
+            "SELECT v.failure_reason, v.user_id, count(*) OVER () FROM authenticity.verifications AS v"
+            " JOIN authenticity.verify_intents AS i ON i.id = v.intent_id"
+            " WHERE i.verify_intent_id = %s AND i.status = 'FAILED'",
             (issued[round_no],),
-        ).fetchall() == [won]
-        assert conn.execute(
-            "SELECT status::text FROM authenticity.verify_intents WHERE verify_intent_id = %s", (issued[round_no],)
-        ).fetchone() == ("FAILED",)
+        ).fetchone(),
+    )
 
 
 def test_expiring_intents_once(conn: psycopg.Connection, race: Any, batch: Any, key: bytes) -> None:

@@ -45,6 +45,19 @@ def tx_hash(round_no: int, worker: int) -> str:
     return f"0x{round_no:032x}{worker:032x}"
 
 
+TX = "status::text, tx_hash, confirmed_at, error_code"
+TX_MOVE = ("CD001", "transactions_status_transition")
+PAYOUT = "status::text, external_id, error_message, processed_at"
+PAYOUT_MOVE = ("CD001", "payouts_status_transition")
+
+
+def reader(conn: psycopg.Connection, table: str, columns: str, ids: list[Any]) -> Any:
+    """row(round): the columns of the round's row, read back."""
+    return lambda round_no: conn.execute(
+        f"SELECT {columns} FROM cocopay.{table} WHERE id = %s", (ids[round_no],)
+    ).fetchone()
+
+
 def test_confirming_a_transaction_once(conn: psycopg.Connection, race: Any) -> None:
     store = new_store(conn, new_user(conn))
     txs = [new_transaction(conn, store) for _ in range(ROUNDS)]
@@ -52,16 +65,12 @@ def test_confirming_a_transaction_once(conn: psycopg.Connection, race: Any) -> N
     def confirm(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         tx_id, code = txs[round_no]
         return app.execute(
-            "SELECT tx_hash, confirmed_at FROM cocopay.confirm_transaction(%s, %s, p_tx_hash => %s)",
+            f"SELECT {TX} FROM cocopay.confirm_transaction(%s, %s, p_tx_hash => %s)",
             (tx_id, code, tx_hash(round_no, worker)),
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(confirm)):
-        worker, won = race.one_winner(results, race.Lost("CD001", "transactions_status_transition"))
-        row = conn.execute(
-            "SELECT status::text, tx_hash, confirmed_at FROM cocopay.transactions WHERE id = %s", (txs[round_no][0],)
-        ).fetchone()
-        assert row == ("confirmed", tx_hash(round_no, worker), won[1])
+    won = race.settle(confirm, TX_MOVE, reader(conn, "transactions", TX, [tx_id for tx_id, _ in txs]))
+    assert {w[0] for w in won} == {"confirmed"}
 
 
 def test_failing_a_transaction_once(conn: psycopg.Connection, race: Any) -> None:
@@ -70,15 +79,11 @@ def test_failing_a_transaction_once(conn: psycopg.Connection, race: Any) -> None
 
     def fail(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         return app.execute(
-            "SELECT error_code FROM cocopay.fail_transaction(%s, %s)", (txs[round_no][0], f"E{worker}")
+            f"SELECT {TX} FROM cocopay.fail_transaction(%s, %s)", (txs[round_no][0], f"E{worker}")
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(fail)):
-        worker, _ = race.one_winner(results, race.Lost("CD001", "transactions_status_transition"))
-        row = conn.execute(
-            "SELECT status::text, error_code FROM cocopay.transactions WHERE id = %s", (txs[round_no][0],)
-        ).fetchone()
-        assert row == ("failed", f"E{worker}")
+    won = race.settle(fail, TX_MOVE, reader(conn, "transactions", TX, [tx_id for tx_id, _ in txs]))
+    assert {w[0] for w in won} == {"failed"}
 
 
 def test_confirm_against_fail(conn: psycopg.Connection, race: Any) -> None:
@@ -89,14 +94,10 @@ def test_confirm_against_fail(conn: psycopg.Connection, race: Any) -> None:
     def settle(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         tx_id, code = txs[round_no]
         if worker % 2:
-            return app.execute("SELECT status::text FROM cocopay.confirm_transaction(%s, %s)", (tx_id, code)).fetchone()
-        return app.execute("SELECT status::text FROM cocopay.fail_transaction(%s, 'E')", (tx_id,)).fetchone()
+            return app.execute(f"SELECT {TX} FROM cocopay.confirm_transaction(%s, %s)", (tx_id, code)).fetchone()
+        return app.execute(f"SELECT {TX} FROM cocopay.fail_transaction(%s, 'E')", (tx_id,)).fetchone()
 
-    for round_no, results in enumerate(race.run(settle)):
-        _, won = race.one_winner(results, race.Lost("CD001", "transactions_status_transition"))
-        assert conn.execute(
-            "SELECT status::text FROM cocopay.transactions WHERE id = %s", (txs[round_no][0],)
-        ).fetchone() == won
+    race.settle(settle, TX_MOVE, reader(conn, "transactions", TX, [tx_id for tx_id, _ in txs]))
 
 
 def test_a_confirmation_after_another_one_committed_is_refused(conn: psycopg.Connection, race: Any) -> None:
@@ -108,7 +109,7 @@ def test_a_confirmation_after_another_one_committed_is_refused(conn: psycopg.Con
         lambda c: c.execute(confirm, (tx_id, code, tx_hash(0, 2))),
         holder_role="chaindb_app",
     )
-    assert outcome == race.Lost("CD001", "transactions_status_transition")
+    assert outcome == race.Lost(*TX_MOVE)
     assert conn.execute("SELECT tx_hash FROM cocopay.transactions WHERE id = %s", (tx_id,)).fetchone() == (
         tx_hash(0, 1),
     )
@@ -124,63 +125,50 @@ def new_payout(conn: psycopg.Connection, store: uuid.UUID, owner: uuid.UUID, *, 
     return row[0]
 
 
-def test_starting_a_payout_once(conn: psycopg.Connection, race: Any) -> None:
+def payouts(conn: psycopg.Connection, *, start: bool) -> list[uuid.UUID]:
     owner = new_user(conn)
     store = new_store(conn, owner)
-    payouts = [new_payout(conn, store, owner, start=False) for _ in range(ROUNDS)]
+    return [new_payout(conn, store, owner, start=start) for _ in range(ROUNDS)]
+
+
+def test_starting_a_payout_once(conn: psycopg.Connection, race: Any) -> None:
+    pending = payouts(conn, start=False)
 
     def start(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         return app.execute(
-            "SELECT external_id FROM cocopay.start_payout(%s, %s)", (payouts[round_no], f"E2E-{worker}")
+            f"SELECT {PAYOUT} FROM cocopay.start_payout(%s, %s)", (pending[round_no], f"E2E-{worker}")
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(start)):
-        worker, _ = race.one_winner(results, race.Lost("CD001", "payouts_status_transition"))
-        assert conn.execute(
-            "SELECT status::text, external_id FROM cocopay.payouts WHERE id = %s", (payouts[round_no],)
-        ).fetchone() == ("processing", f"E2E-{worker}")
+    won = race.settle(start, PAYOUT_MOVE, reader(conn, "payouts", PAYOUT, pending))
+    assert {w[0] for w in won} == {"processing"}
 
 
 def test_completing_or_failing_a_payout_once(conn: psycopg.Connection, race: Any) -> None:
     """Half the workers complete a processing payout, half fail it: one settles it, with its values."""
-    owner = new_user(conn)
-    store = new_store(conn, owner)
-    payouts = [new_payout(conn, store, owner, start=True) for _ in range(ROUNDS)]
+    processing = payouts(conn, start=True)
 
     def settle(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         if worker % 2:
             return app.execute(
-                "SELECT status::text, external_id, error_message, processed_at FROM cocopay.complete_payout(%s, %s)",
-                (payouts[round_no], f"E2E-{worker}"),
+                f"SELECT {PAYOUT} FROM cocopay.complete_payout(%s, %s)", (processing[round_no], f"E2E-{worker}")
             ).fetchone()
         return app.execute(
-            "SELECT status::text, external_id, error_message, processed_at FROM cocopay.fail_payout(%s, %s)",
-            (payouts[round_no], f"refused by {worker}"),
+            f"SELECT {PAYOUT} FROM cocopay.fail_payout(%s, %s)", (processing[round_no], f"refused by {worker}")
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(settle)):
-        _, won = race.one_winner(results, race.Lost("CD001", "payouts_status_transition"))
-        assert conn.execute(
-            "SELECT status::text, external_id, error_message, processed_at FROM cocopay.payouts WHERE id = %s",
-            (payouts[round_no],),
-        ).fetchone() == won
+    race.settle(settle, PAYOUT_MOVE, reader(conn, "payouts", PAYOUT, processing))
 
 
 def test_failing_a_pending_payout_once(conn: psycopg.Connection, race: Any) -> None:
-    owner = new_user(conn)
-    store = new_store(conn, owner)
-    payouts = [new_payout(conn, store, owner, start=False) for _ in range(ROUNDS)]
+    pending = payouts(conn, start=False)
 
     def fail(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         return app.execute(
-            "SELECT error_message, processed_at FROM cocopay.fail_payout(%s, %s)", (payouts[round_no], f"w{worker}")
+            f"SELECT {PAYOUT} FROM cocopay.fail_payout(%s, %s)", (pending[round_no], f"w{worker}")
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(fail)):
-        _, won = race.one_winner(results, race.Lost("CD001", "payouts_status_transition"))
-        assert conn.execute(
-            "SELECT error_message, processed_at FROM cocopay.payouts WHERE id = %s", (payouts[round_no],)
-        ).fetchone() == won
+    won = race.settle(fail, PAYOUT_MOVE, reader(conn, "payouts", PAYOUT, pending))
+    assert {w[0] for w in won} == {"failed"}
 
 
 def test_a_payout_request_waits_for_a_demotion(conn: psycopg.Connection, race: Any) -> None:
@@ -203,23 +191,21 @@ def test_a_payout_request_waits_for_a_demotion(conn: psycopg.Connection, race: A
 
 
 def test_accepting_an_invitation_once(conn: psycopg.Connection, race: Any) -> None:
-    owner = new_user(conn)
+    owner, invitee = new_user(conn), new_user(conn)
     stores = [new_store(conn, owner) for _ in range(ROUNDS)]
-    invitee = new_user(conn)
-    for store in stores:
-        conn.execute("SELECT cocopay.invite_store_member(%s, %s, 'staff', %s)", (store, invitee, owner))
+    members = [
+        conn.execute(
+            "SELECT id FROM cocopay.invite_store_member(%s, %s, 'staff', %s)", (store, invitee, owner)
+        ).fetchone()[0]
+        for store in stores
+    ]
 
     def accept(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         return app.execute(
             "SELECT accepted_at FROM cocopay.accept_store_member(%s, %s)", (stores[round_no], invitee)
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(accept)):
-        _, won = race.one_winner(results, race.Lost("CD007", "store_members_accepted_once"))
-        assert conn.execute(
-            "SELECT accepted_at FROM cocopay.store_members WHERE store_id = %s AND user_id = %s",
-            (stores[round_no], invitee),
-        ).fetchone() == won
+    race.settle(accept, ("CD007", "store_members_accepted_once"), reader(conn, "store_members", "accepted_at", members))
 
 
 def test_inviting_a_user_once(conn: psycopg.Connection, race: Any) -> None:
@@ -233,12 +219,14 @@ def test_inviting_a_user_once(conn: psycopg.Connection, race: Any) -> None:
             (stores[round_no], invitee, "admin" if worker % 2 else "staff", owner),
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(invite)):
-        _, won = race.one_winner(results, race.Lost("23505", "store_members_store_id_user_id_key"))
-        assert conn.execute(
+    race.settle(
+        invite,
+        ("23505", "store_members_store_id_user_id_key"),
+        lambda round_no: conn.execute(
             "SELECT role::text FROM cocopay.store_members WHERE store_id = %s AND user_id = %s",
             (stores[round_no], invitee),
-        ).fetchone() == won
+        ).fetchone(),
+    )
 
 
 def test_an_invitation_waits_for_the_inviters_demotion(conn: psycopg.Connection, race: Any) -> None:
@@ -273,8 +261,11 @@ def test_one_deployment_per_store_and_chain(conn: psycopg.Connection, race: Any)
             (stores[round_no], f"bundle-{worker}"),
         ).fetchone()
 
-    for round_no, results in enumerate(race.run(deploy, role="chaindb_owner")):
-        _, won = race.one_winner(results, race.Lost("23505", "store_deployments_store_id_chain_id_key"))
-        assert conn.execute(
+    race.settle(
+        deploy,
+        ("23505", "store_deployments_store_id_chain_id_key"),
+        lambda round_no: conn.execute(
             "SELECT bundle_id FROM cocopay.store_deployments WHERE store_id = %s", (stores[round_no],)
-        ).fetchall() == [won]
+        ).fetchone(),
+        role="chaindb_owner",
+    )
