@@ -171,7 +171,7 @@ CREATE TABLE authenticity.batches (
     status authenticity.batch_status DEFAULT 'CREATED'::authenticity.batch_status NOT NULL,
     activated_at timestamp with time zone,
     activated_tx_signature text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT batches_activated_tx_signature_check CHECK (common.is_solana_signature(activated_tx_signature)),
     CONSTRAINT batches_activation_check CHECK ((((activated_at IS NULL) = (activated_tx_signature IS NULL)) AND
 CASE status
@@ -182,7 +182,8 @@ END)),
     CONSTRAINT batches_batch_label_check CHECK ((btrim(batch_label) <> ''::text)),
     CONSTRAINT batches_batch_public_id_check CHECK ((batch_public_id ~ '^[A-Za-z0-9_-]{1,64}$'::text)),
     CONSTRAINT batches_onchain_batch_pubkey_check CHECK (common.is_solana_pubkey(onchain_batch_pubkey)),
-    CONSTRAINT batches_reward_usd_target_check CHECK ((reward_usd_target >= (0)::numeric))
+    CONSTRAINT batches_reward_usd_target_check CHECK ((reward_usd_target >= (0)::numeric)),
+    CONSTRAINT batches_reward_usd_target_finite_check CHECK (common.is_finite(reward_usd_target))
 );
 
 ALTER TABLE authenticity.batches OWNER TO chaindb_owner;
@@ -242,10 +243,16 @@ COMMENT ON COLUMN authenticity.batches.activated_tx_signature IS 'Solana signatu
 COMMENT ON CONSTRAINT batches_activation_check ON authenticity.batches IS 'activated_at and activated_tx_signature are set together: never while CREATED, always while ACTIVE or PAUSED.';
 
 --
--- Name: activate_batch(uuid, text, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: CONSTRAINT batches_reward_usd_target_finite_check ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.batches
+COMMENT ON CONSTRAINT batches_reward_usd_target_finite_check ON authenticity.batches IS 'The reward target is a finite number: not NaN, not +/-Infinity.';
+
+--
+-- Name: activate_batch(uuid, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) RETURNS authenticity.batches
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -262,20 +269,20 @@ BEGIN
                   SCHEMA = 'authenticity', DETAIL = format('from=%s to=ACTIVE', current_status);
     END IF;
     UPDATE authenticity.batches AS b
-    SET status = 'ACTIVE', activated_at = coalesce(p_now, now()), activated_tx_signature = p_tx_signature
+    SET status = 'ACTIVE', activated_at = common.now(), activated_tx_signature = p_tx_signature
     WHERE b.id = p_batch_id
     RETURNING b.* INTO result;
     RETURN result;
 END
 $$;
 
-ALTER FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION activate_batch(p_batch_id uuid, p_tx_signature text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone) IS 'CREATED -> ACTIVE with activated_at = coalesce(p_now, now()) and the activation transaction''s signature. CD005 missing, CD007 already activated (use resume_batch), CD001 from CLOSED, 23514 bad signature.';
+COMMENT ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) IS 'CREATED -> ACTIVE with activated_at = common.now() and the activation transaction''s signature. CD005 missing, CD007 already activated (use resume_batch), CD001 from CLOSED, 23514 bad signature.';
 
 --
 -- Name: base58_pow256(integer); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -359,7 +366,7 @@ CREATE TABLE authenticity.code_packs (
     downloaded_at timestamp with time zone,
     print_confirmed_at timestamp with time zone,
     plaintext_purged_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT code_packs_download_count_check CHECK (((download_count >= 0) AND ((download_count > 0) = (downloaded_at IS NOT NULL)))),
     CONSTRAINT code_packs_downloaded_at_check CHECK (((downloaded_at IS NOT NULL) = (status = ANY (ARRAY['DOWNLOADED'::authenticity.code_pack_status, 'PRINT_CONFIRMED'::authenticity.code_pack_status])))),
     CONSTRAINT code_packs_pack_id_check CHECK ((pack_id ~ '^[A-Za-z0-9_-]{1,64}$'::text)),
@@ -431,15 +438,15 @@ COMMENT ON COLUMN authenticity.code_packs.print_confirmed_at IS 'When the print 
 COMMENT ON COLUMN authenticity.code_packs.plaintext_purged_at IS 'When every code''s code_plaintext was purged: set with PRINT_CONFIRMED, in the same transaction.';
 
 --
--- Name: confirm_print(uuid, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: confirm_print(uuid); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.code_packs
+CREATE FUNCTION authenticity.confirm_print(p_code_pack_id uuid) RETURNS authenticity.code_packs
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     current_status authenticity.code_pack_status;
     result authenticity.code_packs;
 BEGIN
@@ -461,13 +468,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.confirm_print(p_code_pack_id uuid) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION confirm_print(p_code_pack_id uuid, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION confirm_print(p_code_pack_id uuid); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone) IS 'DOWNLOADED -> PRINT_CONFIRMED: sets print_confirmed_at and plaintext_purged_at to coalesce(p_now, now()) and purges code_plaintext of every code of the pack, in the same transaction. CD005 missing, CD001 from any other state.';
+COMMENT ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid) IS 'DOWNLOADED -> PRINT_CONFIRMED: sets print_confirmed_at and plaintext_purged_at to common.now() and purges code_plaintext of every code of the pack, in the same transaction. CD005 missing, CD001 from any other state.';
 
 --
 -- Name: verifications; Type: TABLE; Schema: authenticity; Owner: chaindb_owner
@@ -481,7 +488,7 @@ CREATE TABLE authenticity.verifications (
     code_pda text NOT NULL,
     reward_lamports bigint NOT NULL,
     tx_signature text NOT NULL,
-    verified_at timestamp with time zone DEFAULT now() NOT NULL,
+    verified_at timestamp with time zone DEFAULT common.now() NOT NULL,
     result authenticity.verification_result NOT NULL,
     failure_reason text,
     intent_id uuid NOT NULL,
@@ -534,25 +541,30 @@ COMMENT ON COLUMN authenticity.verifications.failure_reason IS 'Why a FAIL faile
 COMMENT ON COLUMN authenticity.verifications.intent_id IS 'Added (seed silent): the verify_intents row this verification settles; one verification per intent.';
 
 --
--- Name: confirm_verification(text, uuid, text, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: confirm_verification(text, uuid, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.verifications
+CREATE FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) RETURNS authenticity.verifications
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
+    v_claim record;
     v_intent authenticity.verify_intents;
     v_batch_status authenticity.batch_status;
     v_pda text;
     v_reason text;
     v_row authenticity.verifications;
 BEGIN
-    SELECT * INTO v_intent
+    -- The intent is claimed (FOR UPDATE) and its batch share-locked (a pause or close waits for
+    -- this verification, or this one sees it) in one statement, with the code's PDA.
+    SELECT i AS intent, b.status AS batch_status, c.onchain_code_pda AS pda INTO v_claim
     FROM authenticity.verify_intents AS i
+    INNER JOIN authenticity.batches AS b ON b.id = i.batch_id
+    INNER JOIN authenticity.codes AS c ON c.commitment = i.commitment
     WHERE i.verify_intent_id = p_verify_intent_id AND i.status = 'ISSUED' AND i.expires_at > v_now
-    FOR UPDATE;
+    FOR UPDATE OF i FOR SHARE OF b;
     IF NOT FOUND THEN
         SELECT * INTO v_intent FROM authenticity.verify_intents AS i WHERE i.verify_intent_id = p_verify_intent_id;
         IF NOT FOUND THEN
@@ -564,10 +576,9 @@ BEGIN
             USING ERRCODE = 'CD006', CONSTRAINT = 'verify_intents_expired', TABLE = 'verify_intents',
                   SCHEMA = 'authenticity', DETAIL = format('expires_at=%s now=%s', v_intent.expires_at, v_now);
     END IF;
-
-    -- Share-lock the batch: a pause or close waits for this verification, or this one sees it.
-    SELECT b.status INTO v_batch_status FROM authenticity.batches AS b WHERE b.id = v_intent.batch_id FOR SHARE;
-    SELECT c.onchain_code_pda INTO v_pda FROM authenticity.codes AS c WHERE c.commitment = v_intent.commitment;
+    v_intent := v_claim.intent;
+    v_batch_status := v_claim.batch_status;
+    v_pda := v_claim.pda;
 
     IF v_batch_status = 'ACTIVE' THEN
         INSERT INTO authenticity.verifications AS v (
@@ -603,44 +614,44 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone) IS 'Confirms an ISSUED, unexpired intent and records its verification in one transaction: SUCCESS paying the intent''s reward (intent CONFIRMED) when the batch is ACTIVE and the code has no SUCCESS yet, else a FAIL row (ALREADY_VERIFIED or BATCH_NOT_ACTIVE, reward 0; intent FAILED), returned. Concurrent confirmations of one code yield exactly one SUCCESS (verifications_commitment_success_key). CD005 unknown intent, CD001 intent not ISSUED, CD006 intent expired.';
+COMMENT ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) IS 'Confirms an ISSUED intent still before its expires_at by the database''s clock (common.now()) and records its verification in one transaction: SUCCESS paying the intent''s reward (intent CONFIRMED) when the batch is ACTIVE and the code has no SUCCESS yet, else a FAIL row (ALREADY_VERIFIED or BATCH_NOT_ACTIVE, reward 0; intent FAILED), returned. Concurrent confirmations of one code yield exactly one SUCCESS (verifications_commitment_success_key). CD005 unknown intent, CD001 intent not ISSUED, CD006 intent expired.';
 
 --
--- Name: expire_verify_intents(timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: expire_verify_intents(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS integer
+CREATE FUNCTION authenticity.expire_verify_intents() RETURNS integer
     LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     WITH expired AS (
         UPDATE authenticity.verify_intents AS i
         SET status = 'EXPIRED'
-        WHERE i.status = 'ISSUED' AND i.expires_at <= coalesce(p_now, now())
+        WHERE i.status = 'ISSUED' AND i.expires_at <= (SELECT common.now())
         RETURNING 1
     )
     SELECT count(*)::integer FROM expired
 $$;
 
-ALTER FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.expire_verify_intents() OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION expire_verify_intents(p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION expire_verify_intents(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone) IS 'Moves every ISSUED intent whose expires_at <= coalesce(p_now, now()) to EXPIRED; returns how many.';
+COMMENT ON FUNCTION authenticity.expire_verify_intents() IS 'Moves every ISSUED intent whose expires_at <= common.now() to EXPIRED; returns how many.';
 
 --
--- Name: fail_verification(text, uuid, text, text, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: fail_verification(text, uuid, text, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.verifications
+CREATE FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) RETURNS authenticity.verifications
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -666,7 +677,7 @@ BEGIN
         failure_reason, intent_id
     )
     VALUES (
-        v_intent.batch_id, p_user_id, v_intent.commitment, v_pda, 0, p_tx_signature, coalesce(p_now, now()),
+        v_intent.batch_id, p_user_id, v_intent.commitment, v_pda, 0, p_tx_signature, common.now(),
         'FAIL', p_failure_reason, v_intent.id
     )
     RETURNING v.* INTO v_row;
@@ -675,13 +686,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) IS 'Records a FAIL verification with the given reason (reward 0) and moves the ISSUED intent to FAILED, in one transaction. CD005 unknown intent, CD001 intent not ISSUED, 23514 empty reason.';
+COMMENT ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) IS 'Records a FAIL verification with the given reason (reward 0, verified_at = common.now()) and moves the ISSUED intent to FAILED, in one transaction. CD005 unknown intent, CD001 intent not ISSUED, 23514 empty reason.';
 
 --
 -- Name: is_solana_address(text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -690,11 +701,7 @@ COMMENT ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_us
 CREATE FUNCTION authenticity.is_solana_address(value text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     BEGIN ATOMIC
- SELECT (((length(value) >= 32) AND (length(value) <= 44)) AND (value ~ '^[1-9A-HJ-NP-Za-km-z]+$'::text) AND
-         CASE
-             WHEN ((length(value) - length(ltrim(value, '1'::text))) >= 32) THEN (length(value) = 32)
-             ELSE authenticity.base58_takes_bytes(ltrim(value, '1'::text), (32 - (length(value) - length(ltrim(value, '1'::text)))))
-         END);
+ SELECT (((octet_length(value) >= 32) AND (octet_length(value) <= 44)) AND common.base58_has_bytes(value, 32));
 END;
 
 ALTER FUNCTION authenticity.is_solana_address(value text) OWNER TO chaindb_owner;
@@ -703,7 +710,7 @@ ALTER FUNCTION authenticity.is_solana_address(value text) OWNER TO chaindb_owner
 -- Name: FUNCTION is_solana_address(value text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.is_solana_address(value text) IS 'True when the text is base58 of exactly 32 bytes (a Solana public key or PDA): the same answer as common.is_solana_pubkey (tested), by string comparison instead of numeric decoding, for bulk CHECKs.';
+COMMENT ON FUNCTION authenticity.is_solana_address(value text) IS 'True when the text is base58 of exactly 32 bytes (a Solana public key or PDA): the answer of common.is_solana_pubkey, in plain SQL so that bulk CHECKs (codes) inline it.';
 
 --
 -- Name: verify_intents; Type: TABLE; Schema: authenticity; Owner: chaindb_owner
@@ -717,7 +724,7 @@ CREATE TABLE authenticity.verify_intents (
     reward_lamports bigint NOT NULL,
     status authenticity.verify_intent_status DEFAULT 'ISSUED'::authenticity.verify_intent_status NOT NULL,
     expires_at timestamp with time zone NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT verify_intents_expires_at_check CHECK ((expires_at > created_at)),
     CONSTRAINT verify_intents_reward_lamports_check CHECK ((reward_lamports > 0)),
     CONSTRAINT verify_intents_verify_intent_id_check CHECK ((verify_intent_id ~ '^[A-Za-z0-9_-]{1,64}$'::text))
@@ -762,28 +769,32 @@ COMMENT ON COLUMN authenticity.verify_intents.status IS 'ISSUED -> CONFIRMED | E
 COMMENT ON COLUMN authenticity.verify_intents.expires_at IS 'Only an ISSUED intent before this instant can be confirmed.';
 
 --
--- Name: issue_verify_intent(bytea, bigint, interval, timestamp with time zone, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: issue_verify_intent(bytea, bigint, interval, text); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval DEFAULT '00:05:00'::interval, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone, p_verify_intent_id text DEFAULT NULL::text) RETURNS authenticity.verify_intents
+CREATE FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval DEFAULT '00:05:00'::interval, p_verify_intent_id text DEFAULT NULL::text) RETURNS authenticity.verify_intents
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     v_batch_id uuid;
+    v_verified boolean;
     v_row authenticity.verify_intents;
 BEGIN
-    SELECT p.batch_id INTO v_batch_id
+    SELECT
+        p.batch_id,
+        EXISTS (
+            SELECT FROM authenticity.verifications AS v WHERE v.commitment = p_commitment AND v.result = 'SUCCESS'
+        )
+    INTO v_batch_id, v_verified
     FROM authenticity.codes AS c
     INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
     WHERE c.commitment = p_commitment;
     IF NOT FOUND THEN
         PERFORM authenticity.raise_not_found('codes', encode(p_commitment, 'hex'));
     END IF;
-    IF EXISTS (
-        SELECT FROM authenticity.verifications AS v WHERE v.commitment = p_commitment AND v.result = 'SUCCESS'
-    ) THEN
+    IF v_verified THEN
         RAISE EXCEPTION 'verify_intents: code % was verified already', encode(p_commitment, 'hex')
             USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_code_unverified', TABLE = 'verify_intents',
                   SCHEMA = 'authenticity';
@@ -800,13 +811,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text) IS 'Issues a verify intent for the code with this commitment, expiring at coalesce(p_now, now()) + p_ttl. CD005 unknown code, CD007 batch not ACTIVE or code already verified.';
+COMMENT ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text) IS 'Issues a verify intent for the code with this commitment, created at common.now() and expiring p_ttl later. CD005 unknown code, CD007 batch not ACTIVE or code already verified, 23514 a ttl that is not positive.';
 
 --
 -- Name: mark_code_pack_ready(uuid); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -896,15 +907,15 @@ ALTER FUNCTION authenticity.raise_not_found(table_name text, key text) OWNER TO 
 COMMENT ON FUNCTION authenticity.raise_not_found(table_name text, key text) IS 'Raises SQLSTATE CD005 (not_found) for a missing target row of a rule function, the key in DETAIL.';
 
 --
--- Name: record_code_pack_download(uuid, timestamp with time zone); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
+-- Name: record_code_pack_download(uuid); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
-CREATE FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS authenticity.code_packs
+CREATE FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) RETURNS authenticity.code_packs
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_now timestamptz := coalesce(p_now, now());
+    v_now timestamptz := common.now();
     pack authenticity.code_packs;
     result authenticity.code_packs;
 BEGIN
@@ -935,13 +946,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION record_code_pack_download(p_code_pack_id uuid); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone) IS 'Counts one download (download_count + 1; READY -> DOWNLOADED sets downloaded_at) by a guarded UPDATE: only from READY or DOWNLOADED (CD007 code_packs_downloadable) and before download_expires_at (CD006 code_packs_download_expired). CD005 missing.';
+COMMENT ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) IS 'Counts one download (download_count + 1; READY -> DOWNLOADED sets downloaded_at = common.now()) by a guarded UPDATE: only from READY or DOWNLOADED (CD007 code_packs_downloadable) and before download_expires_at by the database''s clock (CD006 code_packs_download_expired). CD005 missing.';
 
 --
 -- Name: resume_batch(uuid); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -1231,31 +1242,37 @@ CREATE FUNCTION authenticity.tg_verifications__check_insert() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
+    looked_up record;
     intent authenticity.verify_intents;
 BEGIN
-    SELECT * INTO intent FROM authenticity.verify_intents AS i WHERE i.id = NEW.intent_id;
-    IF FOUND AND (intent.batch_id <> NEW.batch_id OR intent.commitment <> NEW.commitment) THEN
+    SELECT
+        i AS intent,
+        EXISTS (
+            SELECT FROM authenticity.codes AS c
+            WHERE c.commitment = NEW.commitment AND c.onchain_code_pda = NEW.code_pda
+        ) AS pda_matches,
+        EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE') AS batch_active
+    INTO looked_up
+    FROM (SELECT) AS one
+    LEFT JOIN authenticity.verify_intents AS i ON i.id = NEW.intent_id;
+    intent := looked_up.intent;
+    IF intent.id IS NOT NULL AND (intent.batch_id <> NEW.batch_id OR intent.commitment <> NEW.commitment) THEN
         RAISE EXCEPTION 'verifications: batch and commitment must be those of intent %', intent.verify_intent_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verifications_intent_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
     END IF;
-    IF FOUND AND NEW.result = 'SUCCESS' AND NEW.reward_lamports <> intent.reward_lamports THEN
+    IF intent.id IS NOT NULL AND NEW.result = 'SUCCESS' AND NEW.reward_lamports <> intent.reward_lamports THEN
         RAISE EXCEPTION 'verifications: reward_lamports % is not the intent''s %', NEW.reward_lamports,
             intent.reward_lamports
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verifications_reward_lamports_intent_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA, COLUMN = 'reward_lamports';
     END IF;
-    IF NOT EXISTS (
-        SELECT FROM authenticity.codes AS c
-        WHERE c.commitment = NEW.commitment AND c.onchain_code_pda = NEW.code_pda
-    ) THEN
+    IF NOT looked_up.pda_matches THEN
         RAISE EXCEPTION 'verifications: code_pda % is not the PDA of the code', NEW.code_pda
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verifications_code_pda_code_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA, COLUMN = 'code_pda';
     END IF;
-    IF NEW.result = 'SUCCESS' AND NOT EXISTS (
-        SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE'
-    ) THEN
+    IF NEW.result = 'SUCCESS' AND NOT looked_up.batch_active THEN
         RAISE EXCEPTION 'verifications: batch % is not ACTIVE; only an ACTIVE batch verifies codes', NEW.batch_id
             USING ERRCODE = 'CD007', CONSTRAINT = 'verifications_batch_active', TABLE = TG_TABLE_NAME,
                   SCHEMA = TG_TABLE_SCHEMA;
@@ -1335,17 +1352,24 @@ CREATE FUNCTION authenticity.tg_verify_intents__check_insert() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    batch_active boolean;
+    code_in_batch boolean;
 BEGIN
-    IF NOT EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE') THEN
+    SELECT
+        EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE'),
+        EXISTS (
+            SELECT FROM authenticity.codes AS c
+            INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
+            WHERE c.commitment = NEW.commitment AND p.batch_id = NEW.batch_id
+        )
+    INTO batch_active, code_in_batch;
+    IF NOT batch_active THEN
         RAISE EXCEPTION 'verify_intents: batch % is not ACTIVE', NEW.batch_id
             USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_batch_active', TABLE = TG_TABLE_NAME,
                   SCHEMA = TG_TABLE_SCHEMA;
     END IF;
-    IF NOT EXISTS (
-        SELECT FROM authenticity.codes AS c
-        INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
-        WHERE c.commitment = NEW.commitment AND p.batch_id = NEW.batch_id
-    ) THEN
+    IF NOT code_in_batch THEN
         RAISE EXCEPTION 'verify_intents: the code is not in batch %', NEW.batch_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verify_intents_commitment_batch_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
@@ -1404,10 +1428,11 @@ CREATE TABLE authenticity.codes (
     commitment authenticity.bytes32 NOT NULL,
     onchain_code_pda text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT codes_code_plaintext_check CHECK (((code_plaintext ~ '^v1:[A-Za-z0-9+/]+={0,2}$'::text) AND ((length(code_plaintext) % 4) = 3) AND (length(code_plaintext) >= 43))),
+    CONSTRAINT codes_code_plaintext_check CHECK (((code_plaintext ~ '^v1:[A-Za-z0-9+/]+={0,2}$'::text) AND ((octet_length(code_plaintext) % 4) = 3) AND (octet_length(code_plaintext) >= 43))),
     CONSTRAINT codes_onchain_code_pda_check CHECK (authenticity.is_solana_address(onchain_code_pda)),
-    CONSTRAINT codes_qr_payload_check CHECK (((qr_payload ~ '^https://[A-Za-z0-9.-]+(:[0-9]+)?/v/[A-Za-z0-9_-]+/[1-9A-HJ-NP-Za-km-z]+$'::text) AND ("right"(qr_payload, (length(onchain_code_pda) + 1)) = ('/'::text || onchain_code_pda))))
-);
+    CONSTRAINT codes_qr_payload_check CHECK (((qr_payload = ((((('https://'::text || split_part(qr_payload, '/'::text, 3)) || '/v/'::text) || split_part(qr_payload, '/'::text, 5)) || '/'::text) || onchain_code_pda)) AND (split_part(qr_payload, '/'::text, 3) ~ '^[A-Za-z0-9.-]+(:[0-9]+)?$'::text) AND (split_part(qr_payload, '/'::text, 5) ~ '^[A-Za-z0-9_-]+$'::text)))
+)
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='0');
 
 ALTER TABLE authenticity.codes OWNER TO chaindb_owner;
 
@@ -1448,6 +1473,12 @@ COMMENT ON COLUMN authenticity.codes.commitment IS 'SHA-256 of UTF-8 "<batch_pub
 COMMENT ON COLUMN authenticity.codes.onchain_code_pda IS 'Program-derived address of the code on Solana, seeds ["code", commitment]; unique.';
 
 --
+-- Name: COLUMN codes.created_at; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN authenticity.codes.created_at IS 'When the code was loaded. Defaults to now(), not common.now(): the default is evaluated per row of a million-code COPY, and nothing compares this instant with a deadline.';
+
+--
 -- Name: CONSTRAINT codes_code_plaintext_check ON codes; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -1468,7 +1499,7 @@ CREATE TABLE authenticity.manufacturers (
     name text NOT NULL,
     status authenticity.manufacturer_status DEFAULT 'active'::authenticity.manufacturer_status NOT NULL,
     hmac_kms_key_id text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT manufacturers_hmac_kms_key_id_check CHECK (((hmac_kms_key_id ~ '^[A-Za-z0-9:/_.@-]+$'::text) AND (length(hmac_kms_key_id) <= 2048))),
     CONSTRAINT manufacturers_name_check CHECK ((btrim(name) <> ''::text))
 );
@@ -1503,7 +1534,7 @@ CREATE TABLE authenticity.skus (
     sku_code text NOT NULL,
     sku_name text NOT NULL,
     sku_hash authenticity.bytes32 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT skus_sku_code_check CHECK ((sku_code ~ '^\S(.*\S)?$'::text)),
     CONSTRAINT skus_sku_name_check CHECK ((btrim(sku_name) <> ''::text))
 );
@@ -1539,7 +1570,7 @@ CREATE TABLE authenticity.treasury_ops (
     sol_out_lamports bigint NOT NULL,
     jupiter_route jsonb NOT NULL,
     tx_signature text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT treasury_ops_jupiter_route_check CHECK ((jsonb_typeof(jupiter_route) = 'object'::text)),
     CONSTRAINT treasury_ops_pyusd_in_check CHECK ((pyusd_in > 0)),
     CONSTRAINT treasury_ops_sol_out_lamports_check CHECK ((sol_out_lamports > 0)),
@@ -1587,7 +1618,7 @@ CREATE TABLE authenticity.user_wallets (
     user_id uuid NOT NULL,
     chain text DEFAULT 'solana'::text NOT NULL,
     wallet_pubkey text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     created_after_first_success boolean DEFAULT true NOT NULL,
     CONSTRAINT user_wallets_chain_check CHECK ((chain = 'solana'::text)),
     CONSTRAINT user_wallets_wallet_pubkey_check CHECK (common.is_solana_pubkey(wallet_pubkey))
@@ -1627,7 +1658,7 @@ CREATE TABLE authenticity.users (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     email text NOT NULL,
     privy_user_id text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT users_email_check CHECK (((email ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text) AND (length(email) <= 320))),
     CONSTRAINT users_privy_user_id_check CHECK ((privy_user_id ~ '^[!-~]{1,255}$'::text))
 );
@@ -1847,6 +1878,18 @@ CREATE INDEX codes_pack_id_id_idx ON authenticity.codes USING btree (pack_id, id
 --
 
 COMMENT ON INDEX authenticity.codes_pack_id_id_idx IS 'Serves codes_pack_id_fkey, the per-pack purge and count, and paging through a pack by id.';
+
+--
+-- Name: manufacturers_name_created_at_id_idx; Type: INDEX; Schema: authenticity; Owner: chaindb_owner
+--
+
+CREATE INDEX manufacturers_name_created_at_id_idx ON authenticity.manufacturers USING btree (name, created_at, id);
+
+--
+-- Name: INDEX manufacturers_name_created_at_id_idx; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX authenticity.manufacturers_name_created_at_id_idx IS 'Manufacturers by name, oldest first (created_at, id): manufacturer_get_by_name reads one row.';
 
 --
 -- Name: treasury_ops_created_at_idx; Type: INDEX; Schema: authenticity; Owner: chaindb_owner
@@ -2549,11 +2592,11 @@ GRANT INSERT(reward_usd_target),UPDATE(reward_usd_target) ON TABLE authenticity.
 GRANT INSERT(onchain_batch_pubkey),UPDATE(onchain_batch_pubkey) ON TABLE authenticity.batches TO chaindb_app;
 
 --
--- Name: FUNCTION activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION activate_batch(p_batch_id uuid, p_tx_signature text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.activate_batch(p_batch_id uuid, p_tx_signature text) TO chaindb_app;
 
 --
 -- Name: FUNCTION base58_pow256(k integer); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2610,11 +2653,11 @@ GRANT INSERT(quantity) ON TABLE authenticity.code_packs TO chaindb_app;
 GRANT INSERT(download_expires_at) ON TABLE authenticity.code_packs TO chaindb_app;
 
 --
--- Name: FUNCTION confirm_print(p_code_pack_id uuid, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION confirm_print(p_code_pack_id uuid); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.confirm_print(p_code_pack_id uuid) TO chaindb_app;
 
 --
 -- Name: TABLE verifications; Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2624,25 +2667,25 @@ GRANT SELECT ON TABLE authenticity.verifications TO chaindb_app;
 GRANT SELECT ON TABLE authenticity.verifications TO chaindb_readonly;
 
 --
--- Name: FUNCTION confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.confirm_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text) TO chaindb_app;
 
 --
--- Name: FUNCTION expire_verify_intents(p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION expire_verify_intents(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.expire_verify_intents(p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.expire_verify_intents() FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.expire_verify_intents() TO chaindb_app;
 
 --
--- Name: FUNCTION fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.fail_verification(p_verify_intent_id text, p_user_id uuid, p_tx_signature text, p_failure_reason text) TO chaindb_app;
 
 --
 -- Name: FUNCTION is_solana_address(value text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2660,11 +2703,11 @@ GRANT SELECT ON TABLE authenticity.verify_intents TO chaindb_app;
 GRANT SELECT ON TABLE authenticity.verify_intents TO chaindb_readonly;
 
 --
--- Name: FUNCTION issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_now timestamp with time zone, p_verify_intent_id text) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.issue_verify_intent(p_commitment bytea, p_reward_lamports bigint, p_ttl interval, p_verify_intent_id text) TO chaindb_app;
 
 --
 -- Name: FUNCTION mark_code_pack_ready(p_code_pack_id uuid); Type: ACL; Schema: authenticity; Owner: chaindb_owner
@@ -2688,11 +2731,11 @@ REVOKE ALL ON FUNCTION authenticity.raise_not_found(table_name text, key text) F
 GRANT ALL ON FUNCTION authenticity.raise_not_found(table_name text, key text) TO chaindb_app;
 
 --
--- Name: FUNCTION record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone); Type: ACL; Schema: authenticity; Owner: chaindb_owner
+-- Name: FUNCTION record_code_pack_download(p_code_pack_id uuid); Type: ACL; Schema: authenticity; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid) TO chaindb_app;
 
 --
 -- Name: FUNCTION resume_batch(p_batch_id uuid); Type: ACL; Schema: authenticity; Owner: chaindb_owner

@@ -213,9 +213,9 @@ CREATE TABLE cocopay.store_members (
     user_id uuid NOT NULL,
     role cocopay.store_role NOT NULL,
     invited_by uuid,
-    invited_at timestamp with time zone DEFAULT now() NOT NULL,
+    invited_at timestamp with time zone DEFAULT common.now() NOT NULL,
     accepted_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT store_members_accepted_at_check CHECK ((accepted_at >= invited_at))
 );
 
@@ -246,11 +246,11 @@ COMMENT ON COLUMN cocopay.store_members.accepted_at IS 'When the invitation was 
 COMMENT ON CONSTRAINT store_members_accepted_at_check ON cocopay.store_members IS 'An invitation is accepted after it is sent.';
 
 --
--- Name: accept_store_member(uuid, uuid, timestamp with time zone); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+-- Name: accept_store_member(uuid, uuid); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS SETOF cocopay.store_members
-    LANGUAGE plpgsql
+CREATE FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid) RETURNS SETOF cocopay.store_members
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -277,20 +277,20 @@ BEGIN
                   TABLE = 'store_members';
     END IF;
     UPDATE cocopay.store_members AS m
-    SET accepted_at = coalesce(p_now, now())
+    SET accepted_at = common.now()
     WHERE m.store_id = p_store_id AND m.user_id = p_user_id
     RETURNING m.* INTO v_row;
     RETURN NEXT v_row;
 END
 $$;
 
-ALTER FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION accept_store_member(p_store_id uuid, p_user_id uuid, p_now timestamp with time zone); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION accept_store_member(p_store_id uuid, p_user_id uuid); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid, p_now timestamp with time zone) IS 'Accepts an invitation (accepted_at = coalesce(p_now, now())). CD005 no invitation, CD007 store_members_accepted_once, 23514 store_members_accepted_at_check (before the invitation).';
+COMMENT ON FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid) IS 'Accepts an invitation (accepted_at = common.now()). CD005 no invitation, CD007 store_members_accepted_once, 23514 store_members_accepted_at_check (before the invitation).';
 
 --
 -- Name: payouts; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
@@ -308,8 +308,9 @@ CREATE TABLE cocopay.payouts (
     external_id character varying(255),
     processed_at timestamp with time zone,
     error_message text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT payouts_amount_usd_check CHECK ((amount_usd > (0)::numeric)),
+    CONSTRAINT payouts_amount_usd_finite_check CHECK (common.is_finite(amount_usd)),
     CONSTRAINT payouts_destination_check CHECK (((jsonb_typeof(destination) = 'object'::text) AND
 CASE payout_type
     WHEN 'pix'::cocopay.payout_type THEN (COALESCE((destination ->> 'pix_key'::text), ''::text) <> ''::text)
@@ -317,7 +318,9 @@ CASE payout_type
     WHEN 'wallet'::cocopay.payout_type THEN COALESCE(common.is_evm_address((destination ->> 'wallet_address'::text)), false)
     ELSE NULL::boolean
 END)),
+    CONSTRAINT payouts_fee_usd_amount_usd_check CHECK ((fee_usd <= amount_usd)),
     CONSTRAINT payouts_fee_usd_check CHECK ((fee_usd >= (0)::numeric)),
+    CONSTRAINT payouts_fee_usd_finite_check CHECK (common.is_finite(fee_usd)),
     CONSTRAINT payouts_processed_at_check CHECK (((status = ANY (ARRAY['completed'::cocopay.payout_status, 'failed'::cocopay.payout_status])) = (processed_at IS NOT NULL)))
 );
 
@@ -372,10 +375,22 @@ COMMENT ON COLUMN cocopay.payouts.processed_at IS 'When the payout completed or 
 COMMENT ON CONSTRAINT payouts_amount_usd_check ON cocopay.payouts IS 'A payout is for a positive amount.';
 
 --
+-- Name: CONSTRAINT payouts_amount_usd_finite_check ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT payouts_amount_usd_finite_check ON cocopay.payouts IS 'A payout amount is a finite number: not NaN (''NaN'' > 0 is true in PostgreSQL).';
+
+--
 -- Name: CONSTRAINT payouts_destination_check ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
 COMMENT ON CONSTRAINT payouts_destination_check ON cocopay.payouts IS 'destination is a JSON object with the key its payout_type needs: a non-empty pix_key, a bank_account, or an EVM wallet_address.';
+
+--
+-- Name: CONSTRAINT payouts_fee_usd_amount_usd_check ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT payouts_fee_usd_amount_usd_check ON cocopay.payouts IS 'The fee of a payout is at most its amount.';
 
 --
 -- Name: CONSTRAINT payouts_fee_usd_check ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -384,17 +399,23 @@ COMMENT ON CONSTRAINT payouts_destination_check ON cocopay.payouts IS 'destinati
 COMMENT ON CONSTRAINT payouts_fee_usd_check ON cocopay.payouts IS 'Fees are never negative.';
 
 --
+-- Name: CONSTRAINT payouts_fee_usd_finite_check ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT payouts_fee_usd_finite_check ON cocopay.payouts IS 'A fee is a finite number: not NaN.';
+
+--
 -- Name: CONSTRAINT payouts_processed_at_check ON payouts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
 COMMENT ON CONSTRAINT payouts_processed_at_check ON cocopay.payouts IS 'processed_at is set exactly when status is completed or failed.';
 
 --
--- Name: complete_payout(uuid, character varying, timestamp with time zone); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+-- Name: complete_payout(uuid, character varying); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying DEFAULT NULL::character varying, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS SETOF cocopay.payouts
-    LANGUAGE plpgsql
+CREATE FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying DEFAULT NULL::character varying) RETURNS SETOF cocopay.payouts
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -411,7 +432,7 @@ BEGIN
     END IF;
     UPDATE cocopay.payouts AS p
     SET status = 'completed',
-        processed_at = coalesce(p_now, now()),
+        processed_at = common.now(),
         external_id = coalesce(p_external_id, p.external_id)
     WHERE p.id = p_id
     RETURNING p.* INTO v_row;
@@ -419,13 +440,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION complete_payout(p_id uuid, p_external_id character varying, p_now timestamp with time zone); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION complete_payout(p_id uuid, p_external_id character varying); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying, p_now timestamp with time zone) IS 'processing -> completed with processed_at = coalesce(p_now, now()) and the provider''s id when given. CD005 unknown id, CD001 not processing.';
+COMMENT ON FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying) IS 'processing -> completed with processed_at = common.now() and the provider''s id when given. CD005 unknown id, CD001 not processing.';
 
 --
 -- Name: generate_confirmation_code(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
@@ -477,9 +498,10 @@ CREATE TABLE cocopay.transactions (
     error_code character varying(50),
     error_message text,
     idempotency_key character varying(255),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     confirmed_at timestamp with time zone,
     CONSTRAINT transactions_amount_usd_check CHECK ((amount_usd >= (0)::numeric)),
+    CONSTRAINT transactions_amount_usd_finite_check CHECK (common.is_finite(amount_usd)),
     CONSTRAINT transactions_block_number_check CHECK ((block_number >= 0)),
     CONSTRAINT transactions_confirmation_code_check CHECK (((confirmation_code)::text ~ '^[A-HJ-NP-Z2-9]{6}$'::text)),
     CONSTRAINT transactions_confirmed_at_check CHECK (((status = 'confirmed'::cocopay.transaction_status) = (confirmed_at IS NOT NULL))),
@@ -552,6 +574,12 @@ COMMENT ON COLUMN cocopay.transactions.confirmed_at IS 'Set exactly when status 
 COMMENT ON CONSTRAINT transactions_amount_usd_check ON cocopay.transactions IS 'Amounts are never negative.';
 
 --
+-- Name: CONSTRAINT transactions_amount_usd_finite_check ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT transactions_amount_usd_finite_check ON cocopay.transactions IS 'An amount is a finite number: not NaN (''NaN'' > 0 is true in PostgreSQL).';
+
+--
 -- Name: CONSTRAINT transactions_block_number_check ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -594,11 +622,11 @@ COMMENT ON CONSTRAINT transactions_tokens_used_check ON cocopay.transactions IS 
 COMMENT ON CONSTRAINT transactions_tx_hash_check ON cocopay.transactions IS 'tx_hash is a transaction hash: 0x + 64 hex.';
 
 --
--- Name: confirm_transaction(uuid, character varying, character varying, bigint, timestamp with time zone); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+-- Name: confirm_transaction(uuid, character varying, character varying, bigint); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying DEFAULT NULL::character varying, p_block_number bigint DEFAULT NULL::bigint, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS SETOF cocopay.transactions
-    LANGUAGE plpgsql
+CREATE FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying DEFAULT NULL::character varying, p_block_number bigint DEFAULT NULL::bigint) RETURNS SETOF cocopay.transactions
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -627,7 +655,7 @@ BEGIN
     END IF;
     UPDATE cocopay.transactions AS t
     SET status = 'confirmed',
-        confirmed_at = coalesce(p_now, now()),
+        confirmed_at = common.now(),
         tx_hash = coalesce(p_tx_hash, t.tx_hash),
         block_number = coalesce(p_block_number, t.block_number)
     WHERE t.id = p_id
@@ -636,13 +664,13 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint, p_now timestamp with time zone); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint, p_now timestamp with time zone) IS 'pending -> confirmed when p_confirmation_code matches (case-insensitive), with confirmed_at = coalesce(p_now, now()) and the tx hash and block when given. CD005 unknown id, CD001 not pending (also when confirmed already), CD007 (transactions_confirmation_code_match) wrong code.';
+COMMENT ON FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint) IS 'pending -> confirmed when p_confirmation_code matches (case-insensitive), with confirmed_at = common.now() and the tx hash and block when given. CD005 unknown id, CD001 not pending (also when confirmed already), CD007 (transactions_confirmation_code_match) wrong code.';
 
 --
 -- Name: stores; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
@@ -662,11 +690,13 @@ CREATE TABLE cocopay.stores (
     instagram character varying(100),
     qr_code_url character varying(255),
     short_code character varying(20),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT stores_latitude_check CHECK (((latitude >= ('-90'::integer)::numeric) AND (latitude <= (90)::numeric))),
+    CONSTRAINT stores_latitude_finite_check CHECK (common.is_finite(latitude)),
     CONSTRAINT stores_location_check CHECK (((latitude IS NULL) = (longitude IS NULL))),
     CONSTRAINT stores_longitude_check CHECK (((longitude >= ('-180'::integer)::numeric) AND (longitude <= (180)::numeric))),
+    CONSTRAINT stores_longitude_finite_check CHECK (common.is_finite(longitude)),
     CONSTRAINT stores_name_check CHECK ((btrim((name)::text) <> ''::text)),
     CONSTRAINT stores_short_code_check CHECK (((short_code)::text ~ '^[A-Z0-9]{4,20}$'::text)),
     CONSTRAINT stores_symbol_check CHECK (((symbol)::text ~ '^[A-Z0-9]{1,10}$'::text))
@@ -729,6 +759,12 @@ COMMENT ON COLUMN cocopay.stores.short_code IS 'Code for manual entry when the Q
 COMMENT ON CONSTRAINT stores_latitude_check ON cocopay.stores IS 'latitude is within -90..90 degrees.';
 
 --
+-- Name: CONSTRAINT stores_latitude_finite_check ON stores; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT stores_latitude_finite_check ON cocopay.stores IS 'The latitude is a finite number: not NaN, not +/-Infinity.';
+
+--
 -- Name: CONSTRAINT stores_location_check ON stores; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -739,6 +775,12 @@ COMMENT ON CONSTRAINT stores_location_check ON cocopay.stores IS 'latitude and l
 --
 
 COMMENT ON CONSTRAINT stores_longitude_check ON cocopay.stores IS 'longitude is within -180..180 degrees.';
+
+--
+-- Name: CONSTRAINT stores_longitude_finite_check ON stores; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT stores_longitude_finite_check ON cocopay.stores IS 'The longitude is a finite number: not NaN, not +/-Infinity.';
 
 --
 -- Name: CONSTRAINT stores_name_check ON stores; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -763,7 +805,7 @@ COMMENT ON CONSTRAINT stores_symbol_check ON cocopay.stores IS 'symbol is 1-10 u
 --
 
 CREATE FUNCTION cocopay.create_store(p_owner_id uuid, p_name character varying, p_symbol character varying, p_short_code character varying DEFAULT NULL::character varying, p_category character varying DEFAULT NULL::character varying, p_description text DEFAULT NULL::text, p_latitude numeric DEFAULT NULL::numeric, p_longitude numeric DEFAULT NULL::numeric, p_address text DEFAULT NULL::text, p_website character varying DEFAULT NULL::character varying, p_instagram character varying DEFAULT NULL::character varying, p_qr_code_url character varying DEFAULT NULL::character varying) RETURNS SETOF cocopay.stores
-    LANGUAGE sql
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     WITH store AS (
@@ -796,11 +838,11 @@ ALTER FUNCTION cocopay.create_store(p_owner_id uuid, p_name character varying, p
 COMMENT ON FUNCTION cocopay.create_store(p_owner_id uuid, p_name character varying, p_symbol character varying, p_short_code character varying, p_category character varying, p_description text, p_latitude numeric, p_longitude numeric, p_address text, p_website character varying, p_instagram character varying, p_qr_code_url character varying) IS 'Creates a store and its owner''s membership (role owner, invited and accepted at creation, invited_by NULL) in one statement. 23503 unknown owner, 23505 stores_short_code_key, 23514 the stores CHECKs.';
 
 --
--- Name: create_transaction(character varying, cocopay.transaction_type, numeric, cocopay.chain_id, uuid, uuid, uuid, jsonb, jsonb, character varying, timestamp with time zone); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+-- Name: create_transaction(character varying, cocopay.transaction_type, numeric, cocopay.chain_id, uuid, uuid, uuid, jsonb, jsonb, character varying); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid DEFAULT NULL::uuid, p_to_user_id uuid DEFAULT NULL::uuid, p_store_id uuid DEFAULT NULL::uuid, p_tokens_used jsonb DEFAULT NULL::jsonb, p_rewards_earned jsonb DEFAULT NULL::jsonb, p_bundle_id character varying DEFAULT NULL::character varying, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS SETOF cocopay.transactions
-    LANGUAGE plpgsql
+CREATE FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid DEFAULT NULL::uuid, p_to_user_id uuid DEFAULT NULL::uuid, p_store_id uuid DEFAULT NULL::uuid, p_tokens_used jsonb DEFAULT NULL::jsonb, p_rewards_earned jsonb DEFAULT NULL::jsonb, p_bundle_id character varying DEFAULT NULL::character varying) RETURNS SETOF cocopay.transactions
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -815,7 +857,7 @@ BEGIN
         )
         VALUES (
             p_idempotency_key, p_type, v_amount, p_chain_id, p_from_user_id, p_to_user_id, p_store_id,
-            p_tokens_used, p_rewards_earned, p_bundle_id, coalesce(p_now, now())
+            p_tokens_used, p_rewards_earned, p_bundle_id, common.now()
         )
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING t.* INTO v_row;
@@ -856,20 +898,20 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying, p_now timestamp with time zone); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying, p_now timestamp with time zone) IS 'Creates a pending transaction (created_at = coalesce(p_now, now())) under an idempotency key. The same key with the same payload (type, amount_usd at 6 decimals, chain, parties, tokens_used, rewards_earned, bundle_id) returns the existing row, whatever its status; another payload raises CD002 with the key in DETAIL. Race-safe. A NULL key creates a row every time.';
+COMMENT ON FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying) IS 'Creates a pending transaction (created_at = common.now()) under an idempotency key. The same key with the same payload (type, amount_usd at 6 decimals, chain, parties, tokens_used, rewards_earned, bundle_id) returns the existing row, whatever its status; another payload raises CD002 with the key in DETAIL. Race-safe. A NULL key creates a row every time.';
 
 --
--- Name: fail_payout(uuid, text, timestamp with time zone); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+-- Name: fail_payout(uuid, text); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS SETOF cocopay.payouts
-    LANGUAGE plpgsql
+CREATE FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text) RETURNS SETOF cocopay.payouts
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -885,27 +927,27 @@ BEGIN
         PERFORM common.forbid_transition('payouts', v_status::text, 'failed');
     END IF;
     UPDATE cocopay.payouts AS p
-    SET status = 'failed', processed_at = coalesce(p_now, now()), error_message = p_error_message
+    SET status = 'failed', processed_at = common.now(), error_message = p_error_message
     WHERE p.id = p_id
     RETURNING p.* INTO v_row;
     RETURN NEXT v_row;
 END
 $$;
 
-ALTER FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION fail_payout(p_id uuid, p_error_message text, p_now timestamp with time zone); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION fail_payout(p_id uuid, p_error_message text); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text, p_now timestamp with time zone) IS 'pending | processing -> failed with processed_at = coalesce(p_now, now()) and the error message. CD005 unknown id, CD001 completed or failed already.';
+COMMENT ON FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text) IS 'pending | processing -> failed with processed_at = common.now() and the error message. CD005 unknown id, CD001 completed or failed already.';
 
 --
 -- Name: fail_transaction(uuid, character varying, text); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
 CREATE FUNCTION cocopay.fail_transaction(p_id uuid, p_error_code character varying, p_error_message text DEFAULT NULL::text) RETURNS SETOF cocopay.transactions
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -937,11 +979,137 @@ ALTER FUNCTION cocopay.fail_transaction(p_id uuid, p_error_code character varyin
 COMMENT ON FUNCTION cocopay.fail_transaction(p_id uuid, p_error_code character varying, p_error_message text) IS 'pending -> failed with an error code and message. CD005 unknown id, CD001 not pending.';
 
 --
--- Name: invite_store_member(uuid, uuid, cocopay.store_role, uuid, timestamp with time zone); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+-- Name: smart_accounts; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS SETOF cocopay.store_members
-    LANGUAGE plpgsql
+CREATE TABLE cocopay.smart_accounts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    chain_id cocopay.chain_id NOT NULL,
+    address character varying(42) NOT NULL,
+    salt character varying(66) NOT NULL,
+    owner_address character varying(42) NOT NULL,
+    custody_status cocopay.custody_status DEFAULT 'managed'::cocopay.custody_status NOT NULL,
+    deployed boolean DEFAULT false NOT NULL,
+    deploy_tx_hash character varying(66),
+    deployed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    CONSTRAINT smart_accounts_address_check CHECK (common.is_evm_address((address)::text)),
+    CONSTRAINT smart_accounts_deploy_tx_hash_check CHECK (common.is_evm_hash((deploy_tx_hash)::text)),
+    CONSTRAINT smart_accounts_deployed_check CHECK (((deployed = (deploy_tx_hash IS NOT NULL)) AND (deployed = (deployed_at IS NOT NULL)))),
+    CONSTRAINT smart_accounts_owner_address_check CHECK (common.is_evm_address((owner_address)::text)),
+    CONSTRAINT smart_accounts_salt_check CHECK (common.is_evm_hash((salt)::text))
+);
+
+ALTER TABLE cocopay.smart_accounts OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE cocopay.smart_accounts IS 'ERC-4337 smart accounts, one per user per chain; the address is counterfactual until deployed.';
+
+--
+-- Name: COLUMN smart_accounts.address; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.smart_accounts.address IS 'The (counterfactual) smart account address.';
+
+--
+-- Name: COLUMN smart_accounts.salt; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.smart_accounts.salt IS 'Deterministic CREATE2 salt, 32 bytes as 0x + 64 hex.';
+
+--
+-- Name: COLUMN smart_accounts.owner_address; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.smart_accounts.owner_address IS 'Owner EOA: the managed (signing_keys) EOA or the user''s own.';
+
+--
+-- Name: COLUMN smart_accounts.custody_status; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.smart_accounts.custody_status IS 'managed or self_custody (who holds the owner key).';
+
+--
+-- Name: COLUMN smart_accounts.deployed; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.smart_accounts.deployed IS 'True once the account contract is deployed on chain.';
+
+--
+-- Name: CONSTRAINT smart_accounts_address_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT smart_accounts_address_check ON cocopay.smart_accounts IS 'address is an EVM address.';
+
+--
+-- Name: CONSTRAINT smart_accounts_deploy_tx_hash_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT smart_accounts_deploy_tx_hash_check ON cocopay.smart_accounts IS 'deploy_tx_hash is a transaction hash: 0x + 64 hex.';
+
+--
+-- Name: CONSTRAINT smart_accounts_deployed_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT smart_accounts_deployed_check ON cocopay.smart_accounts IS 'A deployed account has its deploy_tx_hash and deployed_at; an undeployed one has neither.';
+
+--
+-- Name: CONSTRAINT smart_accounts_owner_address_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT smart_accounts_owner_address_check ON cocopay.smart_accounts IS 'owner_address is an EVM address.';
+
+--
+-- Name: CONSTRAINT smart_accounts_salt_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT smart_accounts_salt_check ON cocopay.smart_accounts IS 'salt is 32 bytes in hex: 0x + 64 hex.';
+
+--
+-- Name: get_or_create_smart_account(uuid, cocopay.chain_id, character varying, character varying, character varying, cocopay.custody_status); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE FUNCTION cocopay.get_or_create_smart_account(p_user_id uuid, p_chain_id cocopay.chain_id, p_address character varying, p_salt character varying, p_owner_address character varying, p_custody_status cocopay.custody_status DEFAULT NULL::cocopay.custody_status) RETURNS SETOF cocopay.smart_accounts
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_row cocopay.smart_accounts;
+BEGIN
+    LOOP
+        INSERT INTO cocopay.smart_accounts AS a (user_id, chain_id, address, salt, owner_address, custody_status)
+        VALUES (p_user_id, p_chain_id, p_address, p_salt, p_owner_address, coalesce(p_custody_status, 'managed'))
+        ON CONFLICT (user_id, chain_id) DO NOTHING
+        RETURNING a.* INTO v_row;
+        EXIT WHEN FOUND;
+        -- Taken by a committed row (ON CONFLICT waited for its transaction); this new
+        -- statement sees it. Loop only if it vanished in between.
+        SELECT a.* INTO v_row FROM cocopay.smart_accounts AS a
+        WHERE a.user_id = p_user_id AND a.chain_id = p_chain_id;
+        EXIT WHEN FOUND;
+    END LOOP;
+    RETURN NEXT v_row;
+END
+$$;
+
+ALTER FUNCTION cocopay.get_or_create_smart_account(p_user_id uuid, p_chain_id cocopay.chain_id, p_address character varying, p_salt character varying, p_owner_address character varying, p_custody_status cocopay.custody_status) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION get_or_create_smart_account(p_user_id uuid, p_chain_id cocopay.chain_id, p_address character varying, p_salt character varying, p_owner_address character varying, p_custody_status cocopay.custody_status); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION cocopay.get_or_create_smart_account(p_user_id uuid, p_chain_id cocopay.chain_id, p_address character varying, p_salt character varying, p_owner_address character varying, p_custody_status cocopay.custody_status) IS 'The user''s smart account on the chain, created with this address, salt and owner (custody NULL: managed) when missing; an existing account is returned unchanged. Race-safe (ON CONFLICT). 23514 the address, salt and owner CHECKs, 23505 smart_accounts_chain_id_address_key (the address belongs to another user).';
+
+--
+-- Name: invite_store_member(uuid, uuid, cocopay.store_role, uuid); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid) RETURNS SETOF cocopay.store_members
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -971,19 +1139,19 @@ BEGIN
                   TABLE = 'store_members';
     END IF;
     INSERT INTO cocopay.store_members AS m (store_id, user_id, role, invited_by, invited_at)
-    VALUES (p_store_id, p_user_id, p_role, p_invited_by, coalesce(p_now, now()))
+    VALUES (p_store_id, p_user_id, p_role, p_invited_by, common.now())
     RETURNING m.* INTO v_row;
     RETURN NEXT v_row;
 END
 $$;
 
-ALTER FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid, p_now timestamp with time zone); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid, p_now timestamp with time zone) IS 'Invites a user as admin or staff (invited_at = coalesce(p_now, now())); the inviter must be an accepted owner or admin of the store. CD007 store_members_invite_role (owner), CD007 store_members_invited_by_manager, 23505 store_members_store_id_user_id_key (a member already).';
+COMMENT ON FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid) IS 'Invites a user as admin or staff (invited_at = common.now()); the inviter must be an accepted owner or admin of the store. CD007 store_members_invite_role (owner), CD007 store_members_invited_by_manager, 23505 store_members_store_id_user_id_key (a member already).';
 
 --
 -- Name: ll_to_earth(double precision, double precision); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
@@ -1005,15 +1173,92 @@ ALTER FUNCTION cocopay.ll_to_earth(latitude double precision, longitude double p
 COMMENT ON FUNCTION cocopay.ll_to_earth(latitude double precision, longitude double precision) IS 'extensions.ll_to_earth with a pinned search_path, so that idx_stores_location survives pg_dump/pg_restore on PostgreSQL 15 (earthdistance 1.1 names its types unqualified). Use it, with extensions.earth_box/earth_distance, in nearby-store queries so the index applies.';
 
 --
+-- Name: mark_smart_account_deployed(uuid, character varying); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE FUNCTION cocopay.mark_smart_account_deployed(p_id uuid, p_deploy_tx_hash character varying) RETURNS SETOF cocopay.smart_accounts
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    UPDATE cocopay.smart_accounts AS a
+    SET deployed = true, deploy_tx_hash = p_deploy_tx_hash, deployed_at = common.now()
+    WHERE a.id = p_id AND NOT a.deployed
+    RETURNING a.*
+$$;
+
+ALTER FUNCTION cocopay.mark_smart_account_deployed(p_id uuid, p_deploy_tx_hash character varying) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION mark_smart_account_deployed(p_id uuid, p_deploy_tx_hash character varying); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION cocopay.mark_smart_account_deployed(p_id uuid, p_deploy_tx_hash character varying) IS 'Records the deployment of a counterfactual account (deployed_at = common.now()); no row when the account is unknown or deployed already. The only writer of deployed, deploy_tx_hash and deployed_at: a deployed account never goes back. 23514 smart_accounts_deploy_tx_hash_check.';
+
+--
 -- Name: refresh_store_daily_stats(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
 CREATE FUNCTION cocopay.refresh_store_daily_stats() RETURNS void
-    LANGUAGE sql SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     SET "TimeZone" TO 'UTC'
     AS $$
-    REFRESH MATERIALIZED VIEW CONCURRENTLY cocopay.store_daily_stats
+BEGIN
+    -- One refresh at a time (the lock conflicts with itself only: the triggers' appends and the
+    -- readers of store_daily_stats go on). Everything below reads one snapshot: the queue rows it
+    -- consumes are those of transactions it sees; later ones stay for the next refresh.
+    LOCK TABLE cocopay.store_daily_stats_changes IN SHARE UPDATE EXCLUSIVE MODE;
+    WITH claimed AS (
+        DELETE FROM cocopay.store_daily_stats_changes
+        RETURNING store_id, date
+    ),
+
+    changed AS (
+        SELECT DISTINCT c.store_id, c.date FROM claimed AS c
+    ),
+
+    -- the seed's aggregates, per changed store and UTC day (TimeZone is UTC here); no row: none left
+    fresh AS (
+        SELECT c.store_id, c.date, s.transaction_count, s.revenue_usd, s.unique_customers, s.avg_transaction_usd
+        FROM changed AS c
+        LEFT JOIN LATERAL (
+            SELECT
+                count(*) AS transaction_count,
+                sum(t.amount_usd) AS revenue_usd,
+                count(DISTINCT t.from_user_id) AS unique_customers,
+                avg(t.amount_usd) AS avg_transaction_usd
+            FROM cocopay.transactions AS t
+            WHERE
+                t.store_id = c.store_id
+                AND t.created_at >= c.date::timestamptz
+                AND t.created_at < (c.date + 1)::timestamptz
+                AND t.type = 'payment'
+                AND t.status = 'confirmed'
+            HAVING count(*) > 0
+        ) AS s ON true
+    ),
+
+    emptied AS (
+        DELETE FROM cocopay.store_daily_stats AS d
+        USING fresh AS f
+        WHERE d.store_id = f.store_id AND d.date = f.date AND f.transaction_count IS NULL
+    )
+
+    INSERT INTO cocopay.store_daily_stats AS d (
+        store_id, date, transaction_count, revenue_usd, unique_customers, avg_transaction_usd
+    )
+    SELECT f.store_id, f.date, f.transaction_count, f.revenue_usd, f.unique_customers, f.avg_transaction_usd
+    FROM fresh AS f
+    WHERE f.transaction_count IS NOT NULL
+    ON CONFLICT (store_id, date) DO UPDATE SET
+        transaction_count = excluded.transaction_count,
+        revenue_usd = excluded.revenue_usd,
+        unique_customers = excluded.unique_customers,
+        avg_transaction_usd = excluded.avg_transaction_usd
+    WHERE (d.transaction_count, d.revenue_usd, d.unique_customers, d.avg_transaction_usd)
+    IS DISTINCT FROM (excluded.transaction_count, excluded.revenue_usd, excluded.unique_customers,
+        excluded.avg_transaction_usd);
+END
 $$;
 
 ALTER FUNCTION cocopay.refresh_store_daily_stats() OWNER TO chaindb_owner;
@@ -1022,14 +1267,14 @@ ALTER FUNCTION cocopay.refresh_store_daily_stats() OWNER TO chaindb_owner;
 -- Name: FUNCTION refresh_store_daily_stats(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.refresh_store_daily_stats() IS 'Refreshes cocopay.store_daily_stats concurrently (readers are not blocked) as its owner (SECURITY DEFINER), with TimeZone pinned to UTC. Called daily by the application''s cron job.';
+COMMENT ON FUNCTION cocopay.refresh_store_daily_stats() IS 'Brings cocopay.store_daily_stats up to date: recomputes the (store, UTC day) pairs queued by the triggers on transactions since the last refresh, with the seed''s aggregates, in one snapshot; O(changed days). Readers are never blocked. SECURITY DEFINER (the app may only read the stats), TimeZone pinned to UTC. Called daily by the application''s cron job, or more often: a refresh with nothing queued costs nothing.';
 
 --
--- Name: request_payout(uuid, uuid, numeric, cocopay.payout_type, jsonb, numeric, timestamp with time zone); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+-- Name: request_payout(uuid, uuid, numeric, cocopay.payout_type, jsonb, numeric); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric DEFAULT NULL::numeric, p_now timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS SETOF cocopay.payouts
-    LANGUAGE plpgsql
+CREATE FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric DEFAULT NULL::numeric) RETURNS SETOF cocopay.payouts
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -1054,27 +1299,143 @@ BEGIN
     )
     VALUES (
         p_store_id, p_requested_by, p_amount_usd, coalesce(p_fee_usd, 0), p_payout_type, p_destination,
-        coalesce(p_now, now())
+        common.now()
     )
     RETURNING p.* INTO v_row;
     RETURN NEXT v_row;
 END
 $$;
 
-ALTER FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric, p_now timestamp with time zone) OWNER TO chaindb_owner;
+ALTER FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric) OWNER TO chaindb_owner;
 
 --
--- Name: FUNCTION request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric, p_now timestamp with time zone); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric, p_now timestamp with time zone) IS 'Creates a pending payout asked for by an accepted owner or admin of the store (CD007 payouts_requested_by_manager otherwise); fee NULL means 0. 23514 payouts_amount_usd_check, payouts_destination_check.';
+COMMENT ON FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric) IS 'Creates a pending payout asked for by an accepted owner or admin of the store (CD007 payouts_requested_by_manager otherwise); fee NULL means 0. 23514 payouts_amount_usd_check, payouts_destination_check.';
+
+--
+-- Name: sessions; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TABLE cocopay.sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    token_hash character varying(64) NOT NULL,
+    auth_method cocopay.auth_method NOT NULL,
+    device_info jsonb,
+    ip_address inet,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    CONSTRAINT sessions_expires_at_check CHECK ((expires_at > created_at)),
+    CONSTRAINT sessions_revoked_at_check CHECK ((revoked_at >= created_at)),
+    CONSTRAINT sessions_token_hash_check CHECK (((token_hash)::text ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE cocopay.sessions OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE sessions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE cocopay.sessions IS 'Active user sessions (JWT tracking); a session is valid while not revoked and not expired.';
+
+--
+-- Name: COLUMN sessions.token_hash; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.sessions.token_hash IS 'SECRET. SHA-256 of the JWT, 64 lowercase hex digits; the token itself is never stored. chaindb_readonly cannot read it.';
+
+--
+-- Name: COLUMN sessions.auth_method; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.sessions.auth_method IS 'How the user authenticated for this session.';
+
+--
+-- Name: COLUMN sessions.device_info; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.sessions.device_info IS '{ platform, os, app_version } as sent by the app.';
+
+--
+-- Name: COLUMN sessions.revoked_at; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.sessions.revoked_at IS 'When the session was revoked (logout); NULL while usable.';
+
+--
+-- Name: CONSTRAINT sessions_expires_at_check ON sessions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT sessions_expires_at_check ON cocopay.sessions IS 'A session expires after it is created.';
+
+--
+-- Name: CONSTRAINT sessions_revoked_at_check ON sessions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT sessions_revoked_at_check ON cocopay.sessions IS 'A session cannot be revoked before it exists.';
+
+--
+-- Name: CONSTRAINT sessions_token_hash_check ON sessions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT sessions_token_hash_check ON cocopay.sessions IS 'token_hash is a SHA-256 digest in lowercase hex (64 digits), never a token.';
+
+--
+-- Name: revoke_session(uuid); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE FUNCTION cocopay.revoke_session(p_id uuid) RETURNS SETOF cocopay.sessions
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    UPDATE cocopay.sessions AS s
+    SET revoked_at = common.now()
+    WHERE s.id = p_id AND s.revoked_at IS NULL
+    RETURNING s.*
+$$;
+
+ALTER FUNCTION cocopay.revoke_session(p_id uuid) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION revoke_session(p_id uuid); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION cocopay.revoke_session(p_id uuid) IS 'Revokes a session (logout) at common.now(); no row when it is unknown or revoked already. Revocation is final.';
+
+--
+-- Name: revoke_user_sessions(uuid); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE FUNCTION cocopay.revoke_user_sessions(p_user_id uuid) RETURNS integer
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    WITH revoked AS (
+        UPDATE cocopay.sessions AS s
+        SET revoked_at = common.now()
+        WHERE s.user_id = p_user_id AND s.revoked_at IS NULL
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM revoked
+$$;
+
+ALTER FUNCTION cocopay.revoke_user_sessions(p_user_id uuid) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION revoke_user_sessions(p_user_id uuid); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION cocopay.revoke_user_sessions(p_user_id uuid) IS 'Revokes every unrevoked session of a user at common.now() (logout everywhere); returns how many.';
 
 --
 -- Name: start_payout(uuid, character varying); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
 --
 
 CREATE FUNCTION cocopay.start_payout(p_id uuid, p_external_id character varying DEFAULT NULL::character varying) RETURNS SETOF cocopay.payouts
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -1136,6 +1497,168 @@ ALTER FUNCTION cocopay.tg_passkeys__sign_count_monotonic() OWNER TO chaindb_owne
 COMMENT ON FUNCTION cocopay.tg_passkeys__sign_count_monotonic() IS 'Raises SQLSTATE CD004 (counter_regression, constraint passkeys_sign_count_monotonic) when sign_count would decrease.';
 
 --
+-- Name: tg_transactions__store_daily_stats_changes(); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE FUNCTION cocopay.tg_transactions__store_daily_stats_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO cocopay.store_daily_stats_changes (store_id, date)
+        SELECT s.store_id, s.date FROM cocopay.store_daily_stats AS s;
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' AND OLD.type = 'payment' AND OLD.status = 'confirmed' AND OLD.store_id IS NOT NULL THEN
+        INSERT INTO cocopay.store_daily_stats_changes (store_id, date)
+        VALUES (OLD.store_id, date(OLD.created_at AT TIME ZONE 'UTC'));
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.type = 'payment' AND NEW.status = 'confirmed' AND NEW.store_id IS NOT NULL
+        AND (TG_OP = 'INSERT' OR (NEW.store_id, NEW.created_at) IS DISTINCT FROM (OLD.store_id, OLD.created_at)
+            OR NOT (OLD.type = 'payment' AND OLD.status = 'confirmed' AND OLD.store_id IS NOT NULL)) THEN
+        INSERT INTO cocopay.store_daily_stats_changes (store_id, date)
+        VALUES (NEW.store_id, date(NEW.created_at AT TIME ZONE 'UTC'));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION cocopay.tg_transactions__store_daily_stats_changes() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION tg_transactions__store_daily_stats_changes(); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION cocopay.tg_transactions__store_daily_stats_changes() IS 'AFTER trigger on transactions: queues the (store, UTC day) of a confirmed payment that appears, changes or goes (old and new row), or every day in store_daily_stats on TRUNCATE. SECURITY DEFINER: whoever writes transactions, only the owner writes the queue.';
+
+--
+-- Name: users; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TABLE cocopay.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    phone character varying(20) NOT NULL,
+    phone_verified_at timestamp with time zone,
+    name character varying(255),
+    email character varying(255),
+    backup_owner_phone character varying(20),
+    backup_owner_activated_at timestamp with time zone,
+    last_active_at timestamp with time zone DEFAULT common.now(),
+    preferred_chain_id cocopay.chain_id DEFAULT '8453'::cocopay.chain_id,
+    locale character varying(10) DEFAULT 'pt-BR'::character varying,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    CONSTRAINT users_backup_owner_activated_at_check CHECK (((backup_owner_activated_at IS NULL) OR (backup_owner_phone IS NOT NULL))),
+    CONSTRAINT users_backup_owner_phone_check CHECK (((backup_owner_phone)::text ~ '^\+?[0-9]{6,19}$'::text)),
+    CONSTRAINT users_email_check CHECK (((email)::text ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text)),
+    CONSTRAINT users_locale_check CHECK (((locale)::text ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
+    CONSTRAINT users_phone_check CHECK (((phone)::text ~ '^\+?[0-9]{6,19}$'::text))
+);
+
+ALTER TABLE cocopay.users OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE cocopay.users IS 'Primary user table for both customers and merchants; a user is identified by phone.';
+
+--
+-- Name: COLUMN users.phone; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.users.phone IS 'Login identity, unique; digits with an optional leading + (E.164-ish).';
+
+--
+-- Name: COLUMN users.phone_verified_at; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.users.phone_verified_at IS 'When the phone was verified by OTP; NULL while unverified.';
+
+--
+-- Name: COLUMN users.backup_owner_phone; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.users.backup_owner_phone IS 'Phone of a trusted person who can recover the account.';
+
+--
+-- Name: COLUMN users.backup_owner_activated_at; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.users.backup_owner_activated_at IS 'When the backup owner took over (recovery); requires backup_owner_phone.';
+
+--
+-- Name: COLUMN users.last_active_at; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.users.last_active_at IS 'Last time the user was seen active in the app.';
+
+--
+-- Name: COLUMN users.preferred_chain_id; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.users.preferred_chain_id IS 'Chain used by default for the user''s payments (Base).';
+
+--
+-- Name: COLUMN users.locale; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN cocopay.users.locale IS 'BCP 47 language tag for the app''s texts.';
+
+--
+-- Name: CONSTRAINT users_backup_owner_activated_at_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT users_backup_owner_activated_at_check ON cocopay.users IS 'A backup owner can only have been activated when one is set.';
+
+--
+-- Name: CONSTRAINT users_backup_owner_phone_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT users_backup_owner_phone_check ON cocopay.users IS 'The backup owner''s phone has the same format as users.phone.';
+
+--
+-- Name: CONSTRAINT users_email_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT users_email_check ON cocopay.users IS 'Lenient e-mail shape: one @ with non-blank text on both sides.';
+
+--
+-- Name: CONSTRAINT users_locale_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT users_locale_check ON cocopay.users IS 'locale is a BCP 47-style tag such as pt-BR or en.';
+
+--
+-- Name: CONSTRAINT users_phone_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT users_phone_check ON cocopay.users IS 'Phone numbers are 6 to 19 digits with an optional leading +; lenient E.164 (seed silent).';
+
+--
+-- Name: verify_user_phone(uuid); Type: FUNCTION; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE FUNCTION cocopay.verify_user_phone(p_id uuid) RETURNS SETOF cocopay.users
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    UPDATE cocopay.users AS u
+    SET phone_verified_at = coalesce(u.phone_verified_at, common.now())
+    WHERE u.id = p_id
+    RETURNING u.*
+$$;
+
+ALTER FUNCTION cocopay.verify_user_phone(p_id uuid) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION verify_user_phone(p_id uuid); Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION cocopay.verify_user_phone(p_id uuid) IS 'Records that the user''s phone was verified (OTP) at common.now(); the first verification time is kept. No row for an unknown user.';
+
+--
 -- Name: analytics_events; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -1148,7 +1671,7 @@ CREATE TABLE cocopay.analytics_events (
     device_id character varying(255),
     ip_address inet,
     user_agent text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT analytics_events_event_name_check CHECK (((event_name)::text <> ''::text)),
     CONSTRAINT analytics_events_properties_check CHECK ((jsonb_typeof(properties) = 'object'::text))
 );
@@ -1206,7 +1729,7 @@ CREATE TABLE cocopay.audit_logs (
     old_values jsonb,
     new_values jsonb,
     metadata jsonb,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT audit_logs_action_check CHECK (((action)::text <> ''::text)),
     CONSTRAINT audit_logs_resource_check CHECK (((resource_id IS NULL) OR (resource_type IS NOT NULL)))
 );
@@ -1277,8 +1800,8 @@ CREATE TABLE cocopay.feature_flags (
     description text,
     enabled boolean DEFAULT false NOT NULL,
     rules jsonb DEFAULT '[]'::jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT feature_flags_name_check CHECK (((name)::text <> ''::text)),
     CONSTRAINT feature_flags_rules_check CHECK ((jsonb_typeof(rules) = 'array'::text))
 );
@@ -1336,12 +1859,17 @@ CREATE TABLE cocopay.loans (
     repaid_at timestamp with time zone,
     origination_tx_hash character varying(66) NOT NULL,
     repayment_tx_hash character varying(66),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT loans_borrow_amount_check CHECK ((borrow_amount >= (0)::numeric)),
+    CONSTRAINT loans_borrow_amount_finite_check CHECK (common.is_finite(borrow_amount)),
     CONSTRAINT loans_borrow_amount_usd_check CHECK ((borrow_amount_usd >= (0)::numeric)),
+    CONSTRAINT loans_borrow_amount_usd_finite_check CHECK (common.is_finite(borrow_amount_usd)),
     CONSTRAINT loans_collateral_check CHECK ((collateral >= (0)::numeric)),
+    CONSTRAINT loans_collateral_finite_check CHECK (common.is_finite(collateral)),
     CONSTRAINT loans_collateral_usd_at_origination_check CHECK ((collateral_usd_at_origination >= (0)::numeric)),
+    CONSTRAINT loans_collateral_usd_at_origination_finite_check CHECK (common.is_finite(collateral_usd_at_origination)),
     CONSTRAINT loans_loan_id_onchain_check CHECK ((loan_id_onchain >= (0)::numeric)),
+    CONSTRAINT loans_loan_id_onchain_finite_check CHECK (common.is_finite(loan_id_onchain)),
     CONSTRAINT loans_origination_tx_hash_check CHECK (common.is_evm_hash((origination_tx_hash)::text)),
     CONSTRAINT loans_prepaid_duration_seconds_check CHECK ((prepaid_duration_seconds >= 0)),
     CONSTRAINT loans_prepaid_fee_percent_check CHECK (((prepaid_fee_percent >= 0) AND (prepaid_fee_percent <= 10000))),
@@ -1421,10 +1949,22 @@ COMMENT ON COLUMN cocopay.loans.is_active IS 'True until repaid (loans_repaid_at
 COMMENT ON CONSTRAINT loans_borrow_amount_check ON cocopay.loans IS 'The borrowed amount is never negative.';
 
 --
+-- Name: CONSTRAINT loans_borrow_amount_finite_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT loans_borrow_amount_finite_check ON cocopay.loans IS 'The borrowed amount is a finite number: not NaN.';
+
+--
 -- Name: CONSTRAINT loans_borrow_amount_usd_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
 COMMENT ON CONSTRAINT loans_borrow_amount_usd_check ON cocopay.loans IS 'The borrowed amount''s USD value is never negative.';
+
+--
+-- Name: CONSTRAINT loans_borrow_amount_usd_finite_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT loans_borrow_amount_usd_finite_check ON cocopay.loans IS 'The borrowed amount''s USD value is a finite number: not NaN.';
 
 --
 -- Name: CONSTRAINT loans_collateral_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -1433,16 +1973,34 @@ COMMENT ON CONSTRAINT loans_borrow_amount_usd_check ON cocopay.loans IS 'The bor
 COMMENT ON CONSTRAINT loans_collateral_check ON cocopay.loans IS 'Collateral is never negative.';
 
 --
+-- Name: CONSTRAINT loans_collateral_finite_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT loans_collateral_finite_check ON cocopay.loans IS 'Collateral is a finite number: not NaN.';
+
+--
 -- Name: CONSTRAINT loans_collateral_usd_at_origination_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
 COMMENT ON CONSTRAINT loans_collateral_usd_at_origination_check ON cocopay.loans IS 'The collateral''s USD value is never negative.';
 
 --
+-- Name: CONSTRAINT loans_collateral_usd_at_origination_finite_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT loans_collateral_usd_at_origination_finite_check ON cocopay.loans IS 'The collateral''s USD value is a finite number: not NaN.';
+
+--
 -- Name: CONSTRAINT loans_loan_id_onchain_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
 COMMENT ON CONSTRAINT loans_loan_id_onchain_check ON cocopay.loans IS 'Token ids are never negative.';
+
+--
+-- Name: CONSTRAINT loans_loan_id_onchain_finite_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT loans_loan_id_onchain_finite_check ON cocopay.loans IS 'A token id is a finite number: not NaN.';
 
 --
 -- Name: CONSTRAINT loans_origination_tx_hash_check ON loans; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -1505,7 +2063,7 @@ CREATE TABLE cocopay.passkeys (
     derived_address character varying(42),
     device_name character varying(255),
     last_used_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT passkeys_credential_id_check CHECK (((credential_id)::text <> ''::text)),
     CONSTRAINT passkeys_derived_address_check CHECK (common.is_evm_address((derived_address)::text)),
     CONSTRAINT passkeys_public_key_check CHECK ((octet_length(public_key) > 0)),
@@ -1569,75 +2127,6 @@ COMMENT ON CONSTRAINT passkeys_public_key_check ON cocopay.passkeys IS 'A public
 COMMENT ON CONSTRAINT passkeys_sign_count_check ON cocopay.passkeys IS 'The signature counter is never negative.';
 
 --
--- Name: sessions; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE TABLE cocopay.sessions (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    token_hash character varying(64) NOT NULL,
-    auth_method cocopay.auth_method NOT NULL,
-    device_info jsonb,
-    ip_address inet,
-    expires_at timestamp with time zone NOT NULL,
-    revoked_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT sessions_expires_at_check CHECK ((expires_at > created_at)),
-    CONSTRAINT sessions_revoked_at_check CHECK ((revoked_at >= created_at)),
-    CONSTRAINT sessions_token_hash_check CHECK (((token_hash)::text ~ '^[0-9a-f]{64}$'::text))
-);
-
-ALTER TABLE cocopay.sessions OWNER TO chaindb_owner;
-
---
--- Name: TABLE sessions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON TABLE cocopay.sessions IS 'Active user sessions (JWT tracking); a session is valid while not revoked and not expired.';
-
---
--- Name: COLUMN sessions.token_hash; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.sessions.token_hash IS 'SHA-256 of the JWT, 64 lowercase hex digits; the token itself is never stored. Secret.';
-
---
--- Name: COLUMN sessions.auth_method; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.sessions.auth_method IS 'How the user authenticated for this session.';
-
---
--- Name: COLUMN sessions.device_info; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.sessions.device_info IS '{ platform, os, app_version } as sent by the app.';
-
---
--- Name: COLUMN sessions.revoked_at; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.sessions.revoked_at IS 'When the session was revoked (logout); NULL while usable.';
-
---
--- Name: CONSTRAINT sessions_expires_at_check ON sessions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT sessions_expires_at_check ON cocopay.sessions IS 'A session expires after it is created.';
-
---
--- Name: CONSTRAINT sessions_revoked_at_check ON sessions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT sessions_revoked_at_check ON cocopay.sessions IS 'A session cannot be revoked before it exists.';
-
---
--- Name: CONSTRAINT sessions_token_hash_check ON sessions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT sessions_token_hash_check ON cocopay.sessions IS 'token_hash is a SHA-256 digest in lowercase hex (64 digits), never a token.';
-
---
 -- Name: signing_keys; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -1648,7 +2137,7 @@ CREATE TABLE cocopay.signing_keys (
     address character varying(42) NOT NULL,
     is_active boolean DEFAULT true NOT NULL,
     revoked_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT signing_keys_address_check CHECK (common.is_evm_address((address)::text)),
     CONSTRAINT signing_keys_encrypted_private_key_check CHECK ((encrypted_private_key <> ''::text)),
     CONSTRAINT signing_keys_revoked_at_check CHECK ((is_active = (revoked_at IS NULL)))
@@ -1666,7 +2155,7 @@ COMMENT ON TABLE cocopay.signing_keys IS 'Encrypted signing keys of managed wall
 -- Name: COLUMN signing_keys.encrypted_private_key; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON COLUMN cocopay.signing_keys.encrypted_private_key IS 'AES-256-GCM ciphertext of the EOA private key (the encryption key is never in the database). Secret.';
+COMMENT ON COLUMN cocopay.signing_keys.encrypted_private_key IS 'SECRET. AES-256-GCM ciphertext of the EOA private key (the encryption key is never in the database). chaindb_readonly cannot read it.';
 
 --
 -- Name: COLUMN signing_keys.address; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -1699,131 +2188,82 @@ COMMENT ON CONSTRAINT signing_keys_encrypted_private_key_check ON cocopay.signin
 COMMENT ON CONSTRAINT signing_keys_revoked_at_check ON cocopay.signing_keys IS 'revoked_at is set exactly when the key is no longer active.';
 
 --
--- Name: smart_accounts; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
+-- Name: store_daily_stats; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE TABLE cocopay.smart_accounts (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    chain_id cocopay.chain_id NOT NULL,
-    address character varying(42) NOT NULL,
-    salt character varying(66) NOT NULL,
-    owner_address character varying(42) NOT NULL,
-    custody_status cocopay.custody_status DEFAULT 'managed'::cocopay.custody_status NOT NULL,
-    deployed boolean DEFAULT false NOT NULL,
-    deploy_tx_hash character varying(66),
-    deployed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT smart_accounts_address_check CHECK (common.is_evm_address((address)::text)),
-    CONSTRAINT smart_accounts_deploy_tx_hash_check CHECK (common.is_evm_hash((deploy_tx_hash)::text)),
-    CONSTRAINT smart_accounts_deployed_check CHECK (((deployed = (deploy_tx_hash IS NOT NULL)) AND (deployed = (deployed_at IS NOT NULL)))),
-    CONSTRAINT smart_accounts_owner_address_check CHECK (common.is_evm_address((owner_address)::text)),
-    CONSTRAINT smart_accounts_salt_check CHECK (common.is_evm_hash((salt)::text))
+CREATE TABLE cocopay.store_daily_stats (
+    store_id uuid NOT NULL,
+    date date NOT NULL,
+    transaction_count bigint NOT NULL,
+    revenue_usd numeric NOT NULL,
+    unique_customers bigint NOT NULL,
+    avg_transaction_usd numeric NOT NULL,
+    CONSTRAINT store_daily_stats_avg_transaction_usd_finite_check CHECK (common.is_finite(avg_transaction_usd)),
+    CONSTRAINT store_daily_stats_revenue_usd_finite_check CHECK (common.is_finite(revenue_usd))
 );
-
-ALTER TABLE cocopay.smart_accounts OWNER TO chaindb_owner;
-
---
--- Name: TABLE smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON TABLE cocopay.smart_accounts IS 'ERC-4337 smart accounts, one per user per chain; the address is counterfactual until deployed.';
-
---
--- Name: COLUMN smart_accounts.address; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.smart_accounts.address IS 'The (counterfactual) smart account address.';
-
---
--- Name: COLUMN smart_accounts.salt; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.smart_accounts.salt IS 'Deterministic CREATE2 salt, 32 bytes as 0x + 64 hex.';
-
---
--- Name: COLUMN smart_accounts.owner_address; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.smart_accounts.owner_address IS 'Owner EOA: the managed (signing_keys) EOA or the user''s own.';
-
---
--- Name: COLUMN smart_accounts.custody_status; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.smart_accounts.custody_status IS 'managed or self_custody (who holds the owner key).';
-
---
--- Name: COLUMN smart_accounts.deployed; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.smart_accounts.deployed IS 'True once the account contract is deployed on chain.';
-
---
--- Name: CONSTRAINT smart_accounts_address_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT smart_accounts_address_check ON cocopay.smart_accounts IS 'address is an EVM address.';
-
---
--- Name: CONSTRAINT smart_accounts_deploy_tx_hash_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT smart_accounts_deploy_tx_hash_check ON cocopay.smart_accounts IS 'deploy_tx_hash is a transaction hash: 0x + 64 hex.';
-
---
--- Name: CONSTRAINT smart_accounts_deployed_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT smart_accounts_deployed_check ON cocopay.smart_accounts IS 'A deployed account has its deploy_tx_hash and deployed_at; an undeployed one has neither.';
-
---
--- Name: CONSTRAINT smart_accounts_owner_address_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT smart_accounts_owner_address_check ON cocopay.smart_accounts IS 'owner_address is an EVM address.';
-
---
--- Name: CONSTRAINT smart_accounts_salt_check ON smart_accounts; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT smart_accounts_salt_check ON cocopay.smart_accounts IS 'salt is 32 bytes in hex: 0x + 64 hex.';
-
---
--- Name: store_daily_stats; Type: MATERIALIZED VIEW; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE MATERIALIZED VIEW cocopay.store_daily_stats AS
- SELECT transactions.store_id,
-    date(transactions.created_at) AS date,
-    count(*) AS transaction_count,
-    sum(transactions.amount_usd) AS revenue_usd,
-    count(DISTINCT transactions.from_user_id) AS unique_customers,
-    avg(transactions.amount_usd) AS avg_transaction_usd
-   FROM cocopay.transactions
-  WHERE ((transactions.type = 'payment'::cocopay.transaction_type) AND (transactions.status = 'confirmed'::cocopay.transaction_status) AND (transactions.store_id IS NOT NULL))
-  GROUP BY transactions.store_id, (date(transactions.created_at))
-  WITH NO DATA;
 
 ALTER TABLE cocopay.store_daily_stats OWNER TO chaindb_owner;
 
 --
--- Name: MATERIALIZED VIEW store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+-- Name: TABLE store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON MATERIALIZED VIEW cocopay.store_daily_stats IS 'Daily stats per store over confirmed payments; refreshed daily with cocopay.refresh_store_daily_stats() (UTC days).';
+COMMENT ON TABLE cocopay.store_daily_stats IS 'Daily stats per store over confirmed payments (the seed''s materialized view, kept as a table): as of the last cocopay.refresh_store_daily_stats(), which recomputes only the changed (store, UTC day) pairs.';
 
 --
 -- Name: COLUMN store_daily_stats.date; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON COLUMN cocopay.store_daily_stats.date IS 'The day (UTC when refreshed by refresh_store_daily_stats).';
+COMMENT ON COLUMN cocopay.store_daily_stats.date IS 'The UTC day.';
 
 --
 -- Name: COLUMN store_daily_stats.unique_customers; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
 COMMENT ON COLUMN cocopay.store_daily_stats.unique_customers IS 'Distinct paying users (from_user_id) that day.';
+
+--
+-- Name: CONSTRAINT store_daily_stats_avg_transaction_usd_finite_check ON store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT store_daily_stats_avg_transaction_usd_finite_check ON cocopay.store_daily_stats IS 'The average is a finite number: not NaN, not +/-Infinity (common.is_finite).';
+
+--
+-- Name: CONSTRAINT store_daily_stats_revenue_usd_finite_check ON store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT store_daily_stats_revenue_usd_finite_check ON cocopay.store_daily_stats IS 'Revenue is a finite number: not NaN, not +/-Infinity (common.is_finite).';
+
+--
+-- Name: store_daily_stats_changes; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TABLE cocopay.store_daily_stats_changes (
+    id bigint NOT NULL,
+    store_id uuid NOT NULL,
+    date date NOT NULL
+);
+
+ALTER TABLE cocopay.store_daily_stats_changes OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE store_daily_stats_changes; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE cocopay.store_daily_stats_changes IS 'Queue of (store, UTC day) pairs whose confirmed payments changed since the last refresh of store_daily_stats; appended by triggers on transactions (duplicates allowed, no index: no writer waits on another), consumed by refresh_store_daily_stats().';
+
+--
+-- Name: store_daily_stats_changes_id_seq; Type: SEQUENCE; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE cocopay.store_daily_stats_changes ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME cocopay.store_daily_stats_changes_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: store_deployments; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
@@ -1841,7 +2281,7 @@ CREATE TABLE cocopay.store_deployments (
     deploy_tx_hash character varying(66),
     error_message text,
     deployed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT store_deployments_deploy_tx_hash_check CHECK (common.is_evm_hash((deploy_tx_hash)::text)),
     CONSTRAINT store_deployments_deployed_check CHECK ((((status = 'deployed'::cocopay.deployment_status) = (deployed_at IS NOT NULL)) AND ((status = 'deployed'::cocopay.deployment_status) = (deploy_tx_hash IS NOT NULL)))),
     CONSTRAINT store_deployments_project_id_check CHECK ((project_id > 0)),
@@ -1941,12 +2381,14 @@ CREATE TABLE cocopay.token_balances (
     store_id uuid,
     balance numeric(78,0) DEFAULT 0 NOT NULL,
     balance_usd numeric(18,6) DEFAULT 0 NOT NULL,
-    last_synced_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_synced_at timestamp with time zone DEFAULT common.now() NOT NULL,
     last_synced_block bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT token_balances_balance_check CHECK ((balance >= (0)::numeric)),
+    CONSTRAINT token_balances_balance_finite_check CHECK (common.is_finite(balance)),
     CONSTRAINT token_balances_balance_usd_check CHECK ((balance_usd >= (0)::numeric)),
+    CONSTRAINT token_balances_balance_usd_finite_check CHECK (common.is_finite(balance_usd)),
     CONSTRAINT token_balances_last_synced_block_check CHECK ((last_synced_block >= 0)),
     CONSTRAINT token_balances_token_address_check CHECK ((((token_address)::text = '0x0'::text) OR common.is_evm_address((token_address)::text)))
 );
@@ -1996,10 +2438,22 @@ COMMENT ON COLUMN cocopay.token_balances.last_synced_block IS 'Block number of t
 COMMENT ON CONSTRAINT token_balances_balance_check ON cocopay.token_balances IS 'Balances are never negative.';
 
 --
+-- Name: CONSTRAINT token_balances_balance_finite_check ON token_balances; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT token_balances_balance_finite_check ON cocopay.token_balances IS 'A balance is a finite number: not NaN.';
+
+--
 -- Name: CONSTRAINT token_balances_balance_usd_check ON token_balances; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
 COMMENT ON CONSTRAINT token_balances_balance_usd_check ON cocopay.token_balances IS 'USD values of balances are never negative.';
+
+--
+-- Name: CONSTRAINT token_balances_balance_usd_finite_check ON token_balances; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT token_balances_balance_usd_finite_check ON cocopay.token_balances IS 'A balance''s USD value is a finite number: not NaN.';
 
 --
 -- Name: CONSTRAINT token_balances_last_synced_block_check ON token_balances; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2012,110 +2466,6 @@ COMMENT ON CONSTRAINT token_balances_last_synced_block_check ON cocopay.token_ba
 --
 
 COMMENT ON CONSTRAINT token_balances_token_address_check ON cocopay.token_balances IS 'token_address is an EVM address or exactly ''0x0'' (native token).';
-
---
--- Name: users; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE TABLE cocopay.users (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    phone character varying(20) NOT NULL,
-    phone_verified_at timestamp with time zone,
-    name character varying(255),
-    email character varying(255),
-    backup_owner_phone character varying(20),
-    backup_owner_activated_at timestamp with time zone,
-    last_active_at timestamp with time zone DEFAULT now(),
-    preferred_chain_id cocopay.chain_id DEFAULT '8453'::cocopay.chain_id,
-    locale character varying(10) DEFAULT 'pt-BR'::character varying,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT users_backup_owner_activated_at_check CHECK (((backup_owner_activated_at IS NULL) OR (backup_owner_phone IS NOT NULL))),
-    CONSTRAINT users_backup_owner_phone_check CHECK (((backup_owner_phone)::text ~ '^\+?[0-9]{6,19}$'::text)),
-    CONSTRAINT users_email_check CHECK (((email)::text ~ '^[^@[:space:]]+@[^@[:space:]]+$'::text)),
-    CONSTRAINT users_locale_check CHECK (((locale)::text ~ '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$'::text)),
-    CONSTRAINT users_phone_check CHECK (((phone)::text ~ '^\+?[0-9]{6,19}$'::text))
-);
-
-ALTER TABLE cocopay.users OWNER TO chaindb_owner;
-
---
--- Name: TABLE users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON TABLE cocopay.users IS 'Primary user table for both customers and merchants; a user is identified by phone.';
-
---
--- Name: COLUMN users.phone; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.users.phone IS 'Login identity, unique; digits with an optional leading + (E.164-ish).';
-
---
--- Name: COLUMN users.phone_verified_at; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.users.phone_verified_at IS 'When the phone was verified by OTP; NULL while unverified.';
-
---
--- Name: COLUMN users.backup_owner_phone; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.users.backup_owner_phone IS 'Phone of a trusted person who can recover the account.';
-
---
--- Name: COLUMN users.backup_owner_activated_at; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.users.backup_owner_activated_at IS 'When the backup owner took over (recovery); requires backup_owner_phone.';
-
---
--- Name: COLUMN users.last_active_at; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.users.last_active_at IS 'Last time the user was seen active in the app.';
-
---
--- Name: COLUMN users.preferred_chain_id; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.users.preferred_chain_id IS 'Chain used by default for the user''s payments (Base).';
-
---
--- Name: COLUMN users.locale; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON COLUMN cocopay.users.locale IS 'BCP 47 language tag for the app''s texts.';
-
---
--- Name: CONSTRAINT users_backup_owner_activated_at_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT users_backup_owner_activated_at_check ON cocopay.users IS 'A backup owner can only have been activated when one is set.';
-
---
--- Name: CONSTRAINT users_backup_owner_phone_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT users_backup_owner_phone_check ON cocopay.users IS 'The backup owner''s phone has the same format as users.phone.';
-
---
--- Name: CONSTRAINT users_email_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT users_email_check ON cocopay.users IS 'Lenient e-mail shape: one @ with non-blank text on both sides.';
-
---
--- Name: CONSTRAINT users_locale_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT users_locale_check ON cocopay.users IS 'locale is a BCP 47-style tag such as pt-BR or en.';
-
---
--- Name: CONSTRAINT users_phone_check ON users; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
---
-
-COMMENT ON CONSTRAINT users_phone_check ON cocopay.users IS 'Phone numbers are 6 to 19 digits with an optional leading +; lenient E.164 (seed silent).';
 
 --
 -- Name: analytics_events analytics_events_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
@@ -2144,6 +2494,13 @@ ALTER TABLE ONLY cocopay.feature_flags
 
 ALTER TABLE ONLY cocopay.feature_flags
     ADD CONSTRAINT feature_flags_pkey PRIMARY KEY (id);
+
+--
+-- Name: store_daily_stats idx_store_daily_stats; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY cocopay.store_daily_stats
+    ADD CONSTRAINT idx_store_daily_stats PRIMARY KEY (store_id, date);
 
 --
 -- Name: loans loans_chain_id_loan_id_onchain_key; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
@@ -2214,6 +2571,13 @@ ALTER TABLE ONLY cocopay.smart_accounts
 
 ALTER TABLE ONLY cocopay.smart_accounts
     ADD CONSTRAINT smart_accounts_user_id_chain_id_key UNIQUE (user_id, chain_id);
+
+--
+-- Name: store_daily_stats_changes store_daily_stats_changes_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY cocopay.store_daily_stats_changes
+    ADD CONSTRAINT store_daily_stats_changes_pkey PRIMARY KEY (id);
 
 --
 -- Name: store_deployments store_deployments_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
@@ -2291,6 +2655,30 @@ ALTER TABLE ONLY cocopay.users
 
 ALTER TABLE ONLY cocopay.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: analytics_events_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX analytics_events_user_id_created_at_id_idx ON cocopay.analytics_events USING btree (user_id, created_at DESC, id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: INDEX analytics_events_user_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.analytics_events_user_id_created_at_id_idx IS 'A user''s events newest first (created_at DESC, id): analytics_event_list_by_user reads its N newest rows and stops.';
+
+--
+-- Name: audit_logs_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX audit_logs_user_id_created_at_id_idx ON cocopay.audit_logs USING btree (user_id, created_at DESC, id);
+
+--
+-- Name: INDEX audit_logs_user_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.audit_logs_user_id_created_at_id_idx IS 'A user''s audit entries newest first (created_at DESC, id): audit_log_list_by_user reads its N newest rows and stops.';
 
 --
 -- Name: idx_analytics_events_created; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
@@ -2425,16 +2813,10 @@ CREATE INDEX idx_smart_accounts_address ON cocopay.smart_accounts USING btree (a
 CREATE INDEX idx_smart_accounts_user ON cocopay.smart_accounts USING btree (user_id);
 
 --
--- Name: idx_store_daily_stats; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE UNIQUE INDEX idx_store_daily_stats ON cocopay.store_daily_stats USING btree (store_id, date);
-
---
 -- Name: INDEX idx_store_daily_stats; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON INDEX cocopay.idx_store_daily_stats IS 'One row per store and day; required by REFRESH MATERIALIZED VIEW CONCURRENTLY.';
+COMMENT ON INDEX cocopay.idx_store_daily_stats IS 'One row per store and day (the seed''s unique index, kept): the key the refresh upserts on.';
 
 --
 -- Name: idx_store_deployments_store; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
@@ -2587,6 +2969,18 @@ CREATE INDEX loans_user_id_idx ON cocopay.loans USING btree (user_id);
 COMMENT ON INDEX cocopay.loans_user_id_idx IS 'Indexes the FK to users for every loan (idx_loans_user covers active loans only).';
 
 --
+-- Name: payouts_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX payouts_created_at_id_idx ON cocopay.payouts USING btree (created_at, id) WHERE (status = ANY (ARRAY['pending'::cocopay.payout_status, 'processing'::cocopay.payout_status]));
+
+--
+-- Name: INDEX payouts_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.payouts_created_at_id_idx IS 'Open payouts (pending, processing) oldest first (created_at, id): payout_list_open reads its N oldest and stops.';
+
+--
 -- Name: payouts_requested_by_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2657,6 +3051,18 @@ CREATE UNIQUE INDEX transactions_idempotency_key_key ON cocopay.transactions USI
 --
 
 COMMENT ON INDEX cocopay.transactions_idempotency_key_key IS 'An idempotency key is used by one transaction only (the seed''s UNIQUE ... WHERE idempotency_key IS NOT NULL).';
+
+--
+-- Name: transactions_store_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX transactions_store_id_created_at_id_idx ON cocopay.transactions USING btree (store_id, created_at DESC, id);
+
+--
+-- Name: INDEX transactions_store_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON INDEX cocopay.transactions_store_id_created_at_id_idx IS 'A store''s transactions newest first (created_at DESC, id): transaction_list_by_store reads its N newest rows and stops.';
 
 --
 -- Name: analytics_events analytics_events_append_only; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
@@ -2755,6 +3161,18 @@ CREATE TRIGGER stores_status_transition BEFORE UPDATE ON cocopay.stores FOR EACH
 COMMENT ON TRIGGER stores_status_transition ON cocopay.stores IS 'State machine of stores.deployment_status, declared in common.state_machines: pending -> deploying, deploying -> deployed | failed, failed -> pending; any other change raises CD001. failed -> pending decided: a failed deployment is retried; deployed is terminal.';
 
 --
+-- Name: transactions transactions_immutable_columns; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_immutable_columns BEFORE UPDATE ON cocopay.transactions FOR EACH ROW WHEN (((old.from_user_id IS DISTINCT FROM new.from_user_id) OR (old.to_user_id IS DISTINCT FROM new.to_user_id) OR (old.store_id IS DISTINCT FROM new.store_id) OR (old.type IS DISTINCT FROM new.type) OR (old.amount_usd IS DISTINCT FROM new.amount_usd) OR (old.chain_id IS DISTINCT FROM new.chain_id) OR ((old.idempotency_key)::text IS DISTINCT FROM (new.idempotency_key)::text) OR (old.created_at IS DISTINCT FROM new.created_at) OR ((old.confirmed_at IS NOT NULL) AND (old.confirmed_at IS DISTINCT FROM new.confirmed_at)))) EXECUTE FUNCTION common.tg__forbid_change('{from_user_id,to_user_id,store_id,type,amount_usd,chain_id,idempotency_key,created_at}', '{confirmed_at}');
+
+--
+-- Name: TRIGGER transactions_immutable_columns ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_immutable_columns ON cocopay.transactions IS 'Declared in common.immutable_columns: from_user_id, to_user_id, store_id, type, amount_usd, chain_id, idempotency_key, created_at never change; confirmed_at never change once set (CD003, <table>_<column>_immutable).';
+
+--
 -- Name: transactions transactions_status_transition; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -2765,6 +3183,54 @@ CREATE TRIGGER transactions_status_transition BEFORE UPDATE ON cocopay.transacti
 --
 
 COMMENT ON TRIGGER transactions_status_transition ON cocopay.transactions IS 'State machine of transactions.status, declared in common.state_machines: pending -> confirmed | failed; any other change raises CD001. confirmed and failed are terminal (seed).';
+
+--
+-- Name: transactions transactions_store_daily_stats_delete; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_store_daily_stats_delete AFTER DELETE ON cocopay.transactions FOR EACH ROW WHEN (((old.type = 'payment'::cocopay.transaction_type) AND (old.status = 'confirmed'::cocopay.transaction_status) AND (old.store_id IS NOT NULL))) EXECUTE FUNCTION cocopay.tg_transactions__store_daily_stats_changes();
+
+--
+-- Name: TRIGGER transactions_store_daily_stats_delete ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_store_daily_stats_delete ON cocopay.transactions IS 'A confirmed payment deleted: its store and UTC day are queued for the next stats refresh.';
+
+--
+-- Name: transactions transactions_store_daily_stats_insert; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_store_daily_stats_insert AFTER INSERT ON cocopay.transactions FOR EACH ROW WHEN (((new.type = 'payment'::cocopay.transaction_type) AND (new.status = 'confirmed'::cocopay.transaction_status) AND (new.store_id IS NOT NULL))) EXECUTE FUNCTION cocopay.tg_transactions__store_daily_stats_changes();
+
+--
+-- Name: TRIGGER transactions_store_daily_stats_insert ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_store_daily_stats_insert ON cocopay.transactions IS 'A confirmed payment inserted as such: its store and UTC day are queued for the next stats refresh.';
+
+--
+-- Name: transactions transactions_store_daily_stats_truncate; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_store_daily_stats_truncate AFTER TRUNCATE ON cocopay.transactions FOR EACH STATEMENT EXECUTE FUNCTION cocopay.tg_transactions__store_daily_stats_changes();
+
+--
+-- Name: TRIGGER transactions_store_daily_stats_truncate ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_store_daily_stats_truncate ON cocopay.transactions IS 'transactions truncated: every day in store_daily_stats is queued (the next refresh empties them).';
+
+--
+-- Name: transactions transactions_store_daily_stats_update; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER transactions_store_daily_stats_update AFTER UPDATE ON cocopay.transactions FOR EACH ROW WHEN ((((old.type = 'payment'::cocopay.transaction_type) AND (old.status = 'confirmed'::cocopay.transaction_status) AND (old.store_id IS NOT NULL)) OR ((new.type = 'payment'::cocopay.transaction_type) AND (new.status = 'confirmed'::cocopay.transaction_status) AND (new.store_id IS NOT NULL)))) EXECUTE FUNCTION cocopay.tg_transactions__store_daily_stats_changes();
+
+--
+-- Name: TRIGGER transactions_store_daily_stats_update ON transactions; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER transactions_store_daily_stats_update ON cocopay.transactions IS 'A payment confirmed (or a confirmed payment changed): its store and UTC day are queued for the next refresh.';
 
 --
 -- Name: feature_flags update_feature_flags_updated_at; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
@@ -3071,29 +3537,29 @@ GRANT ALL ON TYPE cocopay.transaction_type TO chaindb_readonly;
 -- Name: TABLE store_members; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE cocopay.store_members TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.store_members TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.store_members TO chaindb_readonly;
 
 --
--- Name: FUNCTION accept_store_member(p_store_id uuid, p_user_id uuid, p_now timestamp with time zone); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION accept_store_member(p_store_id uuid, p_user_id uuid); Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.accept_store_member(p_store_id uuid, p_user_id uuid) TO chaindb_app;
 
 --
 -- Name: TABLE payouts; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.payouts TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.payouts TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.payouts TO chaindb_readonly;
 
 --
--- Name: FUNCTION complete_payout(p_id uuid, p_external_id character varying, p_now timestamp with time zone); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION complete_payout(p_id uuid, p_external_id character varying); Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.complete_payout(p_id uuid, p_external_id character varying) TO chaindb_app;
 
 --
 -- Name: FUNCTION generate_confirmation_code(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
@@ -3106,22 +3572,94 @@ GRANT ALL ON FUNCTION cocopay.generate_confirmation_code() TO chaindb_app;
 -- Name: TABLE transactions; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.transactions TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.transactions TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.transactions TO chaindb_readonly;
 
 --
--- Name: FUNCTION confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint, p_now timestamp with time zone); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint); Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.confirm_transaction(p_id uuid, p_confirmation_code character varying, p_tx_hash character varying, p_block_number bigint) TO chaindb_app;
 
 --
 -- Name: TABLE stores; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.stores TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.stores TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.stores TO chaindb_readonly;
+
+--
+-- Name: COLUMN stores.name; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(name) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.symbol; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(symbol) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.category; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(category) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.description; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(description) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.latitude; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(latitude) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.longitude; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(longitude) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(address) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.deployment_status; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(deployment_status) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.website; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(website) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.instagram; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(instagram) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.qr_code_url; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(qr_code_url) ON TABLE cocopay.stores TO chaindb_app;
+
+--
+-- Name: COLUMN stores.short_code; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(short_code) ON TABLE cocopay.stores TO chaindb_app;
 
 --
 -- Name: FUNCTION create_store(p_owner_id uuid, p_name character varying, p_symbol character varying, p_short_code character varying, p_category character varying, p_description text, p_latitude numeric, p_longitude numeric, p_address text, p_website character varying, p_instagram character varying, p_qr_code_url character varying); Type: ACL; Schema: cocopay; Owner: chaindb_owner
@@ -3131,18 +3669,18 @@ REVOKE ALL ON FUNCTION cocopay.create_store(p_owner_id uuid, p_name character va
 GRANT ALL ON FUNCTION cocopay.create_store(p_owner_id uuid, p_name character varying, p_symbol character varying, p_short_code character varying, p_category character varying, p_description text, p_latitude numeric, p_longitude numeric, p_address text, p_website character varying, p_instagram character varying, p_qr_code_url character varying) TO chaindb_app;
 
 --
--- Name: FUNCTION create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying, p_now timestamp with time zone); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying); Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.create_transaction(p_idempotency_key character varying, p_type cocopay.transaction_type, p_amount_usd numeric, p_chain_id cocopay.chain_id, p_from_user_id uuid, p_to_user_id uuid, p_store_id uuid, p_tokens_used jsonb, p_rewards_earned jsonb, p_bundle_id character varying) TO chaindb_app;
 
 --
--- Name: FUNCTION fail_payout(p_id uuid, p_error_message text, p_now timestamp with time zone); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION fail_payout(p_id uuid, p_error_message text); Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.fail_payout(p_id uuid, p_error_message text) TO chaindb_app;
 
 --
 -- Name: FUNCTION fail_transaction(p_id uuid, p_error_code character varying, p_error_message text); Type: ACL; Schema: cocopay; Owner: chaindb_owner
@@ -3152,11 +3690,25 @@ REVOKE ALL ON FUNCTION cocopay.fail_transaction(p_id uuid, p_error_code characte
 GRANT ALL ON FUNCTION cocopay.fail_transaction(p_id uuid, p_error_code character varying, p_error_message text) TO chaindb_app;
 
 --
--- Name: FUNCTION invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid, p_now timestamp with time zone); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: TABLE smart_accounts; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid, p_now timestamp with time zone) TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.smart_accounts TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.smart_accounts TO chaindb_readonly;
+
+--
+-- Name: FUNCTION get_or_create_smart_account(p_user_id uuid, p_chain_id cocopay.chain_id, p_address character varying, p_salt character varying, p_owner_address character varying, p_custody_status cocopay.custody_status); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION cocopay.get_or_create_smart_account(p_user_id uuid, p_chain_id cocopay.chain_id, p_address character varying, p_salt character varying, p_owner_address character varying, p_custody_status cocopay.custody_status) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.get_or_create_smart_account(p_user_id uuid, p_chain_id cocopay.chain_id, p_address character varying, p_salt character varying, p_owner_address character varying, p_custody_status cocopay.custody_status) TO chaindb_app;
+
+--
+-- Name: FUNCTION invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.invite_store_member(p_store_id uuid, p_user_id uuid, p_role cocopay.store_role, p_invited_by uuid) TO chaindb_app;
 
 --
 -- Name: FUNCTION ll_to_earth(latitude double precision, longitude double precision); Type: ACL; Schema: cocopay; Owner: chaindb_owner
@@ -3167,6 +3719,13 @@ GRANT ALL ON FUNCTION cocopay.ll_to_earth(latitude double precision, longitude d
 GRANT ALL ON FUNCTION cocopay.ll_to_earth(latitude double precision, longitude double precision) TO chaindb_readonly;
 
 --
+-- Name: FUNCTION mark_smart_account_deployed(p_id uuid, p_deploy_tx_hash character varying); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION cocopay.mark_smart_account_deployed(p_id uuid, p_deploy_tx_hash character varying) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.mark_smart_account_deployed(p_id uuid, p_deploy_tx_hash character varying) TO chaindb_app;
+
+--
 -- Name: FUNCTION refresh_store_daily_stats(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -3174,11 +3733,90 @@ REVOKE ALL ON FUNCTION cocopay.refresh_store_daily_stats() FROM PUBLIC;
 GRANT ALL ON FUNCTION cocopay.refresh_store_daily_stats() TO chaindb_app;
 
 --
--- Name: FUNCTION request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric, p_now timestamp with time zone); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: FUNCTION request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric); Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-REVOKE ALL ON FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric, p_now timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric, p_now timestamp with time zone) TO chaindb_app;
+REVOKE ALL ON FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.request_payout(p_store_id uuid, p_requested_by uuid, p_amount_usd numeric, p_payout_type cocopay.payout_type, p_destination jsonb, p_fee_usd numeric) TO chaindb_app;
+
+--
+-- Name: TABLE sessions; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT,DELETE ON TABLE cocopay.sessions TO chaindb_app;
+
+--
+-- Name: COLUMN sessions.id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT(id) ON TABLE cocopay.sessions TO chaindb_readonly;
+
+--
+-- Name: COLUMN sessions.user_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT(user_id) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(user_id) ON TABLE cocopay.sessions TO chaindb_app;
+
+--
+-- Name: COLUMN sessions.token_hash; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(token_hash) ON TABLE cocopay.sessions TO chaindb_app;
+
+--
+-- Name: COLUMN sessions.auth_method; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT(auth_method) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(auth_method) ON TABLE cocopay.sessions TO chaindb_app;
+
+--
+-- Name: COLUMN sessions.device_info; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT(device_info) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(device_info) ON TABLE cocopay.sessions TO chaindb_app;
+
+--
+-- Name: COLUMN sessions.ip_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT(ip_address) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(ip_address) ON TABLE cocopay.sessions TO chaindb_app;
+
+--
+-- Name: COLUMN sessions.expires_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT(expires_at) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(expires_at) ON TABLE cocopay.sessions TO chaindb_app;
+
+--
+-- Name: COLUMN sessions.revoked_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT(revoked_at) ON TABLE cocopay.sessions TO chaindb_readonly;
+
+--
+-- Name: COLUMN sessions.created_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT(created_at) ON TABLE cocopay.sessions TO chaindb_readonly;
+
+--
+-- Name: FUNCTION revoke_session(p_id uuid); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION cocopay.revoke_session(p_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.revoke_session(p_id uuid) TO chaindb_app;
+
+--
+-- Name: FUNCTION revoke_user_sessions(p_user_id uuid); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION cocopay.revoke_user_sessions(p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.revoke_user_sessions(p_user_id uuid) TO chaindb_app;
 
 --
 -- Name: FUNCTION start_payout(p_id uuid, p_external_id character varying); Type: ACL; Schema: cocopay; Owner: chaindb_owner
@@ -3194,99 +3832,359 @@ GRANT ALL ON FUNCTION cocopay.start_payout(p_id uuid, p_external_id character va
 REVOKE ALL ON FUNCTION cocopay.tg_passkeys__sign_count_monotonic() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg_transactions__store_daily_stats_changes(); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION cocopay.tg_transactions__store_daily_stats_changes() FROM PUBLIC;
+
+--
+-- Name: TABLE users; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT ON TABLE cocopay.users TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.users TO chaindb_readonly;
+
+--
+-- Name: COLUMN users.phone; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(phone) ON TABLE cocopay.users TO chaindb_app;
+
+--
+-- Name: COLUMN users.name; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(name),UPDATE(name) ON TABLE cocopay.users TO chaindb_app;
+
+--
+-- Name: COLUMN users.email; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(email),UPDATE(email) ON TABLE cocopay.users TO chaindb_app;
+
+--
+-- Name: COLUMN users.backup_owner_phone; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(backup_owner_phone),UPDATE(backup_owner_phone) ON TABLE cocopay.users TO chaindb_app;
+
+--
+-- Name: COLUMN users.last_active_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(last_active_at) ON TABLE cocopay.users TO chaindb_app;
+
+--
+-- Name: COLUMN users.preferred_chain_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(preferred_chain_id),UPDATE(preferred_chain_id) ON TABLE cocopay.users TO chaindb_app;
+
+--
+-- Name: COLUMN users.locale; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(locale),UPDATE(locale) ON TABLE cocopay.users TO chaindb_app;
+
+--
+-- Name: FUNCTION verify_user_phone(p_id uuid); Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION cocopay.verify_user_phone(p_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION cocopay.verify_user_phone(p_id uuid) TO chaindb_app;
+
+--
 -- Name: TABLE analytics_events; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT ON TABLE cocopay.analytics_events TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.analytics_events TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.analytics_events TO chaindb_readonly;
+
+--
+-- Name: COLUMN analytics_events.event_name; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(event_name) ON TABLE cocopay.analytics_events TO chaindb_app;
+
+--
+-- Name: COLUMN analytics_events.properties; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(properties) ON TABLE cocopay.analytics_events TO chaindb_app;
+
+--
+-- Name: COLUMN analytics_events.user_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(user_id) ON TABLE cocopay.analytics_events TO chaindb_app;
+
+--
+-- Name: COLUMN analytics_events.session_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(session_id) ON TABLE cocopay.analytics_events TO chaindb_app;
+
+--
+-- Name: COLUMN analytics_events.device_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(device_id) ON TABLE cocopay.analytics_events TO chaindb_app;
+
+--
+-- Name: COLUMN analytics_events.ip_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(ip_address) ON TABLE cocopay.analytics_events TO chaindb_app;
+
+--
+-- Name: COLUMN analytics_events.user_agent; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(user_agent) ON TABLE cocopay.analytics_events TO chaindb_app;
 
 --
 -- Name: TABLE audit_logs; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT ON TABLE cocopay.audit_logs TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.audit_logs TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.audit_logs TO chaindb_readonly;
+
+--
+-- Name: COLUMN audit_logs.user_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(user_id) ON TABLE cocopay.audit_logs TO chaindb_app;
+
+--
+-- Name: COLUMN audit_logs.ip_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(ip_address) ON TABLE cocopay.audit_logs TO chaindb_app;
+
+--
+-- Name: COLUMN audit_logs.user_agent; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(user_agent) ON TABLE cocopay.audit_logs TO chaindb_app;
+
+--
+-- Name: COLUMN audit_logs.action; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(action) ON TABLE cocopay.audit_logs TO chaindb_app;
+
+--
+-- Name: COLUMN audit_logs.resource_type; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(resource_type) ON TABLE cocopay.audit_logs TO chaindb_app;
+
+--
+-- Name: COLUMN audit_logs.resource_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(resource_id) ON TABLE cocopay.audit_logs TO chaindb_app;
+
+--
+-- Name: COLUMN audit_logs.old_values; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(old_values) ON TABLE cocopay.audit_logs TO chaindb_app;
+
+--
+-- Name: COLUMN audit_logs.new_values; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(new_values) ON TABLE cocopay.audit_logs TO chaindb_app;
+
+--
+-- Name: COLUMN audit_logs.metadata; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(metadata) ON TABLE cocopay.audit_logs TO chaindb_app;
 
 --
 -- Name: TABLE feature_flags; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.feature_flags TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.feature_flags TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.feature_flags TO chaindb_readonly;
+
+--
+-- Name: COLUMN feature_flags.name; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(name) ON TABLE cocopay.feature_flags TO chaindb_app;
+
+--
+-- Name: COLUMN feature_flags.description; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE cocopay.feature_flags TO chaindb_app;
+
+--
+-- Name: COLUMN feature_flags.enabled; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(enabled),UPDATE(enabled) ON TABLE cocopay.feature_flags TO chaindb_app;
+
+--
+-- Name: COLUMN feature_flags.rules; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(rules),UPDATE(rules) ON TABLE cocopay.feature_flags TO chaindb_app;
 
 --
 -- Name: TABLE loans; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.loans TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.loans TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.loans TO chaindb_readonly;
+
+--
+-- Name: COLUMN loans.user_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(user_id) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.chain_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(chain_id) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.loan_id_onchain; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(loan_id_onchain) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.collateral; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(collateral) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.collateral_usd_at_origination; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(collateral_usd_at_origination) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.borrow_amount; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(borrow_amount) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.borrow_amount_usd; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(borrow_amount_usd) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.prepaid_fee_percent; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(prepaid_fee_percent) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.prepaid_duration_seconds; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(prepaid_duration_seconds) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.project_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(project_id) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.token_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(token_address) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.is_active; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(is_active) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.repaid_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(repaid_at) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.origination_tx_hash; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(origination_tx_hash) ON TABLE cocopay.loans TO chaindb_app;
+
+--
+-- Name: COLUMN loans.repayment_tx_hash; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(repayment_tx_hash) ON TABLE cocopay.loans TO chaindb_app;
 
 --
 -- Name: TABLE passkeys; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE cocopay.passkeys TO chaindb_app;
+GRANT SELECT,DELETE ON TABLE cocopay.passkeys TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.passkeys TO chaindb_readonly;
 
 --
--- Name: TABLE sessions; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: COLUMN passkeys.user_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE cocopay.sessions TO chaindb_app;
+GRANT INSERT(user_id) ON TABLE cocopay.passkeys TO chaindb_app;
 
 --
--- Name: COLUMN sessions.id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: COLUMN passkeys.credential_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT(id) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(credential_id) ON TABLE cocopay.passkeys TO chaindb_app;
 
 --
--- Name: COLUMN sessions.user_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: COLUMN passkeys.public_key; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT(user_id) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(public_key) ON TABLE cocopay.passkeys TO chaindb_app;
 
 --
--- Name: COLUMN sessions.auth_method; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: COLUMN passkeys.sign_count; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT(auth_method) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(sign_count),UPDATE(sign_count) ON TABLE cocopay.passkeys TO chaindb_app;
 
 --
--- Name: COLUMN sessions.device_info; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: COLUMN passkeys.derived_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT(device_info) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(derived_address) ON TABLE cocopay.passkeys TO chaindb_app;
 
 --
--- Name: COLUMN sessions.ip_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: COLUMN passkeys.device_name; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT(ip_address) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT INSERT(device_name),UPDATE(device_name) ON TABLE cocopay.passkeys TO chaindb_app;
 
 --
--- Name: COLUMN sessions.expires_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: COLUMN passkeys.last_used_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT(expires_at) ON TABLE cocopay.sessions TO chaindb_readonly;
-
---
--- Name: COLUMN sessions.revoked_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
---
-
-GRANT SELECT(revoked_at) ON TABLE cocopay.sessions TO chaindb_readonly;
-
---
--- Name: COLUMN sessions.created_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
---
-
-GRANT SELECT(created_at) ON TABLE cocopay.sessions TO chaindb_readonly;
+GRANT UPDATE(last_used_at) ON TABLE cocopay.passkeys TO chaindb_app;
 
 --
 -- Name: TABLE signing_keys; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT ON TABLE cocopay.signing_keys TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.signing_keys TO chaindb_app;
 
 --
 -- Name: COLUMN signing_keys.id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
@@ -3299,12 +4197,20 @@ GRANT SELECT(id) ON TABLE cocopay.signing_keys TO chaindb_readonly;
 --
 
 GRANT SELECT(user_id) ON TABLE cocopay.signing_keys TO chaindb_readonly;
+GRANT INSERT(user_id) ON TABLE cocopay.signing_keys TO chaindb_app;
+
+--
+-- Name: COLUMN signing_keys.encrypted_private_key; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(encrypted_private_key) ON TABLE cocopay.signing_keys TO chaindb_app;
 
 --
 -- Name: COLUMN signing_keys.address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
 GRANT SELECT(address) ON TABLE cocopay.signing_keys TO chaindb_readonly;
+GRANT INSERT(address) ON TABLE cocopay.signing_keys TO chaindb_app;
 
 --
 -- Name: COLUMN signing_keys.is_active; Type: ACL; Schema: cocopay; Owner: chaindb_owner
@@ -3327,13 +4233,6 @@ GRANT SELECT(revoked_at) ON TABLE cocopay.signing_keys TO chaindb_readonly;
 GRANT SELECT(created_at) ON TABLE cocopay.signing_keys TO chaindb_readonly;
 
 --
--- Name: TABLE smart_accounts; Type: ACL; Schema: cocopay; Owner: chaindb_owner
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.smart_accounts TO chaindb_app;
-GRANT SELECT ON TABLE cocopay.smart_accounts TO chaindb_readonly;
-
---
 -- Name: TABLE store_daily_stats; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -3341,25 +4240,132 @@ GRANT SELECT ON TABLE cocopay.store_daily_stats TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.store_daily_stats TO chaindb_readonly;
 
 --
+-- Name: TABLE store_daily_stats_changes; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT SELECT ON TABLE cocopay.store_daily_stats_changes TO chaindb_readonly;
+
+--
 -- Name: TABLE store_deployments; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.store_deployments TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.store_deployments TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.store_deployments TO chaindb_readonly;
+
+--
+-- Name: COLUMN store_deployments.store_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(store_id) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.chain_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(chain_id) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.project_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(project_id),UPDATE(project_id) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.token_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(token_address),UPDATE(token_address) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.terminal_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(terminal_address),UPDATE(terminal_address) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.status; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(status) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.bundle_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(bundle_id),UPDATE(bundle_id) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.deploy_tx_hash; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(deploy_tx_hash) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.error_message; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(error_message) ON TABLE cocopay.store_deployments TO chaindb_app;
+
+--
+-- Name: COLUMN store_deployments.deployed_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(deployed_at) ON TABLE cocopay.store_deployments TO chaindb_app;
 
 --
 -- Name: TABLE token_balances; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.token_balances TO chaindb_app;
+GRANT SELECT ON TABLE cocopay.token_balances TO chaindb_app;
 GRANT SELECT ON TABLE cocopay.token_balances TO chaindb_readonly;
 
 --
--- Name: TABLE users; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+-- Name: COLUMN token_balances.user_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
 --
 
-GRANT SELECT,INSERT,UPDATE ON TABLE cocopay.users TO chaindb_app;
-GRANT SELECT ON TABLE cocopay.users TO chaindb_readonly;
+GRANT INSERT(user_id) ON TABLE cocopay.token_balances TO chaindb_app;
+
+--
+-- Name: COLUMN token_balances.chain_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(chain_id) ON TABLE cocopay.token_balances TO chaindb_app;
+
+--
+-- Name: COLUMN token_balances.token_address; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(token_address) ON TABLE cocopay.token_balances TO chaindb_app;
+
+--
+-- Name: COLUMN token_balances.store_id; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(store_id),UPDATE(store_id) ON TABLE cocopay.token_balances TO chaindb_app;
+
+--
+-- Name: COLUMN token_balances.balance; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(balance),UPDATE(balance) ON TABLE cocopay.token_balances TO chaindb_app;
+
+--
+-- Name: COLUMN token_balances.balance_usd; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(balance_usd),UPDATE(balance_usd) ON TABLE cocopay.token_balances TO chaindb_app;
+
+--
+-- Name: COLUMN token_balances.last_synced_at; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT UPDATE(last_synced_at) ON TABLE cocopay.token_balances TO chaindb_app;
+
+--
+-- Name: COLUMN token_balances.last_synced_block; Type: ACL; Schema: cocopay; Owner: chaindb_owner
+--
+
+GRANT INSERT(last_synced_block),UPDATE(last_synced_block) ON TABLE cocopay.token_balances TO chaindb_app;
 
 --
 -- PostgreSQL database dump complete

@@ -83,6 +83,46 @@ ALTER FUNCTION common.base58_decode(value text) OWNER TO chaindb_owner;
 COMMENT ON FUNCTION common.base58_decode(value text) IS 'Decodes Bitcoin-alphabet base58 (as Solana uses) to bytes; NULL when the text is not base58.';
 
 --
+-- Name: base58_pow256(integer); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.base58_pow256(k integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT ('{2,5R,LUw,2UzHM,7YXq9H,VtB5VXd,3CUsUpv9u,Ahg1opVcGX,jpXCZedGfVR,4FzkJ37568tQw,FPBt6CHo3fovdM,26Uw2Vvq8EnJ7hRH,5qCHTcgbQwpvYZQ9d,NKioeUVktgzXLJ1B3u,2d7dWtQMvj9WttA3mMnX,8AQGAut7N92awznwCnjuR,YcVfxkQb6JRzqk5kF2tNLw,3QXfYy4b7UPwLJ99wrwKjCyM,BcrMA6SqZZvEpAezV9QmfHqhH,osEoy933LkHyyBcgjE7v81Kvmd,4ZrjxJnU1LA5xSyrWMNuXTvSYKwu,Gk2Yb7VgCTZ6sjfwWYwgqTpsjGdJX,2CUupRZfa1aCgvwLsbRzNpuQJuZyEKR,6HgC8KRBEhXYbF4riJyJFLSHt32XBnGw,QLbz7JHiBTspS962RLKV8GndWFwiEaqKM,2n1XR4oJkmBdJMxhBGQGb96gQ88xUzxLFyH,8qfKFDmPNA1uDdWpLJyhogk4u4W7taoE15Pd,bbn7XmLuiNnyUkAbvEMH74R6CnTXQgB2PLNqu,3diW7pnisfdBvHTXP7wvW5k5Ky1e5DVuF7aXQpX,Cd4BX7vopdUjCBe56dfR9Mw86iDpdcAZbJ2yE8jR,tJ93RwaVfE1PEMxd5rpZZuPtLCwbEaDCrNBhAy8Cw,4uQeVj5tqViQh7yWWGStvkEG1Zmhx6uasJtWCJziofM,JEKNVnkbo3jma5nREBBJCDoXFVeKkD56V3xKrvRmWxFH,2K3n5t4wSaF5mj27Tw9vStXWLWyRjjiH5Cp3CFLpKVCr1d,6nfFzYQPHsjA4QTuXt2NuGReV9J4BdXBwZ8cgeJTrbVHKju,SYXsAycDPUu4z2ZksJD5fh5nTDcH3vCFHnpcVye5XuDq3iLX,2wkBET2rRgE8pahuaczxKbmv7ciehqsne57F9gtzf1PVd4yT9R,9adaAMuB9v8yX1mZ5PtoB6VFSCeqRGjASd8ZTM6VUkiHLCYAQ8w,esSRNKFHpMYCTUPeaQ3coZDgiERzi8R6g6UNFHhEhVwD5jvYV81M,3t9dCZ5Y5E1ehZqtxrQiZ2VCzGzHKiXjN3Z9nn4gbTkiGKvTKy7vXH,Dim4mzb29eRsQ3xpMX5gQMZVuoZq3cJdytGuo3uFm75w8eWwCihZEdd,y9KVfbBA5ACmSk5N1Zmev5kSc4Xu4WprE5KE2Foe9frmvkb8Ej41HAdu,5GoidXKqq3McwAd8FjVe6MHxk1kbNnWeCGi3SUYLryGWhJFPcwacGEMXrX,KrmCkCrAX3Q1c5UT22ZQicZs2rKQj9sqAkL9mSZLfZMU4s8WqduLeDwdBZR,2SEe6qhJ11baZfpk9qXt3gfz3qAgFj4BMc2FXh9ojoBoLU4GAhft1hJ86hc4w,7LPCkmvr33dd9CMjU1DJJr74oVbiFzd2hwaX8UDsHtrfWvRPwpWcA4raLADnMM,UxYztDJfS2ceXB8WSBwHPmjmnDED7BL2Xhtwyy9nyZtD14ngGxhgB21p7ZhRAoH,38QCEV3JxdU8LcBi8vBGbMWTneYyJSGaykXWHgSqovg91yHicMSrXuDUawyKPgFFd,APfNaWmCGXxjPYJGZwiKpdX3EUk7VxXnyV7eGd74S7ukPHSnf3F7dPU4kqdaB6DuXu,iT2NEvN4jZez6V9DiQVQ5EBarVTHgp6uvK6KVxMk9sVpVMapWtuJFcATaVeRRY3xsNX,49ws2kSXyUs8f1DDH7kgLqfBiRSb2eiu6aJrUeoLZU9tCc9rGix5q9UCkJqSAoJ45bKyR,EvV9pijhiHzGnjvuC8oneZmYHpswCHVvwc1oP3qXLJrCzEA4UQA8KWP4r9in6FLGbGWjzw,24T5FwdDUhFyngtUuN9TWUodb7GKpCoph61YXiKXAtDnBub4zKwDHJggPywVQ2AG3pFUGnhM,5gE5nx6r5Eh7ef4EA8LL17ipVYee3M7fVw7QAZNkAd5QT97Nc2aHCy48tSKWLc7sRRYsNgh5H,Me8k9pCobhS4MCyF5HNJsWfaczh8VMnQvhqFFBtyXUESWNo8MbwtXpQqp2kgVY1KYoMfLiBssd,2a6uBTuM6g9TbnBqF7uF3swwHPse84AjSc3Dwsd6QVVCKafCbTwFGT2GESajoJwrQsMcCDzo1YRu,7w73KBk3i3nLQWSowKTb1hsUbMxWr8yxL1ep9CSJrgjSy1ZcB7tRyBraEKuuuQD76MFxLYN65PitX,XbofDGQzxBH6ekxvAkUM87PnnfW2jtEPCusu5BUhpJNMcDUvFfQ1CzuofpUYWHSRtcR1FFS5QPHtPR,3L4cwf92vnYN3wf3og2shpPDb6Yw8gH851aPeqTFH9mfFxS6E3iUXuxc4zLYa4FZEroJx5thgSDPXovw,BH8yeFLTWQ1RuzEwP1HGoA94ZVVwvtNAChYNyzrr2Hi7s1fk4az4XSkRnc5GLuMFJAoQE8bCZ4HgSz93M,nNED1QGszkYtxseX28EpijLaiQnmSqiPcdwW2aP1NgkVHjx14pzrZNegQHopir4N6nFoWxVwzVWd7hCVMH,4TEhHzmj65uDnMcYbVxx1dBsRon11B41gpJ3Z7xL8eiSwrtZmHtrMjtZJuoBfdhXr8WkLKDxmikqkQYRi8Vd,GEoSr1zQmSdVRBytTGqwokiyaVTd1mNJ2jkEGmhDSmTwX9CbcVZrrYJZc42r5Wyu9rAJGFSDAPJWAaui4Y5Ku,2AFv15MNPuA84RmU66xw2uMzGipcVxNpzAffoacGVvjFue3CBmf633fAWuiP9cwL9C3z3CJiGgRSFjJfeEcA6QX,67rpwLCuS5DGA8KGZXKsVQ7dnPb9goRLoKfgGbLfQg9WoLUgNY77E2jT11fem3coV9nAkguBACzrU1iyZM4B8roR}'::text[])[(k + 1)] AS text;
+END;
+
+ALTER FUNCTION common.base58_pow256(k integer) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION base58_pow256(k integer); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.base58_pow256(k integer) IS 'base58 of 256^k (k = 0 .. 64), the smallest number taking k + 1 bytes; NULL outside 0 .. 64. Thresholds for common.base58_has_bytes.';
+
+--
+-- Name: base58_has_bytes(text, integer); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.base58_has_bytes(value text, n integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT ((value ~ '^[1-9A-HJ-NP-Za-km-z]+$'::text) AND
+         CASE
+             WHEN ("left"(value, 1) = '1'::text) THEN (octet_length(common.base58_decode(value)) = n)
+             ELSE ((ROW(octet_length(value), (value COLLATE "C")) >= ROW(octet_length(common.base58_pow256((n - 1))), common.base58_pow256((n - 1)))) AND (ROW(octet_length(value), (value COLLATE "C")) < ROW(octet_length(common.base58_pow256(n)), common.base58_pow256(n))))
+         END);
+END;
+
+ALTER FUNCTION common.base58_has_bytes(value text, n integer) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION base58_has_bytes(value text, n integer); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.base58_has_bytes(value text, n integer) IS 'True when the text is base58 (Bitcoin alphabet) of exactly n bytes, 1 <= n <= 64: by comparison with base58(256^(n-1)) and base58(256^n), decoding only values with leading ''1''s. NULL in, NULL out.';
+
+--
 -- Name: compile_append_only(regclass); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
@@ -560,13 +600,35 @@ ALTER FUNCTION common.forbid_transition(table_name text, from_state text, to_sta
 COMMENT ON FUNCTION common.forbid_transition(table_name text, from_state text, to_state text) IS 'Raises SQLSTATE CD001 (forbidden_transition) naming the pseudo-constraint <table>_status_transition, with the from/to states in DETAIL. Called by the state-machine triggers.';
 
 --
+-- Name: freeze_clock(timestamp with time zone); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.freeze_clock(p_at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    UPDATE common.clock AS o SET offset_by = interval '0', frozen_at = p_at WHERE o.id;
+    SELECT common.now();
+$$;
+
+ALTER FUNCTION common.freeze_clock(p_at timestamp with time zone) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION freeze_clock(p_at timestamp with time zone); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.freeze_clock(p_at timestamp with time zone) IS 'Stops common.now() at p_at (tests: exact timestamps); NULL restores the server clock. Returns the new common.now(). SECURITY INVOKER like common.set_clock_offset: the owner and superusers only (42501 otherwise).';
+
+--
 -- Name: is_evm_address(text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
 CREATE FUNCTION common.is_evm_address(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
-    SELECT value ~ '^0x[0-9a-fA-F]{40}$'
+BEGIN
+    RETURN octet_length(value) = 42 AND value ~ '^0x[0-9a-fA-F]+$';
+END
 $_$;
 
 ALTER FUNCTION common.is_evm_address(value text) OWNER TO chaindb_owner;
@@ -582,9 +644,11 @@ COMMENT ON FUNCTION common.is_evm_address(value text) IS 'True when the text is 
 --
 
 CREATE FUNCTION common.is_evm_hash(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
-    SELECT value ~ '^0x[0-9a-fA-F]{64}$'
+BEGIN
+    RETURN octet_length(value) = 66 AND value ~ '^0x[0-9a-fA-F]+$';
+END
 $_$;
 
 ALTER FUNCTION common.is_evm_hash(value text) OWNER TO chaindb_owner;
@@ -596,15 +660,51 @@ ALTER FUNCTION common.is_evm_hash(value text) OWNER TO chaindb_owner;
 COMMENT ON FUNCTION common.is_evm_hash(value text) IS 'True when the text is a 32-byte hash or id in hex: 0x and 64 hex digits. NULL in, NULL out.';
 
 --
+-- Name: is_finite(double precision); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.is_finite(value double precision) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT value NOT IN ('NaN'::double precision, 'Infinity'::double precision, '-Infinity'::double precision)
+$$;
+
+ALTER FUNCTION common.is_finite(value double precision) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION is_finite(value double precision); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.is_finite(value double precision) IS 'True when the number is neither NaN nor +/-Infinity; NULL on NULL. The guard of every floating point column (<table>_<column>_finite_check).';
+
+--
+-- Name: is_finite(numeric); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.is_finite(value numeric) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT value NOT IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric)
+$$;
+
+ALTER FUNCTION common.is_finite(value numeric) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION is_finite(value numeric); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.is_finite(value numeric) IS 'True when the number is neither NaN nor +/-Infinity; NULL on NULL. The guard of every numeric column (<table>_<column>_finite_check).';
+
+--
 -- Name: is_solana_pubkey(text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
 CREATE FUNCTION common.is_solana_pubkey(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
-    SELECT coalesce(
-        length(value) BETWEEN 32 AND 44 AND length(common.base58_decode(value)) = 32, false
-    )
+BEGIN
+    RETURN octet_length(value) BETWEEN 32 AND 44 AND common.base58_has_bytes(value, 32);
+END
 $$;
 
 ALTER FUNCTION common.is_solana_pubkey(value text) OWNER TO chaindb_owner;
@@ -620,11 +720,11 @@ COMMENT ON FUNCTION common.is_solana_pubkey(value text) IS 'True when the text i
 --
 
 CREATE FUNCTION common.is_solana_signature(value text) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
-    SELECT coalesce(
-        length(value) BETWEEN 64 AND 88 AND length(common.base58_decode(value)) = 64, false
-    )
+BEGIN
+    RETURN octet_length(value) BETWEEN 64 AND 88 AND common.base58_has_bytes(value, 64);
+END
 $$;
 
 ALTER FUNCTION common.is_solana_signature(value text) OWNER TO chaindb_owner;
@@ -634,6 +734,28 @@ ALTER FUNCTION common.is_solana_signature(value text) OWNER TO chaindb_owner;
 --
 
 COMMENT ON FUNCTION common.is_solana_signature(value text) IS 'True when the text is base58 of exactly 64 bytes (a Solana transaction signature). NULL in, NULL out.';
+
+--
+-- Name: now(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.now() RETURNS timestamp with time zone
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT coalesce(
+        (SELECT coalesce(o.frozen_at, pg_catalog.now() + o.offset_by) FROM common.clock AS o WHERE o.id),
+        pg_catalog.now()
+    )
+$$;
+
+ALTER FUNCTION common.now() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION now(); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.now() IS 'The database''s clock: now() (transaction start) plus common.clock.offset_by, or frozen_at when set (in production: offset 0, not frozen). Every deadline and recorded timestamp of the product schemas uses it. SECURITY DEFINER only to read the offset, which the application roles cannot see or change.';
 
 --
 -- Name: raise_forbidden_transition(regclass, text, text, text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
@@ -738,6 +860,26 @@ ALTER FUNCTION common.relation_name(p_table regclass, OUT schema_name text, OUT 
 --
 
 COMMENT ON FUNCTION common.relation_name(p_table regclass, OUT schema_name text, OUT table_name text) IS 'The schema and name of a table, as the declaration tables key it.';
+
+--
+-- Name: set_clock_offset(interval); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.set_clock_offset(p_offset_by interval) RETURNS timestamp with time zone
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    UPDATE common.clock AS o SET offset_by = p_offset_by, frozen_at = NULL WHERE o.id;
+    SELECT common.now();
+$$;
+
+ALTER FUNCTION common.set_clock_offset(p_offset_by interval) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION set_clock_offset(p_offset_by interval); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.set_clock_offset(p_offset_by interval) IS 'Runs common.now() at now() + p_offset_by (tests: reach a deadline without waiting; 0 restores the server clock); returns the new common.now(). Runs as the caller (SECURITY INVOKER): only the owner and superusers may update common.clock, and chaindb_app / chaindb_readonly have no EXECUTE on it (42501).';
 
 --
 -- Name: state_label(text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
@@ -895,7 +1037,7 @@ CREATE FUNCTION common.tg__set_updated_at() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-    NEW.updated_at := now();
+    NEW.updated_at := common.now();
     RETURN NEW;
 END
 $$;
@@ -906,7 +1048,7 @@ ALTER FUNCTION common.tg__set_updated_at() OWNER TO chaindb_owner;
 -- Name: FUNCTION tg__set_updated_at(); Type: COMMENT; Schema: common; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION common.tg__set_updated_at() IS 'BEFORE UPDATE trigger: sets updated_at to the transaction time (Prisma''s @updatedAt).';
+COMMENT ON FUNCTION common.tg__set_updated_at() IS 'BEFORE UPDATE trigger: sets updated_at to the database''s clock, common.now() (Prisma''s @updatedAt).';
 
 SET default_tablespace = '';
 
@@ -928,6 +1070,43 @@ ALTER TABLE common.append_only_tables OWNER TO chaindb_owner;
 --
 
 COMMENT ON TABLE common.append_only_tables IS 'Tables whose rows are never updated, deleted or truncated, by any role (CD003). Written by common.define_append_only.';
+
+--
+-- Name: clock; Type: TABLE; Schema: common; Owner: chaindb_owner
+--
+
+CREATE TABLE common.clock (
+    id boolean DEFAULT true NOT NULL,
+    offset_by interval DEFAULT '00:00:00'::interval NOT NULL,
+    frozen_at timestamp with time zone,
+    CONSTRAINT clock_id_check CHECK (id)
+);
+
+ALTER TABLE common.clock OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE clock; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE common.clock IS 'One row: how common.now() differs from the server clock (offset 0 and not frozen in production); set by tests through common.set_clock_offset() and common.freeze_clock(). Only the owner and superusers can read or write it.';
+
+--
+-- Name: COLUMN clock.id; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN common.clock.id IS 'Always true: the table holds one row.';
+
+--
+-- Name: COLUMN clock.offset_by; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN common.clock.offset_by IS 'Added to pg_catalog.now() by common.now() (when not frozen).';
+
+--
+-- Name: COLUMN clock.frozen_at; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN common.clock.frozen_at IS 'When set, common.now() returns exactly this instant.';
 
 --
 -- Name: immutable_columns; Type: TABLE; Schema: common; Owner: chaindb_owner
@@ -1017,6 +1196,13 @@ ALTER TABLE ONLY common.append_only_tables
     ADD CONSTRAINT append_only_tables_pkey PRIMARY KEY (schema_name, table_name);
 
 --
+-- Name: clock clock_pkey; Type: CONSTRAINT; Schema: common; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY common.clock
+    ADD CONSTRAINT clock_pkey PRIMARY KEY (id);
+
+--
 -- Name: immutable_columns immutable_columns_pkey; Type: CONSTRAINT; Schema: common; Owner: chaindb_owner
 --
 
@@ -1071,6 +1257,22 @@ GRANT USAGE ON SCHEMA extensions TO chaindb_readonly;
 REVOKE ALL ON FUNCTION common.base58_decode(value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION common.base58_decode(value text) TO chaindb_app;
 GRANT ALL ON FUNCTION common.base58_decode(value text) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION base58_pow256(k integer); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.base58_pow256(k integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION common.base58_pow256(k integer) TO chaindb_app;
+GRANT ALL ON FUNCTION common.base58_pow256(k integer) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION base58_has_bytes(value text, n integer); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.base58_has_bytes(value text, n integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION common.base58_has_bytes(value text, n integer) TO chaindb_app;
+GRANT ALL ON FUNCTION common.base58_has_bytes(value text, n integer) TO chaindb_readonly;
 
 --
 -- Name: FUNCTION compile_append_only(p_table regclass); Type: ACL; Schema: common; Owner: chaindb_owner
@@ -1135,6 +1337,12 @@ GRANT ALL ON FUNCTION common.forbid_transition(table_name text, from_state text,
 GRANT ALL ON FUNCTION common.forbid_transition(table_name text, from_state text, to_state text) TO chaindb_readonly;
 
 --
+-- Name: FUNCTION freeze_clock(p_at timestamp with time zone); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.freeze_clock(p_at timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION is_evm_address(value text); Type: ACL; Schema: common; Owner: chaindb_owner
 --
 
@@ -1151,6 +1359,22 @@ GRANT ALL ON FUNCTION common.is_evm_hash(value text) TO chaindb_app;
 GRANT ALL ON FUNCTION common.is_evm_hash(value text) TO chaindb_readonly;
 
 --
+-- Name: FUNCTION is_finite(value double precision); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.is_finite(value double precision) FROM PUBLIC;
+GRANT ALL ON FUNCTION common.is_finite(value double precision) TO chaindb_app;
+GRANT ALL ON FUNCTION common.is_finite(value double precision) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION is_finite(value numeric); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.is_finite(value numeric) FROM PUBLIC;
+GRANT ALL ON FUNCTION common.is_finite(value numeric) TO chaindb_app;
+GRANT ALL ON FUNCTION common.is_finite(value numeric) TO chaindb_readonly;
+
+--
 -- Name: FUNCTION is_solana_pubkey(value text); Type: ACL; Schema: common; Owner: chaindb_owner
 --
 
@@ -1165,6 +1389,14 @@ GRANT ALL ON FUNCTION common.is_solana_pubkey(value text) TO chaindb_readonly;
 REVOKE ALL ON FUNCTION common.is_solana_signature(value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION common.is_solana_signature(value text) TO chaindb_app;
 GRANT ALL ON FUNCTION common.is_solana_signature(value text) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION now(); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.now() FROM PUBLIC;
+GRANT ALL ON FUNCTION common.now() TO chaindb_app;
+GRANT ALL ON FUNCTION common.now() TO chaindb_readonly;
 
 --
 -- Name: FUNCTION raise_forbidden_transition(p_table regclass, p_column text, p_from text, p_to text); Type: ACL; Schema: common; Owner: chaindb_owner
@@ -1193,6 +1425,12 @@ GRANT ALL ON FUNCTION common.raise_precondition_failed(p_table regclass, p_const
 
 REVOKE ALL ON FUNCTION common.relation_name(p_table regclass, OUT schema_name text, OUT table_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION common.relation_name(p_table regclass, OUT schema_name text, OUT table_name text) TO chaindb_app;
+
+--
+-- Name: FUNCTION set_clock_offset(p_offset_by interval); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.set_clock_offset(p_offset_by interval) FROM PUBLIC;
 
 --
 -- Name: FUNCTION state_label(p_column text); Type: ACL; Schema: common; Owner: chaindb_owner

@@ -1,9 +1,10 @@
 """Database administration: roles, migrations (yoyo), schema snapshots.
 
 Used by the Makefile (through ``python -m chaindb.cli``) and by the tests.
-Migrations run as the NOLOGIN owner role: the connection's session user must be
-a member of ``chaindb_owner`` (a superuser is), and yoyo connects with
-``options=-c role=chaindb_owner`` so every object it creates is owned by it.
+Migrations (yoyo's files and bookkeeping, applied by :mod:`chaindb.migrator`) run as the
+NOLOGIN owner role: the connection's session user must be a member of ``chaindb_owner`` (a
+superuser is), and the runner connects with ``options=-c role=chaindb_owner`` so every object
+it creates is owned by it. :func:`migrate` runs the preflight (:mod:`chaindb.checkdb`) first.
 """
 
 from __future__ import annotations
@@ -12,19 +13,18 @@ import os
 import re
 import subprocess
 import tomllib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
+from chaindb import checkdb, migrator
 from chaindb.db import libpq_url as libpq_url  # re-exported for the CLI and tests
 from chaindb.embedded import bindir, project_root
 
-OWNER_ROLE = "chaindb_owner"
+OWNER_ROLE = migrator.OWNER_ROLE
 APP_ROLE = "chaindb_app"
 READONLY_ROLE = "chaindb_readonly"
 
@@ -53,7 +53,7 @@ def yoyo_url(url: str) -> str:
     parts = urlsplit(libpq_url(url))
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "options"]
     # Every migration runs as the owner, and waits at most so long for a lock or a statement.
-    query.append(("options", f"-c role={OWNER_ROLE} -c lock_timeout=10s -c statement_timeout=15min"))
+    query.append(("options", migrator.SESSION_OPTIONS))
     return urlunsplit(("postgresql+psycopg", parts.netloc, parts.path, urlencode(query), ""))
 
 
@@ -63,11 +63,23 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, ""))
 
 
+def database_name(url: str) -> str:
+    """The database a URL names."""
+    return str(psycopg.conninfo.conninfo_to_dict(libpq_url(url))["dbname"])
+
+
+class PreflightError(RuntimeError):
+    """The connecting user lacks rights to migrate; ``str()`` is check-db's report."""
+
+
+def roles_script() -> bytes:
+    return (project_root() / "sql" / "roles.sql").read_bytes()
+
+
 def ensure_roles(url: str) -> None:
     """Create the project's roles if missing and grant the owner what it needs (idempotent)."""
-    script = (project_root() / "sql" / "roles.sql").read_text()
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-        conn.execute(script.encode())
+        conn.execute(roles_script())
 
 
 def _sources(schemas: Sequence[str] | None) -> list[str]:
@@ -78,60 +90,36 @@ def _sources(schemas: Sequence[str] | None) -> list[str]:
     return [str(migrations_dir() / "common"), *(str(migrations_dir() / s) for s in chosen)]
 
 
-@contextmanager
-def _backend(url: str) -> Iterator[Any]:
-    from yoyo import get_backend
+def migrate(url: str, schemas: Sequence[str] | None = None, *, accept_changed: bool = False,
+            report: migrator.Reporter | None = None, only: Collection[str] | None = None) -> list[str]:
+    """Apply every pending migration of common/ and the given schemas (all by default).
 
-    backend = get_backend(yoyo_url(url))
-    try:
-        with backend.lock():
-            yield backend
-    finally:
-        backend.connection.close()
-
-
-def migrate(url: str, schemas: Sequence[str] | None = None) -> list[str]:
-    """Apply every pending migration of common/ and the given schemas (all by default)."""
-    from yoyo import read_migrations
-
-    ensure_roles(url)
-    migrations = read_migrations(*_sources(schemas))
-    with _backend(url) as backend:
-        pending = backend.to_apply(migrations)
-        backend.apply_migrations(pending)
-        return [m.id for m in pending]
+    First the preflight (``make check-db``): a missing right raises :class:`PreflightError`
+    with the SQL that grants it. Then the roles set-up, when it has something to do.
+    """
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        preflight = checkdb.check_connection(conn)
+        if not preflight.ok:
+            raise PreflightError(preflight.text())
+        return migrator.migrate_on(conn, _sources(schemas), accept_changed=accept_changed, report=report, only=only,
+                                   setup=roles_script() if preflight.roles_setup_needed else None)
 
 
-def rollback(url: str, schemas: Sequence[str] | None = None, *, everything: bool = False) -> list[str]:
+def rollback(url: str, schemas: Sequence[str] | None = None, *, everything: bool = False,
+             accept_changed: bool = False, report: migrator.Reporter | None = None) -> list[str]:
     """Roll back the last applied migration, or every one with ``everything``."""
-    from yoyo import read_migrations
-
-    migrations = read_migrations(*_sources(schemas))
-    with _backend(url) as backend:
-        applied = backend.to_rollback(migrations)
-        chosen = applied if everything else applied[:1]
-        backend.rollback_migrations(chosen)
-        return [m.id for m in chosen]
+    return migrator.rollback(url, _sources(schemas), count=None if everything else 1,
+                             accept_changed=accept_changed, report=report)
 
 
-def plan(schemas: Sequence[str] | None = None) -> list[Any]:
-    """The yoyo migrations of common/ and the given schemas (all by default), in apply order."""
-    from yoyo import read_migrations
-    from yoyo.migrations import topological_sort
-
-    return list(topological_sort(read_migrations(*_sources(schemas))))
+def plan(schemas: Sequence[str] | None = None) -> list[migrator.Migration]:
+    """The migrations of common/ and the given schemas (all by default), in apply order."""
+    return migrator.read(_sources(schemas))
 
 
 def status(url: str, schemas: Sequence[str] | None = None) -> list[tuple[str, bool]]:
-    """(migration id, applied?) for every migration, in apply order."""
-    from yoyo import read_migrations
-    from yoyo.migrations import topological_sort
-
-    ensure_roles(url)
-    migrations = read_migrations(*_sources(schemas))
-    with _backend(url) as backend:
-        applied = backend.get_applied_migration_hashes()
-        return [(m.id, m.hash in applied) for m in topological_sort(migrations)]
+    """(migration id, applied?) for every migration, in apply order. Reads only."""
+    return [(s.id, s.applied) for s in migrator.status(url, _sources(schemas)) if s.path is not None]
 
 
 def create_database(url: str, name: str, template: str | None = None) -> str:
@@ -174,6 +162,26 @@ def dump_schema(url: str, schemas: Sequence[str] = ()) -> str:
     cmd.append(libpq_url(url))
     result = subprocess.run(cmd, capture_output=True, text=True, check=True, env=_pg_env())
     return normalize_dump(result.stdout)
+
+
+#: libpq's environment variable for each connection parameter (libpq-envars).
+_LIBPQ_ENV = {
+    "host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "dbname": "PGDATABASE", "user": "PGUSER",
+    "password": "PGPASSWORD", "passfile": "PGPASSFILE", "options": "PGOPTIONS", "application_name": "PGAPPNAME",
+    "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT", "target_session_attrs": "PGTARGETSESSIONATTRS",
+}
+
+
+def libpq_environment(url: str) -> dict[str, str]:
+    """The process environment with the URL's connection parameters as libpq variables, for
+    tools that take no URL with parameters (pg_prove splits its options on ``=``)."""
+    env = {k: v for k, v in os.environ.items() if k not in _LIBPQ_ENV.values()}
+    for key, value in psycopg.conninfo.conninfo_to_dict(libpq_url(url)).items():
+        if key not in _LIBPQ_ENV:
+            raise ValueError(f"connection parameter {key!r} has no libpq environment variable here")
+        env[_LIBPQ_ENV[key]] = str(value)
+    return env
 
 
 def _pg_env() -> dict[str, str]:

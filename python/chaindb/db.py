@@ -29,6 +29,8 @@ from psycopg import sql
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
+from chaindb import errors
+
 __all__ = [
     "PREPARED_MAX",
     "PREPARE_THRESHOLD",
@@ -67,7 +69,7 @@ def database_url(url: str | None = None) -> str:
 
 def _check_role(role: str | None) -> str | None:
     if role is not None and not _IDENTIFIER.fullmatch(role):
-        raise ValueError(f"invalid role name: {role!r}")
+        raise errors.InvalidInput(f"invalid role name: {role!r}")
     return role
 
 
@@ -111,14 +113,15 @@ def connect(
 ) -> psycopg.Connection[TupleRow]:
     """A new connection (close it, or use it as a context manager)."""
     role = _check_role(role)
-    conn = psycopg.Connection.connect(
-        database_url(url), autocommit=autocommit, prepare_threshold=prepare_threshold, **kwargs
-    )
-    try:
-        _configure(conn, role)
-    except BaseException:
-        conn.close()
-        raise
+    with errors.translating():
+        conn = psycopg.Connection.connect(
+            database_url(url), autocommit=autocommit, prepare_threshold=prepare_threshold, **kwargs
+        )
+        try:
+            _configure(conn, role)
+        except BaseException:
+            conn.close()
+            raise
     return conn
 
 
@@ -132,14 +135,15 @@ async def async_connect(
 ) -> psycopg.AsyncConnection[TupleRow]:
     """A new async connection (close it, or use it as an async context manager)."""
     role = _check_role(role)
-    conn = await psycopg.AsyncConnection.connect(
-        database_url(url), autocommit=autocommit, prepare_threshold=prepare_threshold, **kwargs
-    )
-    try:
-        await _configure_async(conn, role)
-    except BaseException:
-        await conn.close()
-        raise
+    with errors.translating():
+        conn = await psycopg.AsyncConnection.connect(
+            database_url(url), autocommit=autocommit, prepare_threshold=prepare_threshold, **kwargs
+        )
+        try:
+            await _configure_async(conn, role)
+        except BaseException:
+            await conn.close()
+            raise
     return conn
 
 

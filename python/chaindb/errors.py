@@ -41,12 +41,15 @@ PROJECT_SQLSTATES: dict[str, str] = {
 # --------------------------------------------------------------------------------------
 # The exception hierarchy
 #
-#   ChainDBError                      everything this package raises for database trouble
+#   ChainDBError                      everything this package raises for database trouble and bad input
 #   ├── NoRowReturned                 a query declared to return a row returned none
+#   ├── UnexpectedNull                a column a query declares never NULL was NULL
+#   ├── InvalidInput                  a value refused before it reaches the database (also a ValueError)
 #   └── DatabaseError                 an error reported by PostgreSQL or the driver
 #       ├── OperationalError          connection trouble, shutdown, cancel (08, 53, 57)
 #       │   └── QueryCanceled         57014: statement_timeout or a cancel
-#       ├── DataError                 22: bad values (invalid text representation, ...)
+#       ├── DataError                 22: bad values (invalid text representation, ...); also the
+#       │                             driver's own refusals (a NUL byte in text, text that is not UTF-8)
 #       ├── ProgrammingError          42: the SQL or a privilege is wrong
 #       │   └── InsufficientPrivilege 42501
 #       ├── TransactionConflict       40: retry the whole transaction
@@ -66,6 +69,13 @@ PROJECT_SQLSTATES: dict[str, str] = {
 # Every instance carries ``sqlstate``, ``constraint``, ``table``, ``column``, ``schema``,
 # ``detail``, ``hint``, ``rule`` (the project SQLSTATE's name, else None) and ``original``
 # (the psycopg exception, also chained as ``__cause__``).
+#
+# The contract of every public function of the package (the generated query modules,
+# ``chaindb.db``, ``chaindb.authenticity.packs``, ``chaindb.cocopay.accounts``,
+# ``chaindb.chain``): bad input raises a ChainDBError, and only a value of the wrong Python
+# type may raise ``TypeError`` instead. A psycopg error without a SQLSTATE (raised by the
+# driver, e.g. "text fields cannot contain NUL bytes") maps by its psycopg class; a
+# ``UnicodeEncodeError`` (a lone surrogate in a str) becomes a DataError.
 # --------------------------------------------------------------------------------------
 
 
@@ -76,7 +86,7 @@ _BY_SQLSTATE: dict[str, type[ChainDBError]] = {}
 
 
 class ChainDBError(Exception):
-    """Base of every error this package raises about the database."""
+    """Base of every error this package raises about the database or about bad input."""
 
     #: The SQLSTATE a subclass stands for (registered for ``translate``); None for groups.
     SQLSTATE: ClassVar[str | None] = None
@@ -118,6 +128,13 @@ class ChainDBError(Exception):
 
 class NoRowReturned(ChainDBError):
     """A query declared to return exactly one row (``-- @one``, or a plain INSERT ... RETURNING) returned none."""
+
+
+class UnexpectedNull(ChainDBError):
+    """A result column a query declares never NULL (``-- @not-null``, a function's row) was NULL; ``.column``."""
+class InvalidInput(ChainDBError, ValueError):
+    """A value the package refuses before sending it to the database (a key of the wrong length, a
+    malformed address or QR payload, a ciphertext that does not decrypt). Also a ``ValueError``."""
 
 
 class DatabaseError(ChainDBError):
@@ -254,12 +271,24 @@ def error_class(sqlstate: str | None) -> type[ChainDBError]:
     return DatabaseError
 
 
-def translate(exc: psycopg.Error) -> ChainDBError:
-    """The ChainDBError for a psycopg error (raise it ``from exc``)."""
+#: For psycopg errors without a SQLSTATE (raised by the driver itself), by psycopg class.
+_BY_PSYCOPG_CLASS: tuple[tuple[type[psycopg.Error], type[ChainDBError]], ...] = (
+    (psycopg.DataError, DataError),
+    (psycopg.IntegrityError, IntegrityViolation),
+    (psycopg.ProgrammingError, ProgrammingError),
+    (psycopg.OperationalError, OperationalError),
+)
+
+
+def translate(exc: psycopg.Error | UnicodeEncodeError) -> ChainDBError:
+    """The ChainDBError for a psycopg error, or for a str psycopg cannot encode (a lone surrogate:
+    a DataError); raise it ``from exc``."""
+    if isinstance(exc, UnicodeEncodeError):
+        return DataError(f"a text value is not valid UTF-8: {exc}")
     sqlstate = exc.sqlstate
     cls = error_class(sqlstate)
-    if cls is DatabaseError and sqlstate is None and isinstance(exc, psycopg.OperationalError):
-        cls = OperationalError
+    if sqlstate is None:
+        cls = next((ours for theirs, ours in _BY_PSYCOPG_CLASS if isinstance(exc, theirs)), cls)
     diag = exc.diag
     return cls(
         str(exc) or type(exc).__name__,
@@ -286,7 +315,7 @@ class _Translating:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if isinstance(exc, psycopg.Error):
+        if isinstance(exc, psycopg.Error | UnicodeEncodeError):
             raise translate(exc) from exc
 
 

@@ -43,9 +43,8 @@ SET onchain_batch_pubkey = :onchain_batch_pubkey::text
 WHERE b.id = :id::uuid
 RETURNING b.*;
 
--- name: batch_activate(id, tx_signature, now)^
--- CREATED -> ACTIVE, recording the activation transaction and when (now: injectable clock, NULL = now()).
--- @nullable-param now
+-- name: batch_activate(id, tx_signature)^
+-- CREATED -> ACTIVE, recording the activation transaction and when (activated_at = common.now()).
 -- @one
 -- @not-null id, manufacturer_id, sku_id, batch_public_id, batch_label, reward_usd_target, status, created_at
 SELECT
@@ -61,7 +60,7 @@ SELECT
     b.activated_at,
     b.activated_tx_signature,
     b.created_at
-FROM authenticity.activate_batch(:id::uuid, :tx_signature::text, :now::timestamptz) AS b;
+FROM authenticity.activate_batch(:id::uuid, :tx_signature::text) AS b;
 
 -- name: batch_pause(id)^
 -- ACTIVE -> PAUSED: the batch stops verifying codes.

@@ -61,9 +61,8 @@ SELECT
     p.created_at
 FROM authenticity.mark_code_pack_ready(:id::uuid) AS p;
 
--- name: code_pack_download(id, now)^
--- Count one download (READY or DOWNLOADED, before download_expires_at; now NULL: now()); READY -> DOWNLOADED. Then read code_pack_codes.
--- @nullable-param now
+-- name: code_pack_download(id)^
+-- Count one download (READY or DOWNLOADED, before download_expires_at by the database's clock); READY -> DOWNLOADED. Then read code_pack_codes.
 -- @one
 -- @not-null id, pack_id, batch_id, quantity, status, download_count, created_at
 SELECT
@@ -78,7 +77,7 @@ SELECT
     p.print_confirmed_at,
     p.plaintext_purged_at,
     p.created_at
-FROM authenticity.record_code_pack_download(:id::uuid, :now::timestamptz) AS p;
+FROM authenticity.record_code_pack_download(:id::uuid) AS p;
 
 -- name: code_pack_codes(id)
 -- The codes of a pack for printing: the ciphertext to decrypt with the app's key, the commitment (associated data) and the public payload.
@@ -91,9 +90,8 @@ SELECT
 FROM authenticity.codes AS c
 WHERE c.pack_id = :id::uuid;
 
--- name: code_pack_confirm_print(id, now)^
--- DOWNLOADED -> PRINT_CONFIRMED (at now; NULL: now()): purges every code's plaintext in the same transaction.
--- @nullable-param now
+-- name: code_pack_confirm_print(id)^
+-- DOWNLOADED -> PRINT_CONFIRMED at common.now(): purges every code's plaintext in the same transaction.
 -- @one
 -- @not-null id, pack_id, batch_id, quantity, status, download_count, created_at
 SELECT
@@ -108,4 +106,4 @@ SELECT
     p.print_confirmed_at,
     p.plaintext_purged_at,
     p.created_at
-FROM authenticity.confirm_print(:id::uuid, :now::timestamptz) AS p;
+FROM authenticity.confirm_print(:id::uuid) AS p;

@@ -1,8 +1,7 @@
 -- Verifications: confirm an intent and record the outcome in one call; history.
 
--- name: verification_confirm(verify_intent_id, user_id, tx_signature, now)^
--- Confirm an ISSUED, unexpired intent and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE (now NULL: now()).
--- @nullable-param now
+-- name: verification_confirm(verify_intent_id, user_id, tx_signature)^
+-- Confirm an ISSUED intent not expired by the database's clock and record its verification in one transaction: SUCCESS paying the intent's reward, or FAIL (ALREADY_VERIFIED, BATCH_NOT_ACTIVE) when another confirmation won or the batch is not ACTIVE.
 -- @one
 -- @not-null id, batch_id, user_id, commitment, code_pda, reward_lamports, tx_signature, verified_at, result, intent_id
 SELECT
@@ -17,13 +16,10 @@ SELECT
     v.result,
     v.failure_reason,
     v.intent_id
-FROM authenticity.confirm_verification(
-    :verify_intent_id::text, :user_id::uuid, :tx_signature::text, :now::timestamptz
-) AS v;
+FROM authenticity.confirm_verification(:verify_intent_id::text, :user_id::uuid, :tx_signature::text) AS v;
 
--- name: verification_fail(verify_intent_id, user_id, tx_signature, failure_reason, now)^
--- Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (now NULL: now()).
--- @nullable-param now
+-- name: verification_fail(verify_intent_id, user_id, tx_signature, failure_reason)^
+-- Record a FAIL verification with a reason (e.g. the chain refused the transaction) and fail the ISSUED intent (verified_at = common.now()).
 -- @one
 -- @not-null id, batch_id, user_id, commitment, code_pda, reward_lamports, tx_signature, verified_at, result, intent_id
 SELECT
@@ -39,7 +35,7 @@ SELECT
     v.failure_reason,
     v.intent_id
 FROM authenticity.fail_verification(
-    :verify_intent_id::text, :user_id::uuid, :tx_signature::text, :failure_reason::text, :now::timestamptz
+    :verify_intent_id::text, :user_id::uuid, :tx_signature::text, :failure_reason::text
 ) AS v;
 
 -- name: verification_list_by_user(user_id)

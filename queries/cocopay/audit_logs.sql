@@ -1,10 +1,10 @@
 -- Audit logs: append-only.
 
--- name: audit_log_append(user_id, ip_address, user_agent, action, resource_type, resource_id, old_values, new_values, metadata, now)<!
--- Append an audit entry (user_id NULL: a system action); created_at is now (NULL: now()).
--- @nullable-param user_id, ip_address, user_agent, resource_type, resource_id, old_values, new_values, metadata, now
+-- name: audit_log_append(user_id, ip_address, user_agent, action, resource_type, resource_id, old_values, new_values, metadata)<!
+-- Append an audit entry (user_id NULL: a system action); created_at is the database's clock (common.now()).
+-- @nullable-param user_id, ip_address, user_agent, resource_type, resource_id, old_values, new_values, metadata
 INSERT INTO cocopay.audit_logs AS a (
-    user_id, ip_address, user_agent, action, resource_type, resource_id, old_values, new_values, metadata, created_at
+    user_id, ip_address, user_agent, action, resource_type, resource_id, old_values, new_values, metadata
 )
 VALUES (
     :user_id::uuid,
@@ -15,8 +15,7 @@ VALUES (
     :resource_id::uuid,
     :old_values::jsonb,
     :new_values::jsonb,
-    :metadata::jsonb,
-    coalesce(:now::timestamptz, now())
+    :metadata::jsonb
 )
 RETURNING a.*;
 

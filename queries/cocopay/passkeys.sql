@@ -15,12 +15,11 @@ VALUES (
 )
 RETURNING p.*;
 
--- name: passkey_use(credential_id, sign_count, now)<!
--- Record an assertion: the authenticator's new sign_count and last_used_at = now (NULL: now()).
+-- name: passkey_use(credential_id, sign_count)<!
+-- Record an assertion: the authenticator's new sign_count and last_used_at = common.now().
 -- A lower sign_count than stored raises CD004 (passkeys_sign_count_monotonic). None for an unknown credential.
--- @nullable-param now
 UPDATE cocopay.passkeys AS p
-SET sign_count = :sign_count::bigint, last_used_at = coalesce(:now::timestamptz, now())
+SET sign_count = :sign_count::bigint, last_used_at = common.now()
 WHERE p.credential_id = :credential_id::varchar
 RETURNING p.*;
 

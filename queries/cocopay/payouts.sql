@@ -1,9 +1,9 @@
 -- Payouts: request (by an accepted owner or admin), start processing, complete or fail, read.
 
--- name: payout_request(store_id, requested_by, amount_usd, payout_type, destination, fee_usd, now)^
+-- name: payout_request(store_id, requested_by, amount_usd, payout_type, destination, fee_usd)^
 -- A pending payout of a store (cocopay.request_payout): CD007 when requested_by is not an accepted owner or admin.
--- fee_usd NULL means 0; created_at is now (NULL: now()).
--- @nullable-param fee_usd, now
+-- fee_usd NULL means 0 (23514 payouts_fee_usd_amount_usd_check when above the amount); created_at is common.now().
+-- @nullable-param fee_usd
 -- @one
 SELECT p.*
 FROM cocopay.request_payout(
@@ -12,8 +12,7 @@ FROM cocopay.request_payout(
     :amount_usd::numeric,
     :payout_type::cocopay.payout_type,
     :destination::jsonb,
-    :fee_usd::numeric,
-    :now::timestamptz
+    :fee_usd::numeric
 ) AS p;
 
 -- name: payout_start(id, external_id)^
@@ -22,17 +21,16 @@ FROM cocopay.request_payout(
 -- @one
 SELECT p.* FROM cocopay.start_payout(:id::uuid, :external_id::varchar) AS p;
 
--- name: payout_complete(id, external_id, now)^
--- processing -> completed with processed_at = now (NULL: now()) (cocopay.complete_payout). CD001 not processing.
--- @nullable-param external_id, now
+-- name: payout_complete(id, external_id)^
+-- processing -> completed with processed_at = common.now() (cocopay.complete_payout). CD001 not processing.
+-- @nullable-param external_id
 -- @one
-SELECT p.* FROM cocopay.complete_payout(:id::uuid, :external_id::varchar, :now::timestamptz) AS p;
+SELECT p.* FROM cocopay.complete_payout(:id::uuid, :external_id::varchar) AS p;
 
--- name: payout_fail(id, error_message, now)^
--- pending | processing -> failed with processed_at = now (NULL: now()) (cocopay.fail_payout). CD001 when settled.
--- @nullable-param now
+-- name: payout_fail(id, error_message)^
+-- pending | processing -> failed with processed_at = common.now() (cocopay.fail_payout). CD001 when settled.
 -- @one
-SELECT p.* FROM cocopay.fail_payout(:id::uuid, :error_message::text, :now::timestamptz) AS p;
+SELECT p.* FROM cocopay.fail_payout(:id::uuid, :error_message::text) AS p;
 
 -- name: payout_get(id)^
 -- One payout by id.

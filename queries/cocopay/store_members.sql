@@ -1,21 +1,18 @@
 -- Store members: invite (by an accepted owner or admin), accept, list.
 
--- name: store_member_invite(store_id, user_id, role, invited_by, now)^
+-- name: store_member_invite(store_id, user_id, role, invited_by)^
 -- Invite a user as admin or staff (cocopay.invite_store_member): CD007 when the role is owner or the inviter is
 -- not an accepted owner or admin of the store; 23505 store_members_store_id_user_id_key for a member already.
--- @nullable-param now
+-- invited_at is common.now().
 -- @one
 SELECT m.*
-FROM cocopay.invite_store_member(
-    :store_id::uuid, :user_id::uuid, :role::cocopay.store_role, :invited_by::uuid, :now::timestamptz
-) AS m;
+FROM cocopay.invite_store_member(:store_id::uuid, :user_id::uuid, :role::cocopay.store_role, :invited_by::uuid) AS m;
 
--- name: store_member_accept(store_id, user_id, now)^
--- Accept an invitation (cocopay.accept_store_member): CD005 no invitation, CD007 accepted already.
--- @nullable-param now
+-- name: store_member_accept(store_id, user_id)^
+-- Accept an invitation at common.now() (cocopay.accept_store_member): CD005 no invitation, CD007 accepted already.
 -- @one
 SELECT m.*
-FROM cocopay.accept_store_member(:store_id::uuid, :user_id::uuid, :now::timestamptz) AS m;
+FROM cocopay.accept_store_member(:store_id::uuid, :user_id::uuid) AS m;
 
 -- name: store_member_get(store_id, user_id)^
 -- One membership (or invitation).

@@ -1,11 +1,11 @@
 -- Token balances: a cache of on-chain balances, synced from blocks.
 
--- name: token_balance_sync(user_id, chain_id, token_address, store_id, balance, balance_usd, block_number, now)<!
+-- name: token_balance_sync(user_id, chain_id, token_address, store_id, balance, balance_usd, block_number)<!
 -- Store the balance read at block_number, unless the stored one comes from the same or a newer block:
--- then nothing changes and None is returned (a stale sync). last_synced_at is now (NULL: now()).
--- @nullable-param store_id, now
+-- then nothing changes and None is returned (a stale sync). last_synced_at is common.now().
+-- @nullable-param store_id
 INSERT INTO cocopay.token_balances AS b (
-    user_id, chain_id, token_address, store_id, balance, balance_usd, last_synced_at, last_synced_block
+    user_id, chain_id, token_address, store_id, balance, balance_usd, last_synced_block
 )
 VALUES (
     :user_id::uuid,
@@ -14,7 +14,6 @@ VALUES (
     :store_id::uuid,
     :balance::numeric,
     :balance_usd::numeric,
-    coalesce(:now::timestamptz, now()),
     :block_number::bigint
 )
 ON CONFLICT (user_id, chain_id, token_address) DO UPDATE
@@ -22,7 +21,7 @@ ON CONFLICT (user_id, chain_id, token_address) DO UPDATE
         store_id = excluded.store_id,
         balance = excluded.balance,
         balance_usd = excluded.balance_usd,
-        last_synced_at = excluded.last_synced_at,
+        last_synced_at = common.now(),
         last_synced_block = excluded.last_synced_block
     WHERE b.last_synced_block IS NULL OR b.last_synced_block < excluded.last_synced_block
 RETURNING b.*;

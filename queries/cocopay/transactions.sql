@@ -1,10 +1,10 @@
 -- Transactions: idempotent create, confirm with the confirmation code, fail, read.
 
--- name: transaction_create(idempotency_key, type, amount_usd, chain_id, from_user_id, to_user_id, store_id, tokens_used, rewards_earned, bundle_id, now)^
+-- name: transaction_create(idempotency_key, type, amount_usd, chain_id, from_user_id, to_user_id, store_id, tokens_used, rewards_earned, bundle_id)^
 -- Create a pending transaction under an idempotency key (cocopay.create_transaction): the same key and payload
 -- returns the existing row (no second transaction); the same key with another payload raises CD002
--- (errors.IdempotencyConflict). created_at is now (NULL: now()).
--- @nullable-param from_user_id, to_user_id, store_id, tokens_used, rewards_earned, bundle_id, now
+-- (errors.IdempotencyConflict). created_at is the database's clock (common.now()).
+-- @nullable-param from_user_id, to_user_id, store_id, tokens_used, rewards_earned, bundle_id
 -- @one
 SELECT t.*
 FROM cocopay.create_transaction(
@@ -17,19 +17,16 @@ FROM cocopay.create_transaction(
     :store_id::uuid,
     :tokens_used::jsonb,
     :rewards_earned::jsonb,
-    :bundle_id::varchar,
-    :now::timestamptz
+    :bundle_id::varchar
 ) AS t;
 
--- name: transaction_confirm(id, confirmation_code, tx_hash, block_number, now)^
--- pending -> confirmed when the confirmation code matches (cocopay.confirm_transaction), with confirmed_at = now
--- (NULL: now()). CD005 unknown, CD001 not pending, CD007 wrong code.
--- @nullable-param tx_hash, block_number, now
+-- name: transaction_confirm(id, confirmation_code, tx_hash, block_number)^
+-- pending -> confirmed when the confirmation code matches (cocopay.confirm_transaction), with confirmed_at =
+-- common.now(). CD005 unknown, CD001 not pending, CD007 wrong code.
+-- @nullable-param tx_hash, block_number
 -- @one
 SELECT t.*
-FROM cocopay.confirm_transaction(
-    :id::uuid, :confirmation_code::varchar, :tx_hash::varchar, :block_number::bigint, :now::timestamptz
-) AS t;
+FROM cocopay.confirm_transaction(:id::uuid, :confirmation_code::varchar, :tx_hash::varchar, :block_number::bigint) AS t;
 
 -- name: transaction_fail(id, error_code, error_message)^
 -- pending -> failed with an error code and message (cocopay.fail_transaction). CD005 unknown, CD001 not pending.

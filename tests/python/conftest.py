@@ -17,10 +17,13 @@
 - ``race``: races on the test's database (``Race``): many workers, each on its own connection as
   ``chaindb_app``, lined up on a ``threading.Barrier``; and ``Race.after``, one call made while another
   transaction holds what it needs.
+- ``clock``: the database's clock (``common.now()``) of the test's database, moved as the
+  superuser (``common.freeze_clock`` / ``common.set_clock_offset``); the app role cannot.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import threading
 import time
@@ -75,7 +78,15 @@ def fresh_database(pg_url: str, template: str | None = TEMPLATE) -> str:
 def db_url(pg_url: str, template_url: str) -> Iterator[str]:
     url = fresh_database(pg_url)
     yield url
-    admin.drop_database(pg_url, url.rsplit("/", 1)[1].split("?")[0])
+    admin.drop_database(pg_url, admin.database_name(url))
+
+
+@pytest.fixture(scope="module")
+def module_db_url(pg_url: str, template_url: str) -> Iterator[str]:
+    """A fresh copy of the template shared by the tests of one module (read-mostly modules)."""
+    url = fresh_database(pg_url)
+    yield url
+    admin.drop_database(pg_url, admin.database_name(url))
 
 
 @pytest.fixture
@@ -83,7 +94,7 @@ def empty_db_url(pg_url: str) -> Iterator[str]:
     """A database with nothing migrated."""
     url = fresh_database(pg_url, template=None)
     yield url
-    admin.drop_database(pg_url, url.rsplit("/", 1)[1].split("?")[0])
+    admin.drop_database(pg_url, admin.database_name(url))
 
 
 @pytest.fixture
@@ -228,3 +239,31 @@ class Race:
 @pytest.fixture
 def race(db_url: str) -> Race:
     return Race(db_url)
+
+
+class Clock:
+    """The database's clock of one database: ``freeze(at)`` stops ``common.now()`` at an instant,
+    ``offset(by)`` runs it ahead (or behind) the server clock, ``now()`` reads it."""
+
+    def __init__(self, connection: psycopg.Connection) -> None:
+        self.connection = connection
+
+    def freeze(self, at: datetime.datetime) -> datetime.datetime:
+        return self._one("select common.freeze_clock(%s)", (at,))
+
+    def offset(self, by: datetime.timedelta) -> datetime.datetime:
+        return self._one("select common.set_clock_offset(%s)", (by,))
+
+    def now(self) -> datetime.datetime:
+        return self._one("select common.now()", ())
+
+    def _one(self, query: str, params: tuple[object, ...]) -> datetime.datetime:
+        row = self.connection.execute(query, params).fetchone()
+        assert row is not None
+        return row[0]
+
+
+@pytest.fixture
+def clock(db_url: str) -> Iterator[Clock]:
+    with psycopg.connect(db_url, autocommit=True) as connection:
+        yield Clock(connection)

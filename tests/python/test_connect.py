@@ -7,13 +7,14 @@ import asyncio
 import pytest
 
 import chaindb
+from chaindb import admin
 
 
 def test_connect_and_pool_use_database_url(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", db_url.replace("postgresql://", "postgresql+psycopg://"))
     with chaindb.connect(role="chaindb_app") as conn:
         row = conn.execute("select current_database(), current_user").fetchone()
-    assert row == (db_url.rsplit("/", 1)[1], "chaindb_app")
+    assert row == (admin.database_name(db_url), "chaindb_app")
     with chaindb.pool(min_size=1, max_size=2) as pool, pool.connection() as conn:
         assert conn.execute("select 1").fetchone() == (1,)
 

@@ -18,3 +18,18 @@ def test_readme_python_example_runs(db_url: str, monkeypatch: pytest.MonkeyPatch
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
     assert "CD002 transactions_idempotency_key_key" in capsys.readouterr().out
+
+
+def test_readme_links_every_schema_reference_page() -> None:
+    from chaindb.admin import available_schemas
+
+    readme = (project_root() / "README.md").read_text()
+    for schema in [*available_schemas(), "common"]:
+        assert f"](docs/{schema}.md)" in readme, f"README does not link docs/{schema}.md"
+        assert (project_root() / "docs" / f"{schema}.md").exists()
+
+
+def test_readme_stands_alone() -> None:
+    """The repository is all a reader has: no links out of it to the planning folder."""
+    readme = (project_root() / "README.md").read_text()
+    assert "../shared" not in readme and "DESIGN.md" not in readme

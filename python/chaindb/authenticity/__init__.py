@@ -1,1 +1,1 @@
-"""The ``authenticity`` schema: generated queries (``queries.py``) and hand-written helpers."""
+"""The ``authenticity`` schema: generated queries (``queries/``) and hand-written helpers."""

@@ -29,11 +29,17 @@ COPY once, set-based, and ``authenticity.mark_code_pack_ready`` checks the count
 :func:`download_pack` counts a download (``authenticity.record_code_pack_download``) and
 returns the printable QR payloads, decrypted; after printing,
 ``authenticity.confirm_print`` purges every ciphertext.
+
+Errors: every function here raises ``chaindb.errors`` exceptions only (``TypeError`` aside, for a
+value of the wrong Python type): ``errors.InvalidInput`` (also a ``ValueError``) for a bad key,
+base URL, QR payload or ciphertext, ``errors.NotFound`` / ``errors.PreconditionFailed`` for a pack
+that is missing or not GENERATING, and the database's own errors translated.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import multiprocessing
 import os
@@ -48,10 +54,12 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg.rows import tuple_row
 from solders.pubkey import Pubkey
 
+from chaindb import errors
 from chaindb.chain import solana
 
 #: Where the printed QR codes point unless the caller says otherwise.
@@ -85,7 +93,14 @@ def new_code() -> str:
 
 def commitment(batch_public_id: str, code: str) -> bytes:
     """The code's 32-byte commitment: SHA-256 of UTF-8 ``"<batch_public_id>:<code>"``."""
-    return hashlib.sha256(f"{batch_public_id}:{code}".encode()).digest()
+    return hashlib.sha256(_utf8(f"{batch_public_id}:{code}")).digest()
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
+        raise errors.InvalidInput(f"text is not valid UTF-8: {exc}") from exc
 
 
 def qr_payload(base_url: str, batch_public_id: str, pda: str) -> str:
@@ -105,34 +120,41 @@ def parse_printed_qr(text: str) -> tuple[str, str, str]:
         text,
     )
     if not match:
-        raise ValueError("not an authenticity QR payload")
+        raise errors.InvalidInput("not an authenticity QR payload")
     return match.group(1), match.group(2), match.group(3)
 
 
 def encrypt_code(key: bytes, code: str, commitment_: bytes) -> str:
     """``"v1:" + base64(nonce || AES-256-GCM(code) || tag)``, the commitment as associated data."""
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(check_key(key)).encrypt(nonce, code.encode(), commitment_)
+    sealed = AESGCM(check_key(key)).encrypt(nonce, _utf8(code), commitment_)
     return CIPHERTEXT_PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
 def decrypt_code(key: bytes, ciphertext: str, commitment_: bytes) -> str:
-    """The code back from :func:`encrypt_code`'s output (``InvalidTag`` on a wrong key or row)."""
+    """The code back from :func:`encrypt_code`'s output (``errors.InvalidInput`` on a wrong key or row)."""
     if not ciphertext.startswith(CIPHERTEXT_PREFIX):
-        raise ValueError("unknown ciphertext format")
-    raw = base64.b64decode(ciphertext[len(CIPHERTEXT_PREFIX) :])
-    return AESGCM(check_key(key)).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], commitment_).decode()
+        raise errors.InvalidInput("unknown ciphertext format")
+    return _open(AESGCM(check_key(key)), ciphertext, commitment_)
+
+
+def _open(aes: AESGCM, ciphertext: str, commitment_: bytes) -> str:
+    try:
+        raw = base64.b64decode(ciphertext[len(CIPHERTEXT_PREFIX) :], validate=True)
+        return aes.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], commitment_).decode()
+    except (InvalidTag, binascii.Error, UnicodeDecodeError, ValueError) as exc:  # ValueError: a nonce too short
+        raise errors.InvalidInput("the ciphertext does not decrypt with this key and commitment") from exc
 
 
 def check_key(key: bytes) -> bytes:
     if not isinstance(key, bytes | bytearray) or len(key) != KEY_BYTES:
-        raise ValueError(f"the code key is {KEY_BYTES} bytes (AES-256)")
+        raise errors.InvalidInput(f"the code key is {KEY_BYTES} bytes (AES-256)")
     return bytes(key)
 
 
 def check_base_url(base_url: str) -> str:
     if not _BASE_URL.fullmatch(base_url):
-        raise ValueError(f"base_url must be https://host[:port] without a path, got {base_url!r}")
+        raise errors.InvalidInput(f"base_url must be https://host[:port] without a path, got {base_url!r}")
     return base_url
 
 
@@ -259,15 +281,22 @@ def _pack_for_generation(conn: psycopg.Connection[Any], code_pack_id: uuid.UUID)
             (code_pack_id,),
         ).fetchone()
     if row is None:
-        raise LookupError(f"no code pack {code_pack_id}")
+        raise errors.NotFound(f"no code pack {code_pack_id}", schema="authenticity", table="code_packs")
     pack_id, quantity, batch_public_id, status, existing = row
     if status != "GENERATING":
-        raise ValueError(f"code pack {pack_id} is {status}, not GENERATING")
+        raise errors.PreconditionFailed(
+            f"code pack {pack_id} is {status}, not GENERATING",
+            constraint="codes_pack_generating",
+            schema="authenticity",
+            table="codes",
+            detail=f"status={status}",
+        )
     if not _BATCH_PUBLIC_ID.fullmatch(batch_public_id):  # pragma: no cover - the CHECK guarantees it
-        raise ValueError(f"batch public id {batch_public_id!r} is not URL-safe")
+        raise errors.InvalidInput(f"batch public id {batch_public_id!r} is not URL-safe")
     return str(pack_id), int(quantity), str(batch_public_id), int(existing)
 
 
+@errors.translated
 def generate_pack(
     conn: psycopg.Connection[Any],
     code_pack_id: uuid.UUID,
@@ -292,7 +321,7 @@ def generate_pack(
     program = program_id or str(solana.program_id())
     solana.parse_pubkey(program)
     if chunk <= 0:
-        raise ValueError("chunk must be positive")
+        raise errors.InvalidInput("chunk must be positive")
     started = time.perf_counter()
     with conn.transaction():
         pack_id, quantity, batch_public_id, existing = _pack_for_generation(conn, code_pack_id)
@@ -322,6 +351,7 @@ def generate_pack(
     return GeneratedPack(code_pack_id, pack_id, quantity, time.perf_counter() - started)
 
 
+@errors.translated
 def create_pack(
     conn: psycopg.Connection[Any],
     batch_id: uuid.UUID,
@@ -337,22 +367,18 @@ def create_pack(
     ).id
 
 
-def download_pack(
-    conn: psycopg.Connection[Any],
-    code_pack_id: uuid.UUID,
-    key: bytes,
-    *,
-    now: datetime | None = None,
-) -> list[PrintableCode]:
+@errors.translated
+def download_pack(conn: psycopg.Connection[Any], code_pack_id: uuid.UUID, key: bytes) -> list[PrintableCode]:
     """Count one download and return every code of the pack, decrypted, with its printable QR.
 
-    Raises the database's errors: CD007 (not READY/DOWNLOADED), CD006 (download window closed),
-    CD005 (no such pack). The count and the read happen in one transaction.
+    Raises the database's errors: CD007 (not READY/DOWNLOADED), CD006 (download window closed by
+    the database's clock), CD005 (no such pack); ``errors.InvalidInput`` when a code does not
+    decrypt with ``key`` (nothing is counted then). The count and the read happen in one transaction.
     """
     aes = AESGCM(check_key(key))
     out: list[PrintableCode] = []
     with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
-        cur.execute("SELECT (authenticity.record_code_pack_download(%s, %s)).id", (code_pack_id, now))
+        cur.execute("SELECT (authenticity.record_code_pack_download(%s)).id", (code_pack_id,))
         cur.execute(
             """
             SELECT c.commitment, c.code_plaintext, c.qr_payload
@@ -363,8 +389,7 @@ def download_pack(
         )
         for digest, sealed, payload in cur:
             if sealed is None:
-                raise ValueError(f"code pack {code_pack_id} has a code without plaintext")
-            raw = base64.b64decode(sealed[len(CIPHERTEXT_PREFIX) :])
-            code = aes.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], bytes(digest)).decode()
+                raise errors.PreconditionFailed(f"code pack {code_pack_id} has a code without plaintext")
+            code = _open(aes, sealed, bytes(digest))
             out.append(PrintableCode(bytes(digest), code, printed_qr(payload, code)))
     return out

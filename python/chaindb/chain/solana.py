@@ -17,7 +17,8 @@ the deployed program, or pass ``program_id`` explicitly.
 
 solders panics (``pyo3_runtime.PanicException``, a ``BaseException``, not an
 ``Exception``) on a seed longer than 32 bytes or on too many seeds, so
-:func:`find_program_address` checks both before calling it and raises ``ValueError``.
+:func:`find_program_address` checks both before calling it and raises ``errors.InvalidInput``
+(a ``ValueError``), like every bad value here.
 
 Validation mirrors the database's CHECKs (``common.is_solana_pubkey``,
 ``common.is_solana_signature``): a public key is 32 to 44 base58 characters decoding to 32
@@ -33,6 +34,8 @@ from functools import cache
 
 from solders.pubkey import Pubkey
 from solders.signature import Signature
+
+from chaindb.errors import InvalidInput
 
 #: Placeholder program id of the authenticity program: Pubkey(sha256(b"chaindb:authenticity:program:v1")).
 DEFAULT_PROGRAM_ID = "5iPNBMBa3AuUKTPdP7bMnYvRQ2tHA4fQJtaYN7XfvK4s"
@@ -58,16 +61,16 @@ def program_id() -> Pubkey:
 
 
 def check_seeds(seeds: Sequence[bytes]) -> None:
-    """Raise ``ValueError`` for seeds solders would panic on (too long, too many)."""
+    """Raise ``errors.InvalidInput`` for seeds solders would panic on (too long, too many)."""
     if len(seeds) > MAX_SEEDS - 1:
-        raise ValueError(f"at most {MAX_SEEDS - 1} seeds (the bump is the last), got {len(seeds)}")
+        raise InvalidInput(f"at most {MAX_SEEDS - 1} seeds (the bump is the last), got {len(seeds)}")
     for index, seed in enumerate(seeds):
         if len(seed) > MAX_SEED_LEN:
-            raise ValueError(f"seed {index} is {len(seed)} bytes; at most {MAX_SEED_LEN}")
+            raise InvalidInput(f"seed {index} is {len(seed)} bytes; at most {MAX_SEED_LEN}")
 
 
 def find_program_address(seeds: Sequence[bytes], program: Pubkey) -> tuple[Pubkey, int]:
-    """``Pubkey.find_program_address`` with its panics turned into ``ValueError`` beforehand."""
+    """``Pubkey.find_program_address`` with its panics turned into ``errors.InvalidInput`` beforehand."""
     check_seeds(seeds)
     return Pubkey.find_program_address(list(seeds), program)
 
@@ -75,7 +78,7 @@ def find_program_address(seeds: Sequence[bytes], program: Pubkey) -> tuple[Pubke
 def code_pda(commitment: bytes, program: Pubkey | None = None) -> str:
     """The base58 PDA of a code: seeds ``[b"code", commitment]`` under the authenticity program."""
     if len(commitment) != 32:
-        raise ValueError(f"a commitment is 32 bytes, got {len(commitment)}")
+        raise InvalidInput(f"a commitment is 32 bytes, got {len(commitment)}")
     address, _bump = find_program_address([CODE_SEED, commitment], program or program_id())
     return str(address)
 
@@ -87,16 +90,19 @@ def code_pdas(commitments: Iterable[bytes], program: Pubkey | str | None = None)
     out: list[str] = []
     for commitment in commitments:
         if len(commitment) != 32:
-            raise ValueError(f"a commitment is 32 bytes, got {len(commitment)}")
+            raise InvalidInput(f"a commitment is 32 bytes, got {len(commitment)}")
         out.append(str(find([CODE_SEED, commitment], resolved)[0]))
     return out
 
 
 def parse_pubkey(value: str) -> Pubkey:
-    """A ``Pubkey`` from base58, or ``ValueError`` (same rule as ``common.is_solana_pubkey``)."""
+    """A ``Pubkey`` from base58, or ``errors.InvalidInput`` (same rule as ``common.is_solana_pubkey``)."""
     if not isinstance(value, str) or not 32 <= len(value) <= 44 or not _BASE58.fullmatch(value):
-        raise ValueError(f"not a Solana public key: {value!r}")
-    return Pubkey.from_string(value)
+        raise InvalidInput(f"not a Solana public key: {value!r}")
+    try:
+        return Pubkey.from_string(value)
+    except ValueError as exc:  # base58, but not of 32 bytes
+        raise InvalidInput(f"not a Solana public key: {value!r}") from exc
 
 
 def is_pubkey(value: object) -> bool:
@@ -111,10 +117,13 @@ def is_pubkey(value: object) -> bool:
 
 
 def parse_signature(value: str) -> Signature:
-    """A ``Signature`` from base58, or ``ValueError`` (same rule as ``common.is_solana_signature``)."""
+    """A ``Signature`` from base58, or ``errors.InvalidInput`` (same rule as ``common.is_solana_signature``)."""
     if not isinstance(value, str) or not 64 <= len(value) <= 88 or not _BASE58.fullmatch(value):
-        raise ValueError(f"not a Solana signature: {value!r}")
-    return Signature.from_string(value)
+        raise InvalidInput(f"not a Solana signature: {value!r}")
+    try:
+        return Signature.from_string(value)
+    except ValueError as exc:  # base58, but not of 64 bytes
+        raise InvalidInput(f"not a Solana signature: {value!r}") from exc
 
 
 def is_signature(value: object) -> bool:

@@ -1,1 +1,1 @@
-"""The ``cocopay`` schema: generated queries (``queries.py``) and hand-written helpers."""
+"""The ``cocopay`` schema: generated queries (``queries/``) and hand-written helpers."""

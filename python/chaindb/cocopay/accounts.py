@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 
+from chaindb import errors
 from chaindb.chain import evm
 from chaindb.cocopay import queries as q
 
@@ -25,7 +26,11 @@ def account_address(
     factory: str = evm.DEFAULT_FACTORY,
 ) -> tuple[str, str]:
     """``(address, salt)`` of the user's account on the chain: checksummed CREATE2 address, 0x + 64 hex salt."""
-    salt = evm.smart_account_salt(user_id, int(chain_id.value))
+    try:
+        chain = q.ChainId(chain_id)
+    except ValueError as exc:
+        raise errors.InvalidInput(f"not a supported chain id: {chain_id!r}") from exc
+    salt = evm.smart_account_salt(user_id, int(chain.value))
     return evm.smart_account_address(owner_address, salt, factory=factory), salt
 
 

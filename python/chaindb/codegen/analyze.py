@@ -16,8 +16,8 @@ from chaindb.codegen.loader import RawQuery
 # Names a generated module defines or imports at module level; fields and parameters avoid them.
 MODULE_NAMES = frozenset(
     {
-        "Annotated", "Any", "AsyncIterator", "BeforeValidator", "Field", "Final", "Iterable", "Iterator",
-        "Multirange", "Range", "StrEnum", "TypeAdapter", "TypedDict", "datetime", "decimal", "ipaddress",
+        "Annotated", "Any", "AsyncIterator", "Field", "Final", "Iterable", "Iterator", "JsonValue", "Mapping",
+        "MappingProxyType", "Multirange", "Range", "StrEnum", "TypedDict", "datetime", "decimal", "ipaddress",
         "psycopg", "uuid",
     }
 )
@@ -40,6 +40,9 @@ class ResultField:
     type: PyType
     nullable: bool
     source: tuple[int, int] | None  # (table oid, attnum) the value comes from, if known
+    # declared never NULL although the catalog cannot prove it (@not-null, a function's row):
+    # the row maker checks it at run time
+    checked: bool = False
 
 
 @dataclass
@@ -177,12 +180,14 @@ def _fields(
     out: list[ResultField] = []
     for c in columns:
         nullable = True
+        proven = False  # NOT NULL proven by the catalog: a table column, not NULL-extended
         src: tuple[int, int] | None = None
         if c.table_oid and c.attnum > 0:
             src = (c.table_oid, c.attnum)
             table = cat.table(c.table_oid)
             notnull = table.columns[c.attnum][1]
             nullable = not notnull or table.name.lower() in outer or grouping
+            proven = not nullable
         elif function is not None:
             table, setof = function
             for attnum, (attname, notnull, atttype) in table.columns.items():
@@ -195,7 +200,7 @@ def _fields(
         if c.name in d.nullable:
             nullable = True
         py = "value" if op == Op.SELECT_VALUE else field_name(c.name, reserved)
-        out.append(ResultField(c.name, py, cat.map(c.type_oid), nullable, src))
+        out.append(ResultField(c.name, py, cat.map(c.type_oid), nullable, src, checked=not nullable and not proven))
     null_row = function is not None and not function[1] and op != Op.SELECT_VALUE
     return out, null_row
 

@@ -15,58 +15,63 @@ Import = tuple[str, str | None, str | None]
 
 IMP_ANY: Import = ("typing", "Any", None)
 IMP_ANNOTATED: Import = ("typing", "Annotated", None)
-IMP_VALIDATOR: Import = ("pydantic", "BeforeValidator", None)
+IMP_JSONVALUE: Import = ("pydantic", "JsonValue", None)
 IMP_RT: Import = ("chaindb.codegen", "runtime", "_rt")
-IMP_JSONB: Import = ("psycopg.types.json", "Jsonb", "_Jsonb")
-IMP_JSON: Import = ("psycopg.types.json", "Json", "_Json")
+
+# Annotations that already include None: never written ``X | None``.
+_HOLDS_NONE = ("Any", "None", "JsonValue")
 
 
 @dataclass(frozen=True)
 class PyType:
-    """How one PostgreSQL type looks in Python."""
+    """How one PostgreSQL type looks in Python.
+
+    ``enum:<oid>`` inside an annotation stands for the generated class of that enum (the
+    renderer substitutes its name).
+    """
 
     ann: str
     param_ann: str
     imports: frozenset[Import] = frozenset()
-    # the value arrives as text from psycopg and must be parsed by runtime.pg_array
-    text_array: bool = False
-    # for such an array: the built-in element type whose psycopg loader converts each element
-    element_oid: int | None = None
-    # the value needs pydantic validation to get its Python type (enum labels)
-    validate: bool = False
-    # parameter conversion, a format string with {} for the value (e.g. "_Jsonb({})")
-    wrap: str | None = None
-    wrap_imports: frozenset[Import] = frozenset()
+    # the value is an enum label (the row maker converts it to the StrEnum member)
+    enum: bool = False
+    # the value arrives as text from psycopg and is parsed by ``_rt.pg_array(<array>)``:
+    # "" (elements stay str), "enum:<oid>" (elements are enum labels) or "oid=<n>" (built-in loader)
+    array: str | None = None
+    # parameter conversion: the runtime function for a non-null and for a nullable value
+    wrap: tuple[str, str] | None = None
     note: str | None = None
 
     def plain(self, nullable: bool) -> str:
-        """The Python type of a value (no validator)."""
-        if nullable and self.ann not in ("Any", "None"):
+        """The Python type of a value."""
+        if nullable and self.ann not in _HOLDS_NONE:
             return f"{self.ann} | None"
         return self.ann
 
     def result(self, nullable: bool) -> str:
         """The annotation of a model field (with the text-array validator when needed)."""
         ann = self.plain(nullable)
-        if self.text_array:
-            parse = "_rt.pg_array" if self.element_oid is None else f"_rt.pg_array_of({self.element_oid})"
-            ann = f"Annotated[{ann}, BeforeValidator({parse})]"
+        if self.array is not None:
+            ann = f"Annotated[{ann}, {self.array_validator()}]"
         return ann
 
+    def array_validator(self) -> str:
+        return f"_rt.pg_array({self.array})"
+
     def result_imports(self) -> frozenset[Import]:
-        extra = {IMP_ANNOTATED, IMP_VALIDATOR, IMP_RT} if self.text_array else set()
+        extra = {IMP_ANNOTATED, IMP_RT} if self.array is not None else set()
         return self.imports | extra
 
     def param(self, nullable: bool) -> str:
         ann = self.param_ann
-        if nullable and ann not in ("Any", "None"):
+        if nullable and ann not in _HOLDS_NONE:
             ann = f"{ann} | None"
         return ann
 
 
-def _t(ann: str, param: str | None = None, *imports: Import, wrap: str | None = None,
-       wrap_imports: tuple[Import, ...] = (), note: str | None = None) -> PyType:
-    return PyType(ann, param or ann, frozenset(imports), wrap=wrap, wrap_imports=frozenset(wrap_imports), note=note)
+def _t(ann: str, param: str | None = None, *imports: Import, wrap: tuple[str, str] | None = None,
+       note: str | None = None) -> PyType:
+    return PyType(ann, param or ann, frozenset(imports), wrap=wrap, note=note)
 
 
 _DT: Import = ("datetime", None, None)
@@ -101,8 +106,8 @@ BUILTIN: dict[str, PyType] = {
     "timestamp": _t("datetime.datetime", None, _DT),
     "timestamptz": _t("datetime.datetime", None, _DT),
     "interval": _t("datetime.timedelta", None, _DT),
-    "json": _t("Any", None, IMP_ANY, wrap="_Json({})", wrap_imports=(IMP_JSON,)),
-    "jsonb": _t("Any", None, IMP_ANY, wrap="_Jsonb({})", wrap_imports=(IMP_JSONB,)),
+    "json": _t("JsonValue", None, IMP_JSONVALUE, wrap=("json", "json_or_null")),
+    "jsonb": _t("JsonValue", None, IMP_JSONVALUE, wrap=("jsonb", "jsonb_or_null")),
     "bytea": _t("bytes"),
     "inet": _t(_INET, f"{_INET} | str", _IP),
     "cidr": _t(_CIDR, f"{_CIDR} | str", _IP),
@@ -283,22 +288,30 @@ class Catalog:
             return self.map(t.basetype)
         if t.typtype == "e":
             self.enum(oid)
-            return PyType(f"enum:{oid}", f"enum:{oid}", validate=True)
+            return PyType(f"enum:{oid}", f"enum:{oid}", enum=True)
         if t.category == "A" and t.elem:
             elem = self.map(t.elem)
             known = psycopg.adapters.get_loader(oid, Format.TEXT) is not None
             base = self.base_type(t.elem)
-            # built-in OIDs (< 10000) are the same in every database: safe to write into code
-            loadable = base < 10000 and psycopg.adapters.get_loader(base, Format.TEXT) is not None
+            array: str | None = None
+            if not known or elem.array is not None:
+                # psycopg returns the array as text: parse it, then convert each element
+                if elem.enum:
+                    array = elem.ann
+                elif base < 10000 and psycopg.adapters.get_loader(base, Format.TEXT) is not None:
+                    # built-in OIDs (< 10000) are the same in every database: safe to write into code
+                    array = f"oid={base}"
+                else:
+                    array = ""
+            wrap = None
+            if elem.wrap is not None:
+                wrap = (f"{elem.wrap[0]}_array", f"{elem.wrap[0]}_array")
             return PyType(
-                f"list[{elem.ann}]",
+                f"list[{elem.plain(True)}]",
                 f"list[{elem.param_ann}]",
                 elem.imports,
-                text_array=not known or elem.text_array,
-                element_oid=base if not known and loadable else None,
-                validate=elem.validate or not known,
-                wrap=None if elem.wrap is None else f"[{elem.wrap.format('_v')} for _v in {{}}]",
-                wrap_imports=elem.wrap_imports,
+                array=array,
+                wrap=wrap,
                 note=elem.note,
             )
         if t.schema == "pg_catalog" and t.name in BUILTIN:
@@ -357,6 +370,67 @@ class Catalog:
         if len(rows) != 1 or rows[0][0] is None or rows[0][2] not in ("r", "p"):
             return None
         return int(rows[0][0]), bool(rows[0][1])
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A state machine declared in ``common.state_machines`` / ``common.state_transitions``."""
+
+    schema: str
+    table: str
+    column: str
+    enum_oid: int
+    enum_name: str  # schema-qualified when needed, as regtype prints it
+    initial: tuple[str, ...] | None  # NULL: not declared
+    comment: str | None
+    transitions: tuple[tuple[str, str], ...]  # (from, to), sorted
+
+    def targets(self, state: str) -> list[str]:
+        return [to for frm, to in self.transitions if frm == state]
+
+
+def state_machines(conn: psycopg.Connection[Any], schema: str) -> list[StateMachine]:
+    """The state machines declared for ``schema``'s tables; none when the declaration tables do not exist.
+
+    Reads ``common.state_machines (schema_name, table_name, column_name, enum_type regtype,
+    initial_states text[], comment)`` and ``common.state_transitions (schema_name, table_name,
+    column_name, from_state, to_state)``.
+    """
+    found = conn.execute(
+        "SELECT pg_catalog.to_regclass('common.state_machines') IS NOT NULL"
+        " AND pg_catalog.to_regclass('common.state_transitions') IS NOT NULL"
+    ).fetchone()
+    if not found or not found[0]:
+        return []
+    machines = conn.execute(
+        """
+        SELECT m.table_name::text, m.column_name::text, m.enum_type::oid::int8, m.enum_type::text,
+               m.initial_states::text[], m.comment::text
+          FROM common.state_machines m
+         WHERE m.schema_name = %s
+         ORDER BY m.table_name, m.column_name
+        """,
+        (schema,),
+    ).fetchall()
+    moves = conn.execute(
+        """
+        SELECT t.table_name::text, t.column_name::text, t.from_state::text, t.to_state::text
+          FROM common.state_transitions t
+         WHERE t.schema_name = %s
+         ORDER BY 1, 2, 3, 4
+        """,
+        (schema,),
+    ).fetchall()
+    out = []
+    for table, column, oid, enum_name, initial, comment in machines:
+        pairs = tuple((f, t) for tb, c, f, t in moves if (tb, c) == (table, column))
+        out.append(
+            StateMachine(
+                schema, table, column, int(oid), enum_name, tuple(initial) if initial is not None else None,
+                comment, pairs,
+            )
+        )
+    return out
 
 
 def _error_text(res: pq.abc.PGresult, encoding: str) -> str:

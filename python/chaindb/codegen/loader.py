@@ -44,6 +44,7 @@ class RawQuery:
     parameters: list[str] | None  # declared parameter list, if any
     directives: Directives
     sql_lines: list[int] | None  # file line of each line of ``sql``, when known
+    file: str = ""  # the query file's name (``transactions.sql``)
 
     def error(self, message: str, sql_offset: int | None = None) -> QueryFileError:
         line = self.line
@@ -160,10 +161,26 @@ def load_file(path: Path) -> list[RawQuery]:
                 parameters=list(fn.parameters) if fn.parameters is not None else None,
                 directives=directives,
                 sql_lines=_sql_lines(text, line) if line else None,
+                file=path.name,
             )
         )
     out.sort(key=lambda q: (q.line, q.name))
     return out
+
+
+def file_header(path: Path) -> str:
+    """The comment lines at the top of a query file, before its first ``-- name:``, as text."""
+    lines: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if _NAME_LINE.match(line):
+            break
+        if _COMMENT_LINE.match(line):
+            lines.append(re.sub(r"^\s*--\s?", "", line).rstrip())
+        elif line.strip():
+            break
+        elif lines:
+            lines.append("")
+    return "\n".join(lines).strip()
 
 
 def load_schema(queries_dir: Path, schema: str) -> list[RawQuery]:

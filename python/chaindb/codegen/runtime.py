@@ -1,23 +1,61 @@
-"""What the generated query modules use at run time (kept small: imported by every schema module)."""
+"""What the generated query modules call at run time: one place for the per-call machinery.
+
+A generated function is its signature, its docstring and one call into this module::
+
+    TRANSACTION_GET: Final = _rt.Query("transaction_get", Transaction, "SELECT ...")
+
+    def transaction_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Transaction | None:
+        \"\"\"One transaction by id.\"\"\"
+        return TRANSACTION_GET.first(conn, {"id": id})
+
+``Query`` (statements that return rows) and ``Command`` (rowcount, executemany, scripts) run the
+SQL on the caller's connection as prepared statements (``prepare=True``: psycopg prepares it once
+per connection), build the result rows, and raise ``chaindb.errors`` exceptions instead of
+psycopg's. Nothing here opens a transaction or commits: that is the caller's connection's business.
+
+Row building. A result row becomes its pydantic model without re-validating it: PostgreSQL has
+already typed every value and psycopg has loaded it into the Python type the field declares.
+The row maker of a model (compiled once per model and query) only
+- converts enum labels to the field's ``StrEnum`` and parses the arrays psycopg returns as text
+  (the field's ``BeforeValidator``, e.g. ``pg_array(StoreStatus)``);
+- checks, for the fields a query *claims* are never NULL but the catalog cannot prove it
+  (``@not-null``, a column of a function's result), that they are not NULL, raising
+  ``errors.UnexpectedNull`` otherwise. Columns the catalog proves NOT NULL are not re-checked.
+Models built this way compare, hash, dump and copy like validated ones.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+import enum
+import importlib
+import pkgutil
+import types
+import typing
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, Generic, TypeVar, cast, overload
 
 import psycopg
 from psycopg.pq import Format
-from psycopg.rows import BaseRowFactory, RowMaker
-from pydantic import BaseModel, ConfigDict
+from psycopg.rows import RowMaker
+from psycopg.types.json import Json, Jsonb
+from pydantic import BaseModel, BeforeValidator, ConfigDict, JsonValue
 
-_T = TypeVar("_T")
+from chaindb import errors
 
-#: Rows fetched per round trip by the ``*_iter`` functions (chunked streaming needs libpq 17).
-STREAM_SIZE = 256 if psycopg.capabilities.has_stream_chunked() else 1
+R = TypeVar("R")
+M = TypeVar("M", bound=BaseModel)
+E = TypeVar("E", bound=enum.Enum)
+
+#: Rows fetched per round trip by ``Query.stream`` (chunked streaming needs libpq 17, else one by one).
+STREAM_SIZE: Final = 256 if psycopg.capabilities.has_stream_chunked() else 1
+
+Params = Mapping[str, Any]
+Conn = psycopg.Connection[Any]
+AsyncConn = psycopg.AsyncConnection[Any]
 
 
 class Record(BaseModel):
-    """Base of the generated result models: immutable, built from a row by column name."""
+    """Base of the generated result models: immutable, fields named after the columns."""
 
     model_config = ConfigDict(
         frozen=True,
@@ -28,24 +66,51 @@ class Record(BaseModel):
     )
 
 
-def class_row_or_none(cls: type[_T]) -> BaseRowFactory[_T | None]:
-    """Like psycopg's ``class_row``, but a row whose values are all NULL becomes None.
+# -- parameters ----------------------------------------------------------------------------
 
-    Used for ``SELECT * FROM fn(...)`` where ``fn`` returns one table row (not SETOF): when it
-    returns NULL, PostgreSQL still yields one row, of NULLs.
-    """
 
-    def factory(cursor: Any) -> RowMaker[_T | None]:
-        names = [c.name for c in cursor.description or ()]
+def jsonb(value: JsonValue) -> Jsonb:
+    """A ``jsonb`` parameter (``None`` becomes JSON ``null``)."""
+    return Jsonb(value)
 
-        def make(values: Sequence[Any]) -> _T | None:
-            if all(v is None for v in values):
-                return None
-            return cls(**dict(zip(names, values, strict=True)))
 
-        return make
+def jsonb_or_null(value: JsonValue) -> Jsonb | None:
+    """A nullable ``jsonb`` parameter: ``None`` is SQL NULL."""
+    return None if value is None else Jsonb(value)
 
-    return factory
+
+def json(value: JsonValue) -> Json:
+    """A ``json`` parameter (``None`` becomes JSON ``null``)."""
+    return Json(value)
+
+
+def json_or_null(value: JsonValue) -> Json | None:
+    """A nullable ``json`` parameter: ``None`` is SQL NULL."""
+    return None if value is None else Json(value)
+
+
+def jsonb_array(values: Iterable[JsonValue] | None) -> list[Jsonb] | None:
+    """A ``jsonb[]`` parameter."""
+    return None if values is None else [Jsonb(v) for v in values]
+
+
+def json_array(values: Iterable[JsonValue] | None) -> list[Json] | None:
+    """A ``json[]`` parameter."""
+    return None if values is None else [Json(v) for v in values]
+
+
+# -- values: enums and arrays psycopg returns as text -----------------------------------------
+
+
+def enum_value(cls: type[E]) -> Callable[[Any], E]:
+    """Label → member of ``cls`` (a dict look-up; an unknown label raises ``ValueError``)."""
+    members = cls._value2member_map_
+
+    def convert(label: Any) -> E:
+        member = members.get(label)
+        return cls(label) if member is None else member  # type: ignore[return-value]
+
+    return convert
 
 
 class ArrayParseError(ValueError):
@@ -94,36 +159,11 @@ def _parse(text: str, pos: int) -> tuple[list[Any], int]:
     raise ArrayParseError(f"unterminated array literal {text!r}")
 
 
-def _load_all(items: list[Any], load: Callable[[bytes], Any]) -> list[Any]:
-    return [
-        None if v is None else _load_all(v, load) if isinstance(v, list) else load(v.encode()) for v in items
-    ]
-
-
-def pg_array_of(oid: int) -> Callable[[Any], Any]:
-    """Like ``pg_array``, then each element goes through psycopg's loader for built-in type ``oid``.
-
-    For arrays of a domain over a built-in type (``hash32[]`` → ``bytea`` elements).
-    """
-    loader_cls = psycopg.adapters.get_loader(oid, Format.TEXT)
-    if loader_cls is None:
-        return pg_array
-    load = loader_cls(oid).load
-
-    def validate(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        return _load_all(pg_array(value), load)
-
-    return validate
-
-
-def pg_array(value: Any) -> Any:
-    """Pydantic before-validator: a PostgreSQL array in text form (``{a,"b c",NULL}``) → list.
+def parse_array(value: Any) -> Any:
+    """A PostgreSQL array in text form (``{a,"b c",NULL}``) → nested lists of str/None.
 
     psycopg returns arrays of types it has no loader for (enums, domains, extension types)
-    as text; the model then validates the elements (e.g. labels → StrEnum members).
-    Anything that is not a string passes through unchanged.
+    as text. Anything that is not a string passes through unchanged.
     """
     if not isinstance(value, str):
         return value
@@ -134,3 +174,393 @@ def pg_array(value: Any) -> Any:
         raise ArrayParseError(f"not an array literal: {value!r}")
     result, _ = _parse(value, pos)
     return result
+
+
+def _map_all(items: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    return [None if v is None else _map_all(v, convert) if isinstance(v, list) else convert(v) for v in items]
+
+
+def pg_array(element: type[enum.Enum] | None = None, *, oid: int | None = None) -> BeforeValidator:
+    """The field validator of an array psycopg returns as text.
+
+    ``element``: an enum, each label becomes its member; ``oid``: a built-in type whose psycopg
+    loader converts each element (arrays of a domain, ``hash32[]`` → ``bytes``). NULL elements
+    stay ``None``. The row maker applies it; pydantic does too when a model is validated.
+    """
+    convert: Callable[[Any], Any] | None = None
+    if element is not None:
+        convert = enum_value(element)
+    elif oid is not None:
+        loader_cls = psycopg.adapters.get_loader(oid, Format.TEXT)
+        if loader_cls is not None:
+            load = loader_cls(oid).load
+
+            def convert(text: Any) -> Any:
+                return load(text.encode())
+
+    def validate(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        items = parse_array(value)
+        return items if convert is None else _map_all(items, convert)
+
+    return BeforeValidator(validate)
+
+
+# -- row makers ------------------------------------------------------------------------------
+
+# The slots every pydantic model instance has, set directly (what ``model_construct`` does).
+_SLOTS = {name: BaseModel.__dict__[name].__set__ for name in (
+    "__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"
+)}
+
+
+def _field_converter(annotation: Any, metadata: Sequence[Any]) -> type[enum.Enum] | Callable[[Any], Any] | None:
+    """What turns a loaded value into the field's type: its BeforeValidator, or its enum class."""
+    for item in metadata:
+        if isinstance(item, BeforeValidator):
+            return cast(Callable[[Any], Any], item.func)
+    union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+    args = typing.get_args(annotation) if union else (annotation,)
+    for arg in args:
+        if isinstance(arg, type) and issubclass(arg, enum.Enum):
+            return arg
+    return None
+
+
+def _optional(annotation: Any) -> bool:
+    union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+    return annotation is Any or annotation is JsonValue or (union and type(None) in typing.get_args(annotation))
+
+
+def model_maker(
+    model: type[M], not_null: Sequence[str] = (), *, null_row: bool = False, query: str = ""
+) -> RowMaker[M]:
+    """A function building ``model`` from a row tuple (values in field order), without validation.
+
+    ``not_null``: fields to check (see the module docstring); ``null_row``: a row whose values are
+    all NULL is no row (``SELECT * FROM fn()`` where ``fn`` returns one table row and returned
+    NULL) and becomes ``None``. The function is compiled for the model, like ``dataclasses`` and
+    ``namedtuple`` compile theirs: one unpacking, one dict display, the slots set (``make.source``).
+
+    Values are taken by position, in the order the generator saw. A row with more values (a
+    column added to a table behind ``SELECT t.*``) still fills the model from the first ones; one
+    with fewer cannot, and is refused (``errors.ProgrammingError`` naming ``query``).
+    """
+    fields = model.model_fields
+    names = tuple(fields)
+    unknown = [n for n in not_null if n not in fields]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
+    env: dict[str, Any] = {f"_set{i}": setter for i, setter in enumerate(_SLOTS.values())}
+    env |= {"_new": object.__new__, "_model": model, "_fields_set": set(names), "_fail": _null_failure(model, not_null)}
+    values = [f"v{i}" for i in range(len(names))]
+    lines = [
+        "def make(values):",
+        "    try:",
+        f"        {', '.join(values)}, = values",
+        "    except ValueError:",  # not as many values as fields: free when it does not happen
+        "        return _reshape(values)",
+    ]
+    if null_row:
+        lines += [f"    if {' and '.join(f'{v} is None' for v in values)}:", "        return None"]
+    if not_null:
+        checks = " or ".join(f"v{names.index(n)} is None" for n in not_null)
+        lines += [f"    if {checks}:", "        raise _fail(values)"]
+    items = []
+    enums: list[tuple[int, str, type[enum.Enum]]] = []
+    for i, (name, info) in enumerate(fields.items()):
+        conv = _field_converter(info.annotation, info.metadata)
+        expr = f"v{i}"
+        if isinstance(conv, enum.EnumMeta):  # an enum: label → member by one dict subscript
+            env[f"_m{i}"] = conv._value2member_map_
+            enums.append((i, name, cast(type[enum.Enum], conv)))
+            expr = f"_m{i}[v{i}]"
+        elif conv is not None:
+            env[f"_c{i}"] = conv
+            expr = f"_c{i}(v{i})"
+        if conv is not None and _optional(info.annotation):
+            expr = f"(None if v{i} is None else {expr})"
+        items.append(f"{name!r}: {expr}")
+    lines += [
+        "    try:",
+        f"        data = {{{', '.join(items)}}}",
+        "    except KeyError:",  # a label the enum does not have
+        "        raise _unknown_label(values) from None",
+        "    row = _new(_model)",
+        "    _set0(row, data)",
+        "    _set1(row, _fields_set)",  # every field is set; pydantic never mutates it in place on a frozen model
+        "    _set2(row, None)",
+        "    _set3(row, None)",
+        "    return row",
+    ]
+
+    def unknown_label(row: Sequence[Any]) -> Exception:
+        for i, name, cls in enums:
+            if row[i] is not None and row[i] not in cls._value2member_map_:
+                return ValueError(
+                    f"{model.__name__}.{name}: {row[i]!r} is not a label of {cls.__name__}: "
+                    "the enum changed since `make generate`"
+                )
+        return ValueError(f"{model.__name__}: a value cannot be converted")
+
+    env["_unknown_label"] = unknown_label
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<row maker of {model.__qualname__}>", "exec"), env)
+    make = env["make"]
+    make.source = source
+    width = len(names)
+
+    def reshape(row: Sequence[Any]) -> Any:
+        if len(row) > width:
+            return make(row[:width])
+        raise errors.ProgrammingError(
+            f"{query or model.__name__}: the query returns {len(row)} columns, its generated code expects {width}: "
+            "the schema changed since `make generate`"
+        )
+
+    env["_reshape"] = reshape
+    return cast(RowMaker[M], make)
+
+
+def _null_failure(model: type[BaseModel], not_null: Sequence[str]) -> Callable[[Sequence[Any]], Exception]:
+    names = tuple(model.model_fields)
+
+    def fail(values: Sequence[Any]) -> Exception:
+        bad = [n for n in not_null if values[names.index(n)] is None]
+        return errors.UnexpectedNull(f"{model.__name__}: NULL in {', '.join(bad)}, declared never NULL", column=bad[0])
+
+    return fail
+
+
+def value_maker(convert: type[enum.Enum] | BeforeValidator | None = None, *, not_null: bool = False) -> RowMaker[Any]:
+    """A function returning the first value of a row (``$`` queries), converted when needed."""
+    conv: Callable[[Any], Any] | None = None
+    if isinstance(convert, BeforeValidator):
+        conv = cast(Callable[[Any], Any], convert.func)
+    elif convert is not None:
+        conv = enum_value(convert)
+
+    def make(values: Sequence[Any]) -> Any:
+        value = values[0]
+        if value is None:
+            if not_null:
+                raise errors.UnexpectedNull("the value is NULL, declared never NULL")
+            return None
+        return value if conv is None else conv(value)
+
+    return make
+
+
+class Value:
+    """How a ``$`` query's value is built: ``Value(StoreStatus)``, ``Value(pg_array(oid=17))``."""
+
+    __slots__ = ("maker",)
+
+    def __init__(self, convert: type[enum.Enum] | BeforeValidator | None = None, *, not_null: bool = False) -> None:
+        self.maker = value_maker(convert, not_null=not_null)
+
+
+# -- statements ------------------------------------------------------------------------------
+
+
+class Query(Generic[R]):
+    """A statement returning rows of type ``R`` (a model, or one value for ``Value``)."""
+
+    __slots__ = ("_factory", "_null_row", "_value", "name", "sql")
+
+    @overload
+    def __init__(
+        self: Query[M], name: str, row: type[M], sql: str, *, not_null: Sequence[str] = (), null_row: bool = False
+    ) -> None: ...
+
+    @overload
+    def __init__(self: Query[Any], name: str, row: Value, sql: str) -> None: ...
+
+    def __init__(
+        self, name: str, row: type[Any] | Value, sql: str, *, not_null: Sequence[str] = (), null_row: bool = False
+    ) -> None:
+        self.name = name
+        self.sql = sql
+        self._value = isinstance(row, Value)
+        maker = row.maker if isinstance(row, Value) else model_maker(row, not_null, null_row=null_row, query=name)
+        self._null_row = null_row
+        self._factory = _row_factory(maker)
+
+    def __repr__(self) -> str:
+        return f"Query({self.name!r})"
+
+    def _missing(self, cur: psycopg.Cursor[Any] | psycopg.AsyncCursor[Any], row: Any) -> bool:
+        # a value query's row may hold NULL (row None, one row read); a model's None is no row
+        return row is None and (not self._value or cur.rownumber == 0)
+
+    # sync -------------------------------------------------------------------------------
+
+    def first(self, conn: Conn, params: Params) -> R | None:
+        """The first row, or None (``^``, ``$``, ``<!``)."""
+        try:
+            # a client-side cursor holds nothing on the server: no need to close it before it is dropped
+            row: R | None = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchone()
+            return row
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+    def one(self, conn: Conn, params: Params) -> R:
+        """The first row; ``errors.NoRowReturned`` when there is none (``@one``)."""
+        try:
+            cur = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            row: R = cur.fetchone()  # type: ignore[assignment]
+            missing = self._missing(cur, row)
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+        if missing:
+            raise errors.NoRowReturned(f"{self.name} returned no row")
+        return row
+
+    def all(self, conn: Conn, params: Params) -> list[R]:
+        """Every row."""
+        try:
+            rows: list[R] = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchall()
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+        return [r for r in rows if r is not None] if self._null_row else rows
+
+    def stream(self, conn: Conn, params: Params) -> Iterator[R]:
+        """The rows as they arrive (``cursor.stream``); the connection is busy until exhausted."""
+        try:
+            with conn.cursor(row_factory=self._factory) as cur:
+                for row in cur.stream(self.sql, params, size=STREAM_SIZE):
+                    if row is not None or not self._null_row:
+                        yield row
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+    # async ------------------------------------------------------------------------------
+
+    async def first_async(self, conn: AsyncConn, params: Params) -> R | None:
+        """``first`` on an async connection."""
+        try:
+            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            row: R | None = await cur.fetchone()
+            return row
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+    async def one_async(self, conn: AsyncConn, params: Params) -> R:
+        """``one`` on an async connection."""
+        try:
+            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            row: R = await cur.fetchone()  # type: ignore[assignment]
+            missing = self._missing(cur, row)
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+        if missing:
+            raise errors.NoRowReturned(f"{self.name} returned no row")
+        return row
+
+    async def all_async(self, conn: AsyncConn, params: Params) -> list[R]:
+        """``all`` on an async connection."""
+        try:
+            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            rows: list[R] = await cur.fetchall()
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+        return [r for r in rows if r is not None] if self._null_row else rows
+
+    async def stream_async(self, conn: AsyncConn, params: Params) -> AsyncIterator[R]:
+        """``stream`` on an async connection."""
+        try:
+            async with conn.cursor(row_factory=self._factory) as cur:
+                async for row in cur.stream(self.sql, params, size=STREAM_SIZE):
+                    if row is not None or not self._null_row:
+                        yield row
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+
+class Command:
+    """A statement run for its effect: rowcount (``!``), executemany (``*!``) or a script (``#``)."""
+
+    __slots__ = ("name", "sql")
+
+    def __init__(self, name: str, sql: str) -> None:
+        self.name = name
+        self.sql = sql
+
+    def __repr__(self) -> str:
+        return f"Command({self.name!r})"
+
+    def rowcount(self, conn: Conn, params: Params) -> int:
+        """Run once; the number of rows affected."""
+        try:
+            with conn.cursor() as cur:
+                cur.execute(self.sql, params, prepare=True)
+                return cur.rowcount
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+    def many(self, conn: Conn, rows: Iterable[Params]) -> int:
+        """Run once per parameter set (pipelined by psycopg), all or nothing: in one transaction (a
+        savepoint inside the caller's), so a refused row leaves none of the others written; the
+        total rows affected."""
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(self.sql, rows)
+                return cur.rowcount
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+    def script(self, conn: Conn) -> None:
+        """Run the SQL as it is, without parameters."""
+        try:
+            conn.execute(self.sql)
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+    async def rowcount_async(self, conn: AsyncConn, params: Params) -> int:
+        """``rowcount`` on an async connection."""
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute(self.sql, params, prepare=True)
+                return cur.rowcount
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+    async def many_async(self, conn: AsyncConn, rows: Iterable[Params]) -> int:
+        """``many`` on an async connection (all or nothing, like ``many``)."""
+        try:
+            async with conn.transaction(), conn.cursor() as cur:
+                await cur.executemany(self.sql, rows)
+                return cur.rowcount
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+    async def script_async(self, conn: AsyncConn) -> None:
+        """``script`` on an async connection."""
+        try:
+            await conn.execute(self.sql)
+        except (psycopg.Error, UnicodeEncodeError) as exc:
+            raise errors.translate(exc) from exc
+
+
+def _row_factory(maker: RowMaker[Any]) -> Callable[[Any], RowMaker[Any]]:
+    """psycopg row factory handing out the precompiled maker: no per-execute set-up at all."""
+
+    def factory(cursor: Any) -> RowMaker[Any]:
+        return maker
+
+    return factory
+
+
+def statements(package: types.ModuleType) -> dict[str, Query[Any] | Command]:
+    """Every statement of a generated package (``chaindb.cocopay.queries``), by query name.
+
+    For tools and tests: prepare them all, benchmark one (``statements(q)["transaction_get"].sql``).
+    """
+    found: dict[str, Query[Any] | Command] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, Query | Command):
+                found[value.name] = value
+    return dict(sorted(found.items()))

@@ -154,7 +154,7 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
         f"batch {short_id(batch.id)} {batch.status}, reward target {batch.reward_usd_target} USD per code",
     )
 
-    batch = q.batch_activate(conn, id=batch.id, tx_signature=signature(), now=None)
+    batch = q.batch_activate(conn, id=batch.id, tx_signature=signature())
     if batch.activated_at is None or batch.activated_tx_signature is None:
         raise DemoError("an activated batch has no activation time or transaction")
     report.step(
@@ -182,7 +182,7 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
     )
 
     before = q.code_count_by_pack(conn, pack_id=pack.id)
-    pack = q.code_pack_confirm_print(conn, id=pack.id, now=None)
+    pack = q.code_pack_confirm_print(conn, id=pack.id)
     after = q.code_count_by_pack(conn, pack_id=pack.id)
     if pack.plaintext_purged_at is None or after.with_plaintext != 0:
         raise DemoError(f"pack {pack.pack_id} still holds plaintext after the print confirmation")
@@ -205,10 +205,10 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
         raise DemoError(f"the printed code {pda} is unknown")
     lamports = reward_lamports(scanned.reward_usd_target)
     intent = q.verify_intent_issue(
-        conn, commitment=commitment, reward_lamports=lamports, ttl=None, now=None, verify_intent_id=None
+        conn, commitment=commitment, reward_lamports=lamports, ttl=None, verify_intent_id=None
     )
     copy_intent = q.verify_intent_issue(
-        conn, commitment=commitment, reward_lamports=lamports, ttl=None, now=None, verify_intent_id=None
+        conn, commitment=commitment, reward_lamports=lamports, ttl=None, verify_intent_id=None
     )
     report.step(
         f"consumer scans code {pda[:8]}…, a copy of its QR is scanned too",
@@ -216,7 +216,7 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
     )
 
     success = q.verification_confirm(
-        conn, verify_intent_id=intent.verify_intent_id, user_id=user.id, tx_signature=signature(), now=None
+        conn, verify_intent_id=intent.verify_intent_id, user_id=user.id, tx_signature=signature()
     )
     if success.result != q.VerificationResult.SUCCESS:
         raise DemoError(f"the first verification gave {success.result} {success.failure_reason}")
@@ -227,7 +227,7 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
     )
 
     copy = q.verification_confirm(
-        conn, verify_intent_id=copy_intent.verify_intent_id, user_id=user.id, tx_signature=signature(), now=None
+        conn, verify_intent_id=copy_intent.verify_intent_id, user_id=user.id, tx_signature=signature()
     )
     if copy.result != q.VerificationResult.FAIL:
         raise DemoError("the copy's verification succeeded too: the reward would be paid twice")
@@ -235,7 +235,7 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
 
     try:
         q.verify_intent_issue(
-            conn, commitment=commitment, reward_lamports=lamports, ttl=None, now=None, verify_intent_id=None
+            conn, commitment=commitment, reward_lamports=lamports, ttl=None, verify_intent_id=None
         )
     except errors.PreconditionFailed as exc:
         refused = exc

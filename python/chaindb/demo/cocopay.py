@@ -46,7 +46,7 @@ class Result:
     store: q.Store
     account: q.SmartAccount
     transaction: q.Transaction
-    stats: q.StoreDailyStatsGetRow
+    stats: q.StoreDailyStat
 
 
 def _store_with_owner(conn: psycopg.Connection[Any], owner: q.User) -> tuple[q.Store, str]:
@@ -80,7 +80,7 @@ def _store_with_owner(conn: psycopg.Connection[Any], owner: q.User) -> tuple[q.S
 
 
 def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
-    owner = q.user_get_or_create_by_phone(conn, phone=OWNER_PHONE, name="Ana Souza", locale="pt-BR", now=None)
+    owner = q.user_get_or_create_by_phone(conn, phone=OWNER_PHONE, name="Ana Souza", locale="pt-BR")
     report.step(f"store owner {owner.name} signs in by phone", f"user {short_id(owner.id)}")
 
     store, how = _store_with_owner(conn, owner)
@@ -88,7 +88,7 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
     role = f"{member.role} since {member.accepted_at:%Y-%m-%d}" if member and member.accepted_at else "no owner role"
     report.step(f"store {store.name} ({store.short_code}) with its owner", f"store {short_id(store.id)} {how}, {role}")
 
-    customer = q.user_get_or_create_by_phone(conn, phone=CUSTOMER_PHONE, name="Bruno Lima", locale="pt-BR", now=None)
+    customer = q.user_get_or_create_by_phone(conn, phone=CUSTOMER_PHONE, name="Bruno Lima", locale="pt-BR")
     account = get_or_create_smart_account(
         conn, user_id=customer.id, chain_id=q.ChainId.V_8453, owner_address=CUSTOMER_EOA
     )
@@ -112,7 +112,6 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
             tokens_used=[{"token_address": USDC_BASE, "amount": str(int(amount * 10**6)), "amount_usd": str(amount)}],
             rewards_earned=None,
             bundle_id=None,
-            now=None,
         )
 
     before = q.transaction_count_by_store(conn, store_id=store.id)
@@ -146,7 +145,6 @@ def run(conn: psycopg.Connection[Any], report: Reporter) -> Result:
         confirmation_code=code,
         tx_hash="0x" + hashlib.sha256(key.encode()).hexdigest(),
         block_number=None,
-        now=None,
     )
     when = f"{confirmed.confirmed_at:%H:%M:%S}" if confirmed.confirmed_at else "?"
     report.step(

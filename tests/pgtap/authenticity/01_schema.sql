@@ -2,7 +2,7 @@
 -- keys, constraint and index names, triggers, functions, comments.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(443);
+SELECT plan(444);
 
 CREATE TEMP TABLE spec_columns (ord serial, tbl text, col text, typ text, not_null boolean, dflt text);
 INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
@@ -10,13 +10,13 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('manufacturers', 'name', 'text', true, NULL),
 ('manufacturers', 'status', 'authenticity.manufacturer_status', true, 'active'),
 ('manufacturers', 'hmac_kms_key_id', 'text', true, NULL),
-('manufacturers', 'created_at', 'timestamp with time zone', true, 'now()'),
+('manufacturers', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('skus', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('skus', 'manufacturer_id', 'uuid', true, NULL),
 ('skus', 'sku_code', 'text', true, NULL),
 ('skus', 'sku_name', 'text', true, NULL),
 ('skus', 'sku_hash', 'authenticity.bytes32', true, NULL),
-('skus', 'created_at', 'timestamp with time zone', true, 'now()'),
+('skus', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('batches', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('batches', 'manufacturer_id', 'uuid', true, NULL),
 ('batches', 'sku_id', 'uuid', true, NULL),
@@ -28,7 +28,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('batches', 'status', 'authenticity.batch_status', true, 'CREATED'),
 ('batches', 'activated_at', 'timestamp with time zone', false, NULL),
 ('batches', 'activated_tx_signature', 'text', false, NULL),
-('batches', 'created_at', 'timestamp with time zone', true, 'now()'),
+('batches', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('code_packs', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('code_packs', 'pack_id', 'text', true, NULL),
 ('code_packs', 'batch_id', 'uuid', true, NULL),
@@ -39,7 +39,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('code_packs', 'downloaded_at', 'timestamp with time zone', false, NULL),
 ('code_packs', 'print_confirmed_at', 'timestamp with time zone', false, NULL),
 ('code_packs', 'plaintext_purged_at', 'timestamp with time zone', false, NULL),
-('code_packs', 'created_at', 'timestamp with time zone', true, 'now()'),
+('code_packs', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('codes', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('codes', 'pack_id', 'uuid', true, NULL),
 ('codes', 'code_plaintext', 'text', false, NULL),
@@ -50,12 +50,12 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('users', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('users', 'email', 'text', true, NULL),
 ('users', 'privy_user_id', 'text', false, NULL),
-('users', 'created_at', 'timestamp with time zone', true, 'now()'),
+('users', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('user_wallets', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('user_wallets', 'user_id', 'uuid', true, NULL),
 ('user_wallets', 'chain', 'text', true, 'solana'),
 ('user_wallets', 'wallet_pubkey', 'text', true, NULL),
-('user_wallets', 'created_at', 'timestamp with time zone', true, 'now()'),
+('user_wallets', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('user_wallets', 'created_after_first_success', 'boolean', true, 'true'),
 ('verify_intents', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('verify_intents', 'verify_intent_id', 'text', true, '*'),
@@ -64,7 +64,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('verify_intents', 'reward_lamports', 'bigint', true, NULL),
 ('verify_intents', 'status', 'authenticity.verify_intent_status', true, 'ISSUED'),
 ('verify_intents', 'expires_at', 'timestamp with time zone', true, NULL),
-('verify_intents', 'created_at', 'timestamp with time zone', true, 'now()'),
+('verify_intents', 'created_at', 'timestamp with time zone', true, 'common.now()'),
 ('verifications', 'id', 'uuid', true, 'gen_random_uuid()'),
 ('verifications', 'batch_id', 'uuid', true, NULL),
 ('verifications', 'user_id', 'uuid', true, NULL),
@@ -72,7 +72,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('verifications', 'code_pda', 'text', true, NULL),
 ('verifications', 'reward_lamports', 'bigint', true, NULL),
 ('verifications', 'tx_signature', 'text', true, NULL),
-('verifications', 'verified_at', 'timestamp with time zone', true, 'now()'),
+('verifications', 'verified_at', 'timestamp with time zone', true, 'common.now()'),
 ('verifications', 'result', 'authenticity.verification_result', true, NULL),
 ('verifications', 'failure_reason', 'text', false, NULL),
 ('verifications', 'intent_id', 'uuid', true, NULL),
@@ -82,7 +82,7 @@ INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
 ('treasury_ops', 'sol_out_lamports', 'bigint', true, NULL),
 ('treasury_ops', 'jupiter_route', 'jsonb', true, NULL),
 ('treasury_ops', 'tx_signature', 'text', true, NULL),
-('treasury_ops', 'created_at', 'timestamp with time zone', true, 'now()');
+('treasury_ops', 'created_at', 'timestamp with time zone', true, 'common.now()');
 
 -- 2
 SELECT has_schema('authenticity', 'schema authenticity exists');
@@ -99,16 +99,20 @@ SELECT tables_are(
 SELECT columns_are(
     'authenticity', t.tbl, array_agg(t.col ORDER BY t.ord), format('%s has exactly its columns', t.tbl)
 )
-FROM spec_columns AS t GROUP BY t.tbl ORDER BY min(t.ord);
+FROM spec_columns AS t
+GROUP BY t.tbl
+ORDER BY min(t.ord);
 
 -- 77 x 3: type, NULL-ness, default of every column
 SELECT col_type_is('authenticity', s.tbl, s.col, s.typ, format('%s.%s is %s', s.tbl, s.col, s.typ))
-FROM spec_columns AS s ORDER BY s.ord;
+FROM spec_columns AS s
+ORDER BY s.ord;
 SELECT CASE WHEN s.not_null
     THEN col_not_null('authenticity', s.tbl, s.col, format('%s.%s is NOT NULL', s.tbl, s.col))
     ELSE col_is_null('authenticity', s.tbl, s.col, format('%s.%s is nullable', s.tbl, s.col))
 END
-FROM spec_columns AS s ORDER BY s.ord;
+FROM spec_columns AS s
+ORDER BY s.ord;
 SELECT CASE
     WHEN s.dflt IS NULL
         THEN col_hasnt_default('authenticity', s.tbl, s.col, format('%s.%s has no default', s.tbl, s.col))
@@ -116,7 +120,8 @@ SELECT CASE
         THEN col_has_default('authenticity', s.tbl, s.col, format('%s.%s has a default', s.tbl, s.col))
     ELSE col_default_is('authenticity', s.tbl, s.col, s.dflt, format('%s.%s defaults to %s', s.tbl, s.col, s.dflt))
 END
-FROM spec_columns AS s ORDER BY s.ord;
+FROM spec_columns AS s
+ORDER BY s.ord;
 
 -- 8: enums (labels verbatim) and the bytes32 domain
 SELECT enum_has_labels('authenticity', 'manufacturer_status', ARRAY['active', 'suspended'], 'manufacturer_status labels');
@@ -135,7 +140,8 @@ SELECT enum_has_labels('authenticity', 'verification_result', ARRAY['SUCCESS', '
 SELECT enum_has_labels('authenticity', 'treasury_op_type', ARRAY['REFILL_SWAP'], 'treasury_op_type labels');
 SELECT domain_type_is('authenticity', 'bytes32', 'bytea', 'bytes32 is a domain over bytea');
 SELECT is(
-    (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint AS c WHERE c.conname = 'bytes32_length_check'
+    (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint AS c
+        WHERE c.conname = 'bytes32_length_check'
         AND c.contypid = 'authenticity.bytes32'::regtype),
     'CHECK ((octet_length(VALUE) = 32))',
     'bytes32_length_check: exactly 32 bytes'
@@ -186,7 +192,8 @@ INSERT INTO spec_constraints VALUES
 ('batches', ARRAY[
     'batches_pkey', 'batches_batch_public_id_key', 'batches_manufacturer_id_fkey', 'batches_sku_id_manufacturer_id_fkey',
     'batches_batch_public_id_check', 'batches_batch_label_check', 'batches_reward_usd_target_check',
-    'batches_onchain_batch_pubkey_check', 'batches_activated_tx_signature_check', 'batches_activation_check'
+    'batches_onchain_batch_pubkey_check', 'batches_activated_tx_signature_check', 'batches_activation_check',
+    'batches_reward_usd_target_finite_check'
 ]),
 ('code_packs', ARRAY[
     'code_packs_pkey', 'code_packs_pack_id_key', 'code_packs_batch_id_fkey', 'code_packs_pack_id_check',
@@ -227,10 +234,11 @@ SELECT set_eq(
 )
 FROM spec_constraints AS s;
 
--- 10 + 33: every index, by name and columns
+-- 10 + 34: every index, by name and columns
 CREATE TEMP TABLE spec_indexes (ord serial, tbl text, idx text, cols text[], is_unique boolean);
 INSERT INTO spec_indexes (tbl, idx, cols, is_unique) VALUES
 ('manufacturers', 'manufacturers_pkey', ARRAY['id'], true),
+('manufacturers', 'manufacturers_name_created_at_id_idx', ARRAY['name', 'created_at', 'id'], false),
 ('skus', 'skus_pkey', ARRAY['id'], true),
 ('skus', 'skus_manufacturer_id_sku_code_key', ARRAY['manufacturer_id', 'sku_code'], true),
 ('skus', 'skus_id_manufacturer_id_key', ARRAY['id', 'manufacturer_id'], true),
@@ -268,14 +276,18 @@ INSERT INTO spec_indexes (tbl, idx, cols, is_unique) VALUES
 ('treasury_ops', 'treasury_ops_tx_signature_key', ARRAY['tx_signature'], true),
 ('treasury_ops', 'treasury_ops_created_at_idx', ARRAY['created_at'], false);
 SELECT indexes_are('authenticity', s.tbl, array_agg(s.idx ORDER BY s.ord), format('%s has exactly its indexes', s.tbl))
-FROM spec_indexes AS s GROUP BY s.tbl ORDER BY min(s.ord);
+FROM spec_indexes AS s
+GROUP BY s.tbl
+ORDER BY min(s.ord);
 SELECT has_index('authenticity', s.tbl, s.idx, s.cols, format('index %s on %s (%s)', s.idx, s.tbl, s.cols))
-FROM spec_indexes AS s ORDER BY s.ord;
+FROM spec_indexes AS s
+ORDER BY s.ord;
 -- 1: uniqueness as specified
 SELECT set_eq(
     $$SELECT c.relname::text FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
       JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = 'authenticity' AND i.indisunique$$,
-    (SELECT array_agg(s.idx) FROM spec_indexes AS s WHERE s.is_unique),
+    (SELECT array_agg(s.idx) FROM spec_indexes AS s
+        WHERE s.is_unique),
     'exactly the *_pkey and *_key indexes are unique'
 );
 -- 3: partial indexes and their predicates
@@ -347,11 +359,15 @@ SELECT triggers_are(
     'authenticity', s.tbl, coalesce(array_agg(s.trg ORDER BY s.ord) FILTER (WHERE s.trg IS NOT NULL), '{}'),
     format('%s has exactly its triggers', s.tbl)
 )
-FROM spec_triggers AS s GROUP BY s.tbl ORDER BY min(s.ord);
+FROM spec_triggers AS s
+GROUP BY s.tbl
+ORDER BY min(s.ord);
 SELECT trigger_is(
     'authenticity', s.tbl, s.trg, s.fn_schema, s.fn, format('%s runs %s.%s()', s.trg, s.fn_schema, s.fn)
 )
-FROM spec_triggers AS s WHERE s.trg IS NOT NULL ORDER BY s.ord;
+FROM spec_triggers AS s
+WHERE s.trg IS NOT NULL
+ORDER BY s.ord;
 -- 2: the deferred constraint triggers are DEFERRABLE INITIALLY DEFERRED
 SELECT set_eq(
     $$SELECT c.conname::text FROM pg_constraint AS c
@@ -360,7 +376,8 @@ SELECT set_eq(
     'the three constraint triggers are deferred to commit'
 );
 SELECT is(
-    (SELECT count(*)::int FROM pg_trigger AS t WHERE t.tgrelid = 'authenticity.codes'::regclass
+    (SELECT count(*)::int FROM pg_trigger AS t
+        WHERE t.tgrelid = 'authenticity.codes'::regclass
         AND t.tgname = 'codes_check_insert' AND t.tgnewtable = 'new_codes' AND (t.tgtype & 1) = 0),
     1,
     'codes_check_insert is a statement trigger over the transition table new_codes'
@@ -386,27 +403,29 @@ INSERT INTO spec_functions (fn, args, volatility, definer) VALUES
 ('tg_verifications__check_insert', '{}', 'volatile', false),
 ('tg_verifications__intent_outcome', '{}', 'volatile', false),
 ('tg_verifications__first_success', '{}', 'volatile', false),
-('activate_batch', ARRAY['uuid', 'text', 'timestamp with time zone'], 'volatile', true),
+('activate_batch', ARRAY['uuid', 'text'], 'volatile', true),
 ('pause_batch', ARRAY['uuid'], 'volatile', true),
 ('resume_batch', ARRAY['uuid'], 'volatile', true),
 ('close_batch', ARRAY['uuid'], 'volatile', true),
 ('mark_code_pack_ready', ARRAY['uuid'], 'volatile', true),
-('record_code_pack_download', ARRAY['uuid', 'timestamp with time zone'], 'volatile', true),
-('confirm_print', ARRAY['uuid', 'timestamp with time zone'], 'volatile', true),
-('issue_verify_intent', ARRAY['bytea', 'bigint', 'interval', 'timestamp with time zone', 'text'], 'volatile', true),
-('confirm_verification', ARRAY['text', 'uuid', 'text', 'timestamp with time zone'], 'volatile', true),
-('fail_verification', ARRAY['text', 'uuid', 'text', 'text', 'timestamp with time zone'], 'volatile', true),
-('expire_verify_intents', ARRAY['timestamp with time zone'], 'volatile', true);
+('record_code_pack_download', ARRAY['uuid'], 'volatile', true),
+('confirm_print', ARRAY['uuid'], 'volatile', true),
+('issue_verify_intent', ARRAY['bytea', 'bigint', 'interval', 'text'], 'volatile', true),
+('confirm_verification', ARRAY['text', 'uuid', 'text'], 'volatile', true),
+('fail_verification', ARRAY['text', 'uuid', 'text', 'text'], 'volatile', true),
+('expire_verify_intents', ARRAY[]::text[], 'volatile', true);
 SELECT functions_are(
     'authenticity', (SELECT array_agg(DISTINCT s.fn) FROM spec_functions AS s), 'authenticity has exactly its functions'
 );
 SELECT volatility_is('authenticity', s.fn, s.args, s.volatility, format('%s is %s', s.fn, s.volatility))
-FROM spec_functions AS s ORDER BY s.ord;
+FROM spec_functions AS s
+ORDER BY s.ord;
 SELECT CASE WHEN s.definer
     THEN is_definer('authenticity', s.fn, s.args, format('%s is SECURITY DEFINER', s.fn))
     ELSE isnt_definer('authenticity', s.fn, s.args, format('%s is SECURITY INVOKER', s.fn))
 END
-FROM spec_functions AS s ORDER BY s.ord;
+FROM spec_functions AS s
+ORDER BY s.ord;
 -- 1: every SECURITY DEFINER function pins its search_path
 SELECT is_empty(
     $$SELECT p.proname::text FROM pg_proc AS p WHERE p.pronamespace = 'authenticity'::regnamespace AND p.prosecdef
@@ -414,11 +433,11 @@ SELECT is_empty(
     'every SECURITY DEFINER function runs with search_path = pg_catalog, pg_temp'
 );
 -- 3: the rule functions' results
-SELECT function_returns('authenticity', 'confirm_print', ARRAY['uuid', 'timestamp with time zone'], 'authenticity.code_packs',
+SELECT function_returns('authenticity', 'confirm_print', ARRAY['uuid'], 'authenticity.code_packs',
     'confirm_print returns the pack');
-SELECT function_returns('authenticity', 'confirm_verification', ARRAY['text', 'uuid', 'text', 'timestamp with time zone'],
+SELECT function_returns('authenticity', 'confirm_verification', ARRAY['text', 'uuid', 'text'],
     'authenticity.verifications', 'confirm_verification returns the verification');
-SELECT function_returns('authenticity', 'expire_verify_intents', ARRAY['timestamp with time zone'], 'integer',
+SELECT function_returns('authenticity', 'expire_verify_intents', ARRAY[]::text[], 'integer',
     'expire_verify_intents returns how many expired');
 
 -- 5: comments on everything
@@ -453,7 +472,8 @@ SELECT is_empty(
     'no OTP or password column anywhere (provider-managed sign-in)'
 );
 SELECT is(
-    (SELECT count(*)::int FROM pg_attribute AS a WHERE a.attrelid = 'authenticity.codes'::regclass
+    (SELECT count(*)::int FROM pg_attribute AS a
+        WHERE a.attrelid = 'authenticity.codes'::regclass
         AND a.attname LIKE '%plaintext%'),
     1,
     'codes has one plaintext column, code_plaintext (ciphertext only)'

@@ -130,12 +130,14 @@ SELECT throws_ok($$UPDATE authenticity.batches SET status = 'PAUSED' WHERE batch
     'CD001', 'batches: status may not change from CLOSED to PAUSED', 'CLOSED -> PAUSED is forbidden (terminal)');
 
 -- activate_batch
+SELECT common.freeze_clock('2030-01-02 03:04:05+00');
 SELECT results_eq(
     format($$SELECT status::text, activated_at, activated_tx_signature
-      FROM authenticity.activate_batch(pg_temp.bid('F-C2'), %L, '2030-01-02 03:04:05+00')$$, pg_temp.sig('f-c2')),
+      FROM authenticity.activate_batch(pg_temp.bid('F-C2'), %L)$$, pg_temp.sig('f-c2')),
     format($$VALUES ('ACTIVE', '2030-01-02 03:04:05+00'::timestamptz, %L)$$, pg_temp.sig('f-c2')),
-    'activate_batch: CREATED -> ACTIVE with the injected clock and the signature'
+    'activate_batch: CREATED -> ACTIVE at the database''s clock (common.now()), with the signature'
 );
+SELECT common.set_clock_offset('0');
 SELECT throws_ok(
     format($$SELECT authenticity.activate_batch(pg_temp.bid('F-C2'), %L)$$, pg_temp.sig('again')),
     'CD007', NULL, 'activate_batch: a batch is activated once'

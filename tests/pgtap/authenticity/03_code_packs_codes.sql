@@ -138,7 +138,8 @@ SELECT throws_ok(
     $$SELECT authenticity.mark_code_pack_ready(pg_temp.pid('G2')) FROM (SELECT pg_temp.add_code(pg_temp.pid('G2'), 'extra')) AS x$$,
     'CD007', 'code_packs: pack G2 has 2 codes, not 1', 'READY needs exactly quantity codes (more fail)'
 );
-DELETE FROM authenticity.codes WHERE commitment = pg_temp.commit('G1:3');
+DELETE FROM authenticity.codes
+WHERE commitment = pg_temp.commit('G1:3');
 SELECT throws_ok($$SELECT authenticity.mark_code_pack_ready(pg_temp.pid('G1'))$$,
     'CD007', 'code_packs: pack G1 has 2 codes, not 3', 'READY needs exactly quantity codes (fewer fail)');
 SELECT is((authenticity.mark_code_pack_ready(pg_temp.pid('G3'))).status::text, 'READY',
@@ -217,30 +218,36 @@ SELECT throws_ok(
 SELECT throws_ok($$SELECT authenticity.record_code_pack_download(pg_temp.pid('G2'))$$,
     'CD007', 'code_packs: pack G2 is GENERATING; downloads are counted from READY or DOWNLOADED',
     'no download while GENERATING');
+SELECT common.freeze_clock('2030-01-01 10:00:00+00');
 SELECT results_eq(
     $$SELECT status::text, download_count, downloaded_at
-      FROM authenticity.record_code_pack_download(pg_temp.pid('R4'), '2030-01-01 10:00:00+00')$$,
+      FROM authenticity.record_code_pack_download(pg_temp.pid('R4'))$$,
     $$VALUES ('DOWNLOADED', 1, '2030-01-01 10:00:00+00'::timestamptz)$$,
-    'the first download: READY -> DOWNLOADED, count 1, downloaded_at = the injected clock'
+    'the first download: READY -> DOWNLOADED, count 1, downloaded_at = the database''s clock'
 );
+SELECT common.freeze_clock('2030-01-01 11:00:00+00');
 SELECT results_eq(
     $$SELECT status::text, download_count, downloaded_at
-      FROM authenticity.record_code_pack_download(pg_temp.pid('R4'), '2030-01-01 11:00:00+00')$$,
+      FROM authenticity.record_code_pack_download(pg_temp.pid('R4'))$$,
     $$VALUES ('DOWNLOADED', 2, '2030-01-01 10:00:00+00'::timestamptz)$$,
     'a later download counts, downloaded_at keeps the first'
 );
+SELECT common.freeze_clock('2030-01-01 00:00:00+00');
 SELECT throws_ok(
-    $$SELECT authenticity.record_code_pack_download(pg_temp.pid('R5'), '2030-01-01 00:00:00+00')$$,
+    $$SELECT authenticity.record_code_pack_download(pg_temp.pid('R5'))$$,
     'CD006', NULL, 'no download at download_expires_at'
 );
+SELECT common.freeze_clock('2029-12-31 23:59:59+00');
 SELECT is(
-    (authenticity.record_code_pack_download(pg_temp.pid('R5'), '2029-12-31 23:59:59+00')).download_count, 1,
+    (authenticity.record_code_pack_download(pg_temp.pid('R5'))).download_count, 1,
     'a download before download_expires_at counts'
 );
+SELECT common.freeze_clock('2030-06-01 00:00:00+00');
 SELECT throws_ok(
-    $$SELECT authenticity.record_code_pack_download(pg_temp.pid('R5'), '2030-06-01 00:00:00+00')$$,
+    $$SELECT authenticity.record_code_pack_download(pg_temp.pid('R5'))$$,
     'CD006', NULL, 'no download after download_expires_at, even once DOWNLOADED'
 );
+SELECT common.set_clock_offset('0');
 SELECT throws_ok($$SELECT authenticity.record_code_pack_download(pg_temp.pid('P1'))$$,
     'CD007', 'code_packs: pack P1 is PRINT_CONFIRMED; downloads are counted from READY or DOWNLOADED',
     'no download after the print is confirmed');
@@ -264,18 +271,22 @@ SELECT throws_ok($$UPDATE authenticity.code_packs SET created_at = now() - inter
 -- confirm_print and the purge
 SELECT throws_ok($$SELECT authenticity.confirm_print(pg_temp.pid('R3'))$$,
     'CD001', 'code_packs: status may not change from READY to PRINT_CONFIRMED', 'confirm_print: only from DOWNLOADED');
+SELECT common.freeze_clock('2031-01-01 00:00:00+00');
 SELECT results_eq(
     $$SELECT status::text, print_confirmed_at, plaintext_purged_at
-      FROM authenticity.confirm_print(pg_temp.pid('D5'), '2031-01-01 00:00:00+00')$$,
+      FROM authenticity.confirm_print(pg_temp.pid('D5'))$$,
     $$VALUES ('PRINT_CONFIRMED', '2031-01-01 00:00:00+00'::timestamptz, '2031-01-01 00:00:00+00'::timestamptz)$$,
-    'confirm_print: DOWNLOADED -> PRINT_CONFIRMED, print_confirmed_at = plaintext_purged_at = the injected clock'
+    'confirm_print: DOWNLOADED -> PRINT_CONFIRMED, print_confirmed_at = plaintext_purged_at = the database''s clock'
 );
+SELECT common.set_clock_offset('0');
 SELECT is(
-    (SELECT count(code_plaintext)::int FROM authenticity.codes WHERE pack_id = pg_temp.pid('D5')), 0,
+    (SELECT count(code_plaintext)::int FROM authenticity.codes
+        WHERE pack_id = pg_temp.pid('D5')), 0,
     'confirm_print purges every code''s plaintext in the same transaction'
 );
 SELECT is(
-    (SELECT count(code_plaintext)::int FROM authenticity.codes WHERE pack_id = pg_temp.pid('D6')), 2,
+    (SELECT count(code_plaintext)::int FROM authenticity.codes
+        WHERE pack_id = pg_temp.pid('D6')), 2,
     'the codes of other packs keep theirs'
 );
 SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED$$,

@@ -60,8 +60,8 @@ SELECT throws_ok(
         pg_temp.pubkey('w-a1')),
     '23505', 'duplicate key value violates unique constraint "user_wallets_wallet_pubkey_key"', 'wallet_pubkey is unique');
 SELECT pg_temp.intent('a-1', 'UBP:1', '2030-01-01 11:59+00');
-SELECT authenticity.confirm_verification('a-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx a-1'),
-    '2030-01-01 12:00+00');
+SELECT common.freeze_clock('2030-01-01 12:00+00');
+SELECT authenticity.confirm_verification('a-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx a-1'));
 INSERT INTO authenticity.user_wallets (user_id, wallet_pubkey, created_at, created_after_first_success) VALUES
 ('00000000-0000-4000-8000-000000000021', pg_temp.pubkey('w-a2'), '2030-01-01 13:00+00', false),
 ('00000000-0000-4000-8000-000000000021', pg_temp.pubkey('w-a3'), '2030-01-01 12:00+00', false);
@@ -84,7 +84,8 @@ SELECT is(
     'an UPDATE cannot make the flag lie'
 );
 
--- bob: a wallet at 11:00, then a success recorded later but verified at 10:00 (backdated)
+-- bob: a wallet at 11:00, then a success recorded later but verified at 10:00 (the wallet row is backdated by the
+-- superuser; the app role cannot write created_at)
 INSERT INTO authenticity.user_wallets (user_id, wallet_pubkey, created_at) VALUES
 ('00000000-0000-4000-8000-000000000022', pg_temp.pubkey('w-b1'), '2030-01-01 11:00+00');
 SELECT is(
@@ -92,8 +93,8 @@ SELECT is(
     'bob''s wallet starts before any success'
 );
 SELECT pg_temp.intent('b-1', 'UBP:2', '2030-01-01 09:59+00');
-SELECT authenticity.confirm_verification('b-1', '00000000-0000-4000-8000-000000000022', pg_temp.sig('tx b-1'),
-    '2030-01-01 10:00+00');
+SELECT common.freeze_clock('2030-01-01 10:00+00');
+SELECT authenticity.confirm_verification('b-1', '00000000-0000-4000-8000-000000000022', pg_temp.sig('tx b-1'));
 SELECT is(
     pg_temp.flag('w-b1'), true,
     'a success recorded later with an earlier verified_at makes the wallet created_after_first_success'
@@ -103,8 +104,8 @@ SELECT is(
 INSERT INTO authenticity.user_wallets (user_id, wallet_pubkey, created_at) VALUES
 ('00000000-0000-4000-8000-000000000023', pg_temp.pubkey('w-c1'), '2030-01-01 11:00+00');
 SELECT pg_temp.intent('c-1', 'UBP:3', '2030-01-01 09:59+00');
-SELECT authenticity.fail_verification('c-1', '00000000-0000-4000-8000-000000000023', pg_temp.sig('tx c-1'), 'refused',
-    '2030-01-01 10:00+00');
+SELECT common.freeze_clock('2030-01-01 10:00+00');
+SELECT authenticity.fail_verification('c-1', '00000000-0000-4000-8000-000000000023', pg_temp.sig('tx c-1'), 'refused');
 SELECT is(
     pg_temp.flag('w-c1'), false,
     'a FAIL verification is not a first success'

@@ -18,12 +18,13 @@ SELECT pg_temp.intent('q-1', 'VQP:1', '2030-01-01 12:00+00');
 SELECT authenticity.pause_batch(pg_temp.bid('VQ'));
 
 -- issuing
+SELECT common.freeze_clock('2030-01-01 12:00+00');
 SELECT results_eq(
     $$SELECT status::text, reward_lamports, created_at, expires_at, batch_id, commitment::bytea
-      FROM authenticity.issue_verify_intent(pg_temp.commit('VBP:1'), 5000, '10 minutes', '2030-01-01 12:00+00', 'vi-one')$$,
+      FROM authenticity.issue_verify_intent(pg_temp.commit('VBP:1'), 5000, '10 minutes', 'vi-one')$$,
     $$VALUES ('ISSUED', 5000::bigint, '2030-01-01 12:00+00'::timestamptz, '2030-01-01 12:10+00'::timestamptz,
               pg_temp.bid('VB'), pg_temp.commit('VBP:1'))$$,
-    'issue_verify_intent: ISSUED in the code''s batch, created at the injected clock, expiring after the ttl'
+    'issue_verify_intent: ISSUED in the code''s batch, created at the database''s clock, expiring after the ttl'
 );
 SELECT matches(
     (authenticity.issue_verify_intent(pg_temp.commit('VBP:2'), 5000)).verify_intent_id, '^vi_[0-9a-f]{32}$',
@@ -40,40 +41,40 @@ SELECT throws_ok($$SELECT authenticity.issue_verify_intent(pg_temp.commit('VBP:3
     '23514', 'new row for relation "verify_intents" violates check constraint "verify_intents_reward_lamports_check"',
     'reward_lamports is positive');
 SELECT throws_ok(
-    $$SELECT authenticity.issue_verify_intent(pg_temp.commit('VBP:3'), 1, '5 minutes', NULL, 'not url safe')$$,
+    $$SELECT authenticity.issue_verify_intent(pg_temp.commit('VBP:3'), 1, '5 minutes', 'not url safe')$$,
     '23514', 'new row for relation "verify_intents" violates check constraint "verify_intents_verify_intent_id_check"',
     'verify_intent_id is URL-safe');
 SELECT throws_ok(
-    $$SELECT authenticity.issue_verify_intent(pg_temp.commit('VBP:3'), 1, '5 minutes', NULL, 'vi-one')$$,
+    $$SELECT authenticity.issue_verify_intent(pg_temp.commit('VBP:3'), 1, '5 minutes', 'vi-one')$$,
     '23505', 'duplicate key value violates unique constraint "verify_intents_verify_intent_id_key"',
     'verify_intent_id is unique');
 SELECT throws_ok(
     $$INSERT INTO authenticity.verify_intents (batch_id, commitment, reward_lamports, expires_at)
-      VALUES (pg_temp.bid('VP'), pg_temp.commit('VBP:3'), 1, now() + interval '1 minute')$$,
+      VALUES (pg_temp.bid('VP'), pg_temp.commit('VBP:3'), 1, common.now() + interval '1 minute')$$,
     '23514', 'verify_intents: the code is not in batch ' || pg_temp.bid('VP'),
     'an intent''s code belongs to its batch (verify_intents_commitment_batch_check)');
 SELECT throws_ok(
     $$INSERT INTO authenticity.verify_intents (batch_id, commitment, reward_lamports, expires_at, status)
-      VALUES (pg_temp.bid('VB'), pg_temp.commit('VBP:3'), 1, now() + interval '1 minute', 'EXPIRED')$$,
+      VALUES (pg_temp.bid('VB'), pg_temp.commit('VBP:3'), 1, common.now() + interval '1 minute', 'EXPIRED')$$,
     'CD007', 'verify_intents: a new row''s status must be one of {ISSUED}, not EXPIRED', 'an intent starts ISSUED');
 
 -- confirmation
 SELECT pg_temp.intent('ok-1', 'VBP:4', '2030-01-01 12:00+00', reward => 7777);
+SELECT common.freeze_clock('2030-01-01 12:01+00');
 SELECT results_eq(
     $$SELECT result::text, reward_lamports, code_pda, verified_at, failure_reason, intent_id, user_id, batch_id
-      FROM authenticity.confirm_verification('ok-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx ok-1'),
-                                             '2030-01-01 12:01+00')$$,
+      FROM authenticity.confirm_verification('ok-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx ok-1'))$$,
     $$VALUES ('SUCCESS', 7777::bigint, pg_temp.pubkey('pda:VBP:4'), '2030-01-01 12:01+00'::timestamptz, NULL::text,
               pg_temp.iid('ok-1'), '00000000-0000-4000-8000-000000000021'::uuid, pg_temp.bid('VB'))$$,
-    'confirm_verification: SUCCESS paying the intent''s reward, with the code''s PDA, at the injected clock'
+    'confirm_verification: SUCCESS paying the intent''s reward, with the code''s PDA, at the database''s clock'
 );
-SELECT is((SELECT status::text FROM authenticity.verify_intents WHERE verify_intent_id = 'ok-1'), 'CONFIRMED',
+SELECT is((SELECT status::text FROM authenticity.verify_intents
+    WHERE verify_intent_id = 'ok-1'), 'CONFIRMED',
     'the confirmed intent is CONFIRMED');
 SELECT lives_ok($$SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED$$,
     'the deferred pairing checks pass after confirm_verification');
 SELECT throws_ok(
-    $$SELECT authenticity.confirm_verification('ok-1', '00000000-0000-4000-8000-000000000022', pg_temp.sig('tx again'),
-                                               '2030-01-01 12:02+00')$$,
+    $$SELECT authenticity.confirm_verification('ok-1', '00000000-0000-4000-8000-000000000022', pg_temp.sig('tx again'))$$,
     'CD001', 'verify_intents: status may not change from CONFIRMED to CONFIRMED', 'an intent is confirmed once');
 SELECT throws_ok($$SELECT authenticity.issue_verify_intent(pg_temp.commit('VBP:4'), 5000)$$,
     'CD007', NULL, 'no new intent for a verified code (verify_intents_code_unverified)');
@@ -81,19 +82,19 @@ SELECT throws_ok($$SELECT authenticity.issue_verify_intent(pg_temp.commit('VBP:4
 -- two intents for one code: the second confirmation loses with a FAIL, nothing paid
 SELECT pg_temp.intent('race-1', 'VBP:5', '2030-01-01 12:00+00');
 SELECT pg_temp.intent('race-2', 'VBP:5', '2030-01-01 12:00+00');
+SELECT common.freeze_clock('2030-01-01 12:01+00');
 SELECT is(
-    (authenticity.confirm_verification('race-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx race-1'),
-                                      '2030-01-01 12:01+00')).result::text,
+    (authenticity.confirm_verification('race-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx race-1'))).result::text,
     'SUCCESS', 'the first confirmation of a code succeeds'
 );
 SELECT results_eq(
     $$SELECT result::text, reward_lamports, failure_reason
-      FROM authenticity.confirm_verification('race-2', '00000000-0000-4000-8000-000000000022', pg_temp.sig('tx race-2'),
-                                             '2030-01-01 12:01+00')$$,
+      FROM authenticity.confirm_verification('race-2', '00000000-0000-4000-8000-000000000022', pg_temp.sig('tx race-2'))$$,
     $$VALUES ('FAIL', 0::bigint, 'ALREADY_VERIFIED')$$,
     'a later confirmation of the same code records FAIL ALREADY_VERIFIED and pays nothing'
 );
-SELECT is((SELECT status::text FROM authenticity.verify_intents WHERE verify_intent_id = 'race-2'), 'FAILED',
+SELECT is((SELECT status::text FROM authenticity.verify_intents
+    WHERE verify_intent_id = 'race-2'), 'FAILED',
     'the losing intent is FAILED');
 SELECT results_eq(
     $$SELECT count(*) FILTER (WHERE result = 'SUCCESS'), sum(reward_lamports)::bigint
@@ -102,10 +103,10 @@ SELECT results_eq(
     'one SUCCESS per code and one reward'
 );
 SELECT pg_temp.intent('late-1', 'VBP:6', '2030-01-01 12:00+00');
+SELECT common.freeze_clock('2030-01-01 12:05+00');
 SELECT throws_ok(
-    $$SELECT authenticity.confirm_verification('late-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx late'),
-                                               '2030-01-01 12:05+00')$$,
-    'CD006', NULL, 'an intent cannot be confirmed at or after expires_at'
+    $$SELECT authenticity.confirm_verification('late-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx late'))$$,
+    'CD006', NULL, 'an intent cannot be confirmed at or after expires_at by the database''s clock'
 );
 SELECT throws_ok(
     $$SELECT authenticity.confirm_verification('nope', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx nope'))$$,
@@ -113,10 +114,11 @@ SELECT throws_ok(
 );
 SELECT pg_temp.intent('paused-1', 'VPP:1', '2030-01-01 12:00+00');
 SELECT authenticity.pause_batch(pg_temp.bid('VP'));
+SELECT common.freeze_clock('2030-01-01 12:01+00');
 SELECT results_eq(
     $$SELECT result::text, reward_lamports, failure_reason
       FROM authenticity.confirm_verification('paused-1', '00000000-0000-4000-8000-000000000021',
-                                             pg_temp.sig('tx paused'), '2030-01-01 12:01+00')$$,
+                                             pg_temp.sig('tx paused'))$$,
     $$VALUES ('FAIL', 0::bigint, 'BATCH_NOT_ACTIVE')$$,
     'only an ACTIVE batch verifies codes: a paused batch''s confirmation is a FAIL'
 );
@@ -132,7 +134,8 @@ SELECT results_eq(
     $$VALUES ('FAIL', 0::bigint, 'chain: custom program error 0x1')$$,
     'fail_verification records a FAIL with its reason'
 );
-SELECT is((SELECT status::text FROM authenticity.verify_intents WHERE verify_intent_id = 'fail-1'), 'FAILED',
+SELECT is((SELECT status::text FROM authenticity.verify_intents
+    WHERE verify_intent_id = 'fail-1'), 'FAILED',
     'the failed intent is FAILED');
 SELECT pg_temp.intent('fail-2', 'VBP:8', '2030-01-01 12:00+00');
 SELECT throws_ok(
@@ -150,8 +153,9 @@ SELECT throws_ok(
 SELECT pg_temp.intent('old-1', 'VBP:9', '2020-01-01 00:00+00');
 SELECT pg_temp.intent('old-2', 'VBP:10', '2020-01-01 00:00+00');
 SELECT pg_temp.intent('old-3', 'VBP:11', '2020-01-01 00:00+00', '1 day');
-SELECT is(authenticity.expire_verify_intents('2020-01-01 01:00+00'), 2,
-    'expire_verify_intents expires the ISSUED intents past expires_at and says how many');
+SELECT common.freeze_clock('2020-01-01 01:00+00');
+SELECT is(authenticity.expire_verify_intents(), 2,
+    'expire_verify_intents expires the ISSUED intents past expires_at by the database''s clock and says how many');
 SELECT results_eq(
     $$SELECT verify_intent_id, status::text FROM authenticity.verify_intents
       WHERE verify_intent_id IN ('old-1', 'old-2', 'old-3') ORDER BY verify_intent_id$$,
@@ -159,8 +163,8 @@ SELECT results_eq(
     'stale intents are EXPIRED, live ones stay ISSUED'
 );
 SELECT throws_ok(
-    $$SELECT authenticity.confirm_verification('old-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx old'),
-                                               '2020-01-01 00:01+00')$$,
+    $$SELECT common.freeze_clock('2020-01-01 00:01+00');
+      SELECT authenticity.confirm_verification('old-1', '00000000-0000-4000-8000-000000000021', pg_temp.sig('tx old'))$$,
     'CD001', 'verify_intents: status may not change from EXPIRED to CONFIRMED', 'an EXPIRED intent cannot be confirmed');
 
 -- the intent state machine by direct UPDATE: ISSUED -> CONFIRMED | EXPIRED | FAILED
@@ -293,7 +297,7 @@ SELECT throws_ok(
     '23505', 'duplicate key value violates unique constraint "verifications_intent_id_key"',
     'one verification per intent');
 INSERT INTO authenticity.verify_intents (verify_intent_id, batch_id, commitment, reward_lamports, expires_at)
-VALUES ('dup-1', pg_temp.bid('VB'), pg_temp.commit('VBP:12'), 1000, now() + interval '5 minutes');
+VALUES ('dup-1', pg_temp.bid('VB'), pg_temp.commit('VBP:12'), 1000, common.now() + interval '5 minutes');
 SELECT throws_ok(
     $$UPDATE authenticity.verify_intents SET status = 'CONFIRMED' WHERE verify_intent_id = 'dup-1';
       INSERT INTO authenticity.verifications (batch_id, user_id, commitment, code_pda, reward_lamports, tx_signature,

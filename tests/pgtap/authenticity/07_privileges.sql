@@ -53,32 +53,32 @@ SELECT column_privs_are('authenticity', 'manufacturers', 'hmac_kms_key_id', 'cha
 SELECT function_privs_are('authenticity', f.name, f.args, 'chaindb_app', ARRAY['EXECUTE'],
     format('chaindb_app may execute %s', f.name))
 FROM (VALUES
-    ('activate_batch', ARRAY['uuid', 'text', 'timestamp with time zone']),
+    ('activate_batch', ARRAY['uuid', 'text']),
     ('pause_batch', ARRAY['uuid']),
     ('resume_batch', ARRAY['uuid']),
     ('close_batch', ARRAY['uuid']),
     ('mark_code_pack_ready', ARRAY['uuid']),
-    ('record_code_pack_download', ARRAY['uuid', 'timestamp with time zone']),
-    ('confirm_print', ARRAY['uuid', 'timestamp with time zone']),
-    ('issue_verify_intent', ARRAY['bytea', 'bigint', 'interval', 'timestamp with time zone', 'text']),
-    ('confirm_verification', ARRAY['text', 'uuid', 'text', 'timestamp with time zone']),
-    ('fail_verification', ARRAY['text', 'uuid', 'text', 'text', 'timestamp with time zone']),
-    ('expire_verify_intents', ARRAY['timestamp with time zone'])
+    ('record_code_pack_download', ARRAY['uuid']),
+    ('confirm_print', ARRAY['uuid']),
+    ('issue_verify_intent', ARRAY['bytea', 'bigint', 'interval', 'text']),
+    ('confirm_verification', ARRAY['text', 'uuid', 'text']),
+    ('fail_verification', ARRAY['text', 'uuid', 'text', 'text']),
+    ('expire_verify_intents', ARRAY[]::text[])
 ) AS f (name, args);
 SELECT function_privs_are('authenticity', f.name, f.args, 'chaindb_readonly', '{}'::text[],
     format('chaindb_readonly may not execute %s', f.name))
 FROM (VALUES
-    ('activate_batch', ARRAY['uuid', 'text', 'timestamp with time zone']),
+    ('activate_batch', ARRAY['uuid', 'text']),
     ('pause_batch', ARRAY['uuid']),
     ('resume_batch', ARRAY['uuid']),
     ('close_batch', ARRAY['uuid']),
     ('mark_code_pack_ready', ARRAY['uuid']),
-    ('record_code_pack_download', ARRAY['uuid', 'timestamp with time zone']),
-    ('confirm_print', ARRAY['uuid', 'timestamp with time zone']),
-    ('issue_verify_intent', ARRAY['bytea', 'bigint', 'interval', 'timestamp with time zone', 'text']),
-    ('confirm_verification', ARRAY['text', 'uuid', 'text', 'timestamp with time zone']),
-    ('fail_verification', ARRAY['text', 'uuid', 'text', 'text', 'timestamp with time zone']),
-    ('expire_verify_intents', ARRAY['timestamp with time zone'])
+    ('record_code_pack_download', ARRAY['uuid']),
+    ('confirm_print', ARRAY['uuid']),
+    ('issue_verify_intent', ARRAY['bytea', 'bigint', 'interval', 'text']),
+    ('confirm_verification', ARRAY['text', 'uuid', 'text']),
+    ('fail_verification', ARRAY['text', 'uuid', 'text', 'text']),
+    ('expire_verify_intents', ARRAY[]::text[])
 ) AS f (name, args);
 
 -- 6: chaindb_readonly, by behaviour
@@ -158,7 +158,7 @@ SELECT lives_ok(
       INSERT INTO authenticity.users (email) VALUES ('app-user@example.com');
       INSERT INTO authenticity.user_wallets (user_id, wallet_pubkey)
       SELECT id, %L FROM authenticity.users WHERE email = 'app-user@example.com';
-      SELECT authenticity.issue_verify_intent(pg_temp.commit('APPP:1'), 1000, '5 minutes', NULL, 'app-intent');
+      SELECT authenticity.issue_verify_intent(pg_temp.commit('APPP:1'), 1000, '5 minutes', 'app-intent');
       SELECT authenticity.confirm_verification('app-intent', (SELECT id FROM authenticity.users
           WHERE email = 'app-user@example.com'), %L);
       SELECT authenticity.expire_verify_intents();

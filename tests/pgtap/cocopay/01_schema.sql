@@ -1,4 +1,4 @@
--- cocopay: schema objects exist (tables, materialized view, enums, functions) and are documented.
+-- cocopay: schema objects exist (tables, enums, functions) and are documented.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(77);
@@ -10,9 +10,9 @@ SELECT tables_are(
     ARRAY[
         'users', 'sessions', 'passkeys', 'smart_accounts', 'signing_keys', 'stores', 'store_deployments',
         'store_members', 'token_balances', 'transactions', 'loans', 'payouts', 'analytics_events',
-        'feature_flags', 'audit_logs'
+        'feature_flags', 'audit_logs', 'store_daily_stats', 'store_daily_stats_changes'
     ],
-    'cocopay has exactly the seed''s 15 tables'
+    'cocopay has exactly the seed''s 15 tables, store_daily_stats and its change queue'
 );
 
 SELECT has_table('cocopay', 'users', 'table cocopay.users exists');
@@ -31,9 +31,10 @@ SELECT has_table('cocopay', 'analytics_events', 'table cocopay.analytics_events 
 SELECT has_table('cocopay', 'feature_flags', 'table cocopay.feature_flags exists');
 SELECT has_table('cocopay', 'audit_logs', 'table cocopay.audit_logs exists');
 
-SELECT has_materialized_view('cocopay', 'store_daily_stats', 'materialized view cocopay.store_daily_stats exists');
+-- The seed's materialized view store_daily_stats is a table refreshed incrementally (0031, issue 14)
+SELECT has_table('cocopay', 'store_daily_stats', 'table cocopay.store_daily_stats exists');
 SELECT materialized_views_are(
-    'cocopay', ARRAY['store_daily_stats'], 'store_daily_stats is the only materialized view'
+    'cocopay', ARRAY[]::name[], 'no materialized view: store_daily_stats is refreshed incrementally'
 );
 SELECT views_are('cocopay', ARRAY[]::name[], 'cocopay has no plain views');
 
@@ -84,8 +85,11 @@ SELECT functions_are(
     'cocopay',
     ARRAY[
         'generate_confirmation_code', 'll_to_earth', 'tg_passkeys__sign_count_monotonic', 'refresh_store_daily_stats',
+        'tg_transactions__store_daily_stats_changes',
         'create_transaction', 'confirm_transaction', 'fail_transaction', 'create_store', 'invite_store_member',
-        'accept_store_member', 'request_payout', 'start_payout', 'complete_payout', 'fail_payout'
+        'accept_store_member', 'request_payout', 'start_payout', 'complete_payout', 'fail_payout',
+        'get_or_create_smart_account', 'mark_smart_account_deployed', 'verify_user_phone', 'revoke_session',
+        'revoke_user_sessions'
     ],
     'cocopay has exactly the expected functions'
 );

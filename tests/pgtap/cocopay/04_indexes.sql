@@ -2,7 +2,7 @@
 -- foreign key is indexed.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(221);
+SELECT plan(236);
 
 CREATE TEMP TABLE spec (ord serial, tbl name, idx name, cols text[], uniq boolean, def text) ON COMMIT DROP;
 
@@ -94,9 +94,19 @@ INSERT INTO spec (tbl, idx, cols, uniq, def) VALUES
 ('audit_logs', 'idx_audit_logs_resource', '{resource_type,resource_id}', false,
     'USING btree (resource_type, resource_id)'),
 ('audit_logs', 'idx_audit_logs_created', '{created_at}', false, 'USING btree (created_at DESC)'),
-('store_daily_stats', 'idx_store_daily_stats', '{store_id,date}', true, 'USING btree (store_id, date)');
+('store_daily_stats', 'idx_store_daily_stats', '{store_id,date}', true, 'USING btree (store_id, date)'),
+('store_daily_stats_changes', 'store_daily_stats_changes_pkey', '{id}', true, 'USING btree (id)'),
+-- Issue 14: the indexes behind the "newest N" lists (queries/cocopay/*.sql).
+('transactions', 'transactions_store_id_created_at_id_idx', '{store_id,created_at,id}', false,
+    'USING btree (store_id, created_at DESC, id)'),
+('analytics_events', 'analytics_events_user_id_created_at_id_idx', '{user_id,created_at,id}', false,
+    'USING btree (user_id, created_at DESC, id) WHERE (user_id IS NOT NULL)'),
+('audit_logs', 'audit_logs_user_id_created_at_id_idx', '{user_id,created_at,id}', false,
+    'USING btree (user_id, created_at DESC, id)'),
+('payouts', 'payouts_created_at_id_idx', '{created_at,id}', false,
+    'USING btree (created_at, id) WHERE (status = ANY (ARRAY[''pending''::cocopay.payout_status, ''processing''::cocopay.payout_status]))');
 
--- 73 indexes: exists (with its columns), unique or not, exact definition: 3 assertions each
+-- 78 indexes: exists (with its columns), unique or not, exact definition: 3 assertions each
 SELECT CASE WHEN cols IS NULL
     THEN has_index('cocopay', tbl, idx, format('index %s exists', idx))
     ELSE has_index('cocopay', tbl, idx, cols::name[], format('index %s on %s (%s)', idx, tbl, array_to_string(cols, ', ')))

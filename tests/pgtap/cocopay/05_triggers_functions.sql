@@ -58,7 +58,8 @@ SELECT trigger_is(
     'passkeys_sign_count_monotonic calls tg_passkeys__sign_count_monotonic()'
 );
 
--- tgtype 19 = ROW (1) + BEFORE (2) + UPDATE (16); 27 = 19 + DELETE (8); 34 = BEFORE (2) + TRUNCATE (32), per statement
+-- tgtype 19 = ROW (1) + BEFORE (2) + UPDATE (16); 27 = 19 + DELETE (8); 34 = BEFORE (2) + TRUNCATE (32), per statement;
+-- the store_daily_stats queue (0031): AFTER ROW INSERT 5, UPDATE 17, DELETE 9, AFTER STATEMENT TRUNCATE 32
 SELECT set_eq(
     $$SELECT c.relname::text, t.tgname::text, t.tgtype::int FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
       WHERE c.relnamespace = 'cocopay'::regnamespace AND NOT t.tgisinternal$$,
@@ -71,8 +72,13 @@ SELECT set_eq(
              ('passkeys', 'passkeys_sign_count_monotonic', 19),
              ('audit_logs', 'audit_logs_append_only', 27), ('audit_logs', 'audit_logs_append_only_truncate', 34),
              ('analytics_events', 'analytics_events_append_only', 27),
-             ('analytics_events', 'analytics_events_append_only_truncate', 34)$$,
-    'exactly these 13 triggers: 9 BEFORE UPDATE FOR EACH ROW, and the append-only ones'
+             ('analytics_events', 'analytics_events_append_only_truncate', 34),
+             ('transactions', 'transactions_store_daily_stats_insert', 5),
+             ('transactions', 'transactions_store_daily_stats_update', 17),
+             ('transactions', 'transactions_store_daily_stats_delete', 9),
+             ('transactions', 'transactions_store_daily_stats_truncate', 32),
+             ('transactions', 'transactions_immutable_columns', 19)$$,
+    'exactly these 18 triggers: 10 BEFORE UPDATE FOR EACH ROW, the append-only ones, 4 AFTER queueing store_daily_stats changes'
 );
 
 -- updated_at moves on UPDATE (now() is the transaction time; rows start in the past)

@@ -29,15 +29,16 @@ SELECT
     CASE WHEN from_state = 'confirmed' THEN now() END AS confirmed_at
 FROM moves;
 
+-- A confirmed row keeps its confirmed_at (set once since 0039_cocopay_transactions_immutable_columns).
 SELECT CASE WHEN allowed
     THEN lives_ok(
         format('UPDATE cocopay.transactions SET status = %L, confirmed_at = %s WHERE id = %L', to_state,
-               CASE WHEN to_state = 'confirmed' THEN 'now()' ELSE 'NULL' END,
+               CASE WHEN to_state = 'confirmed' THEN 'now()' WHEN from_state = 'confirmed' THEN 'confirmed_at' ELSE 'NULL' END,
                '00000000-0000-0000-0000-000000009' || to_char(100 + n, 'FM000')),
         format('transactions.status %s -> %s is allowed', from_state, to_state))
     ELSE throws_ok(
         format('UPDATE cocopay.transactions SET status = %L, confirmed_at = %s WHERE id = %L', to_state,
-               CASE WHEN to_state = 'confirmed' THEN 'now()' ELSE 'NULL' END,
+               CASE WHEN to_state = 'confirmed' THEN 'now()' WHEN from_state = 'confirmed' THEN 'confirmed_at' ELSE 'NULL' END,
                '00000000-0000-0000-0000-000000009' || to_char(100 + n, 'FM000')),
         'CD001', format('transactions: status may not change from %s to %s', from_state, to_state),
         format('transactions.status %s -> %s is forbidden: %s is terminal (CD001)', from_state, to_state, from_state))
@@ -83,7 +84,7 @@ SELECT lives_ok(
 
 SELECT is(
     pg_temp.error_fields(
-        $$UPDATE cocopay.transactions SET status = 'failed', confirmed_at = NULL
+        $$UPDATE cocopay.transactions SET status = 'failed'
           WHERE id = '00000000-0000-0000-0000-000000000921'$$
     ),
     ARRAY['CD001', 'transactions_status_transition', 'transactions', 'from=confirmed to=failed'],

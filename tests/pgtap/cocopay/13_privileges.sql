@@ -3,7 +3,7 @@
 -- everything except the secret columns signing_keys.encrypted_private_key and sessions.token_hash.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(34);
+SELECT plan(35);
 
 -- Nothing for PUBLIC, and both roles use the schema and its enums but create nothing: written once for every
 -- schema of the registry (tests/python/test_roles.py).
@@ -15,21 +15,21 @@ SELECT set_eq(
       WHERE c.relnamespace = 'cocopay'::regnamespace AND r.oid = a.grantee
         AND r.rolname IN ('chaindb_app', 'chaindb_readonly')$$,
     $$SELECT t, r, p FROM (VALUES
-        ('users', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('sessions', 'chaindb_app', '{SELECT,INSERT,UPDATE,DELETE}'),
-        ('passkeys', 'chaindb_app', '{SELECT,INSERT,UPDATE,DELETE}'),
-        ('smart_accounts', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('signing_keys', 'chaindb_app', '{SELECT,INSERT}'),
-        ('stores', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('store_deployments', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('store_members', 'chaindb_app', '{SELECT,INSERT,UPDATE,DELETE}'),
-        ('token_balances', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('transactions', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('loans', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('payouts', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('analytics_events', 'chaindb_app', '{SELECT,INSERT}'),
-        ('feature_flags', 'chaindb_app', '{SELECT,INSERT,UPDATE}'),
-        ('audit_logs', 'chaindb_app', '{SELECT,INSERT}'),
+        ('users', 'chaindb_app', '{SELECT}'),
+        ('sessions', 'chaindb_app', '{SELECT,DELETE}'),
+        ('passkeys', 'chaindb_app', '{SELECT,DELETE}'),
+        ('smart_accounts', 'chaindb_app', '{SELECT}'),
+        ('signing_keys', 'chaindb_app', '{SELECT}'),
+        ('stores', 'chaindb_app', '{SELECT}'),
+        ('store_deployments', 'chaindb_app', '{SELECT}'),
+        ('store_members', 'chaindb_app', '{SELECT}'),
+        ('token_balances', 'chaindb_app', '{SELECT}'),
+        ('transactions', 'chaindb_app', '{SELECT}'),
+        ('loans', 'chaindb_app', '{SELECT}'),
+        ('payouts', 'chaindb_app', '{SELECT}'),
+        ('analytics_events', 'chaindb_app', '{SELECT}'),
+        ('feature_flags', 'chaindb_app', '{SELECT}'),
+        ('audit_logs', 'chaindb_app', '{SELECT}'),
         ('store_daily_stats', 'chaindb_app', '{SELECT}'),
         ('users', 'chaindb_readonly', '{SELECT}'),
         ('passkeys', 'chaindb_readonly', '{SELECT}'),
@@ -44,7 +44,8 @@ SELECT set_eq(
         ('analytics_events', 'chaindb_readonly', '{SELECT}'),
         ('feature_flags', 'chaindb_readonly', '{SELECT}'),
         ('audit_logs', 'chaindb_readonly', '{SELECT}'),
-        ('store_daily_stats', 'chaindb_readonly', '{SELECT}')
+        ('store_daily_stats', 'chaindb_readonly', '{SELECT}'),
+        ('store_daily_stats_changes', 'chaindb_readonly', '{SELECT}')
       ) AS g (t, r, ps), unnest(ps::text []) AS p$$,
     'table-level grants to chaindb_app and chaindb_readonly are exactly the intended ones'
 );
@@ -56,9 +57,36 @@ SELECT set_eq(
         ('sessions', '{id,user_id,auth_method,device_info,ip_address,expires_at,revoked_at,created_at}',
          'chaindb_readonly', 'SELECT'),
         ('signing_keys', '{id,user_id,address,is_active,revoked_at,created_at}', 'chaindb_readonly', 'SELECT'),
-        ('signing_keys', '{is_active,revoked_at}', 'chaindb_app', 'UPDATE')
+        ('users', '{phone,name,email,locale,preferred_chain_id,backup_owner_phone}', 'chaindb_app', 'INSERT'),
+        ('users', '{name,email,locale,preferred_chain_id,backup_owner_phone,last_active_at}', 'chaindb_app', 'UPDATE'),
+        ('sessions', '{user_id,token_hash,auth_method,device_info,ip_address,expires_at}', 'chaindb_app', 'INSERT'),
+        ('passkeys', '{user_id,credential_id,public_key,sign_count,derived_address,device_name}', 'chaindb_app',
+         'INSERT'),
+        ('passkeys', '{sign_count,last_used_at,device_name}', 'chaindb_app', 'UPDATE'),
+        ('signing_keys', '{user_id,encrypted_private_key,address}', 'chaindb_app', 'INSERT'),
+        ('signing_keys', '{is_active,revoked_at}', 'chaindb_app', 'UPDATE'),
+        ('stores', '{name,symbol,category,description,latitude,longitude,address,deployment_status,website,instagram,'
+         || 'qr_code_url,short_code}', 'chaindb_app', 'UPDATE'),
+        ('store_deployments', '{store_id,chain_id,project_id,token_address,terminal_address,bundle_id}', 'chaindb_app',
+         'INSERT'),
+        ('store_deployments', '{project_id,token_address,terminal_address,status,bundle_id,deploy_tx_hash,'
+         || 'error_message,deployed_at}', 'chaindb_app', 'UPDATE'),
+        ('token_balances', '{user_id,chain_id,token_address,store_id,balance,balance_usd,last_synced_block}',
+         'chaindb_app', 'INSERT'),
+        ('token_balances', '{store_id,balance,balance_usd,last_synced_at,last_synced_block}', 'chaindb_app', 'UPDATE'),
+        ('loans', '{user_id,chain_id,loan_id_onchain,collateral,collateral_usd_at_origination,borrow_amount,'
+         || 'borrow_amount_usd,prepaid_fee_percent,prepaid_duration_seconds,project_id,token_address,'
+         || 'origination_tx_hash}', 'chaindb_app', 'INSERT'),
+        ('loans', '{is_active,repaid_at,repayment_tx_hash}', 'chaindb_app', 'UPDATE'),
+        ('feature_flags', '{name,description,enabled,rules}', 'chaindb_app', 'INSERT'),
+        ('feature_flags', '{description,enabled,rules}', 'chaindb_app', 'UPDATE'),
+        ('analytics_events', '{event_name,properties,user_id,session_id,device_id,ip_address,user_agent}',
+         'chaindb_app', 'INSERT'),
+        ('audit_logs', '{user_id,ip_address,user_agent,action,resource_type,resource_id,old_values,new_values,'
+         || 'metadata}', 'chaindb_app', 'INSERT')
       ) AS g (t, cs, r, p), unnest(cs::text []) AS c$$,
-    'column-level grants: readonly reads every column but the secrets; the app updates only a key''s status'
+    'column-level grants: readonly reads every column but the secrets; the app writes only the columns it needs '
+    || '(never ids, created_at, updated_at, nor a column a rule function guards)'
 );
 SELECT set_eq(
     $$SELECT p.oid::regprocedure::text, r.rolname::text
@@ -69,19 +97,23 @@ SELECT set_eq(
              ('cocopay.ll_to_earth(double precision,double precision)', 'chaindb_app'),
              ('cocopay.refresh_store_daily_stats()', 'chaindb_app'),
              ('cocopay.create_transaction(character varying,cocopay.transaction_type,numeric,cocopay.chain_id,'
-              || 'uuid,uuid,uuid,jsonb,jsonb,character varying,timestamp with time zone)', 'chaindb_app'),
-             ('cocopay.confirm_transaction(uuid,character varying,character varying,bigint,'
-              || 'timestamp with time zone)', 'chaindb_app'),
+              || 'uuid,uuid,uuid,jsonb,jsonb,character varying)', 'chaindb_app'),
+             ('cocopay.confirm_transaction(uuid,character varying,character varying,bigint)', 'chaindb_app'),
              ('cocopay.fail_transaction(uuid,character varying,text)', 'chaindb_app'),
              ('cocopay.create_store(uuid,character varying,character varying,character varying,character varying,'
               || 'text,numeric,numeric,text,character varying,character varying,character varying)', 'chaindb_app'),
-             ('cocopay.invite_store_member(uuid,uuid,cocopay.store_role,uuid,timestamp with time zone)', 'chaindb_app'),
-             ('cocopay.accept_store_member(uuid,uuid,timestamp with time zone)', 'chaindb_app'),
-             ('cocopay.request_payout(uuid,uuid,numeric,cocopay.payout_type,jsonb,numeric,'
-              || 'timestamp with time zone)', 'chaindb_app'),
+             ('cocopay.invite_store_member(uuid,uuid,cocopay.store_role,uuid)', 'chaindb_app'),
+             ('cocopay.accept_store_member(uuid,uuid)', 'chaindb_app'),
+             ('cocopay.request_payout(uuid,uuid,numeric,cocopay.payout_type,jsonb,numeric)', 'chaindb_app'),
              ('cocopay.start_payout(uuid,character varying)', 'chaindb_app'),
-             ('cocopay.complete_payout(uuid,character varying,timestamp with time zone)', 'chaindb_app'),
-             ('cocopay.fail_payout(uuid,text,timestamp with time zone)', 'chaindb_app'),
+             ('cocopay.complete_payout(uuid,character varying)', 'chaindb_app'),
+             ('cocopay.fail_payout(uuid,text)', 'chaindb_app'),
+             ('cocopay.get_or_create_smart_account(uuid,cocopay.chain_id,character varying,character varying,'
+              || 'character varying,cocopay.custody_status)', 'chaindb_app'),
+             ('cocopay.mark_smart_account_deployed(uuid,character varying)', 'chaindb_app'),
+             ('cocopay.verify_user_phone(uuid)', 'chaindb_app'),
+             ('cocopay.revoke_session(uuid)', 'chaindb_app'),
+             ('cocopay.revoke_user_sessions(uuid)', 'chaindb_app'),
              ('cocopay.ll_to_earth(double precision,double precision)', 'chaindb_readonly')$$,
     'EXECUTE is granted only on the functions each role calls'
 );
@@ -211,13 +243,18 @@ SELECT throws_ok(
     'the app cannot delete transactions'
 );
 SELECT lives_ok(
+    $$SELECT * FROM cocopay.create_transaction('p13', 'payment', 3, '8453', '00000000-0000-0000-0000-000000001301',
+          p_store_id => '00000000-0000-0000-0000-000000001311')$$,
+    'the app creates a transaction through create_transaction (its defaults run as the owner)'
+);
+SELECT throws_ok(
     $$INSERT INTO cocopay.transactions (from_user_id, store_id, type, amount_usd, chain_id)
       VALUES ('00000000-0000-0000-0000-000000001301', '00000000-0000-0000-0000-000000001311', 'payment', 3, '8453')$$,
-    'the app inserts a transaction (its confirmation_code default runs as the app)'
+    '42501', 'permission denied for table transactions', 'the app cannot insert a transaction directly'
 );
 SELECT lives_ok(
-    $$INSERT INTO cocopay.stores (name, symbol, latitude, longitude) VALUES ('Praia', 'PRAIA', -22.97, -43.18)$$,
-    'the app inserts a located store (the index expression cocopay.ll_to_earth runs as the app)'
+    $$UPDATE cocopay.stores SET latitude = -22.97, longitude = -43.18 WHERE id = '00000000-0000-0000-0000-000000001311'$$,
+    'the app locates a store (the index expression cocopay.ll_to_earth runs as the app)'
 );
 SELECT throws_ok(
     $$TRUNCATE cocopay.analytics_events$$, '42501', 'permission denied for table analytics_events',

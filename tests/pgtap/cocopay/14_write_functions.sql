@@ -1,4 +1,5 @@
--- cocopay: the write functions of 0023_cocopay_write_functions and 0024_cocopay_payout_functions:
+-- cocopay: the write functions of 0023_cocopay_write_functions and 0024_cocopay_payout_functions (SECURITY
+-- DEFINER and on the database's clock since 0033, with the account functions of 0034):
 -- their shape and privileges; store creation with its owner, idempotent transaction creation,
 -- confirm/fail, each rule allowed and refused with its SQLSTATE. Invitations and payouts:
 -- 15_member_payout_functions.sql.
@@ -11,14 +12,17 @@ SELECT plan(34);
 SELECT set_eq(
     $$SELECT p.proname::text, p.prorettype::regtype::text
       FROM pg_proc AS p
-      WHERE p.pronamespace = 'cocopay'::regnamespace AND p.proretset AND p.provolatile = 'v' AND NOT p.prosecdef
+      WHERE p.pronamespace = 'cocopay'::regnamespace AND p.proretset AND p.provolatile = 'v' AND p.prosecdef
         AND 'search_path=pg_catalog, pg_temp' = ANY(p.proconfig)$$,
     $$VALUES ('create_transaction', 'cocopay.transactions'), ('confirm_transaction', 'cocopay.transactions'),
              ('fail_transaction', 'cocopay.transactions'), ('create_store', 'cocopay.stores'),
              ('invite_store_member', 'cocopay.store_members'), ('accept_store_member', 'cocopay.store_members'),
              ('request_payout', 'cocopay.payouts'), ('start_payout', 'cocopay.payouts'),
-             ('complete_payout', 'cocopay.payouts'), ('fail_payout', 'cocopay.payouts')$$,
-    'the write functions return SETOF their table, are VOLATILE, SECURITY INVOKER and pin search_path'
+             ('complete_payout', 'cocopay.payouts'), ('fail_payout', 'cocopay.payouts'),
+             ('get_or_create_smart_account', 'cocopay.smart_accounts'),
+             ('mark_smart_account_deployed', 'cocopay.smart_accounts'), ('verify_user_phone', 'cocopay.users'),
+             ('revoke_session', 'cocopay.sessions')$$,
+    'the write functions return SETOF their table, are VOLATILE, SECURITY DEFINER and pin search_path'
 );
 SELECT is_empty(
     $$SELECT p.proname FROM pg_proc AS p
@@ -32,7 +36,8 @@ SELECT set_eq(
         AND a.privilege_type = 'EXECUTE' AND r.rolname <> 'chaindb_owner'$$,
     $$SELECT unnest(ARRAY['create_transaction', 'confirm_transaction', 'fail_transaction', 'create_store',
                           'invite_store_member', 'accept_store_member', 'request_payout', 'start_payout',
-                          'complete_payout', 'fail_payout']), 'chaindb_app'$$,
+                          'complete_payout', 'fail_payout', 'get_or_create_smart_account',
+                          'mark_smart_account_deployed', 'verify_user_phone', 'revoke_session']), 'chaindb_app'$$,
     'only chaindb_app may execute the write functions (not PUBLIC, not chaindb_readonly)'
 );
 
@@ -157,12 +162,11 @@ SELECT is(
     ) AS t), 2::bigint,
     'without a key every call creates a transaction'
 );
+SELECT common.freeze_clock('2024-05-01 10:00+00');
 SELECT is(
-    (SELECT t.created_at FROM cocopay.create_transaction(
-        'key-1401-clock', 'payment', 1, '8453', NULL, NULL, NULL, NULL, NULL, NULL, '2024-05-01 10:00+00'
-    ) AS t),
+    (SELECT t.created_at FROM cocopay.create_transaction('key-1401-clock', 'payment', 1, '8453') AS t),
     '2024-05-01 10:00+00'::timestamptz,
-    'create_transaction takes an injectable clock for created_at'
+    'create_transaction stamps created_at with the database''s clock (common.now())'
 );
 SELECT throws_ok(
     $$SELECT * FROM cocopay.create_transaction('key-1401-neg', 'payment', 0, '8453')$$,
@@ -183,10 +187,11 @@ SELECT is(
     format('transactions_confirmation_code_match | id=%s', pg_temp.tx_id('first')),
     'the wrong-code error names its rule and does not reveal the code'
 );
+SELECT common.freeze_clock('2024-05-01 12:00+00');
 SELECT results_eq(
     format(
         $$SELECT t.status::text, t.confirmed_at, t.tx_hash::text, t.block_number
-          FROM cocopay.confirm_transaction(%L, %L, %L, 777, '2024-05-01 12:00+00') AS t$$,
+          FROM cocopay.confirm_transaction(%L, %L, %L, 777) AS t$$,
         pg_temp.tx_id('first'),
         lower(pg_temp.tx_code('first')),
         '0x' || repeat('cd', 32)
@@ -256,7 +261,7 @@ SELECT ok(
     has_function_privilege(
         'chaindb_app',
         'cocopay.create_transaction(varchar, cocopay.transaction_type, numeric, cocopay.chain_id, uuid, uuid, uuid, '
-        || 'jsonb, jsonb, varchar, timestamptz)',
+        || 'jsonb, jsonb, varchar)',
         'EXECUTE'
     ),
     'chaindb_app may create transactions'
@@ -266,7 +271,7 @@ SELECT ok(
     'chaindb_readonly may not start payouts'
 );
 SELECT ok(
-    NOT has_function_privilege('public', 'cocopay.confirm_transaction(uuid, varchar, varchar, bigint, timestamptz)',
+    NOT has_function_privilege('public', 'cocopay.confirm_transaction(uuid, varchar, varchar, bigint)',
                                'EXECUTE'),
     'PUBLIC may not confirm transactions'
 );

@@ -2,7 +2,7 @@
 -- start_payout, complete_payout, fail_payout): every rule allowed and refused, with its SQLSTATE.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(31);
+SELECT plan(32);
 \ir ../helpers.psql
 
 -- Fixtures: an owner, a customer, an invitee, a stranger
@@ -31,11 +31,12 @@ VALUES ('store', (SELECT s.id FROM cocopay.create_store(
 ) AS s));
 
 -- invite_store_member / accept_store_member
+SELECT common.freeze_clock('2024-05-01 09:00+00');
 SELECT results_eq(
     $$SELECT m.role::text, m.invited_by, m.invited_at, m.accepted_at
       FROM cocopay.invite_store_member(
           pg_temp.store_id(), '00000000-0000-0000-0000-000000001503', 'staff',
-          '00000000-0000-0000-0000-000000001501', '2024-05-01 09:00+00') AS m$$,
+          '00000000-0000-0000-0000-000000001501') AS m$$,
     $$VALUES ('staff', '00000000-0000-0000-0000-000000001501'::uuid, '2024-05-01 09:00+00'::timestamptz,
               NULL::timestamptz)$$,
     'the owner invites staff: a pending invitation'
@@ -64,15 +65,16 @@ SELECT throws_ok(
     '23505', 'duplicate key value violates unique constraint "store_members_store_id_user_id_key"',
     'a member cannot be invited twice'
 );
+SELECT common.freeze_clock('2024-05-01 08:00+00');
 SELECT throws_ok(
-    $$SELECT * FROM cocopay.accept_store_member(pg_temp.store_id(), '00000000-0000-0000-0000-000000001503',
-        '2024-05-01 08:00+00')$$,
+    $$SELECT * FROM cocopay.accept_store_member(pg_temp.store_id(), '00000000-0000-0000-0000-000000001503')$$,
     '23514', 'new row for relation "store_members" violates check constraint "store_members_accepted_at_check"',
     'an invitation is not accepted before it was sent'
 );
+SELECT common.freeze_clock('2024-05-01 10:00+00');
 SELECT is(
     (SELECT m.accepted_at FROM cocopay.accept_store_member(
-        pg_temp.store_id(), '00000000-0000-0000-0000-000000001503', '2024-05-01 10:00+00') AS m),
+        pg_temp.store_id(), '00000000-0000-0000-0000-000000001503') AS m),
     '2024-05-01 10:00+00'::timestamptz,
     'the invitee accepts'
 );
@@ -152,10 +154,11 @@ SELECT is(
     'payouts_status_transition | from=processing to=processing',
     'a payout is started once (CD001, from/to in DETAIL)'
 );
+SELECT common.freeze_clock('2024-05-02 10:00+00');
 SELECT results_eq(
     format(
         $$SELECT p.status::text, p.external_id::text, p.processed_at
-          FROM cocopay.complete_payout(%L, NULL, '2024-05-02 10:00+00') AS p$$,
+          FROM cocopay.complete_payout(%L, NULL) AS p$$,
         pg_temp.payout_id('one')
     ),
     $$VALUES ('completed', 'e2e-1', '2024-05-02 10:00+00'::timestamptz)$$,
@@ -175,10 +178,11 @@ INSERT INTO created (label, id)
 VALUES ('payout two', (SELECT p.id FROM cocopay.request_payout(
     pg_temp.store_id(), '00000000-0000-0000-0000-000000001501', 50, 'bank', '{"bank_account": {}}', 1.5
 ) AS p));
+SELECT common.freeze_clock('2024-05-02 11:00+00');
 SELECT results_eq(
     format(
         $$SELECT p.status::text, p.error_message, p.processed_at, p.fee_usd
-          FROM cocopay.fail_payout(%L, 'invalid account', '2024-05-02 11:00+00') AS p$$,
+          FROM cocopay.fail_payout(%L, 'invalid account') AS p$$,
         pg_temp.payout_id('two')
     ),
     $$VALUES ('failed', 'invalid account', '2024-05-02 11:00+00'::timestamptz, 1.5::numeric)$$,
@@ -230,5 +234,10 @@ SELECT is(
     'the payouts ended completed, failed before processing, failed while processing'
 );
 
+SELECT lives_ok(
+    $$SELECT * FROM cocopay.request_payout(pg_temp.store_id(), '00000000-0000-0000-0000-000000001501', 10, 'pix',
+          '{"pix_key": "k"}', 10)$$,
+    'a payout fee may equal its amount (payouts_fee_usd_amount_usd_check: fee <= amount)'
+);
 SELECT * FROM finish();
 ROLLBACK;

@@ -50,7 +50,7 @@ def test_concurrent_confirmations_pay_once(
         ids = [f"r{round_}-i{i}-{uuid.uuid4().hex[:6]}" for i in range(INTENTS)]
         for intent in ids:
             conn.execute(
-                "SELECT authenticity.issue_verify_intent(%s, %s, '10 minutes', NULL, %s)", (commitment, REWARD, intent)
+                "SELECT authenticity.issue_verify_intent(%s, %s, '10 minutes', %s)", (commitment, REWARD, intent)
             )
         intents.append(ids)
 

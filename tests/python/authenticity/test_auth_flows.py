@@ -26,7 +26,9 @@ from chaindb.authenticity import queries as q
 from chaindb.chain import solana
 
 
-def test_manufacturer_to_verified_code(app: psycopg.Connection[Any], key: bytes, sig: Callable[[], str]) -> None:
+def test_manufacturer_to_verified_code(
+    app: psycopg.Connection[Any], key: bytes, sig: Callable[[], str], clock: Any
+) -> None:
     c = app
     m = q.manufacturer_create(c, name="Acme", hmac_kms_key_id="arn:aws:kms:eu-west-1:111122223333:key/acme")
     assert isinstance(m, q.Manufacturer) and m.status is q.ManufacturerStatus.ACTIVE
@@ -53,8 +55,10 @@ def test_manufacturer_to_verified_code(app: psycopg.Connection[Any], key: bytes,
     with_pubkey = q.batch_set_onchain_pubkey(c, id=b.id, onchain_batch_pubkey=solana.code_pda(bytes(32)))
     assert with_pubkey is not None and with_pubkey.onchain_batch_pubkey == solana.code_pda(bytes(32))
     activated_at = datetime(2030, 1, 1, 9, tzinfo=UTC)
-    b = q.batch_activate(c, id=b.id, tx_signature=sig(), now=activated_at)
-    assert (b.status, b.activated_at) == (q.BatchStatus.ACTIVE, activated_at)
+    clock.freeze(activated_at)
+    b = q.batch_activate(c, id=b.id, tx_signature=sig())
+    assert (b.status, b.activated_at) == (q.BatchStatus.ACTIVE, activated_at)  # the database's clock
+    clock.offset(timedelta(0))
     by_public_id = q.batch_get_by_public_id(c, batch_public_id="ACME-2025-01")
     assert by_public_id is not None and by_public_id.id == b.id
 
@@ -67,7 +71,7 @@ def test_manufacturer_to_verified_code(app: psycopg.Connection[Any], key: bytes,
     assert got is not None and got.status == q.CodePackStatus.READY
     assert q.code_pack_list_by_batch(c, batch_id=b.id)[0].code_count == 40
 
-    p = q.code_pack_download(c, id=p.id, now=None)
+    p = q.code_pack_download(c, id=p.id)
     assert (p.status, p.download_count) == (q.CodePackStatus.DOWNLOADED, 1)
     printed = []
     for row in q.code_pack_codes(c, id=p.id):
@@ -76,7 +80,7 @@ def test_manufacturer_to_verified_code(app: psycopg.Connection[Any], key: bytes,
         printed.append(packs.printed_qr(row.qr_payload, code))
     assert len(printed) == 40
     assert q.code_count_by_pack(c, pack_id=p.id) == q.CodeCountByPackRow(total=40, with_plaintext=40)
-    p = q.code_pack_confirm_print(c, id=p.id, now=None)
+    p = q.code_pack_confirm_print(c, id=p.id)
     assert p.status == q.CodePackStatus.PRINT_CONFIRMED and p.plaintext_purged_at == p.print_confirmed_at
     counted = q.code_count_by_pack(c, pack_id=p.id)
     assert (counted.total, counted.with_plaintext) == (40, 0)
@@ -104,25 +108,24 @@ def test_manufacturer_to_verified_code(app: psycopg.Connection[Any], key: bytes,
     by_pda = q.code_get_by_pda(c, onchain_code_pda=pda)
     assert by_pda is not None and by_pda.commitment == commitment
     first = q.verify_intent_issue(
-        c, commitment=commitment, reward_lamports=1_000_000, ttl=None, now=None, verify_intent_id=None
+        c, commitment=commitment, reward_lamports=1_000_000, ttl=None, verify_intent_id=None
     )
     q.verify_intent_issue(
         c,
         commitment=commitment,
         reward_lamports=1_000_000,
         ttl=timedelta(minutes=1),
-        now=None,
         verify_intent_id="copy-scan",
     )
     assert first.status == q.VerifyIntentStatus.ISSUED and first.verify_intent_id.startswith("vi_")
     assert first.expires_at - first.created_at == timedelta(minutes=5)  # ttl NULL: 5 minutes
-    assert len(q.verify_intent_list_open(c, commitment=commitment, now=None)) == 2
+    assert len(q.verify_intent_list_open(c, commitment=commitment)) == 2
 
     v = q.verification_confirm(
-        c, verify_intent_id=first.verify_intent_id, user_id=alice.id, tx_signature=sig(), now=None
+        c, verify_intent_id=first.verify_intent_id, user_id=alice.id, tx_signature=sig()
     )
     assert (v.result, v.reward_lamports, v.code_pda) == (q.VerificationResult.SUCCESS, 1_000_000, pda)
-    lost = q.verification_confirm(c, verify_intent_id="copy-scan", user_id=bob.id, tx_signature=sig(), now=None)
+    lost = q.verification_confirm(c, verify_intent_id="copy-scan", user_id=bob.id, tx_signature=sig())
     assert (lost.result, lost.reward_lamports, lost.failure_reason) == (
         q.VerificationResult.FAIL,
         0,
@@ -131,10 +134,10 @@ def test_manufacturer_to_verified_code(app: psycopg.Connection[Any], key: bytes,
     copy_intent = q.verify_intent_get(c, verify_intent_id="copy-scan")
     assert copy_intent is not None and copy_intent.status == q.VerifyIntentStatus.FAILED
     with pytest.raises(errors.PreconditionFailed) as refused:
-        q.verify_intent_issue(c, commitment=commitment, reward_lamports=1, ttl=None, now=None, verify_intent_id=None)
+        q.verify_intent_issue(c, commitment=commitment, reward_lamports=1, ttl=None, verify_intent_id=None)
     assert (refused.value.sqlstate, refused.value.constraint) == ("CD007", "verify_intents_code_unverified")
     with pytest.raises(errors.ForbiddenTransition) as settled:
-        q.verification_confirm(c, verify_intent_id=first.verify_intent_id, user_id=bob.id, tx_signature=sig(), now=None)
+        q.verification_confirm(c, verify_intent_id=first.verify_intent_id, user_id=bob.id, tx_signature=sig())
     assert (settled.value.sqlstate, settled.value.constraint) == ("CD001", "verify_intents_status_transition")
 
     success = q.verification_get_success(c, commitment=commitment)
@@ -159,25 +162,27 @@ def test_manufacturer_to_verified_code(app: psycopg.Connection[Any], key: bytes,
     # a chain failure, then expiry
     _, _, code2 = packs.parse_printed_qr(printed[1])
     c2 = packs.commitment(batch_public_id, code2)
-    failing = q.verify_intent_issue(c, commitment=c2, reward_lamports=5, ttl=None, now=None, verify_intent_id=None)
+    failing = q.verify_intent_issue(c, commitment=c2, reward_lamports=5, ttl=None, verify_intent_id=None)
     f = q.verification_fail(
         c,
         verify_intent_id=failing.verify_intent_id,
         user_id=bob.id,
         tx_signature=sig(),
         failure_reason="chain: blockhash not found",
-        now=None,
     )
     assert (f.result, f.failure_reason) == (q.VerificationResult.FAIL, "chain: blockhash not found")
-    q.verify_intent_issue(c, commitment=c2, reward_lamports=5, ttl=None, now=None, verify_intent_id="stale")
-    assert q.verify_intent_expire(c, now=datetime.now(UTC) + timedelta(hours=1)) == 1
+    q.verify_intent_issue(c, commitment=c2, reward_lamports=5, ttl=None, verify_intent_id="stale")
+    assert q.verify_intent_expire(c) == 0  # not yet: 5 minutes to go
+    clock.offset(timedelta(hours=1))
+    assert q.verify_intent_expire(c) == 1
+    clock.offset(timedelta(0))
     stale = q.verify_intent_get(c, verify_intent_id="stale")
     assert stale is not None and stale.status == q.VerifyIntentStatus.EXPIRED
 
     # pausing stops verification; closing is final
     assert q.batch_pause(c, id=b.id).status == q.BatchStatus.PAUSED
     with pytest.raises(errors.PreconditionFailed) as paused:
-        q.verify_intent_issue(c, commitment=c2, reward_lamports=5, ttl=None, now=None, verify_intent_id=None)
+        q.verify_intent_issue(c, commitment=c2, reward_lamports=5, ttl=None, verify_intent_id=None)
     assert (paused.value.sqlstate, paused.value.constraint) == ("CD007", "verify_intents_batch_active")
     assert q.batch_resume(c, id=b.id).status == q.BatchStatus.ACTIVE
     assert q.batch_close(c, id=b.id).status == q.BatchStatus.CLOSED
@@ -210,21 +215,21 @@ def test_rule_functions_raise_rather_than_return_no_row(app: psycopg.Connection[
     """The @one functions over rule functions: a missing target is CD005, never a silent None."""
     missing = uuid.uuid4()
     for call in (
-        lambda: q.batch_activate(app, id=missing, tx_signature=sig(), now=None),
+        lambda: q.batch_activate(app, id=missing, tx_signature=sig()),
         lambda: q.batch_pause(app, id=missing),
         lambda: q.batch_resume(app, id=missing),
         lambda: q.batch_close(app, id=missing),
         lambda: q.code_pack_mark_ready(app, id=missing),
-        lambda: q.code_pack_download(app, id=missing, now=None),
-        lambda: q.code_pack_confirm_print(app, id=missing, now=None),
+        lambda: q.code_pack_download(app, id=missing),
+        lambda: q.code_pack_confirm_print(app, id=missing),
         lambda: q.verify_intent_issue(
-            app, commitment=bytes(32), reward_lamports=1, ttl=None, now=None, verify_intent_id=None
+            app, commitment=bytes(32), reward_lamports=1, ttl=None, verify_intent_id=None
         ),
         lambda: q.verification_confirm(
-            app, verify_intent_id="vi_missing", user_id=missing, tx_signature=sig(), now=None
+            app, verify_intent_id="vi_missing", user_id=missing, tx_signature=sig()
         ),
         lambda: q.verification_fail(
-            app, verify_intent_id="vi_missing", user_id=missing, tx_signature=sig(), failure_reason="x", now=None
+            app, verify_intent_id="vi_missing", user_id=missing, tx_signature=sig(), failure_reason="x"
         ),
     ):
         with pytest.raises(errors.NotFound) as caught:
@@ -235,32 +240,37 @@ def test_rule_functions_raise_rather_than_return_no_row(app: psycopg.Connection[
     assert q.manufacturer_set_status(app, id=missing, status=q.ManufacturerStatus.ACTIVE) is None
     assert q.user_set_privy_user_id(app, id=missing, privy_user_id=None) is None
     assert q.code_count_by_pack(app, pack_id=missing) == q.CodeCountByPackRow(total=0, with_plaintext=0)
-    assert q.verify_intent_expire(app, now=None) == 0
+    assert q.verify_intent_expire(app) == 0
 
 
-def test_pack_download_rules(app: psycopg.Connection[Any], batch: Any, key: bytes) -> None:
+def test_pack_download_rules(app: psycopg.Connection[Any], batch: Any, key: bytes, clock: Any) -> None:
     c = app
     deadline = datetime(2030, 1, 1, tzinfo=UTC)
     p = q.code_pack_create(c, batch_id=batch.id, pack_id="PK-DL", quantity=3, download_expires_at=deadline)
     with pytest.raises(errors.PreconditionFailed) as caught:
-        q.code_pack_download(c, id=p.id, now=None)
+        q.code_pack_download(c, id=p.id)
     assert (caught.value.sqlstate, caught.value.constraint) == ("CD007", "code_packs_downloadable")
     with pytest.raises(errors.ForbiddenTransition) as forbidden:
-        q.code_pack_confirm_print(c, id=p.id, now=None)
+        q.code_pack_confirm_print(c, id=p.id)
     assert forbidden.value.sqlstate == "CD001"
     packs.generate_pack(c, p.id, key, workers=1, mark_ready=False)
     assert q.code_pack_mark_ready(c, id=p.id).status == q.CodePackStatus.READY
+    clock.freeze(deadline)
     with pytest.raises(errors.Expired) as expired:
-        q.code_pack_download(c, id=p.id, now=deadline)
+        q.code_pack_download(c, id=p.id)
     assert (expired.value.sqlstate, expired.value.constraint) == ("CD006", "code_packs_download_expired")
-    first = q.code_pack_download(c, id=p.id, now=deadline - timedelta(hours=2))
-    second = q.code_pack_download(c, id=p.id, now=deadline - timedelta(hours=1))
+    clock.freeze(deadline - timedelta(hours=2))
+    first = q.code_pack_download(c, id=p.id)
+    clock.freeze(deadline - timedelta(hours=1))
+    second = q.code_pack_download(c, id=p.id)
     assert (first.download_count, second.download_count) == (1, 2)
     assert second.downloaded_at == deadline - timedelta(hours=2)
-    confirmed = q.code_pack_confirm_print(c, id=p.id, now=deadline)
+    clock.freeze(deadline)
+    confirmed = q.code_pack_confirm_print(c, id=p.id)
     assert confirmed.print_confirmed_at == deadline
+    clock.freeze(deadline - timedelta(hours=1))
     with pytest.raises(errors.PreconditionFailed) as after:
-        q.code_pack_download(c, id=p.id, now=deadline - timedelta(hours=1))
+        q.code_pack_download(c, id=p.id)
     assert after.value.sqlstate == "CD007"
 
 
@@ -320,7 +330,7 @@ def test_main_flow_async(db_url: str, key: bytes, sig: Callable[[], str]) -> Non
                 reward_usd_target=Decimal("0.25"),
                 onchain_batch_pubkey=None,
             )
-            batch = await q.batch_activate_async(a, id=batch.id, tx_signature=sig(), now=None)
+            batch = await q.batch_activate_async(a, id=batch.id, tx_signature=sig())
             assert batch.status is q.BatchStatus.ACTIVE and batch.activated_at is not None
             pack = await q.code_pack_create_async(
                 a, batch_id=batch.id, pack_id="ASYNC-P1", quantity=5, download_expires_at=None
@@ -328,7 +338,7 @@ def test_main_flow_async(db_url: str, key: bytes, sig: Callable[[], str]) -> Non
             # bulk generation is sync by design (COPY from worker processes): run it off the loop
             with psycopg.connect(db_url, autocommit=True) as sync_conn:
                 await asyncio.to_thread(packs.generate_pack, sync_conn, pack.id, key, workers=1)
-            pack = await q.code_pack_download_async(a, id=pack.id, now=None)
+            pack = await q.code_pack_download_async(a, id=pack.id)
             assert pack.status is q.CodePackStatus.DOWNLOADED
             codes: list[tuple[bytes, str]] = []
             async for row in q.code_pack_codes_iter_async(a, id=pack.id):
@@ -336,7 +346,7 @@ def test_main_flow_async(db_url: str, key: bytes, sig: Callable[[], str]) -> Non
                 codes.append((row.commitment, packs.decrypt_code(key, row.code_plaintext, row.commitment)))
             assert len(codes) == 5
             before = await q.code_count_by_pack_async(a, pack_id=pack.id)
-            pack = await q.code_pack_confirm_print_async(a, id=pack.id, now=None)
+            pack = await q.code_pack_confirm_print_async(a, id=pack.id)
             after = await q.code_count_by_pack_async(a, pack_id=pack.id)
             assert (before.with_plaintext, after.with_plaintext, after.total) == (5, 0, 5)
             assert pack.plaintext_purged_at is not None
@@ -347,14 +357,14 @@ def test_main_flow_async(db_url: str, key: bytes, sig: Callable[[], str]) -> Non
             assert commitment == packs.commitment("ASYNC-1", codes[0][1])
             intents = [
                 await q.verify_intent_issue_async(
-                    a, commitment=commitment, reward_lamports=7_000, ttl=None, now=None, verify_intent_id=None
+                    a, commitment=commitment, reward_lamports=7_000, ttl=None, verify_intent_id=None
                 )
                 for _ in range(2)
             ]
             results = await asyncio.gather(
                 *(
                     q.verification_confirm_async(
-                        conn, verify_intent_id=intent.verify_intent_id, user_id=user.id, tx_signature=sig(), now=None
+                        conn, verify_intent_id=intent.verify_intent_id, user_id=user.id, tx_signature=sig()
                     )
                     for conn, intent in zip((a, b), intents, strict=True)
                 )
@@ -365,7 +375,7 @@ def test_main_flow_async(db_url: str, key: bytes, sig: Callable[[], str]) -> Non
             ]
             with pytest.raises(errors.PreconditionFailed):
                 await q.verify_intent_issue_async(
-                    a, commitment=commitment, reward_lamports=7_000, ttl=None, now=None, verify_intent_id=None
+                    a, commitment=commitment, reward_lamports=7_000, ttl=None, verify_intent_id=None
                 )
             assert await q.verification_reward_total_by_user_async(a, user_id=user.id) == 7_000
             history = [r.result async for r in q.verification_list_by_commitment_iter_async(b, commitment=commitment)]

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from chaindb import admin
+from chaindb import admin, errors
 from chaindb.authenticity import packs
 from chaindb.chain import solana
 
@@ -49,9 +49,10 @@ def test_generate_pack_loads_every_code_by_copy_and_marks_ready(
         assert pda == solana.code_pda(commitment)
         assert payload == f"{packs.DEFAULT_BASE_URL}/v/{batch.public_id}/{pda}"
         assert packs.parse_printed_qr(packs.printed_qr(payload, code)) == (batch.public_id, pda, code)
-        with pytest.raises(InvalidTag):
+        with pytest.raises(errors.InvalidInput) as wrong_key:
             packs.decrypt_code(bytes(32), sealed, commitment)
-        with pytest.raises(InvalidTag):  # the commitment is associated data: ciphertexts do not move between codes
+        assert isinstance(wrong_key.value.__cause__, InvalidTag)
+        with pytest.raises(errors.InvalidInput):  # the commitment is associated data: ciphertexts do not move
             packs.decrypt_code(key, sealed, bytes(32))
 
 
@@ -69,18 +70,20 @@ def test_generation_is_one_transaction(conn: psycopg.Connection, batch: Any, key
         "GENERATING",
     )
     packs.generate_pack(conn, pack, key, workers=1, chunk=250)
-    with pytest.raises(ValueError, match="READY, not GENERATING"):
+    with pytest.raises(errors.PreconditionFailed, match="READY, not GENERATING") as not_generating:
         packs.generate_pack(conn, pack, key, workers=1)
+    assert (not_generating.value.sqlstate, not_generating.value.constraint) == ("CD007", "codes_pack_generating")
 
 
 def test_generation_checks_its_inputs(conn: psycopg.Connection, batch: Any, key: bytes) -> None:
     pack = _pack(conn, batch, "P-3", 10)
-    with pytest.raises(ValueError, match="32 bytes"):
+    with pytest.raises(errors.InvalidInput, match="32 bytes"):
         packs.generate_pack(conn, pack, b"short", workers=1)
-    with pytest.raises(ValueError, match="base_url"):
+    with pytest.raises(errors.InvalidInput, match="base_url"):
         packs.generate_pack(conn, pack, key, workers=1, base_url="http://insecure.example")
-    with pytest.raises(LookupError):
+    with pytest.raises(errors.NotFound) as missing:
         packs.generate_pack(conn, uuid.uuid4(), key, workers=1)
+    assert missing.value.sqlstate == "CD005"
 
 
 def test_the_database_refuses_a_clear_code(conn: psycopg.Connection, batch: Any) -> None:
@@ -127,9 +130,9 @@ def test_download_counts_and_decrypts_then_print_confirmation_purges(
     assert conn.execute(
         "SELECT count(*), count(code_plaintext) FROM authenticity.codes WHERE pack_id = %s", (pack,)
     ).fetchone() == (300, 0)
-    with pytest.raises(psycopg.Error) as caught:
+    with pytest.raises(errors.PreconditionFailed) as refused:
         packs.download_pack(conn, pack, key)
-    assert caught.value.sqlstate == "CD007"
+    assert (refused.value.sqlstate, refused.value.constraint) == ("CD007", "code_packs_downloadable")
     with pytest.raises(psycopg.Error) as caught:
         conn.execute(
             "UPDATE authenticity.codes SET code_plaintext = %s WHERE commitment = %s",

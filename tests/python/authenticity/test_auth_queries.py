@@ -1,7 +1,7 @@
 """Every named query of queries/authenticity is well-formed, prepares against the migrated schema
 and is exercised by the suite, read through the generated module ``chaindb.authenticity.queries``
-(its ``<NAME>_SQL`` constants are the SQL exactly as aiosql parsed the files; ``--check`` keeps
-the module in step with them)."""
+(its statements, ``runtime.statements(q)``, hold the SQL exactly as aiosql parsed the files;
+``--check`` keeps the package in step with them)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from psycopg import pq
 
 from chaindb import admin
 from chaindb.authenticity import queries as q
+from chaindb.codegen.runtime import statements
 
 HERE = Path(__file__).resolve().parent
 ENTITIES = (
@@ -60,13 +61,10 @@ FLOWS = {
 def _queries() -> list[tuple[str, str, list[str], str]]:
     """(name, SQL in psycopg's %(name)s style, declared parameters, docstring) of every query."""
     out = []
-    for constant in dir(q):
-        if not constant.endswith("_SQL"):
-            continue
-        name = constant[: -len("_SQL")].lower()
+    for name, statement in statements(q).items():
         fn = getattr(q, name)
         params = [p for p in inspect.signature(fn).parameters if p != "conn"]
-        out.append((name, getattr(q, constant), params, fn.__doc__ or ""))
+        out.append((name, statement.sql, params, fn.__doc__ or ""))
     return sorted(out)
 
 
@@ -77,7 +75,7 @@ QUERY_LIST = _queries()
 def prep_conn(pg_url: str, template_url: str) -> Iterator[psycopg.Connection]:
     """One migrated database for all the preparations (a copy of the session's template)."""
     name = f"chaindb_test_prep_{uuid.uuid4().hex[:8]}"
-    url = admin.create_database(pg_url, name, template=template_url.rsplit("/", 1)[1].split("?")[0])
+    url = admin.create_database(pg_url, name, template=admin.database_name(template_url))
     try:
         with psycopg.connect(url, autocommit=True) as connection:
             yield connection
@@ -122,11 +120,13 @@ def test_query_prepares(prep_conn: psycopg.Connection, name: str, sql: str, para
 def test_every_generated_function_is_exercised() -> None:
     """Every function of the generated module (not counting the _async/_iter twins) is called by a
     test of this folder, directly or through its _async/_iter form."""
-    names = sorted(n[: -len("_SQL")].lower() for n in dir(q) if n.endswith("_SQL"))
+    names = sorted(statements(q))
     functions = sorted(
         n
         for n, obj in vars(q).items()
-        if inspect.isfunction(obj) and obj.__module__ == q.__name__ and not n.endswith(("_async", "_iter"))
+        if inspect.isfunction(obj)
+        and obj.__module__.startswith(q.__name__ + ".")
+        and not n.endswith(("_async", "_iter"))
     )
     assert functions == names and len(names) >= 50
     sources = "".join(path.read_text(encoding="utf-8") for path in HERE.glob("test_*.py"))

@@ -29,6 +29,7 @@ from chaindb.admin import APP_ROLE
 from chaindb.chain import evm
 from chaindb.cocopay import queries as q
 from chaindb.cocopay.accounts import account_address, get_or_create_smart_account, get_or_create_smart_account_async
+from chaindb.codegen.runtime import statements
 
 UTC = datetime.UTC
 T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -44,7 +45,7 @@ def new_phone() -> str:
 
 
 def new_user(conn: psycopg.Connection[Any], name: str | None = None) -> q.User:
-    return q.user_get_or_create_by_phone(conn, phone=new_phone(), name=name, locale=None, now=None)
+    return q.user_get_or_create_by_phone(conn, phone=new_phone(), name=name, locale=None)
 
 
 def new_store(
@@ -76,7 +77,6 @@ def pay(
     amount: Decimal | int = Decimal("12.50"),
     kind: q.TransactionType = q.TransactionType.PAYMENT,
     chain: q.ChainId = q.ChainId.V_8453,
-    now: datetime.datetime | None = None,
 ) -> q.Transaction:
     return q.transaction_create(
         conn,
@@ -90,14 +90,13 @@ def pay(
         tokens_used=[{"token_address": USDC, "amount": "12500000"}],
         rewards_earned=None,
         bundle_id=None,
-        now=now,
     )
 
 
-def confirm(conn: psycopg.Connection[Any], tx: q.Transaction, now: datetime.datetime | None = None) -> q.Transaction:
+def confirm(conn: psycopg.Connection[Any], tx: q.Transaction) -> q.Transaction:
     assert tx.confirmation_code is not None
     return q.transaction_confirm(
-        conn, id=tx.id, confirmation_code=tx.confirmation_code, tx_hash=None, block_number=None, now=now
+        conn, id=tx.id, confirmation_code=tx.confirmation_code, tx_hash=None, block_number=None
     )
 
 
@@ -105,7 +104,7 @@ def confirm(conn: psycopg.Connection[Any], tx: q.Transaction, now: datetime.date
 
 
 def test_every_query_is_called_here() -> None:
-    names = sorted(n[: -len("_SQL")].lower() for n in dir(q) if n.endswith("_SQL"))
+    names = sorted(statements(q))
     assert len(names) >= 50
     sources = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
     missing = [n for n in names if not re.search(rf"\bq\.{n}(_async|_iter|_iter_async)?\(", sources)]
@@ -115,13 +114,15 @@ def test_every_query_is_called_here() -> None:
 # -- users, sessions, passkeys, smart accounts --------------------------------------------
 
 
-def test_user_get_or_create_by_phone(app: psycopg.Connection[Any]) -> None:
+def test_user_get_or_create_by_phone(app: psycopg.Connection[Any], clock: Any) -> None:
     phone = new_phone()
-    ana = q.user_get_or_create_by_phone(app, phone=phone, name="Ana", locale=None, now=T0)
+    clock.freeze(T0)
+    ana = q.user_get_or_create_by_phone(app, phone=phone, name="Ana", locale=None)
     assert isinstance(ana, q.User)
     assert (ana.phone, ana.name, ana.locale, ana.preferred_chain_id) == (phone, "Ana", "pt-BR", q.ChainId.V_8453)
     assert ana.last_active_at == T0 and ana.created_at == T0 and ana.phone_verified_at is None
-    again = q.user_get_or_create_by_phone(app, phone=phone, name="Someone else", locale="en", now=T0 + HOUR)
+    clock.freeze(T0 + HOUR)
+    again = q.user_get_or_create_by_phone(app, phone=phone, name="Someone else", locale="en")
     assert again.id == ana.id
     assert (again.name, again.locale, again.last_active_at) == ("Ana", "pt-BR", T0 + HOUR)
     assert app.execute("select count(*) from cocopay.users where phone = %s", (phone,)).fetchone() == (1,)
@@ -131,20 +132,23 @@ def test_user_get_or_create_by_phone(app: psycopg.Connection[Any]) -> None:
     assert q.user_get(app, id=uuid.uuid4()) is None
     assert q.user_get_by_phone(app, phone="+5500000000") is None
 
-    verified = q.user_verify_phone(app, id=ana.id, now=T0)
+    clock.freeze(T0)
+    verified = q.user_verify_phone(app, id=ana.id)
     assert verified is not None and verified.phone_verified_at == T0
-    later = q.user_verify_phone(app, id=ana.id, now=T0 + DAY)
+    clock.freeze(T0 + DAY)
+    later = q.user_verify_phone(app, id=ana.id)
     assert later is not None and later.phone_verified_at == T0  # the first verification is kept
-    assert q.user_verify_phone(app, id=uuid.uuid4(), now=None) is None
+    assert q.user_verify_phone(app, id=uuid.uuid4()) is None
 
     with pytest.raises(errors.CheckViolation) as err:
-        q.user_get_or_create_by_phone(app, phone="not a phone", name=None, locale=None, now=None)
+        q.user_get_or_create_by_phone(app, phone="not a phone", name=None, locale=None)
     assert err.value.constraint == "users_phone_check" and err.value.sqlstate == "23514"
 
 
-def test_sessions(app: psycopg.Connection[Any]) -> None:
+def test_sessions(app: psycopg.Connection[Any], clock: Any) -> None:
     user = new_user(app)
     token_hash = hashlib.sha256(b"jwt-1").hexdigest()
+    clock.freeze(T0)
     session = q.session_create(
         app,
         user_id=user.id,
@@ -153,21 +157,26 @@ def test_sessions(app: psycopg.Connection[Any]) -> None:
         device_info={"platform": "ios", "app_version": "1.2.3"},
         ip_address="192.0.2.7",
         expires_at=T0 + HOUR,
-        now=T0,
     )
     assert isinstance(session, q.Session)
     assert session.auth_method is q.AuthMethod.PASSKEY and session.created_at == T0
     assert session.device_info == {"platform": "ios", "app_version": "1.2.3"}
     assert session.ip_address == ipaddress.ip_address("192.0.2.7")
 
-    assert q.session_get_by_token_hash(app, token_hash=token_hash, now=T0 + HOUR / 2) == session
-    assert q.session_get_by_token_hash(app, token_hash=token_hash, now=T0 + HOUR) is None  # expired
-    assert q.session_get_by_token_hash(app, token_hash="0" * 64, now=T0) is None
+    clock.freeze(T0 + HOUR / 2)
+    assert q.session_get_by_token_hash(app, token_hash=token_hash) == session
+    clock.freeze(T0 + HOUR)
+    assert q.session_get_by_token_hash(app, token_hash=token_hash) is None  # expired by the database's clock
+    clock.freeze(T0)
+    assert q.session_get_by_token_hash(app, token_hash="0" * 64) is None
 
-    revoked = q.session_revoke(app, id=session.id, now=T0 + HOUR / 4)
+    clock.freeze(T0 + HOUR / 4)
+    revoked = q.session_revoke(app, id=session.id)
     assert revoked is not None and revoked.revoked_at == T0 + HOUR / 4
-    assert q.session_get_by_token_hash(app, token_hash=token_hash, now=T0 + HOUR / 2) is None
-    assert q.session_revoke(app, id=session.id, now=None) is None  # revoked already
+    clock.freeze(T0 + HOUR / 2)
+    assert q.session_get_by_token_hash(app, token_hash=token_hash) is None
+    assert q.session_revoke(app, id=session.id) is None  # revoked already
+    clock.freeze(T0)
 
     for n in range(2):
         q.session_create(
@@ -178,12 +187,14 @@ def test_sessions(app: psycopg.Connection[Any]) -> None:
             device_info=None,
             ip_address=None,
             expires_at=T0 + DAY,
-            now=T0,
         )
-    assert q.session_revoke_all_for_user(app, user_id=user.id, now=T0 + HOUR) == 2
-    assert q.session_revoke_all_for_user(app, user_id=user.id, now=T0 + HOUR) == 0
-    assert q.session_delete_expired(app, now=T0 + HOUR) == 1
-    assert q.session_delete_expired(app, now=T0 + 2 * DAY) == 2
+    clock.freeze(T0 + HOUR)
+    assert q.session_revoke_all_for_user(app, user_id=user.id) == 2
+    assert q.session_revoke_all_for_user(app, user_id=user.id) == 0
+    assert q.session_delete_expired(app) == 1
+    clock.freeze(T0 + 2 * DAY)
+    assert q.session_delete_expired(app) == 2
+    clock.freeze(T0)
 
     with pytest.raises(errors.CheckViolation) as err:
         q.session_create(
@@ -194,7 +205,6 @@ def test_sessions(app: psycopg.Connection[Any]) -> None:
             device_info=None,
             ip_address=None,
             expires_at=T0,
-            now=T0,
         )
     assert err.value.constraint == "sessions_expires_at_check"
     with pytest.raises(errors.CheckViolation) as err:
@@ -206,12 +216,11 @@ def test_sessions(app: psycopg.Connection[Any]) -> None:
             device_info=None,
             ip_address=None,
             expires_at=T0 + DAY,
-            now=T0,
         )
     assert err.value.constraint == "sessions_token_hash_check"
 
 
-def test_passkeys(app: psycopg.Connection[Any]) -> None:
+def test_passkeys(app: psycopg.Connection[Any], clock: Any) -> None:
     user = new_user(app)
     passkey = q.passkey_register(
         app,
@@ -225,16 +234,18 @@ def test_passkeys(app: psycopg.Connection[Any]) -> None:
     assert isinstance(passkey, q.Passkey)
     assert passkey.sign_count == 0 and passkey.public_key == b"\xa5\x01\x02" and passkey.last_used_at is None
 
-    used = q.passkey_use(app, credential_id=passkey.credential_id, sign_count=10, now=T0)
+    clock.freeze(T0)
+    used = q.passkey_use(app, credential_id=passkey.credential_id, sign_count=10)
     assert used is not None and (used.sign_count, used.last_used_at) == (10, T0)
-    same = q.passkey_use(app, credential_id=passkey.credential_id, sign_count=10, now=T0 + HOUR)
+    clock.freeze(T0 + HOUR)
+    same = q.passkey_use(app, credential_id=passkey.credential_id, sign_count=10)
     assert same is not None and same.sign_count == 10  # equal is allowed (authenticators without a counter)
     with pytest.raises(errors.CounterRegression) as err:
-        q.passkey_use(app, credential_id=passkey.credential_id, sign_count=9, now=None)
+        q.passkey_use(app, credential_id=passkey.credential_id, sign_count=9)
     exc = err.value
     assert (exc.sqlstate, exc.rule, exc.constraint) == ("CD004", "counter_regression", "passkeys_sign_count_monotonic")
     assert exc.detail == "from=10 to=9" and exc.table == "passkeys"
-    assert q.passkey_use(app, credential_id="unknown", sign_count=1, now=None) is None
+    assert q.passkey_use(app, credential_id="unknown", sign_count=1) is None
 
     assert q.passkey_get_by_credential_id(app, credential_id=passkey.credential_id) == same
     assert q.passkey_list_by_user(app, user_id=user.id) == [same]
@@ -254,7 +265,7 @@ def test_passkeys(app: psycopg.Connection[Any]) -> None:
     assert q.passkey_list_by_user(app, user_id=user.id) == []
 
 
-def test_smart_accounts(app: psycopg.Connection[Any]) -> None:
+def test_smart_accounts(app: psycopg.Connection[Any], clock: Any) -> None:
     user = new_user(app)
     owner = "0x" + "cd" * 20
     account = get_or_create_smart_account(app, user_id=user.id, chain_id=q.ChainId.V_8453, owner_address=owner)
@@ -290,11 +301,12 @@ def test_smart_accounts(app: psycopg.Connection[Any]) -> None:
     assert q.smart_account_get(app, user_id=user.id, chain_id=q.ChainId.V_1) is None
     assert q.smart_account_get_by_address(app, chain_id=q.ChainId.V_10, address=optimism.address) == optimism
     assert q.smart_account_list_by_user(app, user_id=user.id) == [optimism, account]  # chain_id enum order: 10, 8453
-    deployed = q.smart_account_mark_deployed(app, id=account.id, deploy_tx_hash="0x" + "12" * 32, now=T0)
+    clock.freeze(T0)
+    deployed = q.smart_account_mark_deployed(app, id=account.id, deploy_tx_hash="0x" + "12" * 32)
     assert deployed is not None and deployed.deployed and deployed.deployed_at == T0
-    assert q.smart_account_mark_deployed(app, id=account.id, deploy_tx_hash="0x" + "34" * 32, now=None) is None
+    assert q.smart_account_mark_deployed(app, id=account.id, deploy_tx_hash="0x" + "34" * 32) is None
     with pytest.raises(errors.CheckViolation) as err:
-        q.smart_account_mark_deployed(app, id=optimism.id, deploy_tx_hash="0xnothex", now=None)
+        q.smart_account_mark_deployed(app, id=optimism.id, deploy_tx_hash="0xnothex")
     assert err.value.constraint == "smart_accounts_deploy_tx_hash_check"
     count = app.execute("select count(*) from cocopay.smart_accounts where user_id = %s", (user.id,)).fetchone()
     assert count == (2,)
@@ -344,11 +356,12 @@ def test_store_create_with_owner(app: psycopg.Connection[Any]) -> None:
     assert q.store_get_by_short_code(app, short_code="GHOST1") is None  # store and membership: one statement
 
 
-def test_store_members(app: psycopg.Connection[Any]) -> None:
+def test_store_members(app: psycopg.Connection[Any], clock: Any) -> None:
     owner, staff, admin, stranger = (new_user(app) for _ in range(4))
     store = new_store(app, owner)
+    clock.freeze(T0)
     invited = q.store_member_invite(
-        app, store_id=store.id, user_id=staff.id, role=q.StoreRole.STAFF, invited_by=owner.id, now=T0
+        app, store_id=store.id, user_id=staff.id, role=q.StoreRole.STAFF, invited_by=owner.id
     )
     assert isinstance(invited, q.StoreMember)
     assert (invited.role, invited.invited_by, invited.invited_at, invited.accepted_at) == (
@@ -360,34 +373,35 @@ def test_store_members(app: psycopg.Connection[Any]) -> None:
     assert q.store_list_by_member(app, user_id=staff.id) == []  # not accepted yet
     with pytest.raises(errors.PreconditionFailed) as err:
         q.store_member_invite(
-            app, store_id=store.id, user_id=admin.id, role=q.StoreRole.ADMIN, invited_by=staff.id, now=None
+            app, store_id=store.id, user_id=admin.id, role=q.StoreRole.ADMIN, invited_by=staff.id
         )
     assert err.value.constraint == "store_members_invited_by_manager" and err.value.sqlstate == "CD007"
     with pytest.raises(errors.PreconditionFailed) as err:
         q.store_member_invite(
-            app, store_id=store.id, user_id=admin.id, role=q.StoreRole.OWNER, invited_by=owner.id, now=None
+            app, store_id=store.id, user_id=admin.id, role=q.StoreRole.OWNER, invited_by=owner.id
         )
     assert err.value.constraint == "store_members_invite_role"
     with pytest.raises(errors.UniqueViolation) as dup:
         q.store_member_invite(
-            app, store_id=store.id, user_id=staff.id, role=q.StoreRole.ADMIN, invited_by=owner.id, now=None
+            app, store_id=store.id, user_id=staff.id, role=q.StoreRole.ADMIN, invited_by=owner.id
         )
     assert dup.value.constraint == "store_members_store_id_user_id_key"
 
-    accepted = q.store_member_accept(app, store_id=store.id, user_id=staff.id, now=T0 + HOUR)
+    clock.freeze(T0 + HOUR)
+    accepted = q.store_member_accept(app, store_id=store.id, user_id=staff.id)
     assert accepted.accepted_at == T0 + HOUR and accepted.id == invited.id
     with pytest.raises(errors.PreconditionFailed) as err:
-        q.store_member_accept(app, store_id=store.id, user_id=staff.id, now=None)
+        q.store_member_accept(app, store_id=store.id, user_id=staff.id)
     assert err.value.constraint == "store_members_accepted_once"
     with pytest.raises(errors.NotFound) as missing:
-        q.store_member_accept(app, store_id=store.id, user_id=stranger.id, now=None)
+        q.store_member_accept(app, store_id=store.id, user_id=stranger.id)
     assert missing.value.sqlstate == "CD005" and missing.value.rule == "not_found"
     with pytest.raises(errors.PreconditionFailed):  # staff may not invite
         q.store_member_invite(
-            app, store_id=store.id, user_id=stranger.id, role=q.StoreRole.STAFF, invited_by=staff.id, now=None
+            app, store_id=store.id, user_id=stranger.id, role=q.StoreRole.STAFF, invited_by=staff.id
         )
     q.store_member_invite(
-        app, store_id=store.id, user_id=admin.id, role=q.StoreRole.ADMIN, invited_by=owner.id, now=None
+        app, store_id=store.id, user_id=admin.id, role=q.StoreRole.ADMIN, invited_by=owner.id
     )
     members = q.store_member_list(app, store_id=store.id)
     assert [(m.user_id, m.role) for m in members] == [
@@ -400,11 +414,12 @@ def test_store_members(app: psycopg.Connection[Any]) -> None:
 # -- token balances --------------------------------------------------------------------------
 
 
-def test_token_balance_sync_only_moves_forward(app: psycopg.Connection[Any]) -> None:
+def test_token_balance_sync_only_moves_forward(app: psycopg.Connection[Any], clock: Any) -> None:
     user = new_user(app)
     store = new_store(app, user)
 
     def sync(block: int, balance: int, usd: str = "1", token: str = USDC) -> q.TokenBalance | None:
+        clock.freeze(T0 + datetime.timedelta(seconds=block))
         return q.token_balance_sync(
             app,
             user_id=user.id,
@@ -414,7 +429,6 @@ def test_token_balance_sync_only_moves_forward(app: psycopg.Connection[Any]) -> 
             balance=balance,
             balance_usd=Decimal(usd),
             block_number=block,
-            now=T0 + datetime.timedelta(seconds=block),
         )
 
     first = sync(100, 10**30)  # numeric(78, 0): bigger than bigint
@@ -444,18 +458,20 @@ def test_token_balance_sync_only_moves_forward(app: psycopg.Connection[Any]) -> 
 # -- transactions --------------------------------------------------------------------------
 
 
-def test_transaction_idempotency(app: psycopg.Connection[Any]) -> None:
+def test_transaction_idempotency(app: psycopg.Connection[Any], clock: Any) -> None:
     customer, owner = new_user(app), new_user(app)
     store = new_store(app, owner)
     key = f"pay-{uuid.uuid4()}"
-    tx = pay(app, key=key, store=store, customer=customer, now=T0)
+    clock.freeze(T0)
+    tx = pay(app, key=key, store=store, customer=customer)
     assert isinstance(tx, q.Transaction)
     assert tx.status is q.TransactionStatus.PENDING and tx.type is q.TransactionType.PAYMENT
     assert tx.amount_usd == Decimal("12.5") and tx.created_at == T0 and tx.idempotency_key == key
     assert tx.confirmation_code is not None and re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", tx.confirmation_code)
     assert tx.tokens_used == [{"token_address": USDC, "amount": "12500000"}]
 
-    again = pay(app, key=key, store=store, customer=customer, amount=Decimal("12.500"), now=T0 + HOUR)
+    clock.freeze(T0 + HOUR)
+    again = pay(app, key=key, store=store, customer=customer, amount=Decimal("12.500"))
     assert again == tx  # the same key and payload: the same row, unchanged
     assert q.transaction_count_by_store(app, store_id=store.id) == 1
     assert q.transaction_get_by_idempotency_key(app, idempotency_key=key) == tx
@@ -543,21 +559,23 @@ def test_concurrent_creates_with_two_payloads_one_wins(app: psycopg.Connection[A
     assert q.transaction_count_by_store(app, store_id=store.id) == ROUNDS
 
 
-def test_transaction_confirm_and_fail(app: psycopg.Connection[Any]) -> None:
+def test_transaction_confirm_and_fail(app: psycopg.Connection[Any], clock: Any) -> None:
     customer, owner = new_user(app), new_user(app)
     store = new_store(app, owner)
-    tx = pay(app, key=f"k-{uuid.uuid4()}", store=store, customer=customer, now=T0)
+    clock.freeze(T0)
+    tx = pay(app, key=f"k-{uuid.uuid4()}", store=store, customer=customer)
     assert tx.confirmation_code is not None
 
     wrong = "ZZZZZZ" if tx.confirmation_code != "ZZZZZZ" else "YYYYYY"
     with pytest.raises(errors.PreconditionFailed) as err:
-        q.transaction_confirm(app, id=tx.id, confirmation_code=wrong, tx_hash=None, block_number=None, now=None)
+        q.transaction_confirm(app, id=tx.id, confirmation_code=wrong, tx_hash=None, block_number=None)
     assert err.value.constraint == "transactions_confirmation_code_match"
     assert tx.confirmation_code not in (err.value.detail or "") + str(err.value)  # the code is not revealed
 
     tx_hash = "0x" + "ab" * 32
+    clock.freeze(T0 + HOUR)
     confirmed = q.transaction_confirm(
-        app, id=tx.id, confirmation_code=tx.confirmation_code.lower(), tx_hash=tx_hash, block_number=42, now=T0 + HOUR
+        app, id=tx.id, confirmation_code=tx.confirmation_code.lower(), tx_hash=tx_hash, block_number=42
     )
     assert confirmed.status is q.TransactionStatus.CONFIRMED
     assert (confirmed.confirmed_at, confirmed.tx_hash, confirmed.block_number) == (T0 + HOUR, tx_hash, 42)
@@ -577,6 +595,7 @@ def test_transaction_confirm_and_fail(app: psycopg.Connection[Any]) -> None:
     assert forbidden.value.detail == "from=confirmed to=failed"
     assert forbidden.value.constraint == "transactions_status_transition"
 
+    clock.freeze(T0 + 2 * HOUR)  # newer than the first: the store's list is newest first
     other = pay(app, key=None, store=store, customer=customer, amount=5)
     failed = q.transaction_fail(app, id=other.id, error_code="AA21", error_message="bundler rejected")
     assert (failed.status, failed.error_code, failed.error_message, failed.confirmed_at) == (
@@ -593,7 +612,7 @@ def test_transaction_confirm_and_fail(app: psycopg.Connection[Any]) -> None:
     assert missing.value.table == "transactions"
     with pytest.raises(errors.NotFound):
         q.transaction_confirm(
-            app, id=uuid.uuid4(), confirmation_code="ABCDEF", tx_hash=None, block_number=None, now=None
+            app, id=uuid.uuid4(), confirmation_code="ABCDEF", tx_hash=None, block_number=None
         )
     assert q.transaction_get(app, id=uuid.uuid4()) is None
 
@@ -611,15 +630,16 @@ def test_transaction_confirm_and_fail(app: psycopg.Connection[Any]) -> None:
 # -- payouts -------------------------------------------------------------------------------
 
 
-def test_payouts(app: psycopg.Connection[Any]) -> None:
+def test_payouts(app: psycopg.Connection[Any], clock: Any) -> None:
     owner, stranger = new_user(app), new_user(app)
     store = new_store(app, owner)
+    clock.freeze(T0)
 
     def request(by: q.User, amount: int = 100, **kw: Any) -> q.Payout:
         args: dict[str, Any] = {"payout_type": q.PayoutType.PIX, "destination": {"pix_key": "ana@pix"}}
         args.update(kw)
         return q.payout_request(
-            app, store_id=store.id, requested_by=by.id, amount_usd=amount, fee_usd=None, now=T0, **args
+            app, store_id=store.id, requested_by=by.id, amount_usd=amount, fee_usd=None, **args
         )
 
     with pytest.raises(errors.PreconditionFailed) as err:
@@ -642,7 +662,7 @@ def test_payouts(app: psycopg.Connection[Any]) -> None:
     )
     assert payout.destination == {"pix_key": "ana@pix"}
     with pytest.raises(errors.ForbiddenTransition) as forbidden:
-        q.payout_complete(app, id=payout.id, external_id=None, now=None)
+        q.payout_complete(app, id=payout.id, external_id=None)
     assert forbidden.value.detail == "from=pending to=completed"
     assert forbidden.value.constraint == "payouts_status_transition"
 
@@ -653,14 +673,16 @@ def test_payouts(app: psycopg.Connection[Any]) -> None:
     assert forbidden.value.detail == "from=processing to=processing"
     assert q.payout_list_open(app, max_rows=10) == [started]
 
-    done = q.payout_complete(app, id=payout.id, external_id=None, now=T0 + HOUR)
+    clock.freeze(T0 + HOUR)
+    done = q.payout_complete(app, id=payout.id, external_id=None)
     assert (done.status, done.processed_at, done.external_id) == (q.PayoutStatus.COMPLETED, T0 + HOUR, "E2E-1")
     with pytest.raises(errors.ForbiddenTransition) as forbidden:
-        q.payout_fail(app, id=payout.id, error_message="late", now=None)
+        q.payout_fail(app, id=payout.id, error_message="late")
     assert forbidden.value.detail == "from=completed to=failed"
 
     rejected = request(owner, amount=50, payout_type=q.PayoutType.BANK, destination={"bank_account": {"n": 1}})
-    failed = q.payout_fail(app, id=rejected.id, error_message="invalid account", now=T0 + DAY)
+    clock.freeze(T0 + DAY)
+    failed = q.payout_fail(app, id=rejected.id, error_message="invalid account")
     assert (failed.status, failed.processed_at, failed.error_message) == (
         q.PayoutStatus.FAILED,
         T0 + DAY,
@@ -686,17 +708,22 @@ LIVE_AGGREGATE = """
 """
 
 
-def test_daily_stats_equal_the_live_aggregate_after_refresh(app: psycopg.Connection[Any], conn: Any) -> None:
+def test_daily_stats_equal_the_live_aggregate_after_refresh(
+    app: psycopg.Connection[Any], conn: Any, clock: Any
+) -> None:
     owner, c1, c2 = new_user(app), new_user(app), new_user(app)
     store, other = new_store(app, owner), new_store(app, owner)
     day1, day2 = T0, T0 + DAY
     for customer, amount, when in [(c1, "10.00", day1), (c2, "20.00", day1), (c2, "3.50", day2)]:
-        confirm(app, pay(app, key=None, store=store, customer=customer, amount=Decimal(amount), now=when), now=when)
-    pay(app, key=None, store=store, customer=c1, amount=5, now=day1)  # pending: not counted
-    failed = pay(app, key=None, store=store, customer=c1, amount=7, now=day2)
+        clock.freeze(when)
+        confirm(app, pay(app, key=None, store=store, customer=customer, amount=Decimal(amount)))
+    clock.freeze(day1)
+    pay(app, key=None, store=store, customer=c1, amount=5)  # pending: not counted
+    confirm(app, pay(app, key=None, store=store, customer=c1, amount=9, kind=q.TransactionType.RECEIVED))
+    confirm(app, pay(app, key=None, store=other, customer=c1, amount=100))  # another store
+    clock.freeze(day2)
+    failed = pay(app, key=None, store=store, customer=c1, amount=7)
     q.transaction_fail(app, id=failed.id, error_code="X", error_message=None)  # failed: not counted
-    confirm(app, pay(app, key=None, store=store, customer=c1, amount=9, kind=q.TransactionType.RECEIVED, now=day1))
-    confirm(app, pay(app, key=None, store=other, customer=c1, amount=100, now=day1))  # another store
 
     assert q.store_daily_stats_get(app, store_id=store.id, date=day1.date()) is None  # not refreshed yet
     q.store_daily_stats_refresh(app)
@@ -713,7 +740,7 @@ def test_daily_stats_equal_the_live_aggregate_after_refresh(app: psycopg.Connect
     assert one is not None and (one.transaction_count, one.revenue_usd) == (1, Decimal(100))
     assert q.store_daily_stats_list(app, store_id=store.id, from_date=day2.date(), to_date=day2.date()) == stats[1:]
 
-    confirm(app, pay(app, key=None, store=store, customer=c1, amount=1, now=day2), now=day2)
+    confirm(app, pay(app, key=None, store=store, customer=c1, amount=1))  # the clock is still at day2
     assert q.store_daily_stats_list(app, store_id=store.id, from_date=day1.date(), to_date=day2.date()) == stats
     q.store_daily_stats_refresh(app)
     again = q.store_daily_stats_list(app, store_id=store.id, from_date=day1.date(), to_date=day2.date())
@@ -743,27 +770,26 @@ def test_feature_flags(app: psycopg.Connection[Any]) -> None:
     assert err.value.constraint == "feature_flags_rules_check"
 
 
-def test_audit_logs(app: psycopg.Connection[Any]) -> None:
+def test_audit_logs(app: psycopg.Connection[Any], clock: Any) -> None:
     user = new_user(app)
     store = new_store(app, user)
-    entries = [
-        q.audit_log_append(
-            app,
-            user_id=user.id,
-            ip_address=ipaddress.ip_address("2001:db8::1"),
-            user_agent="CocoPay/1.0",
-            action=action,
-            resource_type="store",
-            resource_id=store.id,
-            old_values=old,
-            new_values=new,
-            metadata=None,
-            now=T0 + n * HOUR,
+    entries = []
+    for n, (action, old, new) in enumerate([("create", None, {"name": "A"}), ("rename", {"name": "A"}, {"name": "B"})]):
+        clock.freeze(T0 + n * HOUR)
+        entries.append(
+            q.audit_log_append(
+                app,
+                user_id=user.id,
+                ip_address=ipaddress.ip_address("2001:db8::1"),
+                user_agent="CocoPay/1.0",
+                action=action,
+                resource_type="store",
+                resource_id=store.id,
+                old_values=old,
+                new_values=new,
+                metadata=None,
+            )
         )
-        for n, (action, old, new) in enumerate(
-            [("create", None, {"name": "A"}), ("rename", {"name": "A"}, {"name": "B"})]
-        )
-    ]
     assert all(isinstance(e, q.AuditLog) for e in entries)
     assert entries[1].old_values == {"name": "A"} and entries[1].ip_address == ipaddress.ip_address("2001:db8::1")
     system = q.audit_log_append(
@@ -777,7 +803,6 @@ def test_audit_logs(app: psycopg.Connection[Any]) -> None:
         old_values=None,
         new_values=None,
         metadata={"job": "daily_stats"},
-        now=None,
     )
     assert system.user_id is None and system.metadata == {"job": "daily_stats"}
     assert q.audit_log_list_by_resource(app, resource_type="store", resource_id=store.id) == entries
@@ -794,7 +819,6 @@ def test_audit_logs(app: psycopg.Connection[Any]) -> None:
             old_values=None,
             new_values=None,
             metadata=None,
-            now=None,
         )
     assert err.value.constraint == "audit_logs_resource_check"
     with pytest.raises(psycopg.errors.InsufficientPrivilege):  # append-only for the app (raw SQL: psycopg)
@@ -827,6 +851,17 @@ def test_analytics_events_in_bulk(app: psycopg.Connection[Any]) -> None:
         q.analytics_event_append_many(app, [{**next(events(1, "x")), "properties": [1, 2]}])
     assert err.value.constraint == "analytics_events_properties_check"
 
+    # all rows or none: a bad row refused by the database, or by the driver (a NUL byte), after
+    # good rows were sent, leaves none of the batch behind
+    good = list(events(3, "batch"))
+    for bad in ({**good[0], "properties": [1]}, {**good[0], "user_agent": "nul \x00"}):
+        with pytest.raises(errors.DatabaseError):
+            q.analytics_event_append_many(app, [*good, bad])
+        assert q.analytics_event_count_by_name(app, event_name="batch") == 0
+    with app.transaction(), pytest.raises(errors.DataError):  # inside the caller's transaction: a savepoint
+        q.analytics_event_append_many(app, [*good, {**good[0], "user_agent": "nul \x00"}])
+    assert q.analytics_event_count_by_name(app, event_name="batch") == 0
+
 
 # -- async ---------------------------------------------------------------------------------
 
@@ -836,9 +871,9 @@ def test_async_flow(app: psycopg.Connection[Any], db_url: str) -> None:
 
     async def main() -> None:
         async with await db.async_connect(db_url, role=APP_ROLE, autocommit=True) as aconn:
-            owner = await q.user_get_or_create_by_phone_async(aconn, phone=new_phone(), name="A", locale=None, now=None)
+            owner = await q.user_get_or_create_by_phone_async(aconn, phone=new_phone(), name="A", locale=None)
             customer = await q.user_get_or_create_by_phone_async(
-                aconn, phone=new_phone(), name=None, locale="en", now=None
+                aconn, phone=new_phone(), name=None, locale="en"
             )
             assert await q.user_get_async(aconn, id=owner.id) == owner
             store = await q.store_create_async(
@@ -857,12 +892,12 @@ def test_async_flow(app: psycopg.Connection[Any], db_url: str) -> None:
                 qr_code_url=None,
             )
             staff = await q.user_get_or_create_by_phone_async(
-                aconn, phone=new_phone(), name=None, locale=None, now=None
+                aconn, phone=new_phone(), name=None, locale=None
             )
             await q.store_member_invite_async(
-                aconn, store_id=store.id, user_id=staff.id, role=q.StoreRole.STAFF, invited_by=owner.id, now=None
+                aconn, store_id=store.id, user_id=staff.id, role=q.StoreRole.STAFF, invited_by=owner.id
             )
-            member = await q.store_member_accept_async(aconn, store_id=store.id, user_id=staff.id, now=None)
+            member = await q.store_member_accept_async(aconn, store_id=store.id, user_id=staff.id)
             assert member.accepted_at is not None
             account = await get_or_create_smart_account_async(
                 aconn, user_id=customer.id, chain_id=q.ChainId.V_84532, owner_address="0x" + "11" * 20
@@ -880,7 +915,6 @@ def test_async_flow(app: psycopg.Connection[Any], db_url: str) -> None:
                 "tokens_used": None,
                 "rewards_earned": {"token_address": USDC, "amount": "1"},
                 "bundle_id": "bundle-1",
-                "now": None,
             }
             tx = await q.transaction_create_async(aconn, **args)
             assert await q.transaction_create_async(aconn, **args) == tx
@@ -891,7 +925,7 @@ def test_async_flow(app: psycopg.Connection[Any], db_url: str) -> None:
             assert await q.transaction_count_by_store_async(aconn, store_id=store.id) == 1
             assert tx.confirmation_code is not None
             done = await q.transaction_confirm_async(
-                aconn, id=tx.id, confirmation_code=tx.confirmation_code, tx_hash=None, block_number=None, now=None
+                aconn, id=tx.id, confirmation_code=tx.confirmation_code, tx_hash=None, block_number=None
             )
             assert done.status is q.TransactionStatus.CONFIRMED
             with pytest.raises(errors.ForbiddenTransition) as forbidden:
@@ -914,10 +948,9 @@ def test_async_flow(app: psycopg.Connection[Any], db_url: str) -> None:
                 payout_type=q.PayoutType.WALLET,
                 destination={"wallet_address": "0x" + "22" * 20},
                 fee_usd=Decimal("0.10"),
-                now=None,
             )
             await q.payout_start_async(aconn, id=payout.id, external_id=None)
-            completed = await q.payout_complete_async(aconn, id=payout.id, external_id="0x" + "33" * 32, now=None)
+            completed = await q.payout_complete_async(aconn, id=payout.id, external_id="0x" + "33" * 32)
             assert completed.status is q.PayoutStatus.COMPLETED and completed.processed_at is not None
 
             synced = await q.token_balance_sync_async(
@@ -929,7 +962,6 @@ def test_async_flow(app: psycopg.Connection[Any], db_url: str) -> None:
                 balance=5,
                 balance_usd=5,
                 block_number=10,
-                now=None,
             )
             stale = await q.token_balance_sync_async(
                 aconn,
@@ -940,7 +972,6 @@ def test_async_flow(app: psycopg.Connection[Any], db_url: str) -> None:
                 balance=1,
                 balance_usd=1,
                 block_number=9,
-                now=None,
             )
             assert synced is not None and stale is None
             passkey = await q.passkey_register_async(
@@ -953,7 +984,7 @@ def test_async_flow(app: psycopg.Connection[Any], db_url: str) -> None:
                 device_name=None,
             )
             with pytest.raises(errors.CounterRegression):
-                await q.passkey_use_async(aconn, credential_id=passkey.credential_id, sign_count=2, now=None)
+                await q.passkey_use_async(aconn, credential_id=passkey.credential_id, sign_count=2)
             written = await q.analytics_event_append_many_async(
                 aconn,
                 [

@@ -57,7 +57,7 @@ def test_mypy_catches_a_wrong_return_type(tmp_path: Path) -> None:
         "def f(conn: psycopg.Connection[Any], i: uuid.UUID) -> None:\n"
         "    tx: q.Transaction = q.transaction_get(conn, id=i)\n"
         "    code: str = q.transaction_confirm(\n"
-        "        conn, id=i, confirmation_code='X', tx_hash=None, block_number=None, now=None\n"
+        "        conn, id=i, confirmation_code='X', tx_hash=None, block_number=None\n"
         "    ).confirmation_code\n"
         "    rows: q.Transaction = q.transaction_list_by_store(conn, store_id=i, max_rows=1)\n",
         encoding="utf-8",
@@ -67,8 +67,9 @@ def test_mypy_catches_a_wrong_return_type(tmp_path: Path) -> None:
     assert result.stdout.count("error: Incompatible types in assignment") == 3, result.stdout
 
 
-def test_typed_usage_runs(app: psycopg.Connection[Any], db_url: str) -> None:
+def test_typed_usage_runs(app: psycopg.Connection[Any], db_url: str, clock: Any) -> None:
     typed = load_typed_usage()
+    clock.freeze(typed.T0)  # sync_usage expects the database's clock at T0
     confirmed = typed.sync_usage(app, "+55" + str(uuid.uuid4().int)[:11])
     assert isinstance(confirmed, q.Transaction) and confirmed.status is q.TransactionStatus.CONFIRMED
 

@@ -22,7 +22,7 @@ T0 = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
 
 
 def sync_usage(conn: psycopg.Connection[Any], phone: str) -> q.Transaction:
-    user = q.user_get_or_create_by_phone(conn, phone=phone, name="Ana", locale=None, now=None)
+    user = q.user_get_or_create_by_phone(conn, phone=phone, name="Ana", locale=None)
     assert_type(user, q.User)
     user_id: uuid.UUID = user.id
     name: str | None = user.name
@@ -63,7 +63,6 @@ def sync_usage(conn: psycopg.Connection[Any], phone: str) -> q.Transaction:
         tokens_used=[{"token_address": "0x0", "amount": "1"}],
         rewards_earned=None,
         bundle_id=None,
-        now=T0,
     )
     assert_type(tx, q.Transaction)
     code: str | None = tx.confirmation_code  # nullable in the seed (a DEFAULT, not NOT NULL)
@@ -71,11 +70,12 @@ def sync_usage(conn: psycopg.Connection[Any], phone: str) -> q.Transaction:
     amount: decimal.Decimal = tx.amount_usd
     created: datetime.datetime = tx.created_at
     confirmed_at: datetime.datetime | None = tx.confirmed_at
+    # the caller froze the database's clock at T0
     assert status is q.TransactionStatus.PENDING and confirmed_at is None and created == T0 and amount > 0
     assert_type(q.transaction_get(conn, id=tx.id), q.Transaction | None)
 
     confirmed = q.transaction_confirm(
-        conn, id=tx.id, confirmation_code=code or "", tx_hash=None, block_number=None, now=None
+        conn, id=tx.id, confirmation_code=code or "", tx_hash=None, block_number=None
     )
     assert_type(confirmed, q.Transaction)
     try:
@@ -102,13 +102,12 @@ def sync_usage(conn: psycopg.Connection[Any], phone: str) -> q.Transaction:
         balance=10**18,
         balance_usd=decimal.Decimal("3000"),
         block_number=1,
-        now=None,
     )
     assert_type(synced, q.TokenBalance | None)
 
     assert_type(q.store_daily_stats_refresh(conn), None)
     stats = q.store_daily_stats_list(conn, store_id=store.id, from_date=T0.date(), to_date=T0.date())
-    assert_type(stats, list[q.StoreDailyStatsListRow])
+    assert_type(stats, list[q.StoreDailyStat])
     revenue: decimal.Decimal = stats[0].revenue_usd
     day: datetime.date = stats[0].date
     customers: int = stats[0].unique_customers
@@ -125,14 +124,14 @@ def sync_usage(conn: psycopg.Connection[Any], phone: str) -> q.Transaction:
     }
     written = q.analytics_event_append_many(conn, [event, event])
     assert_type(written, int)
-    assert_type(q.session_revoke_all_for_user(conn, user_id=user_id, now=None), int)
+    assert_type(q.session_revoke_all_for_user(conn, user_id=user_id), int)
     assert_type(q.feature_flag_list_enabled(conn), list[q.FeatureFlag])
     assert_type(role, q.StoreRole | None)
     return confirmed
 
 
 async def async_usage(conn: psycopg.AsyncConnection[Any], phone: str) -> q.Transaction:
-    user = await q.user_get_or_create_by_phone_async(conn, phone=phone, name=None, locale=None, now=None)
+    user = await q.user_get_or_create_by_phone_async(conn, phone=phone, name=None, locale=None)
     assert_type(user, q.User)
     store = await q.store_create_async(
         conn,
@@ -162,7 +161,6 @@ async def async_usage(conn: psycopg.AsyncConnection[Any], phone: str) -> q.Trans
         tokens_used=None,
         rewards_earned=None,
         bundle_id=None,
-        now=None,
     )
     assert_type(tx, q.Transaction)
     again = await q.transaction_get_async(conn, id=tx.id)
@@ -184,7 +182,6 @@ async def async_usage(conn: psycopg.AsyncConnection[Any], phone: str) -> q.Trans
         balance=0,
         balance_usd=0,
         block_number=0,
-        now=None,
     )
     assert_type(stale, q.TokenBalance | None)
     failed = await q.transaction_fail_async(conn, id=tx.id, error_code="E1", error_message="boom")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -70,7 +71,7 @@ def fixture_db_url(codegen_db_url: str, template_db: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def generated_dir(codegen_db_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the generated ``cgshop`` package (``cgshop/queries.py``)."""
+    """A folder holding the generated ``cgshop`` package (``cgshop/queries/``)."""
     out = tmp_path_factory.mktemp("codegen_out")
     rc = codegen_main(
         [
@@ -84,16 +85,30 @@ def generated_dir(codegen_db_url: str, template_db: str, tmp_path_factory: pytes
     return out
 
 
+@contextmanager
+def importing(root: Path, name: str) -> Iterator[ModuleType]:
+    """Import ``name`` from the folder ``root``; afterwards forget the folder and the package."""
+    sys.path.insert(0, str(root))
+    top = name.split(".")[0]
+    try:
+        yield importlib.import_module(name)
+    finally:
+        sys.path.remove(str(root))
+        for module in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
+            del sys.modules[module]
+
+
+@pytest.fixture(scope="session")
+def import_from() -> Callable[[Path, str], AbstractContextManager[ModuleType]]:
+    """``with import_from(folder, "pkg.queries") as q: ...`` (see ``importing``)."""
+    return importing
+
+
 @pytest.fixture(scope="session")
 def q(generated_dir: Path) -> Iterator[ModuleType]:
-    """The generated ``cgshop.queries`` module, imported."""
-    sys.path.insert(0, str(generated_dir))
-    try:
-        yield importlib.import_module(f"{SCHEMA}.queries")
-    finally:
-        sys.path.remove(str(generated_dir))
-        for name in [m for m in sys.modules if m == SCHEMA or m.startswith(SCHEMA + ".")]:
-            del sys.modules[name]
+    """The generated ``cgshop.queries`` package, imported."""
+    with importing(generated_dir, f"{SCHEMA}.queries") as package:
+        yield package
 
 
 @pytest.fixture

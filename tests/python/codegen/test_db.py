@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -38,7 +39,8 @@ def test_urls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_connect_role_survives_rollback(fixture_db_url: str, role: str) -> None:
     url = psycopg.conninfo.conninfo_to_dict(fixture_db_url)
-    scheme_url = f"postgresql+psycopg://{url['user']}@{url['host']}:{url['port']}/{url['dbname']}"
+    secret = urlencode({k: v for k, v in url.items() if k in ("password", "passfile")})  # the server's password
+    scheme_url = f"postgresql+psycopg://{url['user']}@{url['host']}:{url['port']}/{url['dbname']}?{secret}"
     with db.connect(scheme_url, role=role) as conn:
         assert conn.autocommit is False
         assert conn.execute("SELECT current_user").fetchone() == (role,)

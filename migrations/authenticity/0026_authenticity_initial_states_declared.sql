@@ -1,4 +1,4 @@
--- depends: 0017_authenticity_foreign_keys
+-- depends: 0025_authenticity_codes_autovacuum
 -- The initial states of batches, code packs and verify intents, declared once. 0016 declared them
 -- (common.state_machines.initial_states: CREATED, GENERATING, ISSUED) but left the tables' own
 -- *_check_insert triggers refusing another start first, with their own messages: two copies of one
@@ -45,17 +45,24 @@ LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    batch_active boolean;
+    code_in_batch boolean;
 BEGIN
-    IF NOT EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE') THEN
+    SELECT
+        EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE'),
+        EXISTS (
+            SELECT FROM authenticity.codes AS c
+            INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
+            WHERE c.commitment = NEW.commitment AND p.batch_id = NEW.batch_id
+        )
+    INTO batch_active, code_in_batch;
+    IF NOT batch_active THEN
         RAISE EXCEPTION 'verify_intents: batch % is not ACTIVE', NEW.batch_id
             USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_batch_active', TABLE = TG_TABLE_NAME,
                   SCHEMA = TG_TABLE_SCHEMA;
     END IF;
-    IF NOT EXISTS (
-        SELECT FROM authenticity.codes AS c
-        INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
-        WHERE c.commitment = NEW.commitment AND p.batch_id = NEW.batch_id
-    ) THEN
+    IF NOT code_in_batch THEN
         RAISE EXCEPTION 'verify_intents: the code is not in batch %', NEW.batch_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verify_intents_commitment_batch_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;

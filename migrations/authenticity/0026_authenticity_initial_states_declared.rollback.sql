@@ -1,5 +1,5 @@
--- Undoes 0018_authenticity_initial_states_declared: the *_check_insert triggers check the initial
--- status again, with their own messages, as 0004, 0005 and 0008 wrote them.
+-- Undoes 0026_authenticity_initial_states_declared: the *_check_insert triggers check the initial
+-- status again, with their own messages, as 0004, 0005 and 0020 wrote them.
 
 CREATE OR REPLACE FUNCTION authenticity.tg_verify_intents__check_insert()
 RETURNS trigger
@@ -7,22 +7,29 @@ LANGUAGE plpgsql
 VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    batch_active boolean;
+    code_in_batch boolean;
 BEGIN
     IF NEW.status <> 'ISSUED' THEN
         RAISE EXCEPTION 'verify_intents: an intent starts ISSUED, not %', NEW.status
             USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_initial_status', TABLE = TG_TABLE_NAME,
                   SCHEMA = TG_TABLE_SCHEMA;
     END IF;
-    IF NOT EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE') THEN
+    SELECT
+        EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE'),
+        EXISTS (
+            SELECT FROM authenticity.codes AS c
+            INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
+            WHERE c.commitment = NEW.commitment AND p.batch_id = NEW.batch_id
+        )
+    INTO batch_active, code_in_batch;
+    IF NOT batch_active THEN
         RAISE EXCEPTION 'verify_intents: batch % is not ACTIVE', NEW.batch_id
             USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_batch_active', TABLE = TG_TABLE_NAME,
                   SCHEMA = TG_TABLE_SCHEMA;
     END IF;
-    IF NOT EXISTS (
-        SELECT FROM authenticity.codes AS c
-        INNER JOIN authenticity.code_packs AS p ON p.id = c.pack_id
-        WHERE c.commitment = NEW.commitment AND p.batch_id = NEW.batch_id
-    ) THEN
+    IF NOT code_in_batch THEN
         RAISE EXCEPTION 'verify_intents: the code is not in batch %', NEW.batch_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'verify_intents_commitment_batch_check',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;

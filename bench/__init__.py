@@ -1,0 +1,1 @@
+"""chaindb benchmarks: ``python -m bench`` (``make bench``); see bench/harness.py."""

@@ -1,0 +1,1 @@
+"""Benchmark items: every module here registers its comparisons with ``bench.harness.item``."""

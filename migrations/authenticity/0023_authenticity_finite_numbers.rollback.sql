@@ -1,0 +1,1 @@
+ALTER TABLE authenticity.batches DROP CONSTRAINT batches_reward_usd_target_finite_check;

@@ -1,0 +1,3 @@
+-- transactional: false
+
+DROP INDEX CONCURRENTLY cocopay.payouts_created_at_id_idx;

@@ -1,0 +1,107 @@
+-- Undoes 0038: each constraint it validated is NOT VALID again, as 0036 and 0037 left it (a
+-- validated constraint cannot be marked NOT VALID: it is dropped and added back NOT VALID, with
+-- its comment).
+
+ALTER TABLE cocopay.payouts DROP CONSTRAINT payouts_fee_usd_amount_usd_check;
+
+ALTER TABLE cocopay.payouts
+ADD CONSTRAINT payouts_fee_usd_amount_usd_check CHECK (fee_usd <= amount_usd) NOT VALID;
+
+COMMENT ON CONSTRAINT payouts_fee_usd_amount_usd_check ON cocopay.payouts IS
+'The fee of a payout is at most its amount.';
+
+ALTER TABLE cocopay.payouts DROP CONSTRAINT payouts_fee_usd_finite_check;
+
+ALTER TABLE cocopay.payouts
+ADD CONSTRAINT payouts_fee_usd_finite_check CHECK (common.is_finite(fee_usd)) NOT VALID;
+
+COMMENT ON CONSTRAINT payouts_fee_usd_finite_check ON cocopay.payouts IS
+'A fee is a finite number: not NaN.';
+
+ALTER TABLE cocopay.payouts DROP CONSTRAINT payouts_amount_usd_finite_check;
+
+ALTER TABLE cocopay.payouts
+ADD CONSTRAINT payouts_amount_usd_finite_check CHECK (common.is_finite(amount_usd)) NOT VALID;
+
+COMMENT ON CONSTRAINT payouts_amount_usd_finite_check ON cocopay.payouts IS
+'A payout amount is a finite number: not NaN (''NaN'' > 0 is true in PostgreSQL).';
+
+ALTER TABLE cocopay.loans DROP CONSTRAINT loans_borrow_amount_usd_finite_check;
+
+ALTER TABLE cocopay.loans
+ADD CONSTRAINT loans_borrow_amount_usd_finite_check CHECK (common.is_finite(borrow_amount_usd)) NOT VALID;
+
+COMMENT ON CONSTRAINT loans_borrow_amount_usd_finite_check ON cocopay.loans IS
+'The borrowed amount''s USD value is a finite number: not NaN.';
+
+ALTER TABLE cocopay.loans DROP CONSTRAINT loans_borrow_amount_finite_check;
+
+ALTER TABLE cocopay.loans
+ADD CONSTRAINT loans_borrow_amount_finite_check CHECK (common.is_finite(borrow_amount)) NOT VALID;
+
+COMMENT ON CONSTRAINT loans_borrow_amount_finite_check ON cocopay.loans IS
+'The borrowed amount is a finite number: not NaN.';
+
+ALTER TABLE cocopay.loans DROP CONSTRAINT loans_collateral_usd_at_origination_finite_check;
+
+ALTER TABLE cocopay.loans
+ADD CONSTRAINT loans_collateral_usd_at_origination_finite_check CHECK (common.is_finite(collateral_usd_at_origination)) NOT VALID;
+
+COMMENT ON CONSTRAINT loans_collateral_usd_at_origination_finite_check ON cocopay.loans IS
+'The collateral''s USD value is a finite number: not NaN.';
+
+ALTER TABLE cocopay.loans DROP CONSTRAINT loans_collateral_finite_check;
+
+ALTER TABLE cocopay.loans
+ADD CONSTRAINT loans_collateral_finite_check CHECK (common.is_finite(collateral)) NOT VALID;
+
+COMMENT ON CONSTRAINT loans_collateral_finite_check ON cocopay.loans IS
+'Collateral is a finite number: not NaN.';
+
+ALTER TABLE cocopay.loans DROP CONSTRAINT loans_loan_id_onchain_finite_check;
+
+ALTER TABLE cocopay.loans
+ADD CONSTRAINT loans_loan_id_onchain_finite_check CHECK (common.is_finite(loan_id_onchain)) NOT VALID;
+
+COMMENT ON CONSTRAINT loans_loan_id_onchain_finite_check ON cocopay.loans IS
+'A token id is a finite number: not NaN.';
+
+ALTER TABLE cocopay.transactions DROP CONSTRAINT transactions_amount_usd_finite_check;
+
+ALTER TABLE cocopay.transactions
+ADD CONSTRAINT transactions_amount_usd_finite_check CHECK (common.is_finite(amount_usd)) NOT VALID;
+
+COMMENT ON CONSTRAINT transactions_amount_usd_finite_check ON cocopay.transactions IS
+'An amount is a finite number: not NaN (''NaN'' > 0 is true in PostgreSQL).';
+
+ALTER TABLE cocopay.token_balances DROP CONSTRAINT token_balances_balance_usd_finite_check;
+
+ALTER TABLE cocopay.token_balances
+ADD CONSTRAINT token_balances_balance_usd_finite_check CHECK (common.is_finite(balance_usd)) NOT VALID;
+
+COMMENT ON CONSTRAINT token_balances_balance_usd_finite_check ON cocopay.token_balances IS
+'A balance''s USD value is a finite number: not NaN.';
+
+ALTER TABLE cocopay.token_balances DROP CONSTRAINT token_balances_balance_finite_check;
+
+ALTER TABLE cocopay.token_balances
+ADD CONSTRAINT token_balances_balance_finite_check CHECK (common.is_finite(balance)) NOT VALID;
+
+COMMENT ON CONSTRAINT token_balances_balance_finite_check ON cocopay.token_balances IS
+'A balance is a finite number: not NaN.';
+
+ALTER TABLE cocopay.stores DROP CONSTRAINT stores_longitude_finite_check;
+
+ALTER TABLE cocopay.stores
+ADD CONSTRAINT stores_longitude_finite_check CHECK (common.is_finite(longitude)) NOT VALID;
+
+COMMENT ON CONSTRAINT stores_longitude_finite_check ON cocopay.stores IS
+'The longitude is a finite number: not NaN, not +/-Infinity.';
+
+ALTER TABLE cocopay.stores DROP CONSTRAINT stores_latitude_finite_check;
+
+ALTER TABLE cocopay.stores
+ADD CONSTRAINT stores_latitude_finite_check CHECK (common.is_finite(latitude)) NOT VALID;
+
+COMMENT ON CONSTRAINT stores_latitude_finite_check ON cocopay.stores IS
+'The latitude is a finite number: not NaN, not +/-Infinity.';

@@ -1,0 +1,1 @@
+CALL common.drop_immutable_columns('cocopay.transactions');

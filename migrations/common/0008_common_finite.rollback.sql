@@ -1,0 +1,3 @@
+DROP FUNCTION common.is_finite(double precision);
+
+DROP FUNCTION common.is_finite(numeric);

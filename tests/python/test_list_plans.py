@@ -1,0 +1,256 @@
+"""Every ordered list query is served by an index, checked by EXPLAIN ANALYZE at 10^5 rows.
+
+Each listed table gets 10^5 rows (triggers and foreign keys off while loading: the plans are
+the point, not the rules); one parent owns a hundredth of them (1,000 rows), where the rules
+allow it (a user has at most one smart account per chain), the others about ten each. The
+named query (read from queries/ with aiosql, exactly as the application runs it) must then, on
+that parent:
+
+- never read the table sequentially,
+- never throw rows away after reading them (no "Rows Removed by Filter" or by index recheck),
+- and, when it has a LIMIT (the "newest N" lists), never sort: an index must give the order,
+  so that it reads N rows and stops.
+
+The indexes added for this (issue 14) are then dropped, one at a time in a rolled-back
+transaction, to show that the same plan checks fail without them. Every query of queries/
+with an ORDER BY is either a case here or exempt, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiosql
+import psycopg
+import pytest
+
+from chaindb import admin
+
+ROOT = Path(__file__).resolve().parents[2]
+ROWS = 100_000
+HOT = "00000000-0000-4000-8000-000000000001"
+HOT_COMMITMENT = "\\x" + "ab" * 32
+
+# uuid of parent g: the hot one for every hundredth row (1,000 rows), else one of 9,000 others
+PARENT = f"(CASE WHEN g % 100 = 0 THEN '{HOT}' ELSE md5((g % 9000)::text) END)::uuid"
+AT = "(timestamptz '2025-01-01' + g * interval '1 minute')"
+# a valid base58 value of 44 (pubkey) or 88 (signature) characters, distinct per g
+PUBKEY = "'A' || left(translate(md5(g::text) || md5((-g)::text), '0', 'z'), 43)"
+SIGNATURE = (
+    "'3' || left(translate(md5(g::text) || md5((-g)::text) || md5((g + 7)::text), '0', 'z'), 87)"
+)
+EVM = "'0x' || lpad(to_hex(g), 40, '0')"
+
+LOADERS = {
+    "cocopay.transactions": f"""
+        INSERT INTO cocopay.transactions (type, status, amount_usd, chain_id, store_id, confirmation_code,
+                                          created_at, confirmed_at)
+        SELECT 'payment', 'confirmed', 1 + g % 7, '8453', {PARENT}, 'ABCDEF', {AT}, {AT}
+        FROM generate_series(1, {ROWS}) AS g;
+        INSERT INTO cocopay.store_daily_stats
+        SELECT store_id, date(created_at AT TIME ZONE 'UTC'), count(*), sum(amount_usd), count(DISTINCT from_user_id),
+               avg(amount_usd)
+        FROM cocopay.transactions GROUP BY 1, 2""",
+    "cocopay.payouts": f"""
+        INSERT INTO cocopay.payouts (store_id, requested_by, amount_usd, payout_type, destination, status,
+                                     processed_at, created_at)
+        SELECT {PARENT}, gen_random_uuid(), 1, 'pix', '{{"pix_key": "k"}}',
+               (CASE WHEN g % 3 = 0 THEN 'pending' ELSE 'completed' END)::cocopay.payout_status,
+               CASE WHEN g % 3 = 0 THEN NULL ELSE {AT} END, {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
+    "cocopay.analytics_events": f"""
+        INSERT INTO cocopay.analytics_events (event_name, user_id, created_at)
+        SELECT 'app_open', {PARENT}, {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "cocopay.audit_logs": f"""
+        INSERT INTO cocopay.audit_logs (user_id, action, resource_type, resource_id, created_at)
+        SELECT {PARENT}, 'update', 'store', {PARENT}, {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "cocopay.passkeys": f"""
+        INSERT INTO cocopay.passkeys (user_id, credential_id, public_key, created_at)
+        SELECT {PARENT}, 'cred-' || g, '\\x01', {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "cocopay.smart_accounts": f"""
+        INSERT INTO cocopay.smart_accounts (user_id, chain_id, address, salt, owner_address, created_at)
+        SELECT CASE WHEN g <= 8 THEN '{HOT}'::uuid ELSE md5((g / 8)::text)::uuid END,
+               (enum_range(NULL::cocopay.chain_id))[1 + g % 8], {EVM}, '0x' || md5(g::text) || md5((-g)::text),
+               {EVM}, {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
+    "cocopay.store_members": f"""
+        INSERT INTO cocopay.store_members (store_id, user_id, role, invited_at, accepted_at)
+        SELECT {PARENT}, md5(g::text)::uuid, 'staff', {AT}, {AT} FROM generate_series(1, {ROWS}) AS g;
+        INSERT INTO cocopay.store_members (store_id, user_id, role, invited_at, accepted_at)
+        SELECT md5((-g)::text)::uuid, '{HOT}', 'staff', {AT}, {AT} FROM generate_series(1, {ROWS // 100}) AS g;
+        INSERT INTO cocopay.stores (id, name, symbol)
+        SELECT m.store_id, 'Store', 'S' FROM cocopay.store_members AS m WHERE m.user_id = '{HOT}'""",
+    "cocopay.token_balances": f"""
+        INSERT INTO cocopay.token_balances (user_id, chain_id, token_address)
+        SELECT {PARENT}, '8453', {EVM} FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.manufacturers": f"""
+        INSERT INTO authenticity.manufacturers (name, hmac_kms_key_id, created_at)
+        SELECT CASE WHEN g % 100 = 0 THEN 'Hot Co' ELSE 'Maker ' || g % 9000 END, 'alias/k', {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.skus": f"""
+        INSERT INTO authenticity.skus (manufacturer_id, sku_code, sku_name, sku_hash)
+        SELECT {PARENT}, 'SKU-' || g, 'Product', sha256(g::text::bytea) FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.batches": f"""
+        INSERT INTO authenticity.batches (manufacturer_id, sku_id, batch_public_id, batch_label, created_at)
+        SELECT {PARENT}, gen_random_uuid(), 'B-' || g, 'Batch', {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.code_packs": f"""
+        INSERT INTO authenticity.code_packs (batch_id, pack_id, quantity, created_at)
+        SELECT {PARENT}, 'P-' || g, 1, {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.codes": f"""
+        INSERT INTO authenticity.codes (pack_id, qr_payload, commitment, onchain_code_pda)
+        SELECT {PARENT}, 'https://verify.example/v/B-1/' || {PUBKEY}, sha256(g::text::bytea), {PUBKEY}
+        FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.treasury_ops": f"""
+        INSERT INTO authenticity.treasury_ops (type, pyusd_in, sol_out_lamports, jupiter_route, tx_signature,
+                                               created_at)
+        SELECT 'REFILL_SWAP', 1, 1, '{{}}', {SIGNATURE}, {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.user_wallets": f"""
+        INSERT INTO authenticity.user_wallets (user_id, wallet_pubkey, created_at)
+        SELECT {PARENT}, {PUBKEY}, {AT} FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.verifications": f"""
+        INSERT INTO authenticity.verifications (batch_id, user_id, commitment, code_pda, reward_lamports, tx_signature,
+                                                verified_at, result, failure_reason, intent_id)
+        SELECT (SELECT b.id FROM authenticity.batches AS b LIMIT 1), {PARENT},
+               CASE WHEN g % 100 = 0 THEN '{HOT_COMMITMENT}'::bytea ELSE sha256((g % 9000)::text::bytea) END,
+               {PUBKEY}, 0, {SIGNATURE}, {AT}, 'FAIL', 'ALREADY_VERIFIED', gen_random_uuid()
+        FROM generate_series(1, {ROWS}) AS g""",
+    "authenticity.verify_intents": f"""
+        INSERT INTO authenticity.verify_intents (verify_intent_id, batch_id, commitment, reward_lamports, expires_at,
+                                                 created_at)
+        SELECT 'vi_' || g, gen_random_uuid(),
+               CASE WHEN g % 100 = 0 THEN '{HOT_COMMITMENT}'::bytea ELSE sha256((g % 9000)::text::bytea) END,
+               1, timestamptz '2100-01-01', {AT}
+        FROM generate_series(1, {ROWS}) AS g""",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    schema: str
+    query: str
+    table: str  # the table whose scan is judged
+    params: dict[str, Any] = field(default_factory=dict)
+    index: str | None = None  # the index added for it (issue 14), dropped to show the checks fail
+
+
+CASES = [
+    Case("cocopay", "transaction_list_by_store", "transactions", {"store_id": HOT, "max_rows": 20},
+         "transactions_store_id_created_at_id_idx"),
+    Case("cocopay", "analytics_event_list_by_user", "analytics_events", {"user_id": HOT, "max_rows": 20},
+         "analytics_events_user_id_created_at_id_idx"),
+    Case("cocopay", "audit_log_list_by_user", "audit_logs", {"user_id": HOT, "max_rows": 20},
+         "audit_logs_user_id_created_at_id_idx"),
+    Case("cocopay", "audit_log_list_by_resource", "audit_logs", {"resource_type": "store", "resource_id": HOT}),
+    Case("cocopay", "payout_list_open", "payouts", {"max_rows": 20}, "payouts_created_at_id_idx"),
+    Case("cocopay", "payout_list_by_store", "payouts", {"store_id": HOT}),
+    Case("cocopay", "passkey_list_by_user", "passkeys", {"user_id": HOT}),
+    Case("cocopay", "smart_account_list_by_user", "smart_accounts", {"user_id": HOT}),
+    Case("cocopay", "store_member_list", "store_members", {"store_id": HOT}),
+    Case("cocopay", "store_list_by_member", "store_members", {"user_id": HOT}),
+    Case("cocopay", "token_balance_list_by_user", "token_balances", {"user_id": HOT}),
+    Case("cocopay", "store_daily_stats_list", "store_daily_stats",
+         {"store_id": HOT, "from_date": "2025-01-01", "to_date": "2025-12-31"}),
+    Case("authenticity", "manufacturer_get_by_name", "manufacturers", {"name": "Hot Co"},
+         "manufacturers_name_created_at_id_idx"),
+    Case("authenticity", "sku_list_by_manufacturer", "skus", {"manufacturer_id": HOT}),
+    Case("authenticity", "batch_list_by_manufacturer", "batches", {"manufacturer_id": HOT}),
+    Case("authenticity", "code_pack_list_by_batch", "code_packs", {"batch_id": HOT}),
+    Case("authenticity", "code_list_by_pack", "codes", {"pack_id": HOT, "after_id": None, "max_rows": 100}),
+    Case("authenticity", "treasury_op_list_recent", "treasury_ops", {"max_rows": 20}),
+    Case("authenticity", "user_wallet_list", "user_wallets", {"user_id": HOT}),
+    Case("authenticity", "verification_list_by_user", "verifications", {"user_id": HOT}),
+    Case("authenticity", "verification_list_by_commitment", "verifications", {"commitment": bytes.fromhex("ab" * 32)}),
+    Case("authenticity", "verify_intent_list_open", "verify_intents",
+         {"commitment": bytes.fromhex("ab" * 32), "now": None}),
+]
+
+#: Ordered queries that are not lists of a parent, and why they need no index here.
+EXEMPT = {
+    "manufacturer_list": "every manufacturer, by name: the whole (small) table",
+    "feature_flag_list_enabled": "every enabled flag, by name: a small configuration table",
+}
+
+
+def named_queries() -> dict[str, str]:
+    """name -> SQL of every named query in queries/<schema>/*.sql (aiosql, psycopg placeholders)."""
+    out: dict[str, str] = {}
+    for folder in sorted((ROOT / "queries").iterdir()):
+        queries = aiosql.from_path(folder, "psycopg")
+        for name in queries.available_queries:
+            if "." not in name and not name.endswith("_cursor"):
+                out[name] = getattr(queries, name).sql
+    return out
+
+
+def problems(plan: dict[str, Any], table: str, *, limited: bool) -> list[str]:
+    """What is wrong with a plan for an ordered list on ``table``."""
+    found: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        kind = node["Node Type"]
+        if node.get("Relation Name") == table:
+            if kind == "Seq Scan":
+                found.append(f"sequential scan of {table}")
+            for key in ("Rows Removed by Filter", "Rows Removed by Index Recheck"):
+                if node.get(key):
+                    found.append(f"{kind} on {table}: {key} {node[key]}")
+        if limited and kind == "Sort":
+            found.append(f"Sort of {node.get('Actual Rows')} rows under a LIMIT ({', '.join(node['Sort Key'])})")
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan["Plan"])
+    return found
+
+
+@pytest.fixture(scope="module")
+def lists_url(pg_url: str, template_url: str) -> Iterator[str]:
+    template = urlsplit(template_url).path.lstrip("/")
+    url = admin.create_database(pg_url, "chaindb_test_list_plans", template=template)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")  # no triggers, no FK checks: plans only
+        for table, sql in LOADERS.items():
+            conn.execute(sql)
+            conn.execute(f"ANALYZE {table}")
+        conn.execute("ANALYZE cocopay.stores")
+        conn.execute("ANALYZE cocopay.store_daily_stats")
+    yield url
+    admin.drop_database(pg_url, "chaindb_test_list_plans")
+
+
+def explain(conn: psycopg.Connection, sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    row = conn.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params).fetchone()
+    assert row is not None
+    plan = row[0] if not isinstance(row[0], str) else json.loads(row[0])
+    return dict(plan[0])
+
+
+def test_every_ordered_query_is_a_case_or_exempt() -> None:
+    ordered = {name for name, sql in named_queries().items() if re.search(r"\bORDER\s+BY\b", sql, re.I)}
+    assert ordered, "no ordered queries found"
+    covered = {c.query for c in CASES} | set(EXEMPT)
+    assert ordered - covered == set(), "ordered queries without a plan check"
+    assert covered - ordered == set(), "cases for queries that are gone or no longer ordered"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.query)
+def test_list_is_served_by_an_index(lists_url: str, case: Case) -> None:
+    sql = named_queries()[case.query]
+    limited = re.search(r"\bLIMIT\b", sql, re.I) is not None
+    with psycopg.connect(lists_url) as conn:
+        plan = explain(conn, sql, case.params)
+        assert problems(plan, case.table, limited=limited) == [], json.dumps(plan["Plan"], indent=1)
+        assert plan["Plan"]["Actual Rows"] > 0, "the hot parent has rows"
+        if case.index:
+            conn.execute(f"DROP INDEX {case.schema}.{case.index}")
+            without = explain(conn, sql, case.params)
+            conn.rollback()
+            assert problems(without, case.table, limited=limited), (
+                f"without {case.index} the plan is still fine: {json.dumps(without['Plan'], indent=1)}"
+            )
