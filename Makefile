@@ -20,7 +20,8 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify lint pgtap pytest test mutate fuzz demo bench clean clean-db
+        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage mutate fuzz demo bench \
+        clean clean-db
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -103,6 +104,9 @@ verify-docs: $(STAMP) ## Fail when docs/ differs from what `make docs` writes
 verify: $(STAMP) ## verify-schema, verify-generate and verify-docs at once, on a throwaway server (unless DATABASE_URL)
 	$(CLI) verify --throwaway
 
+verify-compat: $(STAMP) ## Prepare REF's queries (default HEAD~1) on the working tree's migrations; report breaks (REF=<git ref>)
+	$(CLI) verify-compat --throwaway --ref $(or $(REF),HEAD~1)
+
 lint: $(STAMP) ## sqlfluff, squawk, ruff and mypy
 	$(VENV)/bin/sqlfluff lint $(SQL_DIRS)
 	$(VENV)/bin/squawk --config .squawk.toml $$(find migrations -name '*.sql' ! -name '*.rollback.sql' | sort)
@@ -120,13 +124,26 @@ pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is 
 MUTATE_SAMPLE ?= 36
 MUTATE_SEED ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo 0)
 
-# pg_prove runs last of the database suites: it is the only stage that needs the apt packages (see
-# setup-apt); the mutation sample after it needs them too.
-test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files, run pytest and pg_prove, smoke-run the benchmarks, kill a sample of the mutants
+# pg_prove runs last of the database suites: it is the only stage that needs the apt packages (see setup-apt).
+# Both suites record what they execute of the database's logic (chaindb.coverage): one run serves
+# the tests and the coverage gate (a function or trigger function no test executes fails `make test`).
+COVERAGE_DIR := .coverage-db
+test coverage: export CHAINDB_DB_COVERAGE = $(CURDIR)/$(COVERAGE_DIR)
+
+test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files and the previous commit's queries, run pytest and pg_prove, coverage gate, smoke-run the benchmarks, kill a sample of the mutants
+	$(CLI) verify-compat --throwaway --ref HEAD~1 --if-available
+	rm -rf $(COVERAGE_DIR)
 	$(VENV)/bin/pytest
 	$(PY) -m bench --quick
 	$(CLI) pgtap --throwaway
+	$(CLI) coverage --check
 	$(PY) -m chaindb.mutation --sample $(MUTATE_SAMPLE) --seed $(MUTATE_SEED) --no-baseline
+
+coverage: setup ## Run pytest and pg_prove and print, per schema, the functions, CHECKs and state-machine moves they exercised
+	rm -rf $(COVERAGE_DIR)
+	$(VENV)/bin/pytest
+	$(CLI) pgtap --throwaway
+	$(CLI) coverage
 
 mutate: setup ## Mutation testing of the rules: mutants from the catalog, each must fail a rule test (SAMPLE=N SEED=s)
 	$(PY) -m chaindb.mutation $(if $(SAMPLE),--sample $(SAMPLE) --seed '$(or $(SEED),0)') $(if $(JOBS),--jobs $(JOBS))
@@ -146,4 +163,4 @@ clean-db: ## Stop the embedded server and remove its data (.pgdata, and its fold
 	@$(PYTHON) python/chaindb/embedded.py destroy
 
 clean: clean-db ## clean-db, and remove the venv, caches and build files
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache python/*.egg-info build dist
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache python/*.egg-info build dist .coverage-db

@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         ("generate", "write python/chaindb/<schema>/queries/ from queries/ (--check: fail on drift)"),
         ("docs", "write docs/<schema>.md and docs/README.md from the catalog (--check: fail on drift)"),
         ("verify", "fail when sql/<schema>.sql, the generated modules or docs/ differ from what the migrations give"),
+        ("verify-compat", "prepare a git ref's named queries against the working tree's migrations; report breaks"),
+        ("coverage", "print what the last test run executed of the database's logic (--check: fail on gaps)"),
     ]:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--schema", action="append", dest="schemas", help="limit to this schema (repeatable)")
@@ -95,12 +97,19 @@ def main(argv: list[str] | None = None) -> int:
         if name in ("migrate", "rollback"):
             cmd.add_argument("--accept-changed", action="store_true",
                              help="go on although applied migration files changed; record them as they are now")
-        if name in ("pgtap", "schema", "generate", "docs", "verify", "drift"):
+        if name == "verify-compat":
+            cmd.add_argument("--ref", default="HEAD~1", help="the release whose queries to check (default HEAD~1)")
+            cmd.add_argument("--if-available", action="store_true",
+                             help="skip, saying why, when the ref is not there (shallow clone, one commit)")
+        if name in ("pgtap", "schema", "generate", "docs", "verify", "drift", "verify-compat"):
             cmd.add_argument("--throwaway", action="store_true", help="use a throwaway server (not with DATABASE_URL)")
         if name == "pgtap":
             cmd.add_argument("files", nargs="*", help="pgTAP files (default: tests/pgtap/*/*.sql)")
         if name in ("schema", "generate", "docs"):
             cmd.add_argument("--check", action="store_true", help="compare instead of writing")
+        if name == "coverage":
+            cmd.add_argument("--check", action="store_true",
+                             help="exit 1 when a function or trigger function of a registry schema never ran")
     args = parser.parse_args(argv)
     try:
         return _dispatch(args)
@@ -118,12 +127,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 1
     if args.command == "drift":
         return _drift(args.schemas, throwaway_server=args.throwaway)
+    if args.command == "coverage":
+        from chaindb import coverage
+
+        folder = Path(os.environ.get(coverage.ENV) or project_root() / ".coverage-db")
+        return coverage.main(folder, list(admin.available_schemas()), check=args.check)
+    if args.command == "verify-compat":
+        return _verify_compat(args.ref, if_available=args.if_available, throwaway_server=args.throwaway)
     if args.command in ("pgtap", "schema", "generate", "docs", "verify"):
         # files written into the checkout come from a throwaway server (never the embedded one's fixed port)
         throwaway_server = args.throwaway or args.command in WRITERS
         with scratch_database(throwaway_server=throwaway_server, name=f"chaindb_{args.command}") as scratch:
             if args.command == "pgtap":
-                return _pgtap(scratch, args.files)
+                return _pgtap(scratch, args.files, measure=throwaway_server and not os.environ.get("DATABASE_URL"))
             schemas = args.schemas or admin.snapshot_names()
             if args.command == "schema":
                 return _schema(scratch, schemas, check=args.check)
@@ -244,6 +260,23 @@ def _drift(schemas: list[str] | None, *, throwaway_server: bool) -> int:
     return 1 if differences else 0
 
 
+def _verify_compat(ref: str, *, if_available: bool, throwaway_server: bool) -> int:
+    """Old queries against new migrations, on two scratch databases (chaindb.codegen.compat)."""
+    from chaindb.codegen import compat
+
+    root = project_root()
+    if if_available and (why := compat.ref_unavailable(root, ref)) is not None:
+        print(f"verify-compat: skipped: {why}")
+        return 0
+    server = throwaway() if throwaway_server and not os.environ.get("DATABASE_URL") else None
+    try:
+        url = server.url(database="postgres") if server else database_url()
+        return compat.main(root, ref, url)
+    finally:
+        if server:
+            server.stop()
+
+
 PGTAP_MISSING = """chaindb pgtap: {what}, so the pgTAP suites did not run. pgTAP and pg_prove come from apt:
     apt-get install -y postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 (as root, or with sudo; `make setup` does it when it can). Everything else (lint, pytest) runs without them."""
@@ -310,8 +343,11 @@ def _schema(scratch_url: str, schemas: list[str], *, check: bool) -> int:
     return 0
 
 
-def _pgtap(scratch_url: str, files: list[str]) -> int:
-    """pg_prove over the pgTAP files, in a scratch database migrated from zero."""
+def _pgtap(scratch_url: str, files: list[str], *, measure: bool = False) -> int:
+    """pg_prove over the pgTAP files, in a scratch database migrated from zero.
+
+    ``measure`` (a throwaway server) with ``CHAINDB_DB_COVERAGE`` set: what the suites execute is
+    recorded there (chaindb.coverage)."""
     root = project_root()
     paths = files or sorted(str(p.relative_to(root)) for p in (root / "tests" / "pgtap").glob("*/*.sql"))
     if not paths:
@@ -321,8 +357,21 @@ def _pgtap(scratch_url: str, files: list[str]) -> int:
         if conn.execute("select 1 from pg_available_extensions where name = 'pgtap'").fetchone() is None:
             print(PGTAP_MISSING.format(what="the pgTAP extension is not installed on the server"), file=sys.stderr)
             return 1
-    return subprocess.run(["pg_prove", "--failures", *paths], cwd=root, env=admin.libpq_environment(scratch_url),
-                          check=False).returncode
+    from chaindb import coverage
+
+    collect = coverage.out_dir() if measure else None
+    if collect:
+        coverage.prepare_server(scratch_url)
+        coverage.reset(scratch_url)
+        measured = ["common", *admin.available_schemas()]
+        coverage.save_catalog(scratch_url, collect, measured)
+        coverage.instrument_pgtap(scratch_url, measured)
+    rc = subprocess.run(["pg_prove", "--failures", *paths], cwd=root, env=admin.libpq_environment(scratch_url),
+                        check=False).returncode
+    if collect:
+        coverage.save_functions(collect, "pgtap", coverage.collect(scratch_url)[0])
+        coverage.save_log(coverage.server_log(scratch_url), collect, "pgtap")
+    return rc
 
 
 if __name__ == "__main__":

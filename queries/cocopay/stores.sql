@@ -45,3 +45,19 @@ FROM cocopay.stores AS s
 INNER JOIN cocopay.store_members AS m ON s.id = m.store_id
 WHERE m.user_id = :user_id::uuid AND m.accepted_at IS NOT NULL  -- noqa: RF02
 ORDER BY s.name, s.id;
+
+-- name: store_get_with_members(id)^
+-- One store with all its memberships (accepted or invited), oldest first, nested as StoreMember rows.
+SELECT
+    s.id,
+    s.name,
+    s.symbol,
+    s.short_code,
+    s.deployment_status,
+    coalesce(
+        json_agg(m ORDER BY m.created_at, m.id) FILTER (WHERE m.id IS NOT NULL), '[]'
+    ) AS members
+FROM cocopay.stores AS s
+LEFT JOIN cocopay.store_members AS m ON s.id = m.store_id
+WHERE s.id = :id::uuid
+GROUP BY s.id;

@@ -53,6 +53,31 @@ WHERE t.store_id = :store_id::uuid
 ORDER BY t.created_at DESC, t.id ASC
 LIMIT :max_rows::integer;
 
+-- name: transaction_search(store_id, from_user_id, status, since, max_rows)
+-- Transactions newest first, with their typed token breakdown. Each filter given applies (store, paying user,
+-- status, created at or after since); one omitted is not applied. Every combination is its own prepared
+-- statement, so each one uses the index that suits it.
+-- @optional store_id, from_user_id, status, since
+-- @json tokens_used: list[TokenUse]
+-- @json rewards_earned: TokenUse
+SELECT
+    t.id,
+    t.type,
+    t.status,
+    t.store_id,
+    t.from_user_id,
+    t.amount_usd,
+    t.tokens_used,
+    t.rewards_earned,
+    t.created_at
+FROM cocopay.transactions AS t
+WHERE t.store_id = :store_id::uuid
+    AND t.from_user_id = :from_user_id::uuid
+    AND t.status = :status::cocopay.transaction_status
+    AND t.created_at >= :since::timestamptz
+ORDER BY t.created_at DESC, t.id ASC
+LIMIT :max_rows::integer;
+
 -- name: transaction_count_by_store(store_id)$
 -- How many transactions a store has (any type and status).
 -- @not-null n

@@ -32,12 +32,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from chaindb import admin, db
+from chaindb import admin, coverage, db
 from chaindb.embedded import throwaway
 
 #: The template of every test's database: prepared by the caller, or migrated here (then dropped).
@@ -52,9 +53,14 @@ def pg_url() -> Iterator[str]:
         yield admin.libpq_url(url)
         return
     server = throwaway()
+    collect = coverage.out_dir()  # make test / make coverage: count what the tests execute (chaindb.coverage)
     try:
+        if collect:
+            coverage.prepare_server(server.url(database="postgres"))
         yield server.url(database="postgres")
     finally:
+        if collect:
+            coverage.save_log(coverage.server_log(server.url(database="postgres")), collect, "pytest")
         server.stop()
 
 
@@ -74,10 +80,24 @@ def fresh_database(pg_url: str, template: str | None = TEMPLATE) -> str:
     return admin.create_database(pg_url, name, template=template)
 
 
+@pytest.fixture(scope="session")
+def coverage_probe(template_url: str) -> tuple[Path, str] | None:
+    """make test / make coverage: where to record what each test executes, and the CHECK snapshot query."""
+    if (collect := coverage.out_dir()) is None:
+        return None
+    coverage.save_catalog(template_url, collect, ["common", *admin.available_schemas()])
+    with psycopg.connect(template_url) as conn:
+        return collect, coverage.snapshot_sql(conn)
+
+
 @pytest.fixture
-def db_url(pg_url: str, template_url: str) -> Iterator[str]:
+def db_url(pg_url: str, template_url: str, coverage_probe: tuple[Path, str] | None) -> Iterator[str]:
     url = fresh_database(pg_url)
     yield url
+    if coverage_probe is not None:
+        calls, accepted = coverage.collect(url, snapshot=coverage_probe[1])
+        coverage.save_functions(coverage_probe[0], "pytest", calls)
+        coverage.save_accepted(coverage_probe[0], "pytest", accepted)
     admin.drop_database(pg_url, admin.database_name(url))
 
 

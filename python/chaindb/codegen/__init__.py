@@ -75,17 +75,33 @@ Rows are built without re-validation (``runtime.model_maker``): psycopg already 
 value as the field's type; enum labels become members, arrays psycopg returns as text are parsed
 (``runtime.pg_array``); result arrays are ``list[T | None]`` (an array may hold NULLs).
 
-Nullability. A parameter is non-null unless declared ``@nullable-param``. A result column is
-non-Optional when it comes straight from a table column that is ``NOT NULL`` and the
-table is not on the nullable side of an outer join (``LEFT JOIN x`` → x, ``RIGHT JOIN`` → all
-tables before it, ``FULL JOIN`` → both; the text check is conservative) and no GROUPING
-SETS/ROLLUP/CUBE is used. Expressions, views, UNIONs and aggregates are Optional. For
-``SELECT ... FROM schema.fn(...)`` (the call alone in FROM) where ``fn`` returns ``SETOF table``,
-the table's NOT NULL columns stay non-Optional (and the result is the table's model); a
-non-SETOF function may return a NULL row, so its columns stay Optional unless overridden.
-Only the catalog's proof is taken on trust: a column declared non-NULL any other way
-(``@not-null``, a function's row) is checked when its row is built (``errors.UnexpectedNull``,
-naming the column).
+Nullability. A parameter is non-null unless declared ``@nullable-param`` (or ``@optional``). A
+result column's nullability comes from the query's parse tree (``chaindb.codegen.infer``, pglast):
+table columns keep their NOT NULL unless on the nullable side of an outer join (``LEFT JOIN x`` → x,
+``RIGHT JOIN`` → the left side, ``FULL`` → both), which a predicate rejecting NULL rows of that side
+undoes (``WHERE x.id IS NOT NULL``, an inner join above it), and such a predicate makes its column
+non-null (``WHERE m.accepted_at IS NOT NULL``); views, materialized views, subqueries, CTEs, VALUES
+and set operations are followed through their definitions; ``count``, ``EXISTS``, ``ARRAY(...)``,
+literals, ``now()`` are never NULL; ``coalesce``/``greatest``/``least`` when one argument is not;
+``CASE`` when every branch and the ``ELSE`` are not; aggregates like ``sum``/``max``/``array_agg``
+only under ``GROUP BY`` (no grouping sets, no ``FILTER``: every group has a row); built-in operators
+and a list of built-in functions when their arguments are not; everything else may be NULL. Only
+what the catalog or the parse proves is taken on trust; a column declared non-NULL any other way
+(``@not-null``, a function's row, a non-null parameter echoed back) is checked when its row is
+built (``errors.UnexpectedNull``, naming the column). For ``SELECT ... FROM schema.fn(...)`` where
+``fn`` returns ``SETOF table``, the table's NOT NULL columns are such claims (and the result is the
+table's model); a non-SETOF function may return a NULL row: its columns stay Optional and an
+all-NULL row is no row. A statement the parse cannot follow keeps the catalog-only rule (table
+columns, no outer join by name, no grouping sets; everything else Optional). A result that is
+exactly a table's row keeps the table's model even where the query proves more.
+
+Nested results. ``json_agg(t)``, ``jsonb_agg(t.*)`` and ``array_agg(t)`` of a table ``t`` of the query
+are ``list[<TableModel>]`` (``list[Model | None]`` for rows of an outer join's nullable side, unless
+a ``FILTER`` rejects them), the table's model generated even when no query returns it whole. The
+runtime reads them exactly (``runtime.rows_json`` parses the JSON text with exact decimals and
+converts bytea, intervals, timestamps, enums, arrays as psycopg would; ``runtime.rows_array`` parses
+the records' text with psycopg's loaders). Generated modules use no ``Any``: connections are
+``psycopg.Connection[object]`` (any row factory), JSON is ``JsonValue`` or a ``@json`` model.
 
 Directives — comment lines of a query (removed from the docstring)::
 
@@ -96,4 +112,20 @@ Directives — comment lines of a query (removed from the docstring)::
     -- @nullable manager_id       this result column may be NULL
     -- @nullable-param note       this parameter accepts None
     -- @one                       ^, $, <!: always exactly one row
+    -- @optional status, since    None drops the WHERE part that uses the parameter
+    -- @json meta: OrderMeta      a json/jsonb result column or parameter typed with a project model
+
+``@optional a, b`` (at most 4): the statement's top-level ``WHERE`` must be AND-ed parts (an OR
+between them is refused: parenthesise it); each part naming an omitted parameter is dropped, and
+``WHERE`` with the last one. Every combination is prepared at generation time (a variant that does
+not prepare fails generation, naming the omitted parameters) and is a statement of its own at run
+time (``Query.variants``; each prepared once per connection, so each gets its own plan). The
+parameters become ``T | None = None``; nullability is worked out on the variant without any of
+them. ``@json name: Type``: ``Type`` is a Python type expression whose names the schema's
+hand-written ``<schema>/types.py`` defines (``python/chaindb/cocopay/types.py``; generation fails
+otherwise); the generated modules import them from ``..types``. A result value is validated into the
+type (pydantic), a parameter dumped from it (``pydantic_core.to_jsonable_python``).
+
+``chaindb.codegen.compat`` (``make verify-compat REF=<git ref>``) runs this analysis on a release's
+queries against its own migrations and the working tree's, and reports what would break.
 """

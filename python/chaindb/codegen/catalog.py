@@ -13,13 +13,12 @@ from psycopg.pq import Format
 # An import a generated module needs: (module, name, alias); name None means ``import module``.
 Import = tuple[str, str | None, str | None]
 
-IMP_ANY: Import = ("typing", "Any", None)
 IMP_ANNOTATED: Import = ("typing", "Annotated", None)
 IMP_JSONVALUE: Import = ("pydantic", "JsonValue", None)
 IMP_RT: Import = ("chaindb.codegen", "runtime", "_rt")
 
 # Annotations that already include None: never written ``X | None``.
-_HOLDS_NONE = ("Any", "None", "JsonValue")
+_HOLDS_NONE = ("object", "None", "JsonValue")
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ BUILTIN: dict[str, PyType] = {
     "datemultirange": _t("Multirange[datetime.date]", None, _MULTI, _DT),
     "tsmultirange": _t("Multirange[datetime.datetime]", None, _MULTI, _DT),
     "tstzmultirange": _t("Multirange[datetime.datetime]", None, _MULTI, _DT),
-    "record": _t("tuple[Any, ...]", "tuple[Any, ...]", IMP_ANY),
+    "record": _t("tuple[object, ...]", "tuple[object, ...]"),
     "void": _t("None"),
     "money": _t("str", "str | decimal.Decimal | int", _DEC, note="money: returned as text"),
 }
@@ -208,6 +207,8 @@ class Catalog:
         self.enums: dict[int, EnumDef] = {}
         self.tables: dict[int, TableDef] = {}
         self._counter = 0
+        self._relations: dict[tuple[str | None, str], int | None] = {}
+        self._aggregates: dict[str, bool] = {}
 
     # -- describe ----------------------------------------------------------------------
 
@@ -317,7 +318,7 @@ class Catalog:
         if t.schema == "pg_catalog" and t.name in BUILTIN:
             return BUILTIN[t.name]
         if t.typtype == "p":
-            return _t("Any", None, IMP_ANY, note=f"{t.name}: pseudo-type")
+            return _t("object", None, note=f"{t.name}: pseudo-type")
         what = {"c": "composite", "r": "range", "m": "multirange"}.get(t.typtype, "type")
         return _t("str", None, note=f"{t.schema}.{t.name}: {what} without a psycopg loader, returned as text")
 
@@ -348,6 +349,61 @@ class Catalog:
     def base_type(self, oid: int) -> int:
         t = self.type_row(oid)
         return self.base_type(t.basetype) if t.typtype == "d" else oid
+
+    def relation_oid(self, schema: str | None, name: str) -> int | None:
+        """The oid of ``[schema.]name`` as the server resolves it (search_path when unqualified)."""
+        key = (schema, name)
+        if key not in self._relations:
+            row = self.conn.execute(
+                "SELECT pg_catalog.to_regclass(CASE WHEN %(s)s::text IS NULL THEN pg_catalog.quote_ident(%(n)s)"
+                " ELSE pg_catalog.quote_ident(%(s)s) || '.' || pg_catalog.quote_ident(%(n)s) END)::oid::int8",
+                {"s": schema, "n": name},
+            ).fetchone()
+            self._relations[key] = int(row[0]) if row and row[0] is not None else None
+        return self._relations[key]
+
+    def view_definition(self, oid: int) -> str:
+        row = self.conn.execute("SELECT pg_catalog.pg_get_viewdef(%s::oid)", (oid,)).fetchone()
+        if row is None or row[0] is None:
+            raise LookupError(f"no view definition for oid {oid}")
+        return str(row[0])
+
+    def function_shape(self, schema: str | None, name: str, nargs: int) -> tuple[bool, int | None, list[str]] | None:
+        """What ``[schema.]name(<nargs arguments>)`` in FROM gives: (SETOF?, the table whose row it
+        returns or None, the names of its OUT/TABLE columns). None unless every candidate agrees."""
+        rows = self.conn.execute(
+            """
+            SELECT p.proretset, CASE WHEN c.relkind IN ('r', 'p') THEN c.oid::int8 END,
+                   coalesce((SELECT array_agg(a.name ORDER BY a.n)
+                               FROM unnest(p.proargnames, p.proargmodes) WITH ORDINALITY AS a (name, mode, n)
+                              WHERE a.mode IN ('o', 'b', 't')), '{}')::text[],
+                   t.typtype = 'c' AND c.relkind NOT IN ('r', 'p') AS other_composite
+              FROM pg_catalog.pg_proc p
+              JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+              JOIN pg_catalog.pg_type t ON t.oid = p.prorettype
+              LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
+             WHERE p.proname = %(name)s AND p.prokind = 'f'
+               AND %(nargs)s BETWEEN p.pronargs - p.pronargdefaults AND p.pronargs
+               AND CASE WHEN %(schema)s::text IS NULL THEN pg_catalog.pg_function_is_visible(p.oid)
+                        ELSE n.nspname = %(schema)s::text END
+            """,
+            {"schema": schema, "name": name, "nargs": nargs},
+        ).fetchall()
+        shapes = {(bool(r[0]), r[1], tuple(r[2]), bool(r[3])) for r in rows}
+        if len(shapes) != 1:
+            return None
+        retset, relid, out_names, other_composite = shapes.pop()
+        if other_composite:
+            return None  # a composite type that is not a table's row: columns unknown here
+        return retset, int(relid) if relid is not None else None, list(out_names)
+
+    def is_aggregate(self, name: str) -> bool:
+        if name not in self._aggregates:
+            row = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc WHERE proname = %s AND prokind = 'a')", (name,)
+            ).fetchone()
+            self._aggregates[name] = bool(row and row[0])
+        return self._aggregates[name]
 
     def function_table(self, schema: str | None, name: str) -> tuple[int, bool] | None:
         """The table whose row type ``[schema.]name(...)`` returns, and whether it is SETOF.

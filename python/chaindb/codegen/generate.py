@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from chaindb.codegen.analyze import Query, analyze
+from chaindb.codegen.analyze import Query, analyze, json_type_names
 from chaindb.codegen.catalog import Catalog, state_machines
 from chaindb.codegen.loader import QueryFileError, display_path, file_header, load_schema
 from chaindb.codegen.render import HEADER, PackageWriter, RenderError
@@ -53,13 +54,48 @@ def analyze_schema(conn: psycopg.Connection[Any], schema: str, queries_dir: Path
         raise GenerationError(str(exc)) from exc
 
 
-def generate(conn: psycopg.Connection[Any], schema: str, queries_dir: Path) -> dict[str, str]:
-    """The files of ``<schema>/queries/`` (name → source); raises GenerationError naming file, line and cause."""
+def generate(
+    conn: psycopg.Connection[Any], schema: str, queries_dir: Path, package_dir: Path | None = None
+) -> dict[str, str]:
+    """The files of ``<schema>/queries/`` (name → source); raises GenerationError naming file, line and cause.
+
+    ``package_dir``: where ``<schema>/`` is (default ``python/chaindb``): the names ``@json`` types use
+    must be defined in its hand-written ``<schema>/types.py``.
+    """
     writer = analyze_schema(conn, schema, queries_dir)
+    check_json_types(writer.queries, (package_dir or PACKAGE_DIR) / schema / "types.py")
     try:
         return writer.render_files()
     except RenderError as exc:
         raise GenerationError(str(exc)) from exc
+
+
+def defined_names(path: Path) -> set[str]:
+    """The names a Python module defines at top level (classes, assignments, imports)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def check_json_types(queries: list[Query], types_py: Path) -> None:
+    """Every name a ``@json`` type takes is defined in the schema's hand-written ``types.py``."""
+    wanted = [(q, n) for q in queries for expr in q.raw.directives.json.values() for n in json_type_names(expr)]
+    if not wanted:
+        return
+    defined = defined_names(types_py) if types_py.exists() else set()
+    for q, name in wanted:
+        if name not in defined:
+            where = display_path(types_py)
+            raise GenerationError(str(q.raw.error(f"@json: {name} is not defined in {where} (the schema's types)")))
 
 
 def _is_generated(path: Path) -> bool:
@@ -157,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(url, autocommit=True) as conn:
             for schema in schemas:
                 try:
-                    files = generate(conn, schema, queries_dir)
+                    files = generate(conn, schema, queries_dir, out_dir)
                     same = write_or_check(out_dir, schema, files, check=args.check)
                 except GenerationError as exc:
                     print(f"codegen: {exc}", file=sys.stderr)

@@ -9,7 +9,8 @@ from pathlib import Path
 import aiosql
 from aiosql.types import SQLOperationType
 
-DIRECTIVES = ("not-null", "nullable", "nullable-param", "one")
+DIRECTIVES = ("not-null", "nullable", "nullable-param", "one", "optional", "json")
+_JSON_ARG = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(\S.*)$")
 _DIRECTIVE = re.compile(r"^@([A-Za-z-]+)\b\s*(.*)$")
 _NAME_LINE = re.compile(r"^\s*--\s*name\s*:\s*([\w-]+)")
 _COMMENT_LINE = re.compile(r"^\s*--")
@@ -31,6 +32,8 @@ class Directives:
     nullable: set[str] = field(default_factory=set)
     nullable_params: set[str] = field(default_factory=set)
     one: bool = False
+    optional: list[str] = field(default_factory=list)  # @optional: in the order written
+    json: dict[str, str] = field(default_factory=dict)  # @json column: Python type expression
 
 
 @dataclass
@@ -83,6 +86,16 @@ def parse_doc(doc: str, where: str, line: int, name: str) -> tuple[str, Directiv
             if arg:
                 raise QueryFileError(where, line, f"query {name}: @one takes no argument")
             directives.one = True
+        elif kind == "optional":
+            new = [n for n in (x.strip() for x in arg.split(",")) if n and n not in directives.optional]
+            directives.optional += new
+        elif kind == "json":
+            m = _JSON_ARG.match(arg)
+            if m is None:
+                example = "@json tokens_used: list[TokenUse]"
+                raise QueryFileError(where, line, f"query {name}: @json needs `column: Type` (e.g. {example})")
+            directives.json[m.group(1)] = m.group(2).strip()
+            continue
         else:
             known = ", ".join("@" + d for d in DIRECTIVES)
             raise QueryFileError(where, line, f"query {name}: unknown directive @{kind} (known: {known})")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from aiosql.types import SQLOperationType as Op
 
-from chaindb.codegen.analyze import MODULE_NAMES, Param, Query
+from chaindb.codegen.analyze import MODULE_NAMES, Param, Query, ResultField, json_type_names, table_fields
 from chaindb.codegen.catalog import (
     IMP_RT,
     Catalog,
@@ -38,7 +38,7 @@ _STDLIB = {"collections.abc", "datetime", "decimal", "enum", "ipaddress", "types
 _FIRST_PARTY = ("chaindb",)
 _ENUM_REF = re.compile(r"enum:(\d+)")
 
-IMP_ANY: Import = ("typing", "Any", None)
+IMP_ANNOTATED: Import = ("typing", "Annotated", None)
 IMP_FINAL: Import = ("typing", "Final", None)
 IMP_TYPEDDICT: Import = ("typing", "TypedDict", None)
 IMP_ITERATOR: Import = ("collections.abc", "Iterator", None)
@@ -50,8 +50,9 @@ IMP_STRENUM: Import = ("enum", "StrEnum", None)
 IMP_PSYCOPG: Import = ("psycopg", None, None)
 IMP_FIELD: Import = ("pydantic", "Field", None)
 
-SYNC_CONN = "psycopg.Connection[Any]"
-ASYNC_CONN = "psycopg.AsyncConnection[Any]"
+# object: any row factory (psycopg's Row type is covariant); generated modules never use Any
+SYNC_CONN = "psycopg.Connection[object]"
+ASYNC_CONN = "psycopg.AsyncConnection[object]"
 
 
 def pystr(text: str) -> str:
@@ -197,6 +198,7 @@ class Module:
     imports: set[Import] = field(default_factory=set)
     from_models: set[str] = field(default_factory=set)
     exports: list[str] = field(default_factory=list)
+    from_types: set[str] = field(default_factory=set)  # @json types: the schema's hand-written types.py
 
 
 class PackageWriter:
@@ -246,7 +248,9 @@ class PackageWriter:
             if name in self.names:
                 name = pascal(e.schema) + name
             self.enum_names[e.oid] = self.claim(name, f"enum {e.schema}.{e.name}")
-        tables = sorted({q.table for q in self.queries if q.table is not None}, key=self._table_key)
+        whole = {q.table for q in self.queries if q.table is not None}
+        nested = {f.rows.relid for q in self.queries for f in q.fields if f.rows is not None}
+        tables = sorted(whole | nested, key=self._table_key)
         for oid in tables:
             t = self.cat.table(oid)
             name = pascal(singular(t.name))
@@ -306,7 +310,46 @@ class PackageWriter:
         mod.imports |= t.result_imports()
         return self.ann(t.result(nullable), mod)
 
+    def table_fields(self, oid: int) -> list[ResultField]:
+        """A table's fields from the catalog (a table only nested results use), clear of class names."""
+        classes = {n for n in self.names if n[:1].isupper()}
+        fields = table_fields(self.cat, oid)
+        for f in fields:
+            if f.py_name in classes:
+                f.py_name += "_"
+        return fields
+
+    def json_type(self, expr: str, mod: Module) -> str:
+        """A ``@json`` type expression; its names come from the schema's ``types`` module."""
+        mod.from_types |= set(json_type_names(expr))
+        return expr
+
+    def special_value(self, f: ResultField, mod: Module) -> tuple[str, str] | None:
+        """(Python type, field validator) of a nested-rows or ``@json`` value, else None."""
+        if f.rows is not None:
+            model = self.model_ref(self.table_names[f.rows.relid], mod)
+            element = f"{model} | None" if f.rows.elements_nullable else model
+            if f.rows.kind == "json":
+                extra = ", elements_nullable=True" if f.rows.elements_nullable else ""
+                return f"list[{element}]", f"_rt.rows_json({model}{extra})"
+            return f"list[{element}]", f"_rt.rows_array({model})"
+        if f.json_type is not None:
+            t = self.json_type(f.json_type, mod)
+            return t, f"_rt.json_as({t})"
+        return None
+
+    def field_ann(self, f: ResultField, mod: Module) -> str:
+        special = self.special_value(f, mod)
+        if special is None:
+            return self.result_ann(f.type, f.nullable, mod)
+        mod.imports |= {IMP_ANNOTATED, IMP_RT}
+        ann, validator = special
+        return f"Annotated[{ann}{' | None' if f.nullable else ''}, {validator}]"
+
     def param_ann(self, p: Param, mod: Module) -> str:
+        if p.json_type is not None:
+            t = self.json_type(p.json_type, mod)
+            return f"{t} | None" if p.nullable else t
         mod.imports |= p.type.imports
         return self.ann(p.type.param(p.nullable), mod)
 
@@ -325,16 +368,16 @@ class PackageWriter:
             lines.append("    pass")
         return lines
 
-    def render_model(self, name: str, doc: str, q: Query, mod: Module) -> list[str]:
+    def render_model(self, name: str, doc: str, fields: list[ResultField], mod: Module) -> list[str]:
         mod.imports.add(IMP_RT)
         lines = [f"class {name}(_rt.Record):", *docstring(doc, "    "), ""]
-        for f in q.fields:
-            ann = self.result_ann(f.type, f.nullable, mod)
+        for f in fields:
+            ann = self.field_ann(f, mod)
             line = f"    {f.py_name}: {ann}"
             if f.py_name != f.column:
                 mod.imports.add(IMP_FIELD)
                 line += f" = Field(alias={pystr(f.column)})"
-            if f.type.note:
+            if f.type.note and f.rows is None and f.json_type is None:
                 line += f"  # {f.type.note}"
             lines.append(line)
         return lines
@@ -385,14 +428,16 @@ class PackageWriter:
             body += [*self.render_enum(e, mod), "", ""]
             names.append(self.enum_names[e.oid])
         for oid in sorted(self.table_names, key=lambda o: self.table_names[o]):
-            q = next(q for q in self.queries if q.table == oid)
+            whole = next((q for q in self.queries if q.table == oid), None)
+            fields = whole.fields if whole is not None else self.table_fields(oid)
             t = self.cat.table(oid)
-            body += [*self.render_model(self.table_names[oid], f"A row of ``{t.schema}.{t.name}``.", q, mod), "", ""]
+            what = f"A row of ``{t.schema}.{t.name}``."
+            body += [*self.render_model(self.table_names[oid], what, fields, mod), "", ""]
             names.append(self.table_names[oid])
         for q in self.queries:
             if q.model and q.table is None:
                 what = f"A result row of ``{q.name}`` (``queries/{self.schema}/{q.raw.file}``)."
-                body += [*self.render_model(q.model, what, q, mod), "", ""]
+                body += [*self.render_model(q.model, what, q.fields, mod), "", ""]
                 names.append(q.model)
         machine_names = self.machine_names()
         for m in self.machines:
@@ -432,6 +477,9 @@ class PackageWriter:
         return [f"{name} = TypedDict({pystr(name)}, {{{body}}})"]
 
     def param_value(self, p: Param, expr: str, mod: Module) -> str:
+        if p.json_type is not None and p.type.wrap is not None:
+            mod.imports.add(IMP_RT)
+            return f"_rt.{p.type.wrap[0]}_of({expr})"
         if p.type.wrap is None:
             return expr
         mod.imports.add(IMP_RT)
@@ -467,29 +515,35 @@ class PackageWriter:
         """``NAME: Final = _rt.Query(...)`` / ``_rt.Command(...)``."""
         mod.imports |= {IMP_RT, IMP_FINAL}
         name, sql = q.names["stmt"], pystr(q.raw.sql)
+        optional = [f"optional={pytuple(q.optional)}"] if q.optional else []
         if q.op in (Op.INSERT_UPDATE_DELETE, Op.INSERT_UPDATE_DELETE_MANY, Op.SCRIPT):
-            return call(f"{name}: Final = _rt.Command", [pystr(q.name), sql])
+            return call(f"{name}: Final = _rt.Command", [pystr(q.name), sql, *optional])
         if q.op == Op.SELECT_VALUE:
             f = q.fields[0]
             t = f.type
             conv: list[str] = []
-            if t.array is not None:
-                conv.append(self.ann(t.array_validator(), mod))
-            elif t.enum:
-                conv.append(self.ann(t.ann, mod))
+            special = self.special_value(f, mod)
+            if special is not None:
+                conv.append(special[1])
+                value_t = f"{special[0]} | None" if f.nullable else special[0]
+            else:
+                if t.array is not None:
+                    conv.append(self.ann(t.array_validator(), mod))
+                elif t.enum:
+                    conv.append(self.ann(t.ann, mod))
+                mod.imports |= t.imports
+                value_t = self.ann(t.plain(f.nullable), mod)
             if f.checked:
                 conv.append("not_null=True")
-            mod.imports |= t.imports
-            value_t = self.ann(t.plain(f.nullable), mod)
             value = f"_rt.Value({', '.join(conv)})"
-            return call(f"{name}: Final[_rt.Query[{value_t}]] = _rt.Query", [pystr(q.name), value, sql])
+            return call(f"{name}: Final[_rt.Query[{value_t}]] = _rt.Query", [pystr(q.name), value, sql, *optional])
         args = [pystr(q.name), self.model_ref(q.model, mod), sql]
         checked = [f.py_name for f in q.fields if f.checked]
         if checked:
             args.append(f"not_null={pytuple(checked)}")
         if q.null_row:
             args.append("null_row=True")
-        return call(f"{name}: Final = _rt.Query", args)
+        return call(f"{name}: Final = _rt.Query", [*args, *optional])
 
     def returns_and_call(self, q: Query, is_async: bool, mod: Module) -> tuple[str, str, str]:
         """(return annotation, method, arguments) of the function's one call."""
@@ -513,6 +567,12 @@ class PackageWriter:
             return f"{q.model} | None", f"first{suffix}", f"conn, {params}"
         if op == Op.SELECT_VALUE:
             f = q.fields[0]
+            special = self.special_value(f, mod)
+            if special is not None:
+                t = special[0]
+                if q.one:
+                    return (f"{t} | None" if f.nullable else t), f"one{suffix}", f"conn, {params}"
+                return f"{t} | None", f"first{suffix}", f"conn, {params}"
             mod.imports |= f.type.imports
             if q.one:
                 return self.ann(f.type.plain(f.nullable), mod), f"one{suffix}", f"conn, {params}"
@@ -556,7 +616,7 @@ class PackageWriter:
         return out
 
     def render_file(self, file: str, queries: list[Query]) -> str:
-        mod = Module(imports={IMP_PSYCOPG, IMP_ANY})
+        mod = Module(imports={IMP_PSYCOPG})
         body: list[str] = []
         for q in queries:
             body += self.render_query(q, mod)
@@ -614,6 +674,7 @@ class PackageWriter:
         imports = set(mod.imports)
         if mod.from_models:
             imports |= {(".models", n, None) for n in mod.from_models}
+        imports |= {("..types", n, None) for n in mod.from_types}
         rest = [*doc, "", *_import_lines(imports), *middle, *body]
         # long SQL lines stay as they are; silence E501 only when there is one
         noqa = ["# ruff: noqa: E501"] if any(len(line) > LINE for line in "\n".join(rest).splitlines()) else []

@@ -26,11 +26,18 @@ Models built this way compare, hash, dump and copy like validated ones.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import enum
+import functools
 import importlib
+import ipaddress
+import json as _json
+import operator
 import pkgutil
 import types
 import typing
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Generic, TypeVar, cast, overload
 
@@ -38,9 +45,12 @@ import psycopg
 from psycopg.pq import Format
 from psycopg.rows import RowMaker
 from psycopg.types.json import Json, Jsonb
-from pydantic import BaseModel, BeforeValidator, ConfigDict, JsonValue
+from psycopg.types.string import TextLoader
+from pydantic import BaseModel, BeforeValidator, ConfigDict, JsonValue, TypeAdapter
+from pydantic_core import to_jsonable_python
 
 from chaindb import errors
+from chaindb.codegen.sqltext import optional_variants
 
 R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
@@ -87,6 +97,16 @@ def json(value: JsonValue) -> Json:
 def json_or_null(value: JsonValue) -> Json | None:
     """A nullable ``json`` parameter: ``None`` is SQL NULL."""
     return None if value is None else Json(value)
+
+
+def jsonb_of(value: Any) -> Jsonb | None:
+    """A ``jsonb`` parameter typed with a project model (``@json``), dumped as pydantic dumps it; None is SQL NULL."""
+    return None if value is None else Jsonb(to_jsonable_python(value))
+
+
+def json_of(value: Any) -> Json | None:
+    """A ``json`` parameter typed with a project model (``@json``); ``None`` is SQL NULL."""
+    return None if value is None else Json(to_jsonable_python(value))
 
 
 def jsonb_array(values: Iterable[JsonValue] | None) -> list[Jsonb] | None:
@@ -207,6 +227,223 @@ def pg_array(element: type[enum.Enum] | None = None, *, oid: int | None = None) 
     return BeforeValidator(validate)
 
 
+# -- values typed by the project: @json columns, nested rows -----------------------------------
+
+
+def json_as(annotation: Any) -> BeforeValidator:
+    """The field validator of a JSON column typed with a project model (``@json tokens_used: list[TokenUse]``).
+
+    psycopg has loaded the JSON; pydantic validates it into ``annotation`` (SQL NULL stays ``None``).
+    """
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+
+    def validate(value: Any) -> Any:
+        return None if value is None else adapter.validate_python(value)
+
+    validate.json_field = True  # type: ignore[attr-defined]
+    return BeforeValidator(validate)
+
+
+def _plain_json(value: Any) -> Any:
+    """A JSON value parsed with exact decimals, back to what ``json.loads`` gives (floats)."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [_plain_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_json(v) for k, v in value.items()}
+    return value
+
+
+def _text_loader(oid: int) -> Callable[[str], Any]:
+    loader_cls = psycopg.adapters.get_loader(oid, Format.TEXT)
+    assert loader_cls is not None
+    load = loader_cls(oid).load
+    return lambda text: load(text.encode())
+
+
+_FROM_TEXT: dict[Any, Callable[[str], Any]] = {
+    str: lambda v: v,
+    int: int,
+    float: float,
+    bool: lambda v: v == "t",
+    decimal.Decimal: decimal.Decimal,
+    uuid.UUID: uuid.UUID,
+    datetime.datetime: datetime.datetime.fromisoformat,
+    datetime.date: datetime.date.fromisoformat,
+    datetime.time: datetime.time.fromisoformat,
+}
+
+
+def _decoder(annotation: Any, *, from_json: bool) -> Callable[[Any], Any]:
+    """How one value of a nested row becomes ``annotation``: from a JSON value (``json_agg``, numbers
+    parsed as exact decimals) or from PostgreSQL text (a field of a record of ``array_agg``)."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated:
+        for meta in args[1:]:
+            func = getattr(meta, "func", None)
+            if getattr(func, "json_field", False):  # @json: validate the parsed JSON
+                parse = _json.loads if not from_json else _plain_json
+                return lambda v: None if v is None else func(parse(v))  # type: ignore[misc]
+        return _decoder(args[0], from_json=from_json)
+    union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+    if union and type(None) in args and annotation is not JsonValue:
+        rest = [a for a in args if a is not type(None)]
+        inner = _decoder(functools.reduce(operator.or_, rest), from_json=from_json)
+        return lambda v: None if v is None else inner(v)
+    if annotation is JsonValue or annotation is Any:
+        return _plain_json if from_json else _json.loads
+    if typing.get_origin(annotation) is list:
+        element = _decoder(args[0], from_json=from_json)
+        if from_json:
+            return lambda v: [None if x is None else element(x) for x in v]
+        return lambda v: _map_all(parse_array(v), element)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return enum_value(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return nested_maker(annotation, from_json=from_json)
+    if annotation is bytes:
+        return _text_loader(17)  # bytea: "\\x..." in JSON and in text
+    if annotation is datetime.timedelta:
+        return _text_loader(1186)  # interval: its text output in JSON too
+    if union and ipaddress.IPv4Address in args:
+        return _text_loader(869)  # inet
+    if union and ipaddress.IPv4Network in args:
+        return _text_loader(650)  # cidr
+    if from_json:
+        if annotation is float:
+            return float
+        if annotation is decimal.Decimal:
+            return lambda v: decimal.Decimal(v) if not isinstance(v, decimal.Decimal) else v
+        if annotation in (str, int, bool):
+            return lambda v: v
+    if annotation in _FROM_TEXT:
+        return _FROM_TEXT[annotation]
+    raise TypeError(f"a nested row cannot hold {annotation!r}")
+
+
+def _construct(model: type[M], data: dict[str, Any]) -> M:
+    """``model`` from converted values, without validation (what the row makers do)."""
+    row = object.__new__(model)
+    _SLOTS["__dict__"](row, data)
+    _SLOTS["__pydantic_fields_set__"](row, set(data))
+    _SLOTS["__pydantic_extra__"](row, None)
+    _SLOTS["__pydantic_private__"](row, None)
+    return row
+
+
+_NESTED: dict[tuple[type[BaseModel], bool], Callable[[Any], Any]] = {}
+
+
+def nested_maker(model: type[M], *, from_json: bool) -> Callable[[Any], M]:
+    """One row of ``model`` from a JSON object (keys: the columns) or a record's text ``(a,"b c",)``."""
+    key = (model, from_json)
+    if key not in _NESTED:
+        fields = [(name, info.alias or name, _decoder(info.rebuild_annotation(), from_json=from_json))
+                  for name, info in model.model_fields.items()]
+
+        def from_object(obj: Mapping[str, Any]) -> M:
+            try:
+                return _construct(model, {name: conv(obj[column]) for name, column, conv in fields})
+            except KeyError as exc:
+                raise errors.ProgrammingError(
+                    f"{model.__name__}: nested row without {exc}: the schema changed since `make generate`"
+                ) from None
+
+        def from_record(text: str) -> M:
+            values = parse_record(text)
+            if len(values) < len(fields):
+                raise errors.ProgrammingError(
+                    f"{model.__name__}: nested row of {len(values)} values, {len(fields)} expected: "
+                    "the schema changed since `make generate`"
+                )
+            pairs = zip(fields, values, strict=False)
+            return _construct(model, {name: None if v is None else conv(v) for (name, _, conv), v in pairs})
+
+        _NESTED[key] = from_object if from_json else from_record
+    return cast(Callable[[Any], M], _NESTED[key])
+
+
+def parse_record(text: str) -> list[str | None]:
+    """A row value in text form, ``(1,"a b",,"x""y")``, to its fields (an empty field is NULL)."""
+    if not text.startswith("(") or not text.endswith(")"):
+        raise ArrayParseError(f"not a record literal: {text!r}")
+    out: list[str | None] = []
+    pos, n = 1, len(text) - 1
+    while True:
+        if pos >= n:  # "()" or a trailing empty field
+            out.append(None)
+            break
+        if text[pos] == '"':
+            buf: list[str] = []
+            pos += 1
+            while pos < n:
+                ch = text[pos]
+                if ch == "\\" or (ch == '"' and pos + 1 < n and text[pos + 1] == '"'):
+                    buf.append(text[pos + 1])
+                    pos += 2
+                    continue
+                if ch == '"':
+                    pos += 1
+                    break
+                buf.append(ch)
+                pos += 1
+            out.append("".join(buf))
+        else:
+            end = text.find(",", pos)
+            end = n if end == -1 else end
+            out.append(text[pos:end] or None)
+            pos = end
+        if pos >= n:
+            break
+        pos += 1  # the comma
+    return out
+
+
+def rows_json(model: type[BaseModel], *, elements_nullable: bool = False) -> BeforeValidator:
+    """The field validator of ``json_agg(t)`` / ``jsonb_agg(t)``: a list of ``model`` rows.
+
+    The query reads this column's JSON as text (``Query`` registers the loader), so numbers are
+    parsed exactly (``numeric`` stays ``Decimal``); timestamps, bytea and intervals come back as
+    their PostgreSQL types. ``elements_nullable``: rows of an outer join's nullable side may be null.
+    """
+
+    def validate(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        make = nested_maker(model, from_json=True)
+        items = _json.loads(value, parse_float=decimal.Decimal)
+        return [None if item is None else make(item) for item in items]
+
+    validate.raw_json = True  # type: ignore[attr-defined]
+    return BeforeValidator(validate)
+
+
+def rows_array(model: type[BaseModel]) -> BeforeValidator:
+    """The field validator of ``array_agg(t)``: psycopg returns the array of rows as text."""
+
+    def validate(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        make = nested_maker(model, from_json=False)
+        return [None if item is None else make(item) for item in parse_array(value)]
+
+    return BeforeValidator(validate)
+
+
+class _RawJson(TextLoader):
+    """json/jsonb as their text: the row maker parses them (exact decimals for nested rows)."""
+
+
+def _read_json_as_text(cur: psycopg.Cursor[Any] | psycopg.AsyncCursor[Any]) -> None:
+    for name in ("json", "jsonb"):
+        cur.adapters.register_loader(name, _RawJson)
+
+
+def _needs_raw_json(converters: Iterable[Any]) -> bool:
+    return any(getattr(getattr(c, "func", c), "raw_json", False) for c in converters)
+
+
 # -- row makers ------------------------------------------------------------------------------
 
 # The slots every pydantic model instance has, set directly (what ``model_construct`` does).
@@ -234,7 +471,7 @@ def _optional(annotation: Any) -> bool:
 
 
 def model_maker(
-    model: type[M], not_null: Sequence[str] = (), *, null_row: bool = False, query: str = ""
+    model: type[M], not_null: Sequence[str] = (), *, null_row: bool = False, query: str = "", raw_json: bool = False
 ) -> RowMaker[M]:
     """A function building ``model`` from a row tuple (values in field order), without validation.
 
@@ -246,6 +483,9 @@ def model_maker(
     Values are taken by position, in the order the generator saw. A row with more values (a
     column added to a table behind ``SELECT t.*``) still fills the model from the first ones; one
     with fewer cannot, and is refused (``errors.ProgrammingError`` naming ``query``).
+
+    ``raw_json``: json/jsonb values arrive as text (the model has nested rows, ``rows_json``): the
+    maker parses every other JSON field itself.
     """
     fields = model.model_fields
     names = tuple(fields)
@@ -271,6 +511,8 @@ def model_maker(
     enums: list[tuple[int, str, type[enum.Enum]]] = []
     for i, (name, info) in enumerate(fields.items()):
         conv = _field_converter(info.annotation, info.metadata)
+        if raw_json:
+            conv = _raw_json_converter(info.annotation, conv)
         expr = f"v{i}"
         if isinstance(conv, enum.EnumMeta):  # an enum: label → member by one dict subscript
             env[f"_m{i}"] = conv._value2member_map_
@@ -323,6 +565,24 @@ def model_maker(
     return cast(RowMaker[M], make)
 
 
+def _raw_json_converter(annotation: Any, conv: Any) -> Any:
+    """The converter of a field when json/jsonb arrive as text: parse, then convert as usual."""
+    if conv is not None and getattr(conv, "raw_json", False):
+        return conv  # nested rows parse their text themselves
+    if conv is not None and getattr(conv, "json_field", False):
+        return lambda v: conv(_json.loads(v))
+    if conv is None and _holds_json(annotation):
+        return _json.loads
+    if conv is None and typing.get_origin(annotation) is list and _holds_json(typing.get_args(annotation)[0]):
+        return lambda v: [None if x is None else _json.loads(x) for x in v]
+    return conv
+
+
+def _holds_json(annotation: Any) -> bool:
+    args = typing.get_args(annotation)
+    return annotation is JsonValue or (type(None) in args and JsonValue in args)
+
+
 def _null_failure(model: type[BaseModel], not_null: Sequence[str]) -> Callable[[Sequence[Any]], Exception]:
     names = tuple(model.model_fields)
 
@@ -355,10 +615,11 @@ def value_maker(convert: type[enum.Enum] | BeforeValidator | None = None, *, not
 class Value:
     """How a ``$`` query's value is built: ``Value(StoreStatus)``, ``Value(pg_array(oid=17))``."""
 
-    __slots__ = ("maker",)
+    __slots__ = ("maker", "raw_json")
 
     def __init__(self, convert: type[enum.Enum] | BeforeValidator | None = None, *, not_null: bool = False) -> None:
         self.maker = value_maker(convert, not_null=not_null)
+        self.raw_json = _needs_raw_json([convert])
 
 
 # -- statements ------------------------------------------------------------------------------
@@ -367,28 +628,71 @@ class Value:
 class Query(Generic[R]):
     """A statement returning rows of type ``R`` (a model, or one value for ``Value``)."""
 
-    __slots__ = ("_factory", "_null_row", "_value", "name", "sql")
+    __slots__ = ("_factory", "_null_row", "_optional", "_raw_json", "_value", "name", "sql", "variants")
 
     @overload
     def __init__(
-        self: Query[M], name: str, row: type[M], sql: str, *, not_null: Sequence[str] = (), null_row: bool = False
+        self: Query[M],
+        name: str,
+        row: type[M],
+        sql: str,
+        *,
+        not_null: Sequence[str] = (),
+        null_row: bool = False,
+        optional: Sequence[str] = (),
     ) -> None: ...
 
     @overload
-    def __init__(self: Query[Any], name: str, row: Value, sql: str) -> None: ...
+    def __init__(self: Query[Any], name: str, row: Value, sql: str, *, optional: Sequence[str] = ()) -> None: ...
 
     def __init__(
-        self, name: str, row: type[Any] | Value, sql: str, *, not_null: Sequence[str] = (), null_row: bool = False
+        self,
+        name: str,
+        row: type[Any] | Value,
+        sql: str,
+        *,
+        not_null: Sequence[str] = (),
+        null_row: bool = False,
+        optional: Sequence[str] = (),
     ) -> None:
         self.name = name
         self.sql = sql
+        self._optional = tuple(optional)
+        #: ``@optional``: the SQL per set of omitted parameters (their WHERE parts dropped)
+        self.variants = optional_variants(sql, self._optional) if optional else {frozenset(): sql}
         self._value = isinstance(row, Value)
-        maker = row.maker if isinstance(row, Value) else model_maker(row, not_null, null_row=null_row, query=name)
+        if isinstance(row, Value):
+            self._raw_json = row.raw_json
+            maker = row.maker
+        else:
+            self._raw_json = _needs_raw_json(
+                _field_converter(info.annotation, info.metadata) for info in row.model_fields.values()
+            )
+            maker = model_maker(row, not_null, null_row=null_row, query=name, raw_json=self._raw_json)
         self._null_row = null_row
         self._factory = _row_factory(maker)
 
     def __repr__(self) -> str:
         return f"Query({self.name!r})"
+
+    def statement(self, params: Params) -> str:
+        """The SQL run for ``params``: with ``@optional`` parameters, the variant without the WHERE
+        parts of those that are None."""
+        if not self._optional:
+            return self.sql
+        return self.variants[frozenset(n for n in self._optional if params.get(n) is None)]
+
+    def _cursor(self, conn: Conn) -> psycopg.Cursor[Any]:
+        cur = conn.cursor(row_factory=self._factory)
+        if self._raw_json:
+            _read_json_as_text(cur)
+        return cur
+
+    def _acursor(self, conn: AsyncConn) -> psycopg.AsyncCursor[Any]:
+        cur = conn.cursor(row_factory=self._factory)
+        if self._raw_json:
+            _read_json_as_text(cur)
+        return cur
 
     def _missing(self, cur: psycopg.Cursor[Any] | psycopg.AsyncCursor[Any], row: Any) -> bool:
         # a value query's row may hold NULL (row None, one row read); a model's None is no row
@@ -400,7 +704,7 @@ class Query(Generic[R]):
         """The first row, or None (``^``, ``$``, ``<!``)."""
         try:
             # a client-side cursor holds nothing on the server: no need to close it before it is dropped
-            row: R | None = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchone()
+            row: R | None = self._cursor(conn).execute(self.statement(params), params, prepare=True).fetchone()
             return row
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
@@ -408,7 +712,7 @@ class Query(Generic[R]):
     def one(self, conn: Conn, params: Params) -> R:
         """The first row; ``errors.NoRowReturned`` when there is none (``@one``)."""
         try:
-            cur = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            cur = self._cursor(conn).execute(self.statement(params), params, prepare=True)
             row: R = cur.fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -420,7 +724,7 @@ class Query(Generic[R]):
     def all(self, conn: Conn, params: Params) -> list[R]:
         """Every row."""
         try:
-            rows: list[R] = conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True).fetchall()
+            rows: list[R] = self._cursor(conn).execute(self.statement(params), params, prepare=True).fetchall()
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
         return [r for r in rows if r is not None] if self._null_row else rows
@@ -428,8 +732,8 @@ class Query(Generic[R]):
     def stream(self, conn: Conn, params: Params) -> Iterator[R]:
         """The rows as they arrive (``cursor.stream``); the connection is busy until exhausted."""
         try:
-            with conn.cursor(row_factory=self._factory) as cur:
-                for row in cur.stream(self.sql, params, size=STREAM_SIZE):
+            with self._cursor(conn) as cur:
+                for row in cur.stream(self.statement(params), params, size=STREAM_SIZE):
                     if row is not None or not self._null_row:
                         yield row
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -440,7 +744,7 @@ class Query(Generic[R]):
     async def first_async(self, conn: AsyncConn, params: Params) -> R | None:
         """``first`` on an async connection."""
         try:
-            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
             row: R | None = await cur.fetchone()
             return row
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -449,7 +753,7 @@ class Query(Generic[R]):
     async def one_async(self, conn: AsyncConn, params: Params) -> R:
         """``one`` on an async connection."""
         try:
-            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
             row: R = await cur.fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -461,7 +765,7 @@ class Query(Generic[R]):
     async def all_async(self, conn: AsyncConn, params: Params) -> list[R]:
         """``all`` on an async connection."""
         try:
-            cur = await conn.cursor(row_factory=self._factory).execute(self.sql, params, prepare=True)
+            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
             rows: list[R] = await cur.fetchall()
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
@@ -470,8 +774,8 @@ class Query(Generic[R]):
     async def stream_async(self, conn: AsyncConn, params: Params) -> AsyncIterator[R]:
         """``stream`` on an async connection."""
         try:
-            async with conn.cursor(row_factory=self._factory) as cur:
-                async for row in cur.stream(self.sql, params, size=STREAM_SIZE):
+            async with self._acursor(conn) as cur:
+                async for row in cur.stream(self.statement(params), params, size=STREAM_SIZE):
                     if row is not None or not self._null_row:
                         yield row
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -481,11 +785,19 @@ class Query(Generic[R]):
 class Command:
     """A statement run for its effect: rowcount (``!``), executemany (``*!``) or a script (``#``)."""
 
-    __slots__ = ("name", "sql")
+    __slots__ = ("_optional", "name", "sql", "variants")
 
-    def __init__(self, name: str, sql: str) -> None:
+    def __init__(self, name: str, sql: str, *, optional: Sequence[str] = ()) -> None:
         self.name = name
         self.sql = sql
+        self._optional = tuple(optional)
+        self.variants = optional_variants(sql, self._optional) if optional else {frozenset(): sql}
+
+    def statement(self, params: Params) -> str:
+        """The SQL run for ``params`` (see ``Query.statement``)."""
+        if not self._optional:
+            return self.sql
+        return self.variants[frozenset(n for n in self._optional if params.get(n) is None)]
 
     def __repr__(self) -> str:
         return f"Command({self.name!r})"
@@ -494,7 +806,7 @@ class Command:
         """Run once; the number of rows affected."""
         try:
             with conn.cursor() as cur:
-                cur.execute(self.sql, params, prepare=True)
+                cur.execute(self.statement(params), params, prepare=True)
                 return cur.rowcount
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
@@ -521,7 +833,7 @@ class Command:
         """``rowcount`` on an async connection."""
         try:
             async with conn.cursor() as cur:
-                await cur.execute(self.sql, params, prepare=True)
+                await cur.execute(self.statement(params), params, prepare=True)
                 return cur.rowcount
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc

@@ -4,6 +4,8 @@
 - ``outer_join_nullable``: relation names that sit on the nullable side of an outer join.
 - ``always_one_row``: a plain ``INSERT ... VALUES (...) RETURNING``.
 - ``single_function_source``: ``SELECT ... FROM schema.fn(...)`` with nothing else in FROM.
+- ``optional_variants``: the SQL of each combination of omitted ``@optional`` parameters (used by
+  the generator, which prepares every one, and by the runtime, which picks one per call).
 """
 
 from __future__ import annotations
@@ -219,3 +221,119 @@ def single_function_source(sql: str) -> tuple[str | None, str] | None:
     if len(parts) == 1:
         return None, parts[0]
     return parts[0], parts[1]
+
+
+# -- @optional: the WHERE conjuncts an omitted parameter drops ------------------------------------
+
+_SCAN = re.compile(
+    r"""
+    (?P<skip>--[^\n]*|/\*.*?\*/|[Ee]'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$.*?\$(?P=tag)\$
+             |"(?:[^"]|"")*")
+    | (?P<param>%\((?P<name>[^)]+)\)s)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
+    | (?P<open>\()
+    | (?P<close>\))
+    | (?P<semi>;)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_WHERE_ENDS = frozenset(
+    {"GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT", "OFFSET", "FETCH", "FOR", "RETURNING", "UNION", "INTERSECT",
+     "EXCEPT"}
+)
+
+
+class OptionalError(ValueError):
+    """A query whose @optional parameters cannot be dropped with their predicates."""
+
+
+def where_conjuncts(sql: str) -> tuple[int, int, list[tuple[int, int]]]:
+    """The top-level WHERE clause of ``sql``: (start of ``WHERE``, end of the clause, the spans of its
+    AND-ed parts). Refuses a clause with a top-level OR (``a AND b OR c`` is not a conjunction) and
+    a query with more than one top-level WHERE."""
+    depth = 0
+    where: int | None = None
+    end = -1
+    parts: list[tuple[int, int]] = []
+    start = -1
+    between = False
+    last_end = -1
+    for m in _SCAN.finditer(sql):
+        if m.group("skip") is not None:
+            continue
+        if m.group("open"):
+            depth += 1
+        elif m.group("close"):
+            depth -= 1
+        if depth != 0 or m.group("open") or m.group("close"):
+            if where is not None and end < 0:
+                last_end = m.end()
+                if start < 0:
+                    start = m.start()
+            continue
+        word = (m.group("word") or "").upper()
+        if word == "WHERE":
+            if where is not None:
+                raise OptionalError("more than one top-level WHERE (a UNION?): @optional needs one")
+            where, start = m.start(), -1
+            continue
+        if where is None or end >= 0:
+            continue
+        if word in _WHERE_ENDS or m.group("semi"):
+            end = m.start()
+            continue
+        if word == "OR":
+            raise OptionalError("the WHERE clause has a top-level OR: put the OR-ed conditions in parentheses")
+        if word == "BETWEEN":
+            between = True
+        elif word == "AND" and between:
+            between = False
+        elif word == "AND":
+            parts.append((start, last_end))
+            start = -1
+            continue
+        if start < 0:
+            start = m.start()
+        last_end = m.end()
+    if where is None:
+        raise OptionalError("no top-level WHERE clause to drop predicates from")
+    if start >= 0:
+        parts.append((start, last_end))
+    if end < 0:
+        end = len(sql.rstrip().rstrip(";").rstrip())
+    return where, end, parts
+
+
+def _params_in(text: str) -> set[str]:
+    return {m.group("name") for m in _SCAN.finditer(text) if m.group("param")}
+
+
+def optional_variants(sql: str, optional: list[str] | tuple[str, ...]) -> dict[frozenset[str], str]:
+    """The SQL for every set of omitted ``optional`` parameters: each WHERE part that names an omitted
+    parameter is dropped (and ``WHERE`` itself when no part is left). Keys are the omitted names."""
+    where, end, parts = where_conjuncts(sql)
+    texts = [sql[a:b] for a, b in parts]
+    names = [_params_in(t) for t in texts]
+    chosen = set(optional)
+    outside = _params_in(sql[:where] + sql[end:])
+    for used in names:
+        if not used & chosen:
+            outside |= used
+    stray = sorted(chosen & outside)
+    if stray:
+        raise OptionalError(f"@optional {', '.join(stray)}: also used outside the WHERE parts it may drop")
+    missing = sorted(chosen - set().union(*names, set()))
+    if missing:
+        raise OptionalError(f"@optional {', '.join(missing)}: no WHERE part uses it")
+    out: dict[frozenset[str], str] = {}
+    for mask in range(1 << len(optional)):
+        omitted = frozenset(n for k, n in enumerate(optional) if mask >> k & 1)
+        kept = [t for t, used in zip(texts, names, strict=True) if not used & omitted]
+        if kept == texts:
+            out[omitted] = sql
+            continue
+        newline = "\n" if "\n" in sql[where:end] else " "
+        clause = ("WHERE " + f"{newline}    AND ".join(k.strip() for k in kept) + newline) if kept else ""
+        tail = sql[end:].lstrip()
+        out[omitted] = (sql[:where] + clause + tail).rstrip() if tail else (sql[:where] + clause).rstrip()
+    return out

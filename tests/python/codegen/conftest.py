@@ -7,6 +7,7 @@ made here is named ``codegen_*`` and dropped at the end.
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -73,6 +74,8 @@ def fixture_db_url(codegen_db_url: str, template_db: str) -> Iterator[str]:
 def generated_dir(codegen_db_url: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding the generated ``cgshop`` package (``cgshop/queries/``)."""
     out = tmp_path_factory.mktemp("codegen_out")
+    # the schema's hand-written types (@json), as python/chaindb/<schema>/types.py is to a product
+    shutil.copytree(FIXTURES / "package" / SCHEMA, out / SCHEMA)
     rc = codegen_main(
         [
             "--database-url", with_dbname(codegen_db_url, template_db),

@@ -56,7 +56,9 @@ def test_module_shape(q: ModuleType, generated_dir: Any) -> None:
     assert q.Store.model_fields["phone"].annotation == str | None
     assert q.OrderWithStoreRow.model_fields["store_name"].annotation is str
     assert q.OrderWithStoreRow.model_fields["order_id"].annotation == int | None
-    assert q.OrderTotalsRow.model_fields["n"].annotation == int | None
+    # count(*) is never NULL; sum() of no rows is (the parse tree: chaindb.codegen.infer)
+    assert q.OrderTotalsRow.model_fields["n"].annotation is int
+    assert q.OrderTotalsRow.model_fields["total"].annotation == decimal.Decimal | None
     # @not-null on a non-SETOF function's result
     assert q.StoreActivateRow.model_fields["id"].annotation is uuid.UUID
     assert q.StoreActivateRow.model_fields["phone"].annotation == str | None

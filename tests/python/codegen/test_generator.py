@@ -28,6 +28,7 @@ from chaindb.codegen.runtime import parse_array
 
 QUERIES = Path(__file__).parent / "fixtures" / "queries"
 SCHEMA = "cgshop"
+FIXTURE_PACKAGE = Path(__file__).parent / "fixtures" / "package"  # cgshop/types.py: the @json types
 ROOT = Path(__file__).resolve().parents[3]
 VENV_BIN = Path(sys.executable).parent
 
@@ -39,9 +40,9 @@ def write_queries(tmp_path: Path, text: str, name: str = "extra.sql") -> Path:
     return tmp_path / "queries"
 
 
-def gen(url: str, queries: Path) -> dict[str, str]:
+def gen(url: str, queries: Path, package_dir: Path = FIXTURE_PACKAGE) -> dict[str, str]:
     with psycopg.connect(url, autocommit=True) as conn:
-        return generate(conn, SCHEMA, queries)
+        return generate(conn, SCHEMA, queries, package_dir)
 
 
 ImportFrom = Callable[[Path, str], AbstractContextManager[ModuleType]]
@@ -125,6 +126,7 @@ def test_regeneration_is_byte_identical_and_check_mode(
     assert sorted(first) == ["__init__.py", "models.py", "orders.py", "stores.py"]
 
     out = tmp_path / "out"
+    shutil.copytree(FIXTURE_PACKAGE / SCHEMA, out / SCHEMA)
     args = ["--database-url", fixture_db_url, "--schema", SCHEMA, "--queries-dir", str(QUERIES), "--out-dir", str(out)]
     assert codegen_main([*args, "--check"]) == 1  # nothing written yet
     assert codegen_main(args) == 0

@@ -10,7 +10,7 @@ import datetime
 import decimal
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -62,7 +62,7 @@ RETURNING b.*;""",
 
 
 def batch_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     manufacturer_id: uuid.UUID,
     sku_id: uuid.UUID,
@@ -88,7 +88,7 @@ def batch_create(
 
 
 async def batch_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     manufacturer_id: uuid.UUID,
     sku_id: uuid.UUID,
@@ -122,12 +122,12 @@ WHERE b.id = %(id)s::uuid;""",
 )
 
 
-def batch_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Batch | None:
+def batch_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Batch | None:
     """One batch by id."""
     return BATCH_GET.first(conn, {"id": id})
 
 
-async def batch_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Batch | None:
+async def batch_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Batch | None:
     """One batch by id."""
     return await BATCH_GET.first_async(conn, {"id": id})
 
@@ -141,12 +141,12 @@ WHERE b.batch_public_id = %(batch_public_id)s::text;""",
 )
 
 
-def batch_get_by_public_id(conn: psycopg.Connection[Any], *, batch_public_id: str) -> Batch | None:
+def batch_get_by_public_id(conn: psycopg.Connection[object], *, batch_public_id: str) -> Batch | None:
     """One batch by the public id printed in its QR payloads."""
     return BATCH_GET_BY_PUBLIC_ID.first(conn, {"batch_public_id": batch_public_id})
 
 
-async def batch_get_by_public_id_async(conn: psycopg.AsyncConnection[Any], *, batch_public_id: str) -> Batch | None:
+async def batch_get_by_public_id_async(conn: psycopg.AsyncConnection[object], *, batch_public_id: str) -> Batch | None:
     """One batch by the public id printed in its QR payloads."""
     return await BATCH_GET_BY_PUBLIC_ID.first_async(conn, {"batch_public_id": batch_public_id})
 
@@ -161,18 +161,18 @@ ORDER BY b.created_at DESC, b.id ASC;""",
 )
 
 
-def batch_list_by_manufacturer(conn: psycopg.Connection[Any], *, manufacturer_id: uuid.UUID) -> list[Batch]:
+def batch_list_by_manufacturer(conn: psycopg.Connection[object], *, manufacturer_id: uuid.UUID) -> list[Batch]:
     """The batches of a manufacturer, newest first."""
     return BATCH_LIST_BY_MANUFACTURER.all(conn, {"manufacturer_id": manufacturer_id})
 
 
-def batch_list_by_manufacturer_iter(conn: psycopg.Connection[Any], *, manufacturer_id: uuid.UUID) -> Iterator[Batch]:
+def batch_list_by_manufacturer_iter(conn: psycopg.Connection[object], *, manufacturer_id: uuid.UUID) -> Iterator[Batch]:
     """Stream the rows of ``batch_list_by_manufacturer`` (see ``batch_list_by_manufacturer``)."""
     return BATCH_LIST_BY_MANUFACTURER.stream(conn, {"manufacturer_id": manufacturer_id})
 
 
 async def batch_list_by_manufacturer_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     manufacturer_id: uuid.UUID,
 ) -> list[Batch]:
@@ -181,7 +181,7 @@ async def batch_list_by_manufacturer_async(
 
 
 def batch_list_by_manufacturer_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     manufacturer_id: uuid.UUID,
 ) -> AsyncIterator[Batch]:
@@ -200,7 +200,7 @@ RETURNING b.*;""",
 
 
 def batch_set_onchain_pubkey(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     onchain_batch_pubkey: str,
@@ -210,7 +210,7 @@ def batch_set_onchain_pubkey(
 
 
 async def batch_set_onchain_pubkey_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     onchain_batch_pubkey: str,
@@ -244,12 +244,12 @@ FROM authenticity.activate_batch(%(id)s::uuid, %(tx_signature)s::text) AS b;""",
 )
 
 
-def batch_activate(conn: psycopg.Connection[Any], *, id: uuid.UUID, tx_signature: str) -> Batch:
+def batch_activate(conn: psycopg.Connection[object], *, id: uuid.UUID, tx_signature: str) -> Batch:
     """CREATED -> ACTIVE, recording the activation transaction and when (activated_at = common.now())."""
     return BATCH_ACTIVATE.one(conn, {"id": id, "tx_signature": tx_signature})
 
 
-async def batch_activate_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID, tx_signature: str) -> Batch:
+async def batch_activate_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID, tx_signature: str) -> Batch:
     """CREATED -> ACTIVE, recording the activation transaction and when (activated_at = common.now())."""
     return await BATCH_ACTIVATE.one_async(conn, {"id": id, "tx_signature": tx_signature})
 
@@ -279,12 +279,12 @@ FROM authenticity.pause_batch(%(id)s::uuid) AS b;""",
 )
 
 
-def batch_pause(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Batch:
+def batch_pause(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Batch:
     """ACTIVE -> PAUSED: the batch stops verifying codes."""
     return BATCH_PAUSE.one(conn, {"id": id})
 
 
-async def batch_pause_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Batch:
+async def batch_pause_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Batch:
     """ACTIVE -> PAUSED: the batch stops verifying codes."""
     return await BATCH_PAUSE.one_async(conn, {"id": id})
 
@@ -314,12 +314,12 @@ FROM authenticity.resume_batch(%(id)s::uuid) AS b;""",
 )
 
 
-def batch_resume(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Batch:
+def batch_resume(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Batch:
     """PAUSED -> ACTIVE."""
     return BATCH_RESUME.one(conn, {"id": id})
 
 
-async def batch_resume_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Batch:
+async def batch_resume_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Batch:
     """PAUSED -> ACTIVE."""
     return await BATCH_RESUME.one_async(conn, {"id": id})
 
@@ -349,11 +349,11 @@ FROM authenticity.close_batch(%(id)s::uuid) AS b;""",
 )
 
 
-def batch_close(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Batch:
+def batch_close(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Batch:
     """CREATED | ACTIVE | PAUSED -> CLOSED, for good."""
     return BATCH_CLOSE.one(conn, {"id": id})
 
 
-async def batch_close_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Batch:
+async def batch_close_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Batch:
     """CREATED | ACTIVE | PAUSED -> CLOSED, for good."""
     return await BATCH_CLOSE.one_async(conn, {"id": id})

@@ -10,7 +10,7 @@ Generated from ``queries/authenticity/code_packs.sql`` (``make generate``): per 
 import datetime
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -52,7 +52,7 @@ RETURNING p.*;""",
 
 
 def code_pack_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     batch_id: uuid.UUID,
     pack_id: str,
@@ -72,7 +72,7 @@ def code_pack_create(
 
 
 async def code_pack_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     batch_id: uuid.UUID,
     pack_id: str,
@@ -100,12 +100,12 @@ WHERE p.id = %(id)s::uuid;""",
 )
 
 
-def code_pack_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> CodePack | None:
+def code_pack_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> CodePack | None:
     """One pack by id."""
     return CODE_PACK_GET.first(conn, {"id": id})
 
 
-async def code_pack_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> CodePack | None:
+async def code_pack_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> CodePack | None:
     """One pack by id."""
     return await CODE_PACK_GET.first_async(conn, {"id": id})
 
@@ -119,12 +119,12 @@ WHERE p.pack_id = %(pack_id)s::text;""",
 )
 
 
-def code_pack_get_by_pack_id(conn: psycopg.Connection[Any], *, pack_id: str) -> CodePack | None:
+def code_pack_get_by_pack_id(conn: psycopg.Connection[object], *, pack_id: str) -> CodePack | None:
     """One pack by its public pack id."""
     return CODE_PACK_GET_BY_PACK_ID.first(conn, {"pack_id": pack_id})
 
 
-async def code_pack_get_by_pack_id_async(conn: psycopg.AsyncConnection[Any], *, pack_id: str) -> CodePack | None:
+async def code_pack_get_by_pack_id_async(conn: psycopg.AsyncConnection[object], *, pack_id: str) -> CodePack | None:
     """One pack by its public pack id."""
     return await CODE_PACK_GET_BY_PACK_ID.first_async(conn, {"pack_id": pack_id})
 
@@ -151,17 +151,16 @@ CODE_PACK_LIST_BY_BATCH: Final = _rt.Query(
 FROM authenticity.code_packs AS p
 WHERE p.batch_id = %(batch_id)s::uuid
 ORDER BY p.created_at, p.id;""",
-    not_null=("code_count",),
 )
 
 
-def code_pack_list_by_batch(conn: psycopg.Connection[Any], *, batch_id: uuid.UUID) -> list[CodePackListByBatchRow]:
+def code_pack_list_by_batch(conn: psycopg.Connection[object], *, batch_id: uuid.UUID) -> list[CodePackListByBatchRow]:
     """The packs of a batch, oldest first, with how many codes each holds."""
     return CODE_PACK_LIST_BY_BATCH.all(conn, {"batch_id": batch_id})
 
 
 def code_pack_list_by_batch_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     batch_id: uuid.UUID,
 ) -> Iterator[CodePackListByBatchRow]:
@@ -170,7 +169,7 @@ def code_pack_list_by_batch_iter(
 
 
 async def code_pack_list_by_batch_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     batch_id: uuid.UUID,
 ) -> list[CodePackListByBatchRow]:
@@ -179,7 +178,7 @@ async def code_pack_list_by_batch_async(
 
 
 def code_pack_list_by_batch_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     batch_id: uuid.UUID,
 ) -> AsyncIterator[CodePackListByBatchRow]:
@@ -208,12 +207,12 @@ FROM authenticity.mark_code_pack_ready(%(id)s::uuid) AS p;""",
 )
 
 
-def code_pack_mark_ready(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> CodePack:
+def code_pack_mark_ready(conn: psycopg.Connection[object], *, id: uuid.UUID) -> CodePack:
     """GENERATING -> READY, once the pack holds exactly quantity codes."""
     return CODE_PACK_MARK_READY.one(conn, {"id": id})
 
 
-async def code_pack_mark_ready_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> CodePack:
+async def code_pack_mark_ready_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> CodePack:
     """GENERATING -> READY, once the pack holds exactly quantity codes."""
     return await CODE_PACK_MARK_READY.one_async(conn, {"id": id})
 
@@ -239,12 +238,12 @@ FROM authenticity.record_code_pack_download(%(id)s::uuid) AS p;""",
 )
 
 
-def code_pack_download(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> CodePack:
+def code_pack_download(conn: psycopg.Connection[object], *, id: uuid.UUID) -> CodePack:
     """Count one download (READY or DOWNLOADED, before download_expires_at by the database's clock); READY -> DOWNLOADED. Then read code_pack_codes."""
     return CODE_PACK_DOWNLOAD.one(conn, {"id": id})
 
 
-async def code_pack_download_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> CodePack:
+async def code_pack_download_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> CodePack:
     """Count one download (READY or DOWNLOADED, before download_expires_at by the database's clock); READY -> DOWNLOADED. Then read code_pack_codes."""
     return await CODE_PACK_DOWNLOAD.one_async(conn, {"id": id})
 
@@ -263,22 +262,26 @@ WHERE c.pack_id = %(id)s::uuid;""",
 )
 
 
-def code_pack_codes(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> list[CodePackCodesRow]:
+def code_pack_codes(conn: psycopg.Connection[object], *, id: uuid.UUID) -> list[CodePackCodesRow]:
     """The codes of a pack for printing: the ciphertext to decrypt with the app's key, the commitment (associated data) and the public payload."""
     return CODE_PACK_CODES.all(conn, {"id": id})
 
 
-def code_pack_codes_iter(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Iterator[CodePackCodesRow]:
+def code_pack_codes_iter(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Iterator[CodePackCodesRow]:
     """Stream the rows of ``code_pack_codes`` (see ``code_pack_codes``)."""
     return CODE_PACK_CODES.stream(conn, {"id": id})
 
 
-async def code_pack_codes_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> list[CodePackCodesRow]:
+async def code_pack_codes_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> list[CodePackCodesRow]:
     """The codes of a pack for printing: the ciphertext to decrypt with the app's key, the commitment (associated data) and the public payload."""
     return await CODE_PACK_CODES.all_async(conn, {"id": id})
 
 
-def code_pack_codes_iter_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> AsyncIterator[CodePackCodesRow]:
+def code_pack_codes_iter_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    id: uuid.UUID,
+) -> AsyncIterator[CodePackCodesRow]:
     """Stream the rows of ``code_pack_codes`` (see ``code_pack_codes_async``)."""
     return CODE_PACK_CODES.stream_async(conn, {"id": id})
 
@@ -304,11 +307,11 @@ FROM authenticity.confirm_print(%(id)s::uuid) AS p;""",
 )
 
 
-def code_pack_confirm_print(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> CodePack:
+def code_pack_confirm_print(conn: psycopg.Connection[object], *, id: uuid.UUID) -> CodePack:
     """DOWNLOADED -> PRINT_CONFIRMED at common.now(): purges every code's plaintext in the same transaction."""
     return CODE_PACK_CONFIRM_PRINT.one(conn, {"id": id})
 
 
-async def code_pack_confirm_print_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> CodePack:
+async def code_pack_confirm_print_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> CodePack:
     """DOWNLOADED -> PRINT_CONFIRMED at common.now(): purges every code's plaintext in the same transaction."""
     return await CODE_PACK_CONFIRM_PRINT.one_async(conn, {"id": id})

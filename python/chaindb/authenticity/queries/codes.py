@@ -8,7 +8,7 @@ Generated from ``queries/authenticity/codes.sql`` (``make generate``): per query
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -53,13 +53,13 @@ WHERE c.commitment = %(commitment)s::bytea;""",
 )
 
 
-def code_get_by_commitment(conn: psycopg.Connection[Any], *, commitment: bytes) -> CodeGetByCommitmentRow | None:
+def code_get_by_commitment(conn: psycopg.Connection[object], *, commitment: bytes) -> CodeGetByCommitmentRow | None:
     """A code by its commitment, with its pack and batch (the scan lookup)."""
     return CODE_GET_BY_COMMITMENT.first(conn, {"commitment": commitment})
 
 
 async def code_get_by_commitment_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
 ) -> CodeGetByCommitmentRow | None:
@@ -90,12 +90,16 @@ WHERE c.onchain_code_pda = %(onchain_code_pda)s::text;""",
 )
 
 
-def code_get_by_pda(conn: psycopg.Connection[Any], *, onchain_code_pda: str) -> CodeGetByPdaRow | None:
+def code_get_by_pda(conn: psycopg.Connection[object], *, onchain_code_pda: str) -> CodeGetByPdaRow | None:
     """A code by its on-chain PDA, with its pack and batch."""
     return CODE_GET_BY_PDA.first(conn, {"onchain_code_pda": onchain_code_pda})
 
 
-async def code_get_by_pda_async(conn: psycopg.AsyncConnection[Any], *, onchain_code_pda: str) -> CodeGetByPdaRow | None:
+async def code_get_by_pda_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    onchain_code_pda: str,
+) -> CodeGetByPdaRow | None:
     """A code by its on-chain PDA, with its pack and batch."""
     return await CODE_GET_BY_PDA.first_async(conn, {"onchain_code_pda": onchain_code_pda})
 
@@ -108,16 +112,15 @@ CODE_COUNT_BY_PACK: Final = _rt.Query(
     count(c.code_plaintext) AS with_plaintext
 FROM authenticity.codes AS c
 WHERE c.pack_id = %(pack_id)s::uuid;""",
-    not_null=("total", "with_plaintext"),
 )
 
 
-def code_count_by_pack(conn: psycopg.Connection[Any], *, pack_id: uuid.UUID) -> CodeCountByPackRow:
+def code_count_by_pack(conn: psycopg.Connection[object], *, pack_id: uuid.UUID) -> CodeCountByPackRow:
     """How many codes a pack holds, and how many of them still hold (encrypted) plaintext (0 and 0 for an unknown pack)."""
     return CODE_COUNT_BY_PACK.one(conn, {"pack_id": pack_id})
 
 
-async def code_count_by_pack_async(conn: psycopg.AsyncConnection[Any], *, pack_id: uuid.UUID) -> CodeCountByPackRow:
+async def code_count_by_pack_async(conn: psycopg.AsyncConnection[object], *, pack_id: uuid.UUID) -> CodeCountByPackRow:
     """How many codes a pack holds, and how many of them still hold (encrypted) plaintext (0 and 0 for an unknown pack)."""
     return await CODE_COUNT_BY_PACK.one_async(conn, {"pack_id": pack_id})
 
@@ -140,7 +143,7 @@ LIMIT %(max_rows)s::integer;""",
 
 
 def code_list_by_pack(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     pack_id: uuid.UUID,
     after_id: uuid.UUID | None = None,
@@ -151,7 +154,7 @@ def code_list_by_pack(
 
 
 def code_list_by_pack_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     pack_id: uuid.UUID,
     after_id: uuid.UUID | None = None,
@@ -162,7 +165,7 @@ def code_list_by_pack_iter(
 
 
 async def code_list_by_pack_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     pack_id: uuid.UUID,
     after_id: uuid.UUID | None = None,
@@ -173,7 +176,7 @@ async def code_list_by_pack_async(
 
 
 def code_list_by_pack_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     pack_id: uuid.UUID,
     after_id: uuid.UUID | None = None,

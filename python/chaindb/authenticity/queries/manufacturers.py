@@ -8,7 +8,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -51,13 +51,13 @@ RETURNING m.*;""",
 )
 
 
-def manufacturer_create(conn: psycopg.Connection[Any], *, name: str, hmac_kms_key_id: str) -> Manufacturer:
+def manufacturer_create(conn: psycopg.Connection[object], *, name: str, hmac_kms_key_id: str) -> Manufacturer:
     """Register an active manufacturer with the id (a reference, never the key) of its HMAC key in the KMS."""
     return MANUFACTURER_CREATE.one(conn, {"name": name, "hmac_kms_key_id": hmac_kms_key_id})
 
 
 async def manufacturer_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     name: str,
     hmac_kms_key_id: str,
@@ -75,12 +75,12 @@ WHERE m.id = %(id)s::uuid;""",
 )
 
 
-def manufacturer_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Manufacturer | None:
+def manufacturer_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Manufacturer | None:
     """One manufacturer by id."""
     return MANUFACTURER_GET.first(conn, {"id": id})
 
 
-async def manufacturer_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Manufacturer | None:
+async def manufacturer_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Manufacturer | None:
     """One manufacturer by id."""
     return await MANUFACTURER_GET.first_async(conn, {"id": id})
 
@@ -96,12 +96,12 @@ LIMIT 1;""",
 )
 
 
-def manufacturer_get_by_name(conn: psycopg.Connection[Any], *, name: str) -> Manufacturer | None:
+def manufacturer_get_by_name(conn: psycopg.Connection[object], *, name: str) -> Manufacturer | None:
     """The oldest manufacturer with this name (names are not unique), for create-or-get."""
     return MANUFACTURER_GET_BY_NAME.first(conn, {"name": name})
 
 
-async def manufacturer_get_by_name_async(conn: psycopg.AsyncConnection[Any], *, name: str) -> Manufacturer | None:
+async def manufacturer_get_by_name_async(conn: psycopg.AsyncConnection[object], *, name: str) -> Manufacturer | None:
     """The oldest manufacturer with this name (names are not unique), for create-or-get."""
     return await MANUFACTURER_GET_BY_NAME.first_async(conn, {"name": name})
 
@@ -115,22 +115,22 @@ ORDER BY m.name, m.id;""",
 )
 
 
-def manufacturer_list(conn: psycopg.Connection[Any]) -> list[Manufacturer]:
+def manufacturer_list(conn: psycopg.Connection[object]) -> list[Manufacturer]:
     """Every manufacturer, by name."""
     return MANUFACTURER_LIST.all(conn, {})
 
 
-def manufacturer_list_iter(conn: psycopg.Connection[Any]) -> Iterator[Manufacturer]:
+def manufacturer_list_iter(conn: psycopg.Connection[object]) -> Iterator[Manufacturer]:
     """Stream the rows of ``manufacturer_list`` (see ``manufacturer_list``)."""
     return MANUFACTURER_LIST.stream(conn, {})
 
 
-async def manufacturer_list_async(conn: psycopg.AsyncConnection[Any]) -> list[Manufacturer]:
+async def manufacturer_list_async(conn: psycopg.AsyncConnection[object]) -> list[Manufacturer]:
     """Every manufacturer, by name."""
     return await MANUFACTURER_LIST.all_async(conn, {})
 
 
-def manufacturer_list_iter_async(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[Manufacturer]:
+def manufacturer_list_iter_async(conn: psycopg.AsyncConnection[object]) -> AsyncIterator[Manufacturer]:
     """Stream the rows of ``manufacturer_list`` (see ``manufacturer_list_async``)."""
     return MANUFACTURER_LIST.stream_async(conn, {})
 
@@ -146,7 +146,7 @@ RETURNING m.*;""",
 
 
 def manufacturer_set_status(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     status: ManufacturerStatus,
@@ -156,7 +156,7 @@ def manufacturer_set_status(
 
 
 async def manufacturer_set_status_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     status: ManufacturerStatus,
@@ -175,7 +175,7 @@ RETURNING s.*;""",
 
 
 def sku_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     manufacturer_id: uuid.UUID,
     sku_code: str,
@@ -195,7 +195,7 @@ def sku_create(
 
 
 async def sku_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     manufacturer_id: uuid.UUID,
     sku_code: str,
@@ -223,12 +223,12 @@ WHERE s.id = %(id)s::uuid;""",
 )
 
 
-def sku_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Skus | None:
+def sku_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Skus | None:
     """One SKU by id."""
     return SKU_GET.first(conn, {"id": id})
 
 
-async def sku_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Skus | None:
+async def sku_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Skus | None:
     """One SKU by id."""
     return await SKU_GET.first_async(conn, {"id": id})
 
@@ -242,13 +242,13 @@ WHERE s.manufacturer_id = %(manufacturer_id)s::uuid AND s.sku_code = %(sku_code)
 )
 
 
-def sku_get_by_code(conn: psycopg.Connection[Any], *, manufacturer_id: uuid.UUID, sku_code: str) -> Skus | None:
+def sku_get_by_code(conn: psycopg.Connection[object], *, manufacturer_id: uuid.UUID, sku_code: str) -> Skus | None:
     """A manufacturer's SKU by its code (unique per manufacturer)."""
     return SKU_GET_BY_CODE.first(conn, {"manufacturer_id": manufacturer_id, "sku_code": sku_code})
 
 
 async def sku_get_by_code_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     manufacturer_id: uuid.UUID,
     sku_code: str,
@@ -267,18 +267,18 @@ ORDER BY s.sku_code;""",
 )
 
 
-def sku_list_by_manufacturer(conn: psycopg.Connection[Any], *, manufacturer_id: uuid.UUID) -> list[Skus]:
+def sku_list_by_manufacturer(conn: psycopg.Connection[object], *, manufacturer_id: uuid.UUID) -> list[Skus]:
     """The SKUs of a manufacturer, by code."""
     return SKU_LIST_BY_MANUFACTURER.all(conn, {"manufacturer_id": manufacturer_id})
 
 
-def sku_list_by_manufacturer_iter(conn: psycopg.Connection[Any], *, manufacturer_id: uuid.UUID) -> Iterator[Skus]:
+def sku_list_by_manufacturer_iter(conn: psycopg.Connection[object], *, manufacturer_id: uuid.UUID) -> Iterator[Skus]:
     """Stream the rows of ``sku_list_by_manufacturer`` (see ``sku_list_by_manufacturer``)."""
     return SKU_LIST_BY_MANUFACTURER.stream(conn, {"manufacturer_id": manufacturer_id})
 
 
 async def sku_list_by_manufacturer_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     manufacturer_id: uuid.UUID,
 ) -> list[Skus]:
@@ -287,7 +287,7 @@ async def sku_list_by_manufacturer_async(
 
 
 def sku_list_by_manufacturer_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     manufacturer_id: uuid.UUID,
 ) -> AsyncIterator[Skus]:

@@ -8,7 +8,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import datetime
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -41,7 +41,7 @@ RETURNING t.*;""",
 
 
 def treasury_op_record_refill_swap(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     pyusd_in: int,
     sol_out_lamports: int,
@@ -61,7 +61,7 @@ def treasury_op_record_refill_swap(
 
 
 async def treasury_op_record_refill_swap_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     pyusd_in: int,
     sol_out_lamports: int,
@@ -89,13 +89,13 @@ WHERE t.tx_signature = %(tx_signature)s::text;""",
 )
 
 
-def treasury_op_get_by_tx_signature(conn: psycopg.Connection[Any], *, tx_signature: str) -> TreasuryOp | None:
+def treasury_op_get_by_tx_signature(conn: psycopg.Connection[object], *, tx_signature: str) -> TreasuryOp | None:
     """One operation by its transaction signature."""
     return TREASURY_OP_GET_BY_TX_SIGNATURE.first(conn, {"tx_signature": tx_signature})
 
 
 async def treasury_op_get_by_tx_signature_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     tx_signature: str,
 ) -> TreasuryOp | None:
@@ -113,23 +113,23 @@ LIMIT %(max_rows)s::integer;""",
 )
 
 
-def treasury_op_list_recent(conn: psycopg.Connection[Any], *, max_rows: int) -> list[TreasuryOp]:
+def treasury_op_list_recent(conn: psycopg.Connection[object], *, max_rows: int) -> list[TreasuryOp]:
     """The latest operations, newest first."""
     return TREASURY_OP_LIST_RECENT.all(conn, {"max_rows": max_rows})
 
 
-def treasury_op_list_recent_iter(conn: psycopg.Connection[Any], *, max_rows: int) -> Iterator[TreasuryOp]:
+def treasury_op_list_recent_iter(conn: psycopg.Connection[object], *, max_rows: int) -> Iterator[TreasuryOp]:
     """Stream the rows of ``treasury_op_list_recent`` (see ``treasury_op_list_recent``)."""
     return TREASURY_OP_LIST_RECENT.stream(conn, {"max_rows": max_rows})
 
 
-async def treasury_op_list_recent_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> list[TreasuryOp]:
+async def treasury_op_list_recent_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> list[TreasuryOp]:
     """The latest operations, newest first."""
     return await TREASURY_OP_LIST_RECENT.all_async(conn, {"max_rows": max_rows})
 
 
 def treasury_op_list_recent_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     max_rows: int,
 ) -> AsyncIterator[TreasuryOp]:
@@ -146,17 +146,20 @@ TREASURY_OP_TOTALS: Final = _rt.Query(
     coalesce(sum(t.sol_out_lamports), 0)::bigint AS sol_out_lamports
 FROM authenticity.treasury_ops AS t
 WHERE %(since)s::timestamptz IS NULL OR t.created_at >= %(since)s::timestamptz;""",
-    not_null=("operations", "pyusd_in", "sol_out_lamports"),
 )
 
 
-def treasury_op_totals(conn: psycopg.Connection[Any], *, since: datetime.datetime | None = None) -> TreasuryOpTotalsRow:
+def treasury_op_totals(
+    conn: psycopg.Connection[object],
+    *,
+    since: datetime.datetime | None = None,
+) -> TreasuryOpTotalsRow:
     """PYUSD spent and lamports bought since an instant (NULL: ever), and how many swaps."""
     return TREASURY_OP_TOTALS.one(conn, {"since": since})
 
 
 async def treasury_op_totals_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     since: datetime.datetime | None = None,
 ) -> TreasuryOpTotalsRow:

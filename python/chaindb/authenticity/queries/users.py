@@ -7,7 +7,7 @@ Generated from ``queries/authenticity/users.sql`` (``make generate``): per query
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -46,13 +46,13 @@ RETURNING u.*;""",
 )
 
 
-def user_create(conn: psycopg.Connection[Any], *, email: str, privy_user_id: str | None = None) -> User:
+def user_create(conn: psycopg.Connection[object], *, email: str, privy_user_id: str | None = None) -> User:
     """Create a user; email is unique regardless of case, privy_user_id (NULL: not linked yet) unique when given."""
     return USER_CREATE.one(conn, {"email": email, "privy_user_id": privy_user_id})
 
 
 async def user_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     email: str,
     privy_user_id: str | None = None,
@@ -70,12 +70,12 @@ WHERE u.id = %(id)s::uuid;""",
 )
 
 
-def user_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> User | None:
+def user_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> User | None:
     """One user by id."""
     return USER_GET.first(conn, {"id": id})
 
 
-async def user_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> User | None:
+async def user_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> User | None:
     """One user by id."""
     return await USER_GET.first_async(conn, {"id": id})
 
@@ -89,12 +89,12 @@ WHERE lower(u.email) = lower(%(email)s::text);""",
 )
 
 
-def user_get_by_email(conn: psycopg.Connection[Any], *, email: str) -> User | None:
+def user_get_by_email(conn: psycopg.Connection[object], *, email: str) -> User | None:
     """One user by email, case-insensitively (uses users_email_key)."""
     return USER_GET_BY_EMAIL.first(conn, {"email": email})
 
 
-async def user_get_by_email_async(conn: psycopg.AsyncConnection[Any], *, email: str) -> User | None:
+async def user_get_by_email_async(conn: psycopg.AsyncConnection[object], *, email: str) -> User | None:
     """One user by email, case-insensitively (uses users_email_key)."""
     return await USER_GET_BY_EMAIL.first_async(conn, {"email": email})
 
@@ -108,12 +108,12 @@ WHERE u.privy_user_id = %(privy_user_id)s::text;""",
 )
 
 
-def user_get_by_privy_user_id(conn: psycopg.Connection[Any], *, privy_user_id: str) -> User | None:
+def user_get_by_privy_user_id(conn: psycopg.Connection[object], *, privy_user_id: str) -> User | None:
     """One user by Privy id."""
     return USER_GET_BY_PRIVY_USER_ID.first(conn, {"privy_user_id": privy_user_id})
 
 
-async def user_get_by_privy_user_id_async(conn: psycopg.AsyncConnection[Any], *, privy_user_id: str) -> User | None:
+async def user_get_by_privy_user_id_async(conn: psycopg.AsyncConnection[object], *, privy_user_id: str) -> User | None:
     """One user by Privy id."""
     return await USER_GET_BY_PRIVY_USER_ID.first_async(conn, {"privy_user_id": privy_user_id})
 
@@ -129,7 +129,7 @@ RETURNING u.*;""",
 
 
 def user_set_privy_user_id(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     privy_user_id: str | None = None,
@@ -139,7 +139,7 @@ def user_set_privy_user_id(
 
 
 async def user_set_privy_user_id_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     privy_user_id: str | None = None,
@@ -157,13 +157,13 @@ RETURNING w.*;""",
 )
 
 
-def user_wallet_link(conn: psycopg.Connection[Any], *, user_id: uuid.UUID, wallet_pubkey: str) -> UserWallet:
+def user_wallet_link(conn: psycopg.Connection[object], *, user_id: uuid.UUID, wallet_pubkey: str) -> UserWallet:
     """Link a Solana wallet to a user; created_after_first_success is computed by the database."""
     return USER_WALLET_LINK.one(conn, {"user_id": user_id, "wallet_pubkey": wallet_pubkey})
 
 
 async def user_wallet_link_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     wallet_pubkey: str,
@@ -182,22 +182,26 @@ ORDER BY w.created_at, w.id;""",
 )
 
 
-def user_wallet_list(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> list[UserWallet]:
+def user_wallet_list(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> list[UserWallet]:
     """A user's wallets, oldest first."""
     return USER_WALLET_LIST.all(conn, {"user_id": user_id})
 
 
-def user_wallet_list_iter(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> Iterator[UserWallet]:
+def user_wallet_list_iter(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> Iterator[UserWallet]:
     """Stream the rows of ``user_wallet_list`` (see ``user_wallet_list``)."""
     return USER_WALLET_LIST.stream(conn, {"user_id": user_id})
 
 
-async def user_wallet_list_async(conn: psycopg.AsyncConnection[Any], *, user_id: uuid.UUID) -> list[UserWallet]:
+async def user_wallet_list_async(conn: psycopg.AsyncConnection[object], *, user_id: uuid.UUID) -> list[UserWallet]:
     """A user's wallets, oldest first."""
     return await USER_WALLET_LIST.all_async(conn, {"user_id": user_id})
 
 
-def user_wallet_list_iter_async(conn: psycopg.AsyncConnection[Any], *, user_id: uuid.UUID) -> AsyncIterator[UserWallet]:
+def user_wallet_list_iter_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    user_id: uuid.UUID,
+) -> AsyncIterator[UserWallet]:
     """Stream the rows of ``user_wallet_list`` (see ``user_wallet_list_async``)."""
     return USER_WALLET_LIST.stream_async(conn, {"user_id": user_id})
 
@@ -211,13 +215,13 @@ WHERE w.wallet_pubkey = %(wallet_pubkey)s::text;""",
 )
 
 
-def user_wallet_get_by_pubkey(conn: psycopg.Connection[Any], *, wallet_pubkey: str) -> UserWallet | None:
+def user_wallet_get_by_pubkey(conn: psycopg.Connection[object], *, wallet_pubkey: str) -> UserWallet | None:
     """The wallet (and so its user) with this public key."""
     return USER_WALLET_GET_BY_PUBKEY.first(conn, {"wallet_pubkey": wallet_pubkey})
 
 
 async def user_wallet_get_by_pubkey_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     wallet_pubkey: str,
 ) -> UserWallet | None:

@@ -8,7 +8,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -61,7 +61,7 @@ FROM authenticity.confirm_verification(%(verify_intent_id)s::text, %(user_id)s::
 
 
 def verification_confirm(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     verify_intent_id: str,
     user_id: uuid.UUID,
@@ -79,7 +79,7 @@ def verification_confirm(
 
 
 async def verification_confirm_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     verify_intent_id: str,
     user_id: uuid.UUID,
@@ -123,7 +123,7 @@ FROM authenticity.fail_verification(
 
 
 def verification_fail(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     verify_intent_id: str,
     user_id: uuid.UUID,
@@ -143,7 +143,7 @@ def verification_fail(
 
 
 async def verification_fail_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     verify_intent_id: str,
     user_id: uuid.UUID,
@@ -185,13 +185,17 @@ ORDER BY v.verified_at DESC, v.id ASC;""",
 )
 
 
-def verification_list_by_user(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> list[VerificationListByUserRow]:
+def verification_list_by_user(
+    conn: psycopg.Connection[object],
+    *,
+    user_id: uuid.UUID,
+) -> list[VerificationListByUserRow]:
     """A user's verification history, newest first, with the batch's public id."""
     return VERIFICATION_LIST_BY_USER.all(conn, {"user_id": user_id})
 
 
 def verification_list_by_user_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
 ) -> Iterator[VerificationListByUserRow]:
@@ -200,7 +204,7 @@ def verification_list_by_user_iter(
 
 
 async def verification_list_by_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> list[VerificationListByUserRow]:
@@ -209,7 +213,7 @@ async def verification_list_by_user_async(
 
 
 def verification_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> AsyncIterator[VerificationListByUserRow]:
@@ -227,18 +231,22 @@ ORDER BY v.verified_at, v.id;""",
 )
 
 
-def verification_list_by_commitment(conn: psycopg.Connection[Any], *, commitment: bytes) -> list[Verification]:
+def verification_list_by_commitment(conn: psycopg.Connection[object], *, commitment: bytes) -> list[Verification]:
     """Every verification of a code, oldest first: at most one SUCCESS, any number of FAILs."""
     return VERIFICATION_LIST_BY_COMMITMENT.all(conn, {"commitment": commitment})
 
 
-def verification_list_by_commitment_iter(conn: psycopg.Connection[Any], *, commitment: bytes) -> Iterator[Verification]:
+def verification_list_by_commitment_iter(
+    conn: psycopg.Connection[object],
+    *,
+    commitment: bytes,
+) -> Iterator[Verification]:
     """Stream the rows of ``verification_list_by_commitment`` (see ``verification_list_by_commitment``)."""
     return VERIFICATION_LIST_BY_COMMITMENT.stream(conn, {"commitment": commitment})
 
 
 async def verification_list_by_commitment_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
 ) -> list[Verification]:
@@ -247,7 +255,7 @@ async def verification_list_by_commitment_async(
 
 
 def verification_list_by_commitment_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
 ) -> AsyncIterator[Verification]:
@@ -264,13 +272,13 @@ WHERE v.commitment = %(commitment)s::bytea AND v.result = 'SUCCESS';""",
 )
 
 
-def verification_get_success(conn: psycopg.Connection[Any], *, commitment: bytes) -> Verification | None:
+def verification_get_success(conn: psycopg.Connection[object], *, commitment: bytes) -> Verification | None:
     """The SUCCESS verification of a code, if any."""
     return VERIFICATION_GET_SUCCESS.first(conn, {"commitment": commitment})
 
 
 async def verification_get_success_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
 ) -> Verification | None:
@@ -280,18 +288,18 @@ async def verification_get_success_async(
 
 VERIFICATION_REWARD_TOTAL_BY_USER: Final[_rt.Query[int]] = _rt.Query(
     "verification_reward_total_by_user",
-    _rt.Value(not_null=True),
+    _rt.Value(),
     """SELECT coalesce(sum(v.reward_lamports), 0)::bigint AS reward_lamports
 FROM authenticity.verifications AS v
 WHERE v.user_id = %(user_id)s::uuid AND v.result = 'SUCCESS';""",
 )
 
 
-def verification_reward_total_by_user(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> int:
+def verification_reward_total_by_user(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> int:
     """Lamports paid to a user in rewards (the sum over its SUCCESS verifications; 0 when none)."""
     return VERIFICATION_REWARD_TOTAL_BY_USER.one(conn, {"user_id": user_id})
 
 
-async def verification_reward_total_by_user_async(conn: psycopg.AsyncConnection[Any], *, user_id: uuid.UUID) -> int:
+async def verification_reward_total_by_user_async(conn: psycopg.AsyncConnection[object], *, user_id: uuid.UUID) -> int:
     """Lamports paid to a user in rewards (the sum over its SUCCESS verifications; 0 when none)."""
     return await VERIFICATION_REWARD_TOTAL_BY_USER.one_async(conn, {"user_id": user_id})

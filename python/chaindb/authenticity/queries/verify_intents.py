@@ -8,7 +8,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 
 import datetime
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -56,7 +56,7 @@ FROM authenticity.issue_verify_intent(
 
 
 def verify_intent_issue(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     commitment: bytes,
     reward_lamports: int,
@@ -76,7 +76,7 @@ def verify_intent_issue(
 
 
 async def verify_intent_issue_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
     reward_lamports: int,
@@ -104,12 +104,16 @@ WHERE i.verify_intent_id = %(verify_intent_id)s::text;""",
 )
 
 
-def verify_intent_get(conn: psycopg.Connection[Any], *, verify_intent_id: str) -> VerifyIntent | None:
+def verify_intent_get(conn: psycopg.Connection[object], *, verify_intent_id: str) -> VerifyIntent | None:
     """One intent by its public id."""
     return VERIFY_INTENT_GET.first(conn, {"verify_intent_id": verify_intent_id})
 
 
-async def verify_intent_get_async(conn: psycopg.AsyncConnection[Any], *, verify_intent_id: str) -> VerifyIntent | None:
+async def verify_intent_get_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    verify_intent_id: str,
+) -> VerifyIntent | None:
     """One intent by its public id."""
     return await VERIFY_INTENT_GET.first_async(conn, {"verify_intent_id": verify_intent_id})
 
@@ -127,23 +131,27 @@ ORDER BY i.created_at, i.id;""",
 )
 
 
-def verify_intent_list_open(conn: psycopg.Connection[Any], *, commitment: bytes) -> list[VerifyIntent]:
+def verify_intent_list_open(conn: psycopg.Connection[object], *, commitment: bytes) -> list[VerifyIntent]:
     """The intents of a code that can still be confirmed (ISSUED, not expired by the database's clock)."""
     return VERIFY_INTENT_LIST_OPEN.all(conn, {"commitment": commitment})
 
 
-def verify_intent_list_open_iter(conn: psycopg.Connection[Any], *, commitment: bytes) -> Iterator[VerifyIntent]:
+def verify_intent_list_open_iter(conn: psycopg.Connection[object], *, commitment: bytes) -> Iterator[VerifyIntent]:
     """Stream the rows of ``verify_intent_list_open`` (see ``verify_intent_list_open``)."""
     return VERIFY_INTENT_LIST_OPEN.stream(conn, {"commitment": commitment})
 
 
-async def verify_intent_list_open_async(conn: psycopg.AsyncConnection[Any], *, commitment: bytes) -> list[VerifyIntent]:
+async def verify_intent_list_open_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    commitment: bytes,
+) -> list[VerifyIntent]:
     """The intents of a code that can still be confirmed (ISSUED, not expired by the database's clock)."""
     return await VERIFY_INTENT_LIST_OPEN.all_async(conn, {"commitment": commitment})
 
 
 def verify_intent_list_open_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     commitment: bytes,
 ) -> AsyncIterator[VerifyIntent]:
@@ -158,11 +166,11 @@ VERIFY_INTENT_EXPIRE: Final[_rt.Query[int]] = _rt.Query(
 )
 
 
-def verify_intent_expire(conn: psycopg.Connection[Any]) -> int:
+def verify_intent_expire(conn: psycopg.Connection[object]) -> int:
     """Move every ISSUED intent past its expires_at by the database's clock to EXPIRED; returns how many."""
     return VERIFY_INTENT_EXPIRE.one(conn, {})
 
 
-async def verify_intent_expire_async(conn: psycopg.AsyncConnection[Any]) -> int:
+async def verify_intent_expire_async(conn: psycopg.AsyncConnection[object]) -> int:
     """Move every ISSUED intent past its expires_at by the database's clock to EXPIRED; returns how many."""
     return await VERIFY_INTENT_EXPIRE.one_async(conn, {})

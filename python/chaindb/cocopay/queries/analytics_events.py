@@ -9,7 +9,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 import ipaddress
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any, Final, TypedDict
+from typing import Final, TypedDict
 
 import psycopg
 from pydantic import JsonValue
@@ -58,7 +58,10 @@ VALUES (
 )
 
 
-def analytics_event_append_many(conn: psycopg.Connection[Any], rows: Iterable[AnalyticsEventAppendManyParams]) -> int:
+def analytics_event_append_many(
+    conn: psycopg.Connection[object],
+    rows: Iterable[AnalyticsEventAppendManyParams],
+) -> int:
     """Append events in bulk (executemany, pipelined); returns how many were written."""
     return ANALYTICS_EVENT_APPEND_MANY.many(
         conn,
@@ -75,7 +78,7 @@ def analytics_event_append_many(conn: psycopg.Connection[Any], rows: Iterable[An
 
 
 async def analytics_event_append_many_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     rows: Iterable[AnalyticsEventAppendManyParams],
 ) -> int:
     """Append events in bulk (executemany, pipelined); returns how many were written."""
@@ -105,7 +108,7 @@ LIMIT %(max_rows)s::integer;""",
 
 
 def analytics_event_list_by_user(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     max_rows: int,
@@ -115,7 +118,7 @@ def analytics_event_list_by_user(
 
 
 def analytics_event_list_by_user_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     max_rows: int,
@@ -125,7 +128,7 @@ def analytics_event_list_by_user_iter(
 
 
 async def analytics_event_list_by_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     max_rows: int,
@@ -135,7 +138,7 @@ async def analytics_event_list_by_user_async(
 
 
 def analytics_event_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     max_rows: int,
@@ -146,17 +149,17 @@ def analytics_event_list_by_user_iter_async(
 
 ANALYTICS_EVENT_COUNT_BY_NAME: Final[_rt.Query[int]] = _rt.Query(
     "analytics_event_count_by_name",
-    _rt.Value(not_null=True),
+    _rt.Value(),
     """SELECT count(*) AS n FROM cocopay.analytics_events AS e
 WHERE e.event_name = %(event_name)s::varchar;""",
 )
 
 
-def analytics_event_count_by_name(conn: psycopg.Connection[Any], *, event_name: str) -> int:
+def analytics_event_count_by_name(conn: psycopg.Connection[object], *, event_name: str) -> int:
     """How many events have this name."""
     return ANALYTICS_EVENT_COUNT_BY_NAME.one(conn, {"event_name": event_name})
 
 
-async def analytics_event_count_by_name_async(conn: psycopg.AsyncConnection[Any], *, event_name: str) -> int:
+async def analytics_event_count_by_name_async(conn: psycopg.AsyncConnection[object], *, event_name: str) -> int:
     """How many events have this name."""
     return await ANALYTICS_EVENT_COUNT_BY_NAME.one_async(conn, {"event_name": event_name})

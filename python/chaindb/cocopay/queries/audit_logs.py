@@ -9,7 +9,7 @@ Generated from ``queries/cocopay/audit_logs.sql`` (``make generate``): per query
 import ipaddress
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -54,7 +54,7 @@ RETURNING a.*;""",
 
 
 def audit_log_append(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID | None = None,
     ip_address: ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Interface | ipaddress.IPv6Interface | str | None = None,
@@ -84,7 +84,7 @@ def audit_log_append(
 
 
 async def audit_log_append_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID | None = None,
     ip_address: ipaddress.IPv4Address | ipaddress.IPv6Address | ipaddress.IPv4Interface | ipaddress.IPv6Interface | str | None = None,
@@ -124,7 +124,7 @@ ORDER BY a.created_at, a.id;""",
 
 
 def audit_log_list_by_resource(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     resource_type: str,
     resource_id: uuid.UUID,
@@ -134,7 +134,7 @@ def audit_log_list_by_resource(
 
 
 def audit_log_list_by_resource_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     resource_type: str,
     resource_id: uuid.UUID,
@@ -144,7 +144,7 @@ def audit_log_list_by_resource_iter(
 
 
 async def audit_log_list_by_resource_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     resource_type: str,
     resource_id: uuid.UUID,
@@ -157,7 +157,7 @@ async def audit_log_list_by_resource_async(
 
 
 def audit_log_list_by_resource_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     resource_type: str,
     resource_id: uuid.UUID,
@@ -177,13 +177,13 @@ LIMIT %(max_rows)s::integer;""",
 )
 
 
-def audit_log_list_by_user(conn: psycopg.Connection[Any], *, user_id: uuid.UUID, max_rows: int) -> list[AuditLog]:
+def audit_log_list_by_user(conn: psycopg.Connection[object], *, user_id: uuid.UUID, max_rows: int) -> list[AuditLog]:
     """A user's latest audit entries, newest first."""
     return AUDIT_LOG_LIST_BY_USER.all(conn, {"user_id": user_id, "max_rows": max_rows})
 
 
 def audit_log_list_by_user_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     max_rows: int,
@@ -193,7 +193,7 @@ def audit_log_list_by_user_iter(
 
 
 async def audit_log_list_by_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     max_rows: int,
@@ -203,7 +203,7 @@ async def audit_log_list_by_user_async(
 
 
 def audit_log_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     max_rows: int,

@@ -6,7 +6,7 @@ Generated from ``queries/cocopay/feature_flags.sql`` (``make generate``): per qu
 """
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -39,7 +39,7 @@ RETURNING f.*;""",
 
 
 def feature_flag_upsert(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     name: str,
     description: str | None = None,
@@ -59,7 +59,7 @@ def feature_flag_upsert(
 
 
 async def feature_flag_upsert_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     name: str,
     description: str | None = None,
@@ -86,12 +86,12 @@ WHERE f.name = %(name)s::varchar;""",
 )
 
 
-def feature_flag_get(conn: psycopg.Connection[Any], *, name: str) -> FeatureFlag | None:
+def feature_flag_get(conn: psycopg.Connection[object], *, name: str) -> FeatureFlag | None:
     """One flag by name."""
     return FEATURE_FLAG_GET.first(conn, {"name": name})
 
 
-async def feature_flag_get_async(conn: psycopg.AsyncConnection[Any], *, name: str) -> FeatureFlag | None:
+async def feature_flag_get_async(conn: psycopg.AsyncConnection[object], *, name: str) -> FeatureFlag | None:
     """One flag by name."""
     return await FEATURE_FLAG_GET.first_async(conn, {"name": name})
 
@@ -105,21 +105,21 @@ ORDER BY f.name;""",
 )
 
 
-def feature_flag_list_enabled(conn: psycopg.Connection[Any]) -> list[FeatureFlag]:
+def feature_flag_list_enabled(conn: psycopg.Connection[object]) -> list[FeatureFlag]:
     """The enabled flags, by name."""
     return FEATURE_FLAG_LIST_ENABLED.all(conn, {})
 
 
-def feature_flag_list_enabled_iter(conn: psycopg.Connection[Any]) -> Iterator[FeatureFlag]:
+def feature_flag_list_enabled_iter(conn: psycopg.Connection[object]) -> Iterator[FeatureFlag]:
     """Stream the rows of ``feature_flag_list_enabled`` (see ``feature_flag_list_enabled``)."""
     return FEATURE_FLAG_LIST_ENABLED.stream(conn, {})
 
 
-async def feature_flag_list_enabled_async(conn: psycopg.AsyncConnection[Any]) -> list[FeatureFlag]:
+async def feature_flag_list_enabled_async(conn: psycopg.AsyncConnection[object]) -> list[FeatureFlag]:
     """The enabled flags, by name."""
     return await FEATURE_FLAG_LIST_ENABLED.all_async(conn, {})
 
 
-def feature_flag_list_enabled_iter_async(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[FeatureFlag]:
+def feature_flag_list_enabled_iter_async(conn: psycopg.AsyncConnection[object]) -> AsyncIterator[FeatureFlag]:
     """Stream the rows of ``feature_flag_list_enabled`` (see ``feature_flag_list_enabled_async``)."""
     return FEATURE_FLAG_LIST_ENABLED.stream_async(conn, {})

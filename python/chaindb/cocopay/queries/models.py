@@ -16,11 +16,13 @@ import uuid
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Annotated, Final
 
 from pydantic import JsonValue
 
 from chaindb.codegen import runtime as _rt
+
+from ..types import TokenUse
 
 __all__ = [
     "PAYOUT_STATUS_TRANSITIONS",
@@ -42,11 +44,13 @@ __all__ = [
     "SmartAccount",
     "Store",
     "StoreDailyStat",
+    "StoreGetWithMembersRow",
     "StoreListByMemberRow",
     "StoreMember",
     "StoreRole",
     "TokenBalance",
     "Transaction",
+    "TransactionSearchRow",
     "TransactionStatus",
     "TransactionType",
     "User",
@@ -346,7 +350,32 @@ class StoreListByMemberRow(_rt.Record):
     short_code: str | None
     deployment_status: DeploymentStatus
     role: StoreRole
-    accepted_at: datetime.datetime | None
+    accepted_at: datetime.datetime
+
+
+class StoreGetWithMembersRow(_rt.Record):
+    """A result row of ``store_get_with_members`` (``queries/cocopay/stores.sql``)."""
+
+    id: uuid.UUID
+    name: str
+    symbol: str
+    short_code: str | None
+    deployment_status: DeploymentStatus
+    members: Annotated[list[StoreMember], _rt.rows_json(StoreMember)]
+
+
+class TransactionSearchRow(_rt.Record):
+    """A result row of ``transaction_search`` (``queries/cocopay/transactions.sql``)."""
+
+    id: uuid.UUID
+    type: TransactionType
+    status: TransactionStatus
+    store_id: uuid.UUID | None
+    from_user_id: uuid.UUID | None
+    amount_usd: decimal.Decimal
+    tokens_used: Annotated[list[TokenUse] | None, _rt.json_as(list[TokenUse])]
+    rewards_earned: Annotated[TokenUse | None, _rt.json_as(TokenUse)]
+    created_at: datetime.datetime
 
 
 PAYOUT_STATUS_TRANSITIONS: Final[Mapping[PayoutStatus, frozenset[PayoutStatus]]] = MappingProxyType(

@@ -7,7 +7,7 @@ Generated from ``queries/cocopay/passkeys.sql`` (``make generate``): per query, 
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -48,7 +48,7 @@ RETURNING p.*;""",
 
 
 def passkey_register(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     credential_id: str,
@@ -74,7 +74,7 @@ def passkey_register(
 
 
 async def passkey_register_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     credential_id: str,
@@ -109,7 +109,7 @@ RETURNING p.*;""",
 )
 
 
-def passkey_use(conn: psycopg.Connection[Any], *, credential_id: str, sign_count: int) -> Passkey | None:
+def passkey_use(conn: psycopg.Connection[object], *, credential_id: str, sign_count: int) -> Passkey | None:
     """Record an assertion: the authenticator's new sign_count and last_used_at = common.now().
     A lower sign_count than stored raises CD004 (passkeys_sign_count_monotonic). None for an unknown credential.
     """
@@ -117,7 +117,7 @@ def passkey_use(conn: psycopg.Connection[Any], *, credential_id: str, sign_count
 
 
 async def passkey_use_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     credential_id: str,
     sign_count: int,
@@ -136,13 +136,13 @@ WHERE p.credential_id = %(credential_id)s::varchar;""",
 )
 
 
-def passkey_get_by_credential_id(conn: psycopg.Connection[Any], *, credential_id: str) -> Passkey | None:
+def passkey_get_by_credential_id(conn: psycopg.Connection[object], *, credential_id: str) -> Passkey | None:
     """One passkey by its WebAuthn credential id."""
     return PASSKEY_GET_BY_CREDENTIAL_ID.first(conn, {"credential_id": credential_id})
 
 
 async def passkey_get_by_credential_id_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     credential_id: str,
 ) -> Passkey | None:
@@ -160,23 +160,23 @@ ORDER BY p.created_at, p.id;""",
 )
 
 
-def passkey_list_by_user(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> list[Passkey]:
+def passkey_list_by_user(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> list[Passkey]:
     """A user's passkeys, oldest first."""
     return PASSKEY_LIST_BY_USER.all(conn, {"user_id": user_id})
 
 
-def passkey_list_by_user_iter(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> Iterator[Passkey]:
+def passkey_list_by_user_iter(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> Iterator[Passkey]:
     """Stream the rows of ``passkey_list_by_user`` (see ``passkey_list_by_user``)."""
     return PASSKEY_LIST_BY_USER.stream(conn, {"user_id": user_id})
 
 
-async def passkey_list_by_user_async(conn: psycopg.AsyncConnection[Any], *, user_id: uuid.UUID) -> list[Passkey]:
+async def passkey_list_by_user_async(conn: psycopg.AsyncConnection[object], *, user_id: uuid.UUID) -> list[Passkey]:
     """A user's passkeys, oldest first."""
     return await PASSKEY_LIST_BY_USER.all_async(conn, {"user_id": user_id})
 
 
 def passkey_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> AsyncIterator[Passkey]:
@@ -191,11 +191,11 @@ WHERE p.id = %(id)s::uuid AND p.user_id = %(user_id)s::uuid;""",
 )
 
 
-def passkey_delete(conn: psycopg.Connection[Any], *, id: uuid.UUID, user_id: uuid.UUID) -> int:
+def passkey_delete(conn: psycopg.Connection[object], *, id: uuid.UUID, user_id: uuid.UUID) -> int:
     """A user removes one of their passkeys; returns 1, or 0 when it is not theirs."""
     return PASSKEY_DELETE.rowcount(conn, {"id": id, "user_id": user_id})
 
 
-async def passkey_delete_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID, user_id: uuid.UUID) -> int:
+async def passkey_delete_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID, user_id: uuid.UUID) -> int:
     """A user removes one of their passkeys; returns 1, or 0 when it is not theirs."""
     return await PASSKEY_DELETE.rowcount_async(conn, {"id": id, "user_id": user_id})

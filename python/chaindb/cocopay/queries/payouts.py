@@ -9,7 +9,7 @@ Generated from ``queries/cocopay/payouts.sql`` (``make generate``): per query, t
 import decimal
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -59,7 +59,7 @@ FROM cocopay.request_payout(
 
 
 def payout_request(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     store_id: uuid.UUID,
     requested_by: uuid.UUID,
@@ -85,7 +85,7 @@ def payout_request(
 
 
 async def payout_request_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     requested_by: uuid.UUID,
@@ -120,13 +120,13 @@ PAYOUT_START: Final = _rt.Query(
 )
 
 
-def payout_start(conn: psycopg.Connection[Any], *, id: uuid.UUID, external_id: str | None = None) -> Payout:
+def payout_start(conn: psycopg.Connection[object], *, id: uuid.UUID, external_id: str | None = None) -> Payout:
     """pending -> processing, with the provider's id when known (cocopay.start_payout). CD005 unknown, CD001 not pending."""
     return PAYOUT_START.one(conn, {"id": id, "external_id": external_id})
 
 
 async def payout_start_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     external_id: str | None = None,
@@ -145,13 +145,13 @@ PAYOUT_COMPLETE: Final = _rt.Query(
 )
 
 
-def payout_complete(conn: psycopg.Connection[Any], *, id: uuid.UUID, external_id: str | None = None) -> Payout:
+def payout_complete(conn: psycopg.Connection[object], *, id: uuid.UUID, external_id: str | None = None) -> Payout:
     """processing -> completed with processed_at = common.now() (cocopay.complete_payout). CD001 not processing."""
     return PAYOUT_COMPLETE.one(conn, {"id": id, "external_id": external_id})
 
 
 async def payout_complete_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     external_id: str | None = None,
@@ -170,12 +170,12 @@ PAYOUT_FAIL: Final = _rt.Query(
 )
 
 
-def payout_fail(conn: psycopg.Connection[Any], *, id: uuid.UUID, error_message: str) -> Payout:
+def payout_fail(conn: psycopg.Connection[object], *, id: uuid.UUID, error_message: str) -> Payout:
     """pending | processing -> failed with processed_at = common.now() (cocopay.fail_payout). CD001 when settled."""
     return PAYOUT_FAIL.one(conn, {"id": id, "error_message": error_message})
 
 
-async def payout_fail_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID, error_message: str) -> Payout:
+async def payout_fail_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID, error_message: str) -> Payout:
     """pending | processing -> failed with processed_at = common.now() (cocopay.fail_payout). CD001 when settled."""
     return await PAYOUT_FAIL.one_async(conn, {"id": id, "error_message": error_message})
 
@@ -188,12 +188,12 @@ WHERE p.id = %(id)s::uuid;""",
 )
 
 
-def payout_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Payout | None:
+def payout_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Payout | None:
     """One payout by id."""
     return PAYOUT_GET.first(conn, {"id": id})
 
 
-async def payout_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Payout | None:
+async def payout_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Payout | None:
     """One payout by id."""
     return await PAYOUT_GET.first_async(conn, {"id": id})
 
@@ -208,23 +208,23 @@ ORDER BY p.created_at DESC, p.id ASC;""",
 )
 
 
-def payout_list_by_store(conn: psycopg.Connection[Any], *, store_id: uuid.UUID) -> list[Payout]:
+def payout_list_by_store(conn: psycopg.Connection[object], *, store_id: uuid.UUID) -> list[Payout]:
     """A store's payouts, newest first."""
     return PAYOUT_LIST_BY_STORE.all(conn, {"store_id": store_id})
 
 
-def payout_list_by_store_iter(conn: psycopg.Connection[Any], *, store_id: uuid.UUID) -> Iterator[Payout]:
+def payout_list_by_store_iter(conn: psycopg.Connection[object], *, store_id: uuid.UUID) -> Iterator[Payout]:
     """Stream the rows of ``payout_list_by_store`` (see ``payout_list_by_store``)."""
     return PAYOUT_LIST_BY_STORE.stream(conn, {"store_id": store_id})
 
 
-async def payout_list_by_store_async(conn: psycopg.AsyncConnection[Any], *, store_id: uuid.UUID) -> list[Payout]:
+async def payout_list_by_store_async(conn: psycopg.AsyncConnection[object], *, store_id: uuid.UUID) -> list[Payout]:
     """A store's payouts, newest first."""
     return await PAYOUT_LIST_BY_STORE.all_async(conn, {"store_id": store_id})
 
 
 def payout_list_by_store_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
 ) -> AsyncIterator[Payout]:
@@ -243,21 +243,21 @@ LIMIT %(max_rows)s::integer;""",
 )
 
 
-def payout_list_open(conn: psycopg.Connection[Any], *, max_rows: int) -> list[Payout]:
+def payout_list_open(conn: psycopg.Connection[object], *, max_rows: int) -> list[Payout]:
     """Payouts still to be processed or settled (pending, processing), oldest first."""
     return PAYOUT_LIST_OPEN.all(conn, {"max_rows": max_rows})
 
 
-def payout_list_open_iter(conn: psycopg.Connection[Any], *, max_rows: int) -> Iterator[Payout]:
+def payout_list_open_iter(conn: psycopg.Connection[object], *, max_rows: int) -> Iterator[Payout]:
     """Stream the rows of ``payout_list_open`` (see ``payout_list_open``)."""
     return PAYOUT_LIST_OPEN.stream(conn, {"max_rows": max_rows})
 
 
-async def payout_list_open_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> list[Payout]:
+async def payout_list_open_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> list[Payout]:
     """Payouts still to be processed or settled (pending, processing), oldest first."""
     return await PAYOUT_LIST_OPEN.all_async(conn, {"max_rows": max_rows})
 
 
-def payout_list_open_iter_async(conn: psycopg.AsyncConnection[Any], *, max_rows: int) -> AsyncIterator[Payout]:
+def payout_list_open_iter_async(conn: psycopg.AsyncConnection[object], *, max_rows: int) -> AsyncIterator[Payout]:
     """Stream the rows of ``payout_list_open`` (see ``payout_list_open_async``)."""
     return PAYOUT_LIST_OPEN.stream_async(conn, {"max_rows": max_rows})

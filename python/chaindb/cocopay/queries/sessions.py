@@ -9,7 +9,7 @@ Generated from ``queries/cocopay/sessions.sql`` (``make generate``): per query, 
 import datetime
 import ipaddress
 import uuid
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
@@ -49,7 +49,7 @@ RETURNING s.*;""",
 
 
 def session_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     token_hash: str,
@@ -75,7 +75,7 @@ def session_create(
 
 
 async def session_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     token_hash: str,
@@ -112,12 +112,12 @@ WHERE
 )
 
 
-def session_get_by_token_hash(conn: psycopg.Connection[Any], *, token_hash: str) -> Session | None:
+def session_get_by_token_hash(conn: psycopg.Connection[object], *, token_hash: str) -> Session | None:
     """The usable session with this token hash: not revoked and not expired by the database's clock."""
     return SESSION_GET_BY_TOKEN_HASH.first(conn, {"token_hash": token_hash})
 
 
-async def session_get_by_token_hash_async(conn: psycopg.AsyncConnection[Any], *, token_hash: str) -> Session | None:
+async def session_get_by_token_hash_async(conn: psycopg.AsyncConnection[object], *, token_hash: str) -> Session | None:
     """The usable session with this token hash: not revoked and not expired by the database's clock."""
     return await SESSION_GET_BY_TOKEN_HASH.first_async(conn, {"token_hash": token_hash})
 
@@ -130,12 +130,12 @@ SESSION_REVOKE: Final = _rt.Query(
 )
 
 
-def session_revoke(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Session | None:
+def session_revoke(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Session | None:
     """Revoke a session (logout) at common.now() (cocopay.revoke_session); None when it is unknown or revoked already."""
     return SESSION_REVOKE.first(conn, {"id": id})
 
 
-async def session_revoke_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Session | None:
+async def session_revoke_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Session | None:
     """Revoke a session (logout) at common.now() (cocopay.revoke_session); None when it is unknown or revoked already."""
     return await SESSION_REVOKE.first_async(conn, {"id": id})
 
@@ -147,12 +147,12 @@ SESSION_REVOKE_ALL_FOR_USER: Final[_rt.Query[int]] = _rt.Query(
 )
 
 
-def session_revoke_all_for_user(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> int:
+def session_revoke_all_for_user(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> int:
     """Revoke every unrevoked session of a user (logout everywhere; cocopay.revoke_user_sessions); returns how many."""
     return SESSION_REVOKE_ALL_FOR_USER.one(conn, {"user_id": user_id})
 
 
-async def session_revoke_all_for_user_async(conn: psycopg.AsyncConnection[Any], *, user_id: uuid.UUID) -> int:
+async def session_revoke_all_for_user_async(conn: psycopg.AsyncConnection[object], *, user_id: uuid.UUID) -> int:
     """Revoke every unrevoked session of a user (logout everywhere; cocopay.revoke_user_sessions); returns how many."""
     return await SESSION_REVOKE_ALL_FOR_USER.one_async(conn, {"user_id": user_id})
 
@@ -164,11 +164,11 @@ WHERE s.expires_at <= common.now();""",
 )
 
 
-def session_delete_expired(conn: psycopg.Connection[Any]) -> int:
+def session_delete_expired(conn: psycopg.Connection[object]) -> int:
     """Clean-up: delete the sessions that expired by the database's clock; returns how many."""
     return SESSION_DELETE_EXPIRED.rowcount(conn, {})
 
 
-async def session_delete_expired_async(conn: psycopg.AsyncConnection[Any]) -> int:
+async def session_delete_expired_async(conn: psycopg.AsyncConnection[object]) -> int:
     """Clean-up: delete the sessions that expired by the database's clock; returns how many."""
     return await SESSION_DELETE_EXPIRED.rowcount_async(conn, {})

@@ -9,7 +9,7 @@ Generated from ``queries/cocopay/smart_accounts.sql`` (``make generate``): per q
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -52,7 +52,7 @@ FROM cocopay.get_or_create_smart_account(
 
 
 def smart_account_get_or_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     chain_id: ChainId,
@@ -78,7 +78,7 @@ def smart_account_get_or_create(
 
 
 async def smart_account_get_or_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     chain_id: ChainId,
@@ -112,13 +112,18 @@ WHERE a.user_id = %(user_id)s::uuid AND a.chain_id = %(chain_id)s::cocopay.chain
 )
 
 
-def smart_account_get(conn: psycopg.Connection[Any], *, user_id: uuid.UUID, chain_id: ChainId) -> SmartAccount | None:
+def smart_account_get(
+    conn: psycopg.Connection[object],
+    *,
+    user_id: uuid.UUID,
+    chain_id: ChainId,
+) -> SmartAccount | None:
     """The user's account on a chain."""
     return SMART_ACCOUNT_GET.first(conn, {"user_id": user_id, "chain_id": chain_id})
 
 
 async def smart_account_get_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     chain_id: ChainId,
@@ -137,7 +142,7 @@ WHERE a.chain_id = %(chain_id)s::cocopay.chain_id AND a.address = %(address)s::v
 
 
 def smart_account_get_by_address(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     chain_id: ChainId,
     address: str,
@@ -147,7 +152,7 @@ def smart_account_get_by_address(
 
 
 async def smart_account_get_by_address_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     chain_id: ChainId,
     address: str,
@@ -166,18 +171,18 @@ ORDER BY a.chain_id;""",
 )
 
 
-def smart_account_list_by_user(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> list[SmartAccount]:
+def smart_account_list_by_user(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> list[SmartAccount]:
     """A user's accounts on every chain."""
     return SMART_ACCOUNT_LIST_BY_USER.all(conn, {"user_id": user_id})
 
 
-def smart_account_list_by_user_iter(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> Iterator[SmartAccount]:
+def smart_account_list_by_user_iter(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> Iterator[SmartAccount]:
     """Stream the rows of ``smart_account_list_by_user`` (see ``smart_account_list_by_user``)."""
     return SMART_ACCOUNT_LIST_BY_USER.stream(conn, {"user_id": user_id})
 
 
 async def smart_account_list_by_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> list[SmartAccount]:
@@ -186,7 +191,7 @@ async def smart_account_list_by_user_async(
 
 
 def smart_account_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> AsyncIterator[SmartAccount]:
@@ -205,7 +210,7 @@ SMART_ACCOUNT_MARK_DEPLOYED: Final = _rt.Query(
 
 
 def smart_account_mark_deployed(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     deploy_tx_hash: str,
@@ -217,7 +222,7 @@ def smart_account_mark_deployed(
 
 
 async def smart_account_mark_deployed_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     deploy_tx_hash: str,

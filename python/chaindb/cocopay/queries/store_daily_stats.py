@@ -8,7 +8,7 @@ statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its 
 import datetime
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -34,12 +34,12 @@ STORE_DAILY_STATS_REFRESH: Final = _rt.Command(
 )
 
 
-def store_daily_stats_refresh(conn: psycopg.Connection[Any]) -> None:
+def store_daily_stats_refresh(conn: psycopg.Connection[object]) -> None:
     """Refresh cocopay.store_daily_stats concurrently (UTC days), as its owner (cocopay.refresh_store_daily_stats)."""
     return STORE_DAILY_STATS_REFRESH.script(conn)
 
 
-async def store_daily_stats_refresh_async(conn: psycopg.AsyncConnection[Any]) -> None:
+async def store_daily_stats_refresh_async(conn: psycopg.AsyncConnection[object]) -> None:
     """Refresh cocopay.store_daily_stats concurrently (UTC days), as its owner (cocopay.refresh_store_daily_stats)."""
     return await STORE_DAILY_STATS_REFRESH.script_async(conn)
 
@@ -61,7 +61,7 @@ ORDER BY d.date;""",
 
 
 def store_daily_stats_list(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     store_id: uuid.UUID,
     from_date: datetime.date,
@@ -72,7 +72,7 @@ def store_daily_stats_list(
 
 
 def store_daily_stats_list_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     store_id: uuid.UUID,
     from_date: datetime.date,
@@ -83,7 +83,7 @@ def store_daily_stats_list_iter(
 
 
 async def store_daily_stats_list_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     from_date: datetime.date,
@@ -97,7 +97,7 @@ async def store_daily_stats_list_async(
 
 
 def store_daily_stats_list_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     from_date: datetime.date,
@@ -123,7 +123,7 @@ WHERE d.store_id = %(store_id)s::uuid AND d.date = %(date)s::date;""",
 
 
 def store_daily_stats_get(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     store_id: uuid.UUID,
     date: datetime.date,
@@ -133,7 +133,7 @@ def store_daily_stats_get(
 
 
 async def store_daily_stats_get_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     date: datetime.date,

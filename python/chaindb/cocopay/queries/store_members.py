@@ -8,7 +8,7 @@ Generated from ``queries/cocopay/store_members.sql`` (``make generate``): per qu
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -40,7 +40,7 @@ FROM cocopay.invite_store_member(%(store_id)s::uuid, %(user_id)s::uuid, %(role)s
 
 
 def store_member_invite(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     store_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -63,7 +63,7 @@ def store_member_invite(
 
 
 async def store_member_invite_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -94,13 +94,13 @@ FROM cocopay.accept_store_member(%(store_id)s::uuid, %(user_id)s::uuid) AS m;"""
 )
 
 
-def store_member_accept(conn: psycopg.Connection[Any], *, store_id: uuid.UUID, user_id: uuid.UUID) -> StoreMember:
+def store_member_accept(conn: psycopg.Connection[object], *, store_id: uuid.UUID, user_id: uuid.UUID) -> StoreMember:
     """Accept an invitation at common.now() (cocopay.accept_store_member): CD005 no invitation, CD007 accepted already."""
     return STORE_MEMBER_ACCEPT.one(conn, {"store_id": store_id, "user_id": user_id})
 
 
 async def store_member_accept_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -118,13 +118,18 @@ WHERE m.store_id = %(store_id)s::uuid AND m.user_id = %(user_id)s::uuid;""",
 )
 
 
-def store_member_get(conn: psycopg.Connection[Any], *, store_id: uuid.UUID, user_id: uuid.UUID) -> StoreMember | None:
+def store_member_get(
+    conn: psycopg.Connection[object],
+    *,
+    store_id: uuid.UUID,
+    user_id: uuid.UUID,
+) -> StoreMember | None:
     """One membership (or invitation)."""
     return STORE_MEMBER_GET.first(conn, {"store_id": store_id, "user_id": user_id})
 
 
 async def store_member_get_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -143,23 +148,23 @@ ORDER BY m.role, m.invited_at, m.id;""",
 )
 
 
-def store_member_list(conn: psycopg.Connection[Any], *, store_id: uuid.UUID) -> list[StoreMember]:
+def store_member_list(conn: psycopg.Connection[object], *, store_id: uuid.UUID) -> list[StoreMember]:
     """The members and open invitations of a store, owner first, then by invitation time."""
     return STORE_MEMBER_LIST.all(conn, {"store_id": store_id})
 
 
-def store_member_list_iter(conn: psycopg.Connection[Any], *, store_id: uuid.UUID) -> Iterator[StoreMember]:
+def store_member_list_iter(conn: psycopg.Connection[object], *, store_id: uuid.UUID) -> Iterator[StoreMember]:
     """Stream the rows of ``store_member_list`` (see ``store_member_list``)."""
     return STORE_MEMBER_LIST.stream(conn, {"store_id": store_id})
 
 
-async def store_member_list_async(conn: psycopg.AsyncConnection[Any], *, store_id: uuid.UUID) -> list[StoreMember]:
+async def store_member_list_async(conn: psycopg.AsyncConnection[object], *, store_id: uuid.UUID) -> list[StoreMember]:
     """The members and open invitations of a store, owner first, then by invitation time."""
     return await STORE_MEMBER_LIST.all_async(conn, {"store_id": store_id})
 
 
 def store_member_list_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
 ) -> AsyncIterator[StoreMember]:

@@ -8,13 +8,13 @@ Generated from ``queries/cocopay/stores.sql`` (``make generate``): per query, th
 import decimal
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
 from chaindb.codegen import runtime as _rt
 
-from .models import Store, StoreListByMemberRow
+from .models import Store, StoreGetWithMembersRow, StoreListByMemberRow
 
 __all__ = [
     "store_create",
@@ -23,6 +23,8 @@ __all__ = [
     "store_get_async",
     "store_get_by_short_code",
     "store_get_by_short_code_async",
+    "store_get_with_members",
+    "store_get_with_members_async",
     "store_list_by_member",
     "store_list_by_member_async",
     "store_list_by_member_iter",
@@ -53,7 +55,7 @@ FROM cocopay.create_store(
 
 
 def store_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     owner_id: uuid.UUID,
     name: str,
@@ -91,7 +93,7 @@ def store_create(
 
 
 async def store_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     owner_id: uuid.UUID,
     name: str,
@@ -136,12 +138,12 @@ WHERE s.id = %(id)s::uuid;""",
 )
 
 
-def store_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Store | None:
+def store_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Store | None:
     """One store by id."""
     return STORE_GET.first(conn, {"id": id})
 
 
-async def store_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Store | None:
+async def store_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Store | None:
     """One store by id."""
     return await STORE_GET.first_async(conn, {"id": id})
 
@@ -154,12 +156,12 @@ WHERE s.short_code = %(short_code)s::varchar;""",
 )
 
 
-def store_get_by_short_code(conn: psycopg.Connection[Any], *, short_code: str) -> Store | None:
+def store_get_by_short_code(conn: psycopg.Connection[object], *, short_code: str) -> Store | None:
     """One store by the code typed when the QR code cannot be scanned."""
     return STORE_GET_BY_SHORT_CODE.first(conn, {"short_code": short_code})
 
 
-async def store_get_by_short_code_async(conn: psycopg.AsyncConnection[Any], *, short_code: str) -> Store | None:
+async def store_get_by_short_code_async(conn: psycopg.AsyncConnection[object], *, short_code: str) -> Store | None:
     """One store by the code typed when the QR code cannot be scanned."""
     return await STORE_GET_BY_SHORT_CODE.first_async(conn, {"short_code": short_code})
 
@@ -182,18 +184,22 @@ ORDER BY s.name, s.id;""",
 )
 
 
-def store_list_by_member(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> list[StoreListByMemberRow]:
+def store_list_by_member(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> list[StoreListByMemberRow]:
     """The stores a user is an accepted member of, with the user's role, by name."""
     return STORE_LIST_BY_MEMBER.all(conn, {"user_id": user_id})
 
 
-def store_list_by_member_iter(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> Iterator[StoreListByMemberRow]:
+def store_list_by_member_iter(
+    conn: psycopg.Connection[object],
+    *,
+    user_id: uuid.UUID,
+) -> Iterator[StoreListByMemberRow]:
     """Stream the rows of ``store_list_by_member`` (see ``store_list_by_member``)."""
     return STORE_LIST_BY_MEMBER.stream(conn, {"user_id": user_id})
 
 
 async def store_list_by_member_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> list[StoreListByMemberRow]:
@@ -202,9 +208,42 @@ async def store_list_by_member_async(
 
 
 def store_list_by_member_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> AsyncIterator[StoreListByMemberRow]:
     """Stream the rows of ``store_list_by_member`` (see ``store_list_by_member_async``)."""
     return STORE_LIST_BY_MEMBER.stream_async(conn, {"user_id": user_id})
+
+
+STORE_GET_WITH_MEMBERS: Final = _rt.Query(
+    "store_get_with_members",
+    StoreGetWithMembersRow,
+    """SELECT
+    s.id,
+    s.name,
+    s.symbol,
+    s.short_code,
+    s.deployment_status,
+    coalesce(
+        json_agg(m ORDER BY m.created_at, m.id) FILTER (WHERE m.id IS NOT NULL), '[]'
+    ) AS members
+FROM cocopay.stores AS s
+LEFT JOIN cocopay.store_members AS m ON s.id = m.store_id
+WHERE s.id = %(id)s::uuid
+GROUP BY s.id;""",
+)
+
+
+def store_get_with_members(conn: psycopg.Connection[object], *, id: uuid.UUID) -> StoreGetWithMembersRow | None:
+    """One store with all its memberships (accepted or invited), oldest first, nested as StoreMember rows."""
+    return STORE_GET_WITH_MEMBERS.first(conn, {"id": id})
+
+
+async def store_get_with_members_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    id: uuid.UUID,
+) -> StoreGetWithMembersRow | None:
+    """One store with all its memberships (accepted or invited), oldest first, nested as StoreMember rows."""
+    return await STORE_GET_WITH_MEMBERS.first_async(conn, {"id": id})

@@ -8,7 +8,7 @@ Generated from ``queries/cocopay/token_balances.sql`` (``make generate``): per q
 import decimal
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -56,7 +56,7 @@ RETURNING b.*;""",
 
 
 def token_balance_sync(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     chain_id: ChainId,
@@ -84,7 +84,7 @@ def token_balance_sync(
 
 
 async def token_balance_sync_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     chain_id: ChainId,
@@ -124,7 +124,7 @@ WHERE
 
 
 def token_balance_get(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     user_id: uuid.UUID,
     chain_id: ChainId,
@@ -135,7 +135,7 @@ def token_balance_get(
 
 
 async def token_balance_get_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
     chain_id: ChainId,
@@ -158,18 +158,18 @@ ORDER BY b.chain_id, b.token_address;""",
 )
 
 
-def token_balance_list_by_user(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> list[TokenBalance]:
+def token_balance_list_by_user(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> list[TokenBalance]:
     """A user's cached balances, by chain and token."""
     return TOKEN_BALANCE_LIST_BY_USER.all(conn, {"user_id": user_id})
 
 
-def token_balance_list_by_user_iter(conn: psycopg.Connection[Any], *, user_id: uuid.UUID) -> Iterator[TokenBalance]:
+def token_balance_list_by_user_iter(conn: psycopg.Connection[object], *, user_id: uuid.UUID) -> Iterator[TokenBalance]:
     """Stream the rows of ``token_balance_list_by_user`` (see ``token_balance_list_by_user``)."""
     return TOKEN_BALANCE_LIST_BY_USER.stream(conn, {"user_id": user_id})
 
 
 async def token_balance_list_by_user_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> list[TokenBalance]:
@@ -178,7 +178,7 @@ async def token_balance_list_by_user_async(
 
 
 def token_balance_list_by_user_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     user_id: uuid.UUID,
 ) -> AsyncIterator[TokenBalance]:

@@ -6,17 +6,18 @@ Generated from ``queries/cocopay/transactions.sql`` (``make generate``): per que
 (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
+import datetime
 import decimal
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 from pydantic import JsonValue
 
 from chaindb.codegen import runtime as _rt
 
-from .models import ChainId, Transaction, TransactionType
+from .models import ChainId, Transaction, TransactionSearchRow, TransactionStatus, TransactionType
 
 __all__ = [
     "transaction_confirm",
@@ -35,6 +36,10 @@ __all__ = [
     "transaction_list_by_store_async",
     "transaction_list_by_store_iter",
     "transaction_list_by_store_iter_async",
+    "transaction_search",
+    "transaction_search_async",
+    "transaction_search_iter",
+    "transaction_search_iter_async",
 ]
 
 
@@ -59,7 +64,7 @@ FROM cocopay.create_transaction(
 
 
 def transaction_create(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     idempotency_key: str,
     type: TransactionType,
@@ -94,7 +99,7 @@ def transaction_create(
 
 
 async def transaction_create_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     idempotency_key: str,
     type: TransactionType,
@@ -138,7 +143,7 @@ FROM cocopay.confirm_transaction(%(id)s::uuid, %(confirmation_code)s::varchar, %
 
 
 def transaction_confirm(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     confirmation_code: str,
@@ -160,7 +165,7 @@ def transaction_confirm(
 
 
 async def transaction_confirm_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     confirmation_code: str,
@@ -191,7 +196,7 @@ FROM cocopay.fail_transaction(%(id)s::uuid, %(error_code)s::varchar, %(error_mes
 
 
 def transaction_fail(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     id: uuid.UUID,
     error_code: str,
@@ -202,7 +207,7 @@ def transaction_fail(
 
 
 async def transaction_fail_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     id: uuid.UUID,
     error_code: str,
@@ -220,12 +225,12 @@ WHERE t.id = %(id)s::uuid;""",
 )
 
 
-def transaction_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> Transaction | None:
+def transaction_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> Transaction | None:
     """One transaction by id."""
     return TRANSACTION_GET.first(conn, {"id": id})
 
 
-async def transaction_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> Transaction | None:
+async def transaction_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> Transaction | None:
     """One transaction by id."""
     return await TRANSACTION_GET.first_async(conn, {"id": id})
 
@@ -238,13 +243,13 @@ WHERE t.idempotency_key = %(idempotency_key)s::varchar;""",
 )
 
 
-def transaction_get_by_idempotency_key(conn: psycopg.Connection[Any], *, idempotency_key: str) -> Transaction | None:
+def transaction_get_by_idempotency_key(conn: psycopg.Connection[object], *, idempotency_key: str) -> Transaction | None:
     """The transaction created under an idempotency key."""
     return TRANSACTION_GET_BY_IDEMPOTENCY_KEY.first(conn, {"idempotency_key": idempotency_key})
 
 
 async def transaction_get_by_idempotency_key_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     idempotency_key: str,
 ) -> Transaction | None:
@@ -264,7 +269,7 @@ LIMIT %(max_rows)s::integer;""",
 
 
 def transaction_list_by_store(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     store_id: uuid.UUID,
     max_rows: int,
@@ -274,7 +279,7 @@ def transaction_list_by_store(
 
 
 def transaction_list_by_store_iter(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     store_id: uuid.UUID,
     max_rows: int,
@@ -284,7 +289,7 @@ def transaction_list_by_store_iter(
 
 
 async def transaction_list_by_store_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     max_rows: int,
@@ -294,7 +299,7 @@ async def transaction_list_by_store_async(
 
 
 def transaction_list_by_store_iter_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     store_id: uuid.UUID,
     max_rows: int,
@@ -303,19 +308,137 @@ def transaction_list_by_store_iter_async(
     return TRANSACTION_LIST_BY_STORE.stream_async(conn, {"store_id": store_id, "max_rows": max_rows})
 
 
+TRANSACTION_SEARCH: Final = _rt.Query(
+    "transaction_search",
+    TransactionSearchRow,
+    """SELECT
+    t.id,
+    t.type,
+    t.status,
+    t.store_id,
+    t.from_user_id,
+    t.amount_usd,
+    t.tokens_used,
+    t.rewards_earned,
+    t.created_at
+FROM cocopay.transactions AS t
+WHERE t.store_id = %(store_id)s::uuid
+    AND t.from_user_id = %(from_user_id)s::uuid
+    AND t.status = %(status)s::cocopay.transaction_status
+    AND t.created_at >= %(since)s::timestamptz
+ORDER BY t.created_at DESC, t.id ASC
+LIMIT %(max_rows)s::integer;""",
+    optional=("store_id", "from_user_id", "status", "since"),
+)
+
+
+def transaction_search(
+    conn: psycopg.Connection[object],
+    *,
+    store_id: uuid.UUID | None = None,
+    from_user_id: uuid.UUID | None = None,
+    status: TransactionStatus | None = None,
+    since: datetime.datetime | None = None,
+    max_rows: int,
+) -> list[TransactionSearchRow]:
+    """Transactions newest first, with their typed token breakdown. Each filter given applies (store, paying user,
+    status, created at or after since); one omitted is not applied. Every combination is its own prepared
+    statement, so each one uses the index that suits it.
+    """
+    return TRANSACTION_SEARCH.all(
+        conn,
+        {
+            "store_id": store_id,
+            "from_user_id": from_user_id,
+            "status": status,
+            "since": since,
+            "max_rows": max_rows,
+        },
+    )
+
+
+def transaction_search_iter(
+    conn: psycopg.Connection[object],
+    *,
+    store_id: uuid.UUID | None = None,
+    from_user_id: uuid.UUID | None = None,
+    status: TransactionStatus | None = None,
+    since: datetime.datetime | None = None,
+    max_rows: int,
+) -> Iterator[TransactionSearchRow]:
+    """Stream the rows of ``transaction_search`` (see ``transaction_search``)."""
+    return TRANSACTION_SEARCH.stream(
+        conn,
+        {
+            "store_id": store_id,
+            "from_user_id": from_user_id,
+            "status": status,
+            "since": since,
+            "max_rows": max_rows,
+        },
+    )
+
+
+async def transaction_search_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    store_id: uuid.UUID | None = None,
+    from_user_id: uuid.UUID | None = None,
+    status: TransactionStatus | None = None,
+    since: datetime.datetime | None = None,
+    max_rows: int,
+) -> list[TransactionSearchRow]:
+    """Transactions newest first, with their typed token breakdown. Each filter given applies (store, paying user,
+    status, created at or after since); one omitted is not applied. Every combination is its own prepared
+    statement, so each one uses the index that suits it.
+    """
+    return await TRANSACTION_SEARCH.all_async(
+        conn,
+        {
+            "store_id": store_id,
+            "from_user_id": from_user_id,
+            "status": status,
+            "since": since,
+            "max_rows": max_rows,
+        },
+    )
+
+
+def transaction_search_iter_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    store_id: uuid.UUID | None = None,
+    from_user_id: uuid.UUID | None = None,
+    status: TransactionStatus | None = None,
+    since: datetime.datetime | None = None,
+    max_rows: int,
+) -> AsyncIterator[TransactionSearchRow]:
+    """Stream the rows of ``transaction_search`` (see ``transaction_search_async``)."""
+    return TRANSACTION_SEARCH.stream_async(
+        conn,
+        {
+            "store_id": store_id,
+            "from_user_id": from_user_id,
+            "status": status,
+            "since": since,
+            "max_rows": max_rows,
+        },
+    )
+
+
 TRANSACTION_COUNT_BY_STORE: Final[_rt.Query[int]] = _rt.Query(
     "transaction_count_by_store",
-    _rt.Value(not_null=True),
+    _rt.Value(),
     """SELECT count(*) AS n FROM cocopay.transactions AS t
 WHERE t.store_id = %(store_id)s::uuid;""",
 )
 
 
-def transaction_count_by_store(conn: psycopg.Connection[Any], *, store_id: uuid.UUID) -> int:
+def transaction_count_by_store(conn: psycopg.Connection[object], *, store_id: uuid.UUID) -> int:
     """How many transactions a store has (any type and status)."""
     return TRANSACTION_COUNT_BY_STORE.one(conn, {"store_id": store_id})
 
 
-async def transaction_count_by_store_async(conn: psycopg.AsyncConnection[Any], *, store_id: uuid.UUID) -> int:
+async def transaction_count_by_store_async(conn: psycopg.AsyncConnection[object], *, store_id: uuid.UUID) -> int:
     """How many transactions a store has (any type and status)."""
     return await TRANSACTION_COUNT_BY_STORE.one_async(conn, {"store_id": store_id})

@@ -6,7 +6,7 @@ Generated from ``queries/cocopay/users.sql`` (``make generate``): per query, the
 """
 
 import uuid
-from typing import Any, Final
+from typing import Final
 
 import psycopg
 
@@ -37,7 +37,7 @@ RETURNING u.*;""",
 
 
 def user_get_or_create_by_phone(
-    conn: psycopg.Connection[Any],
+    conn: psycopg.Connection[object],
     *,
     phone: str,
     name: str | None = None,
@@ -50,7 +50,7 @@ def user_get_or_create_by_phone(
 
 
 async def user_get_or_create_by_phone_async(
-    conn: psycopg.AsyncConnection[Any],
+    conn: psycopg.AsyncConnection[object],
     *,
     phone: str,
     name: str | None = None,
@@ -70,12 +70,12 @@ WHERE u.id = %(id)s::uuid;""",
 )
 
 
-def user_get(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> User | None:
+def user_get(conn: psycopg.Connection[object], *, id: uuid.UUID) -> User | None:
     """One user by id."""
     return USER_GET.first(conn, {"id": id})
 
 
-async def user_get_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> User | None:
+async def user_get_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> User | None:
     """One user by id."""
     return await USER_GET.first_async(conn, {"id": id})
 
@@ -88,12 +88,12 @@ WHERE u.phone = %(phone)s::varchar;""",
 )
 
 
-def user_get_by_phone(conn: psycopg.Connection[Any], *, phone: str) -> User | None:
+def user_get_by_phone(conn: psycopg.Connection[object], *, phone: str) -> User | None:
     """One user by phone."""
     return USER_GET_BY_PHONE.first(conn, {"phone": phone})
 
 
-async def user_get_by_phone_async(conn: psycopg.AsyncConnection[Any], *, phone: str) -> User | None:
+async def user_get_by_phone_async(conn: psycopg.AsyncConnection[object], *, phone: str) -> User | None:
     """One user by phone."""
     return await USER_GET_BY_PHONE.first_async(conn, {"phone": phone})
 
@@ -106,14 +106,14 @@ USER_VERIFY_PHONE: Final = _rt.Query(
 )
 
 
-def user_verify_phone(conn: psycopg.Connection[Any], *, id: uuid.UUID) -> User | None:
+def user_verify_phone(conn: psycopg.Connection[object], *, id: uuid.UUID) -> User | None:
     """Record that the phone was verified (OTP) at common.now() (cocopay.verify_user_phone); the first verification time
     is kept. None for an unknown user.
     """
     return USER_VERIFY_PHONE.first(conn, {"id": id})
 
 
-async def user_verify_phone_async(conn: psycopg.AsyncConnection[Any], *, id: uuid.UUID) -> User | None:
+async def user_verify_phone_async(conn: psycopg.AsyncConnection[object], *, id: uuid.UUID) -> User | None:
     """Record that the phone was verified (OTP) at common.now() (cocopay.verify_user_phone); the first verification time
     is kept. None for an unknown user.
     """
