@@ -37,6 +37,8 @@ INSERT INTO base (tbl, fields) VALUES
 ('cocopay.payouts', '{"store_id": "00000000-0000-0000-0000-0000000000f2",
     "requested_by": "00000000-0000-0000-0000-0000000000f1", "amount_usd": 1, "payout_type": "pix",
     "destination": {"pix_key": "k"}}'),
+('cocopay.store_daily_stats', '{"store_id": "00000000-0000-0000-0000-0000000000f2", "date": "2030-01-01",
+    "transaction_count": 1, "revenue_usd": 1, "unique_customers": 1, "avg_transaction_usd": 1}'),
 ('cocopay.analytics_events', '{"event_name": "e"}'),
 ('cocopay.feature_flags', '{"name": "f"}'),
 ('cocopay.audit_logs', '{"action": "a"}');
@@ -121,6 +123,10 @@ INSERT INTO probe (tbl, changes, expected, why) VALUES
 ('cocopay.stores', '{"latitude": 0, "longitude": -180.00000001}', 'stores_longitude_check', 'west of -180'),
 ('cocopay.stores', '{"latitude": 0, "longitude": 180.00000001}', 'stores_longitude_check', 'east of 180'),
 ('cocopay.stores', '{"latitude": 0}', 'stores_location_check', 'a latitude without a longitude'),
+-- NaN sorts above every number: the ranges refuse it before stores_latitude_finite_check and
+-- stores_longitude_finite_check could, and numeric(10,8)/(11,8) refuse the infinities (tests/mutation.toml).
+('cocopay.stores', '{"latitude": "NaN", "longitude": 0}', 'stores_latitude_check', 'a NaN latitude'),
+('cocopay.stores', '{"latitude": 0, "longitude": "NaN"}', 'stores_longitude_check', 'a NaN longitude'),
 
 ('cocopay.store_deployments', '{}', NULL, 'the base row (pending)'),
 ('cocopay.store_deployments', '{"project_id": 1}', NULL, 'project 1'),
@@ -150,10 +156,14 @@ INSERT INTO probe (tbl, changes, expected, why) VALUES
 ('cocopay.token_balances', '{"balance_usd": -0.000001}', 'token_balances_balance_usd_check',
     'a negative USD balance'),
 ('cocopay.token_balances', '{"last_synced_block": -1}', 'token_balances_last_synced_block_check', 'block -1'),
+('cocopay.token_balances', '{"balance": "NaN"}', 'token_balances_balance_finite_check', 'a NaN balance'),
+('cocopay.token_balances', '{"balance_usd": "NaN"}', 'token_balances_balance_usd_finite_check',
+    'a NaN USD balance'),
 
 ('cocopay.transactions', '{}', NULL, 'a pending payment of 1'),
 ('cocopay.transactions', '{"amount_usd": 0}', 'transactions_payment_amount_usd_check', 'a payment of 0'),
 ('cocopay.transactions', '{"amount_usd": 0.000001}', NULL, 'a payment of 0.000001'),
+('cocopay.transactions', '{"amount_usd": "NaN"}', 'transactions_amount_usd_finite_check', 'a payment of NaN'),
 ('cocopay.transactions', '{"type": "bonus_claim", "amount_usd": 0}', NULL, 'a bonus claim of 0'),
 ('cocopay.transactions', '{"type": "bonus_claim", "amount_usd": -0.000001}', 'transactions_amount_usd_check',
     'a negative amount'),
@@ -185,6 +195,12 @@ INSERT INTO probe (tbl, changes, expected, why) VALUES
 ('cocopay.loans', '{"borrow_amount_usd": -0.000001}', 'loans_borrow_amount_usd_check', 'a negative USD amount'),
 ('cocopay.loans', '{"prepaid_duration_seconds": -1}', 'loans_prepaid_duration_seconds_check', 'a negative duration'),
 ('cocopay.loans', '{"project_id": 0}', 'loans_project_id_check', 'project 0'),
+('cocopay.loans', '{"loan_id_onchain": "NaN"}', 'loans_loan_id_onchain_finite_check', 'loan id NaN'),
+('cocopay.loans', '{"collateral": "NaN"}', 'loans_collateral_finite_check', 'a NaN collateral'),
+('cocopay.loans', '{"collateral_usd_at_origination": "NaN"}', 'loans_collateral_usd_at_origination_finite_check',
+    'a NaN collateral value'),
+('cocopay.loans', '{"borrow_amount": "NaN"}', 'loans_borrow_amount_finite_check', 'a NaN amount'),
+('cocopay.loans', '{"borrow_amount_usd": "NaN"}', 'loans_borrow_amount_usd_finite_check', 'a NaN USD amount'),
 ('cocopay.loans', '{"token_address": "0x1"}', 'loans_token_address_check', 'a bad token address'),
 ('cocopay.loans', '{"origination_tx_hash": "0x1"}', 'loans_origination_tx_hash_check', 'a bad origination hash'),
 ('cocopay.loans', jsonb_build_object('is_active', false, 'repaid_at', '2030-01-01T00:00:00Z',
@@ -202,6 +218,11 @@ INSERT INTO probe (tbl, changes, expected, why) VALUES
 ('cocopay.payouts', '{"amount_usd": 0}', 'payouts_amount_usd_check', 'a payout of 0'),
 ('cocopay.payouts', '{"fee_usd": 0}', NULL, 'no fee'),
 ('cocopay.payouts', '{"fee_usd": -0.000001}', 'payouts_fee_usd_check', 'a negative fee'),
+('cocopay.payouts', '{"fee_usd": 1}', NULL, 'a fee of the whole amount'),
+('cocopay.payouts', '{"fee_usd": 1.000001}', 'payouts_fee_usd_amount_usd_check', 'a fee above the amount'),
+('cocopay.payouts', '{"amount_usd": "NaN"}', 'payouts_amount_usd_finite_check', 'a payout of NaN'),
+-- a NaN fee is above the (finite) amount: refused before payouts_fee_usd_finite_check (tests/mutation.toml)
+('cocopay.payouts', '{"fee_usd": "NaN"}', 'payouts_fee_usd_amount_usd_check', 'a NaN fee'),
 ('cocopay.payouts', '{"destination": {"pix_key": ""}}', 'payouts_destination_check', 'an empty pix key'),
 ('cocopay.payouts', '{"destination": {}}', 'payouts_destination_check', 'a pix payout without a key'),
 ('cocopay.payouts', '{"destination": ["k"]}', 'payouts_destination_check', 'a destination that is an array'),
@@ -231,7 +252,16 @@ INSERT INTO probe (tbl, changes, expected, why) VALUES
 ('cocopay.audit_logs', '{"resource_type": "store", "resource_id": "00000000-0000-0000-0000-0000000000f2"}', NULL,
     'a resource with its type'),
 ('cocopay.audit_logs', '{"resource_id": "00000000-0000-0000-0000-0000000000f2"}', 'audit_logs_resource_check',
-    'a resource without a type');
+    'a resource without a type'),
+
+('cocopay.store_daily_stats', '{}', NULL, 'the base row'),
+('cocopay.store_daily_stats', '{"revenue_usd": "NaN"}', 'store_daily_stats_revenue_usd_finite_check', 'NaN revenue'),
+('cocopay.store_daily_stats', '{"revenue_usd": "Infinity"}', 'store_daily_stats_revenue_usd_finite_check',
+    'infinite revenue'),
+('cocopay.store_daily_stats', '{"avg_transaction_usd": "NaN"}', 'store_daily_stats_avg_transaction_usd_finite_check',
+    'a NaN average'),
+('cocopay.store_daily_stats', '{"avg_transaction_usd": "-Infinity"}',
+    'store_daily_stats_avg_transaction_usd_finite_check', 'a -Infinity average');
 
 SELECT plan((SELECT count(*)::int FROM probe));
 
