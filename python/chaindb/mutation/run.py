@@ -46,7 +46,7 @@ from pathlib import Path
 
 import psycopg
 
-from chaindb import admin
+from chaindb import admin, coverage
 from chaindb.embedded import project_root, throwaway
 from chaindb.mutation.generate import KINDS, Mutant, mutants
 
@@ -211,8 +211,9 @@ class Runner:
         """None when every file passes, else the first failure."""
         if not files:
             return None
-        url = admin.with_database(self.server_url, database)
-        status, output = self.command(["pg_prove", "--failures", "--dbname", url, *files])
+        env = admin.libpq_environment(admin.with_database(self.server_url, database))
+        env.pop(coverage.ENV, None)
+        status, output = self.command(["pg_prove", "--failures", *files], env)
         if status is None:
             return f"pgTAP {output}"
         if status == 0:
@@ -232,6 +233,7 @@ class Runner:
             return None, None
         env = dict(os.environ, DATABASE_URL=self.server_url, CHAINDB_TEST_TEMPLATE=database)
         env.pop("PGOPTIONS", None)
+        env.pop(coverage.ENV, None)  # a mutant's run judges the rules; it is no coverage run
         cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-rfE", "--no-header", "-p", "no:cacheprovider", *modules]
         status, output = self.command(cmd, env)
         if status is None:
