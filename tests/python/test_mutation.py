@@ -63,6 +63,21 @@ END"""
     ]
 
 
+def test_table_locks_are_whole_statements() -> None:
+    body = """BEGIN
+    -- LOCK TABLE t in a comment
+    PERFORM 'LOCK TABLE t;';
+    LOCK TABLE s.t IN SHARE UPDATE EXCLUSIVE MODE;
+    IF x THEN LOCK u; END IF;
+    SELECT * FROM t FOR UPDATE SKIP LOCKED;
+END"""
+    toks = lexer.tokens(body)
+    assert [body[toks[a].start : toks[b].end] for a, b in generate.table_locks(toks)] == [
+        "LOCK TABLE s.t IN SHARE UPDATE EXCLUSIVE MODE;",
+        "LOCK u;",
+    ]
+
+
 @pytest.fixture
 def found(conn: psycopg.Connection) -> list[generate.Mutant]:
     return generate.mutants(conn, schemas_present(conn), [admin.APP_ROLE, admin.READONLY_ROLE])

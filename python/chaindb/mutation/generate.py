@@ -23,7 +23,8 @@ a database migrated from zero holds, in the product schemas of the registry and 
 - ``definer-invoker``: every SECURITY DEFINER function made SECURITY INVOKER.
 - ``lock-remove``: every row-locking clause in a function body (``FOR UPDATE``, ``FOR NO KEY UPDATE``,
   ``FOR SHARE``, ``FOR KEY SHARE``, with ``OF ...``) removed, and separately only its ``NOWAIT`` or
-  ``SKIP LOCKED``, by re-creating the function from ``pg_get_functiondef``.
+  ``SKIP LOCKED``; every ``LOCK TABLE`` statement removed; by re-creating the function from
+  ``pg_get_functiondef``.
 - ``grant-widen``: every column-level grant to a project role (``chaindb_app``, ``chaindb_readonly``)
   given on the whole table instead.
 
@@ -475,6 +476,24 @@ def lock_clauses(toks: list[Token]) -> list[tuple[int, int, int | None]]:
     return found
 
 
+_STATEMENT_START = ("BEGIN", "THEN", "ELSE", "LOOP", "AS")  # what may precede a statement, besides ';'
+
+
+def table_locks(toks: list[Token]) -> list[tuple[int, int]]:
+    """``LOCK [TABLE] ... ;`` statements in code tokens: (index of LOCK, index of its semicolon)."""
+    code = [i for i, t in enumerate(toks) if t.kind not in ("space", "comment")]
+    found = []
+    for k, i in enumerate(code):
+        previous = toks[code[k - 1]] if k else None
+        starts = previous is None or previous.text == ";" or previous.upper in _STATEMENT_START
+        if toks[i].upper != "LOCK" or not starts:
+            continue
+        end = next((j for j in code[k + 1 :] if toks[j].text == ";"), None)
+        if end is not None:
+            found.append((i, end))
+    return found
+
+
 def lock_mutants(conn: psycopg.Connection, schemas: Sequence[str]) -> list[Mutant]:
     rows = conn.execute(
         """
@@ -492,9 +511,19 @@ def lock_mutants(conn: psycopg.Connection, schemas: Sequence[str]) -> list[Mutan
     for schema, oid, signature, name, definition in rows:
         toks = lexer.tokens(definition, dollar_as_code=True)
         clauses = lock_clauses(toks)
-        if not clauses:
+        statements = table_locks(toks)
+        if not clauses and not statements:
             continue
         needles = _function_needles(conn, oid, name)
+        for n, (first, last) in enumerate(statements, start=1):
+            statement = " ".join(definition[toks[first].start : toks[last].end].split())
+            start = toks[first - 1].start if first > 0 and toks[first - 1].kind == "space" else toks[first].start
+            line = definition.count("\n", 0, toks[first].start) + 1
+            out.append(Mutant(
+                f"lock-remove:{signature}#table-{n}", "lock-remove", schema,
+                f"{signature}: '{statement}' removed (line {line} of pg_get_functiondef)",
+                lexer.splice(definition, start, toks[last].end, ""), needles,
+            ))
         for n, (first, last, modifier) in enumerate(clauses, start=1):
             clause = definition[toks[first].start : toks[last].end]
             start = toks[first - 1].start if first > 0 and toks[first - 1].kind == "space" else toks[first].start
