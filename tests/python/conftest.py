@@ -151,7 +151,8 @@ class Race:
     worker)`` in a transaction that stays open ``hold`` seconds after the call returns (a slow
     client): every other worker's call starts before the first one commits. Returns, per round,
     what each call returned, or ``Lost`` when the database refused it. ``settle(call, lost, row)``:
-    exactly one winner a round, the others ``lost``, and the row holds the winner's values.
+    exactly one winner a round, the others ``lost`` (refused, or no row from a guarded write), and the
+    row holds the winner's values.
 
     ``after(holder, contender)``: ``holder(conn)`` runs in an open transaction (as ``holder_role``,
     the superuser by default); then ``contender(conn)`` runs (as ``contender_role``, ``chaindb_app`` by
@@ -202,10 +203,11 @@ class Race:
                 ]
 
     @staticmethod
-    def one_winner(results: Sequence[Any], lost: Lost) -> tuple[int, Any]:
-        """The single worker whose call went through, and its result; every other one lost with ``lost``."""
-        winners = [(w, r) for w, r in enumerate(results) if not isinstance(r, Lost)]
-        losers = [r for r in results if isinstance(r, Lost)]
+    def one_winner(results: Sequence[Any], lost: Lost | None) -> tuple[int, Any]:
+        """The single worker whose call went through, and its result; every other one lost with ``lost``
+        (``None``: a guarded write that leaves the row alone and returns no row)."""
+        winners = [(w, r) for w, r in enumerate(results) if not isinstance(r, Lost) and r is not None]
+        losers = [r for r in results if isinstance(r, Lost) or r is None]
         assert len(winners) == 1, (winners, losers)
         assert set(losers) == {lost}, losers
         return winners[0]
@@ -213,16 +215,16 @@ class Race:
     def settle(
         self,
         call: Callable[[psycopg.Connection[Any], int, int], Any],
-        lost: tuple[str, str],
+        lost: tuple[str, str] | None,
         row: Callable[[int], Any],
         **options: Any,
     ) -> list[Any]:
         """``run(call)``: each round exactly one call goes through, every other one is refused with ``lost``
-        (SQLSTATE, constraint), and ``row(round)`` (the row read back) is what the winning call returned.
-        Returns the winners' results."""
+        (SQLSTATE, constraint; ``None``: returns no row), and ``row(round)`` (the row read back) is what the
+        winning call returned. Returns the winners' results."""
         won = []
         for round_no, results in enumerate(self.run(call, **options)):
-            _, result = self.one_winner(results, Lost(*lost))
+            _, result = self.one_winner(results, Lost(*lost) if lost else None)
             assert row(round_no) == result, (round_no, result)
             won.append(result)
         return won

@@ -3,7 +3,8 @@
 ``race.run``: 32 workers, each on its own connection as chaindb_app, line up on a barrier and call the
 same function on the same row, 10 rounds (a fresh row each round); each call's transaction stays open
 a moment, so every call starts before the first one commits. Exactly one wins, every other one gets
-the rule's SQLSTATE and constraint, and the row holds the winner's values. ``race.after``: a call
+the rule's SQLSTATE and constraint (or, from a guarded write such as ``WHERE NOT deployed``, no row),
+and the row holds the winner's values. Get-or-create and set-once calls all return the one row. ``race.after``: a call
 made while another transaction holds the row it reads must see that transaction's outcome.
 
 The functions are called by name with their defaults (no clock argument): these tests hold whatever
@@ -269,3 +270,139 @@ def test_one_deployment_per_store_and_chain(conn: psycopg.Connection, race: Any)
         ).fetchone(),
         role="chaindb_owner",
     )
+
+
+#: A guarded UPDATE (``WHERE NOT deployed``, ``WHERE revoked_at IS NULL``) that finds the row changed by a
+#: committed winner locks the row's new version before it re-checks its WHERE (READ COMMITTED), and keeps
+#: that lock until it commits: the losers pass one after another, each holding its transaction open this
+#: long (32 x 20 ms a round instead of 32 x 50 ms).
+GUARDED_HOLD = 0.02
+
+
+def evm(kind: str, n: int, digits: int = 40) -> str:
+    return "0x" + f"{kind}{n:x}".rjust(digits, "0")
+
+
+def new_account(conn: psycopg.Connection, user: uuid.UUID) -> uuid.UUID:
+    n = user.int >> 64
+    row = conn.execute(
+        "SELECT id FROM cocopay.get_or_create_smart_account(%s, '8453', %s, %s, %s)",
+        (user, evm("a", n), evm("b", n, 64), evm("c", n)),
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_one_smart_account_per_user_and_chain(conn: psycopg.Connection, race: Any) -> None:
+    """Every worker asks for the user's account on one chain, each with its own address: they all get the
+    one row the first of them created, and it is the only one."""
+    users = [new_user(conn) for _ in range(ROUNDS)]
+
+    def get_or_create(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "SELECT id, address FROM cocopay.get_or_create_smart_account(%s, '8453', %s, %s, %s)",
+            (users[round_no], evm("a", 100 * round_no + worker), evm("b", worker, 64), evm("c", worker)),
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(get_or_create)):
+        assert not [r for r in results if isinstance(r, race.Lost)], results
+        rows = conn.execute(
+            "SELECT id, address FROM cocopay.smart_accounts WHERE user_id = %s", (users[round_no],)
+        ).fetchall()
+        assert len(rows) == 1 and set(results) == {rows[0]}, (round_no, rows, set(results))
+
+
+def test_deploying_a_smart_account_once(conn: psycopg.Connection, race: Any) -> None:
+    accounts = [new_account(conn, new_user(conn)) for _ in range(ROUNDS)]
+    columns = "deployed, deploy_tx_hash, deployed_at"
+
+    def deploy(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            f"SELECT {columns} FROM cocopay.mark_smart_account_deployed(%s, %s)",
+            (accounts[round_no], tx_hash(round_no, worker)),
+        ).fetchone()
+
+    won = race.settle(deploy, None, reader(conn, "smart_accounts", columns, accounts), hold=GUARDED_HOLD)
+    assert {w[0] for w in won} == {True}
+
+
+def new_session(conn: psycopg.Connection, user: uuid.UUID, n: int = 0) -> uuid.UUID:
+    row = conn.execute(
+        "INSERT INTO cocopay.sessions (user_id, token_hash, auth_method, expires_at)"
+        " VALUES (%s, %s, 'phone', common.now() + interval '1 day') RETURNING id",
+        (user, f"{n:064x}"),
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_revoking_a_session_once(conn: psycopg.Connection, race: Any) -> None:
+    sessions = [new_session(conn, new_user(conn)) for _ in range(ROUNDS)]
+
+    def revoke(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "SELECT id, revoked_at FROM cocopay.revoke_session(%s)", (sessions[round_no],)
+        ).fetchone()
+
+    race.settle(revoke, None, reader(conn, "sessions", "id, revoked_at", sessions), hold=GUARDED_HOLD)
+
+
+def test_revoking_a_users_sessions_counts_each_once(conn: psycopg.Connection, race: Any) -> None:
+    users = [new_user(conn) for _ in range(ROUNDS)]
+    for user in users:
+        for n in range(5):
+            new_session(conn, user, n)
+
+    def revoke_all(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        row = app.execute("SELECT cocopay.revoke_user_sessions(%s)", (users[round_no],)).fetchone()
+        return row[0] if row else None
+
+    for round_no, results in enumerate(race.run(revoke_all, hold=GUARDED_HOLD)):
+        assert sum(results) == 5, (round_no, results)
+        assert conn.execute(
+            "SELECT count(*) FROM cocopay.sessions WHERE user_id = %s AND revoked_at IS NOT NULL", (users[round_no],)
+        ).fetchone() == (5,)
+
+
+def test_verifying_a_phone_keeps_the_first_time(conn: psycopg.Connection, race: Any) -> None:
+    """Concurrent verifications of one phone: each returns the user, all with the first committed time."""
+    users = [new_user(conn) for _ in range(ROUNDS)]
+
+    def verify(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        return app.execute(
+            "SELECT id, phone_verified_at FROM cocopay.verify_user_phone(%s)", (users[round_no],)
+        ).fetchone()
+
+    for round_no, results in enumerate(race.run(verify, hold=GUARDED_HOLD)):
+        row = conn.execute(
+            "SELECT id, phone_verified_at FROM cocopay.users WHERE id = %s", (users[round_no],)
+        ).fetchone()
+        assert row is not None and row[1] is not None
+        assert set(results) == {row}, (round_no, row, set(results))
+
+
+def test_concurrent_refreshes_lose_no_confirmation(conn: psycopg.Connection, race: Any) -> None:
+    """Half the workers confirm a payment of one store, the other half refresh the daily stats at the same
+    time: after a last refresh the stats are the seed's aggregates over every confirmed payment. A refresh
+    that wrote what it computed from an older snapshot over a newer refresh's row would lose payments."""
+    store = new_store(conn, new_user(conn))
+    txs = [[new_transaction(conn, store) for _ in range(16)] for _ in range(ROUNDS)]
+
+    def confirm_or_refresh(app: psycopg.Connection, round_no: int, worker: int) -> Any:
+        if worker % 2:
+            tx_id, code = txs[round_no][worker // 2]
+            return app.execute("SELECT status::text FROM cocopay.confirm_transaction(%s, %s)", (tx_id, code)).fetchone()
+        return app.execute("SELECT cocopay.refresh_store_daily_stats()").fetchone()
+
+    for results in race.run(confirm_or_refresh):
+        assert not [r for r in results if isinstance(r, race.Lost)], results
+    conn.execute("SELECT cocopay.refresh_store_daily_stats()")
+    stats = conn.execute(
+        "SELECT date, transaction_count, revenue_usd FROM cocopay.store_daily_stats WHERE store_id = %s", (store,)
+    ).fetchall()
+    expected = conn.execute(
+        "SELECT (created_at AT TIME ZONE 'UTC')::date, count(*), sum(amount_usd) FROM cocopay.transactions"
+        " WHERE store_id = %s AND type = 'payment' AND status = 'confirmed' GROUP BY 1",
+        (store,),
+    ).fetchall()
+    assert stats == expected and sum(s[1] for s in stats) == ROUNDS * 16
