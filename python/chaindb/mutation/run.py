@@ -347,7 +347,9 @@ def report(outcomes: Sequence[Outcome], total: int, config: Config, seconds: flo
         for o in survivors:
             print(f"  {o.mutant.describe()}")
     score = 100.0 * killed / len(outcomes) if outcomes else 100.0
-    print(f"\nscore: {killed}/{len(outcomes)} killed = {score:.1f}%; equivalent {len(equivalent)}, "
+    judged = len(outcomes) - len(equivalent)  # the mutants a test could kill
+    print(f"\nscore: {killed}/{len(outcomes)} killed = {score:.1f}%; of the {judged} not listed equivalent "
+          f"{100.0 * killed / judged if judged else 100.0:.1f}%; equivalent {len(equivalent)}, "
           f"survivors {len(survivors)}, errors {len(errors)}; {seconds / 60:.1f} min")
     return 1 if survivors or errors else 0
 

@@ -221,7 +221,8 @@ INSERT INTO probe (tbl, changes, expected, why) VALUES
 ('cocopay.payouts', '{"fee_usd": 1}', NULL, 'a fee of the whole amount'),
 ('cocopay.payouts', '{"fee_usd": 1.000001}', 'payouts_fee_usd_amount_usd_check', 'a fee above the amount'),
 ('cocopay.payouts', '{"amount_usd": "NaN"}', 'payouts_amount_usd_finite_check', 'a payout of NaN'),
--- a NaN fee is above the (finite) amount: refused before payouts_fee_usd_finite_check (tests/mutation.toml)
+-- a NaN fee is above the (finite) amount: refused before payouts_fee_usd_finite_check, which
+-- tests/python/test_finite_numbers.py tests alone
 ('cocopay.payouts', '{"fee_usd": "NaN"}', 'payouts_fee_usd_amount_usd_check', 'a NaN fee'),
 ('cocopay.payouts', '{"destination": {"pix_key": ""}}', 'payouts_destination_check', 'an empty pix key'),
 ('cocopay.payouts', '{"destination": {}}', 'payouts_destination_check', 'a pix payout without a key'),
