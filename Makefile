@@ -11,7 +11,7 @@ PY      := $(VENV)/bin/python
 CLI     := $(PY) -m chaindb.cli
 STAMP   := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
-SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql
+SQL_DIRS := migrations queries tests/pgtap sql/roles.sql sql/extensions.sql sql/fixtures
 # The schema registry ([tool.chaindb] schemas in pyproject.toml), read without the venv.
 SCHEMAS := $(shell $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["tool"]["chaindb"]["schemas"])')
 PGTAP_CONTROL := $(firstword $(wildcard /usr/share/postgresql/*/extension/pgtap.control))
@@ -20,8 +20,8 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage mutate fuzz demo bench \
-        clean clean-db
+        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage mutate fuzz demo fixtures \
+        bench clean clean-db partitions retention replica replica-stop
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,8 +65,21 @@ db: $(STAMP) ## Start the embedded PostgreSQL (.pgdata/, port CHAINDB_PGPORT); i
 	@if [ -n "$${DATABASE_URL:-}" ]; then echo "DATABASE_URL is set: not starting the embedded server"; \
 	else $(PY) -m chaindb.embedded start; fi
 
-db-stop: $(STAMP) ## Stop the embedded PostgreSQL
+db-stop: $(STAMP) ## Stop the embedded PostgreSQL (and its replica, if running)
+	$(PY) -m chaindb.standby stop
 	$(PY) -m chaindb.embedded stop
+
+replica: db ## Start a streaming read replica of the embedded server (pg_basebackup -R; port CHAINDB_REPLICA_PORT)
+	$(PY) -m chaindb.standby start
+
+replica-stop: $(STAMP) ## Stop the replica of the embedded server
+	$(PY) -m chaindb.standby stop
+
+partitions: $(STAMP) ## Create the monthly partitions due ahead of the clock (as the owner; run daily)
+	$(CLI) partitions
+
+retention: $(STAMP) ## Detach and drop the expired monthly partitions (as the owner; the only way they go)
+	$(CLI) retention
 
 migrate: $(STAMP) ## check-db, the roles, then every pending migration, with each one's duration
 	$(CLI) migrate $(if $(ACCEPT_CHANGED),--accept-changed,)
@@ -154,12 +167,17 @@ fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examp
 
 demo: setup db ## Embedded server, migrate, fixtures, each product's main flow (as an app login role)
 	$(CLI) migrate
+	$(CLI) fixtures
 	$(PY) -m chaindb.demo
+
+fixtures: $(STAMP) ## Load the deterministic fixtures sql/fixtures/<schema>.sql (static ids; re-runnable) as the owner
+	$(CLI) fixtures
 
 bench: $(BENCH_STAMP) ## Side-by-side benchmarks ending in one table (QUICK=1: every item on small sizes, < 1 min)
 	$(PY) -m bench $(if $(QUICK),--quick,)
 
 clean-db: ## Stop the embedded server and remove its data (.pgdata, and its folder in /tmp as root)
+	@if [ -x $(PY) ]; then $(PY) -m chaindb.standby stop >/dev/null; fi
 	@$(PYTHON) python/chaindb/embedded.py destroy
 
 clean: clean-db ## clean-db, and remove the venv, caches and build files

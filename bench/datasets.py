@@ -22,8 +22,10 @@ def seed_cocopay(
 ) -> None:
     """Users, stores and ``transactions`` transactions spread over stores, users and ``DAYS`` days.
 
-    Nine in ten are payments to a store; nine in ten of those are confirmed. Deterministic:
-    row ``g`` always gets the same store, user, day and amount.
+    Nine in ten are payments to a store; nine in ten of those are confirmed. Consecutive rows go
+    to different stores, as a store's payments come between other stores' (so a store's newest
+    rows lie on as many pages at 10^4 rows as at 10^6). Deterministic: row ``g`` always gets the
+    same store, user, day and amount.
     """
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
@@ -67,7 +69,7 @@ def seed_cocopay(
                     SELECT %(end)s::timestamptz - (g * 104729 %% (%(days)s::bigint * 86400)) * interval '1 second' AS at
                 ) AS x
                 INNER JOIN u ON u.n = 1 + (g * 31 %% %(users)s::bigint)
-                INNER JOIN s ON s.n = 1 + (g / 10 %% %(stores)s::bigint)
+                INNER JOIN s ON s.n = 1 + ((g / 10 + g %% 10 * 37) %% %(stores)s::bigint)
                 """,
                 {
                     "first": done + 1,

@@ -7,6 +7,23 @@ that grows) touches both sides alike. It reports, per side, the median of the ro
 spread (the largest distance of a round from the median, in percent), their ratio A/B, the
 item's goal and whether it is met.
 
+The ratio is paired: the median over rounds of each round's own A/B (A and B run back to back,
+so a round in which the machine was busy weighs on both sides of its ratio), with the spread of
+those round ratios beside it.
+
+Sides that take microseconds (one call of a query) are measured call by call instead
+(:func:`interleaved`): within a round every side is called on the same arguments, one call each
+in turn, and a side's value is the median latency of its calls. On a machine shared with other
+work, the ratio of two such medians moves by a few percent from round to round, where the ratio
+of two rounds of calls timed one after the other moves by tens of percent. Such sides also report the client's (this
+process's) CPU time per call (a :class:`Sample`): the table shows the CPU ratio beside the
+wall-clock one.
+
+A comparison may carry more sides, measured in the same rounds (``extra={"label": "what"}`` in
+:func:`item` and ``Pair(extra={"label": measure})``): each gets a row ``<key>/<label>`` of its
+own, its value against the item's B, for information (a floor, the previous way, one part of
+the cost, ...).
+
 Adding an item: a module in ``bench/items/`` that calls :func:`item` as a decorator on a
 context manager taking a :class:`Context` and yielding a :class:`Pair`::
 
@@ -16,7 +33,8 @@ context manager taking a :class:`Context` and yielding a :class:`Pair`::
     def point_read(ctx: Context) -> Iterator[Pair]:
         url = ctx.database("cocopay")           # a fresh copy of the migrated template
         ...                                      # set up (not timed); ctx.progress() for long phases
-        yield Pair(a=lambda: ..., b=lambda: ...) # each call measures one round, returns a number
+        yield Pair(a=lambda: ..., b=lambda: ...) # each call measures one round: a number or a Sample
+        # or, for calls of microseconds: yield interleaved({"a": fn_a, "b": fn_b}, lambda k: arguments)
         ...                                      # tear down
 
 Sizes depend on ``ctx.quick`` (``make bench QUICK=1``: every item on small sizes, a smoke run
@@ -36,7 +54,7 @@ import statistics
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,12 +99,29 @@ INFO = Goal("(info)", lambda a, b, r: True)
 # Items
 
 
+@dataclass(frozen=True)
+class Sample:
+    """One round of a side: its value, and the client (this process's) CPU time in the same unit."""
+
+    value: float
+    cpu: float
+
+
+Measure = Callable[[], float | Sample]
+
+
 @dataclass
 class Pair:
-    """The two sides of a comparison: each call measures one round and returns its value."""
+    """The sides of a comparison: each call measures one round and returns its value (or a Sample).
 
-    a: Callable[[], float]
-    b: Callable[[], float]
+    ``extra``: more sides, by the labels the item declares, measured in the same rounds.
+    ``together``: instead of separate sides, one call measuring a round of every side at once
+    (``a``, ``b`` and the extra labels; see :func:`interleaved`)."""
+
+    a: Measure | None = None
+    b: Measure | None = None
+    extra: dict[str, Measure] = field(default_factory=dict)
+    together: Callable[[], Mapping[str, float | Sample]] | None = None
 
 
 ItemFactory = Callable[["Context"], AbstractContextManager[Pair]]
@@ -105,6 +140,11 @@ class Item:
     quick_rounds: int = 2
     higher_is_better: bool = False
     note: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def sides(self) -> list[str]:
+        return ["a", "b", *(label for label, _ in self.extra)]
 
 
 REGISTRY: list[Item] = []
@@ -122,6 +162,7 @@ def item(
     quick_rounds: int = 2,
     higher_is_better: bool = False,
     note: str = "",
+    extra: dict[str, str] | None = None,
 ) -> Callable[[ItemFactory], ItemFactory]:
     """Register a comparison (see the module docstring)."""
 
@@ -129,7 +170,8 @@ def item(
         if any(existing.key == key for existing in REGISTRY):
             raise ValueError(f"benchmark item {key!r} is registered twice")
         REGISTRY.append(
-            Item(key, title, a, b, unit, goal, factory, rounds, quick_rounds, higher_is_better, note)
+            Item(key, title, a, b, unit, goal, factory, rounds, quick_rounds, higher_is_better, note,
+                 tuple((extra or {}).items()))
         )
         return factory
 
@@ -237,25 +279,82 @@ class Context:
 # Measuring and reporting
 
 
+def interleaved(calls: Mapping[str, Callable[[Any], object]], arguments: Callable[[int], Sequence[Any]]) -> Pair:
+    """A comparison of single calls, measured call by call (``calls``: a function per side, by
+    side: ``a``, ``b`` and the extra labels).
+
+    Round ``k`` calls every side on each of ``arguments(k)``, one call per side in turn (the
+    order rotating from one argument to the next), and gives per side the median latency of its
+    calls and its mean CPU time per call, in microseconds.
+    """
+    rounds = iter(range(1_000_000))
+    sides = list(calls)
+    functions = [calls[side] for side in sides]
+    clock, cpu_clock = time.perf_counter_ns, time.process_time_ns
+
+    def measure() -> dict[str, Sample]:
+        latencies: list[list[int]] = [[] for _ in sides]
+        cpu = [0] * len(sides)
+        n = len(sides)
+        for i, argument in enumerate(arguments(next(rounds))):
+            for j in range(n):
+                side = (i + j) % n
+                c0 = cpu_clock()
+                t0 = clock()
+                functions[side](argument)
+                t1 = clock()
+                cpu[side] += cpu_clock() - c0
+                latencies[side].append(t1 - t0)
+        return {
+            side: Sample(statistics.median(latencies[k]) / 1e3, cpu[k] / len(latencies[k]) / 1e3)
+            for k, side in enumerate(sides)
+        }
+
+    return Pair(together=measure)
+
+
 @dataclass
 class Outcome:
     item: Item
-    a: list[float] = field(default_factory=list)
-    b: list[float] = field(default_factory=list)
+    values: dict[str, list[float]] = field(default_factory=dict)  # by side: "a", "b", the extra labels
+    cpu: dict[str, list[float]] = field(default_factory=dict)
     error: str = ""
 
     @property
-    def ok(self) -> bool:
-        return not self.error and bool(self.a) and bool(self.b)
+    def a(self) -> list[float]:
+        return self.values.get("a", [])
 
     @property
-    def ratio(self) -> float:
-        b = statistics.median(self.b)
-        return statistics.median(self.a) / b if b else float("inf")
+    def b(self) -> list[float]:
+        return self.values.get("b", [])
+
+    def record(self, side: str, measured: float | Sample) -> None:
+        if isinstance(measured, Sample):
+            self.values.setdefault(side, []).append(measured.value)
+            self.cpu.setdefault(side, []).append(measured.cpu)
+        else:
+            self.values.setdefault(side, []).append(float(measured))
+
+    @property
+    def ok(self) -> bool:
+        rounds = len(self.b)
+        return not self.error and rounds > 0 and all(len(self.values.get(s, [])) == rounds for s in self.item.sides)
+
+    def round_ratios(self, side: str = "a", *, cpu: bool = False) -> list[float]:
+        """Each round's side / B (the rounds run them back to back)."""
+        series = self.cpu if cpu else self.values
+        return [x / b if b else float("inf") for x, b in zip(series[side], series["b"], strict=True)]
+
+    def ratio(self, side: str = "a", *, cpu: bool = False) -> float:
+        """side / B: the median of the round ratios."""
+        return statistics.median(self.round_ratios(side, cpu=cpu))
+
+    def has_cpu(self, side: str = "a") -> bool:
+        return side in self.cpu and "b" in self.cpu
 
     @property
     def met(self) -> bool:
-        return self.ok and self.item.goal.test(statistics.median(self.a), statistics.median(self.b), self.ratio)
+        return self.ok and self.item.goal.test(statistics.median(self.a), statistics.median(self.b), self.ratio())
 
 
 def spread(values: list[float]) -> float:
@@ -278,51 +377,80 @@ def fmt_side(values: list[float], unit: str) -> str:
     return f"{fmt_value(statistics.median(values))} {unit} ±{spread(values):.0%}"
 
 
+def fmt_ratio(o: Outcome, side: str = "a") -> str:
+    """The ratio cell: ``1.03``, with the paired ratios' spread and the CPU ratio when there are."""
+    text = f"{o.ratio(side):.2f}"
+    if len(o.b) > 1:
+        text += f" ±{spread(o.round_ratios(side)):.0%}"
+    if o.has_cpu(side):
+        text += f" (CPU {o.ratio(side, cpu=True):.2f})"
+    return text
+
+
 def run_item(it: Item, ctx: Context) -> Outcome:
     outcome = Outcome(it)
     rounds = it.quick_rounds if ctx.quick else it.rounds
     print(f"\n[{it.key}] {it.title}", flush=True)
     print(f"    A = {it.a}; B = {it.b}", flush=True)
+    for label, text in it.extra:
+        print(f"    {label} = {text}", flush=True)
     started = time.perf_counter()
     try:
         with it.factory(ctx) as pair:
+            sides = it.sides
+            if pair.together is None:
+                if pair.a is None or pair.b is None:
+                    raise ValueError(f"{it.key}: the pair has neither both sides nor `together`")
+                if sorted(pair.extra) != sorted(sides[2:]):
+                    raise ValueError(f"{it.key}: the pair's extra sides {sorted(pair.extra)} are not {sides[2:]}")
+                # A and B next to each other in every round (A B C..., then ... C B A), for paired ratios
+                order = list(zip(sides, [pair.a, pair.b, *(pair.extra[label] for label in sides[2:])], strict=True))
             for n in range(rounds):
-                order = ((pair.a, outcome.a), (pair.b, outcome.b))
-                for measure, sink in order if n % 2 == 0 else reversed(order):
-                    sink.append(float(measure()))
-                print(
-                    f"    round {n + 1}/{rounds}: A {fmt_value(outcome.a[-1])}, B {fmt_value(outcome.b[-1])} {it.unit}",
-                    flush=True,
-                )
+                if pair.together is not None:
+                    measured = pair.together()
+                    if sorted(measured) != sorted(sides):
+                        raise ValueError(f"{it.key}: a round measured {sorted(measured)}, not the declared {sides}")
+                    for side in sides:
+                        outcome.record(side, measured[side])
+                else:
+                    for side, measure in order if n % 2 == 0 else reversed(order):
+                        outcome.record(side, measure())
+                shown = ", ".join(f"{'AB'[i] if i < 2 else s} {fmt_value(outcome.values[s][-1])}"
+                                  for i, s in enumerate(sides))
+                print(f"    round {n + 1}/{rounds}: {shown} {it.unit}", flush=True)
     except Exception as exc:  # report the item as failed, go on with the others
         outcome.error = f"{type(exc).__name__}: {exc}"
         traceback.print_exc()
     if outcome.ok:
-        print(
-            f"    A {fmt_side(outcome.a, it.unit)} (min {fmt_value(min(outcome.a))}, max {fmt_value(max(outcome.a))}); "
-            f"B {fmt_side(outcome.b, it.unit)} (min {fmt_value(min(outcome.b))}, max {fmt_value(max(outcome.b))}); "
-            f"A/B {outcome.ratio:.2f}; {time.perf_counter() - started:.1f} s",
-            flush=True,
+        summary = "; ".join(
+            f"{'AB'[i] if i < 2 else side} {fmt_side(outcome.values[side], it.unit)} "
+            f"(min {fmt_value(min(outcome.values[side]))}, max {fmt_value(max(outcome.values[side]))})"
+            for i, side in enumerate(it.sides)
         )
+        print(f"    {summary}; A/B {fmt_ratio(outcome)}; {time.perf_counter() - started:.1f} s", flush=True)
     return outcome
 
 
 def table(outcomes: list[Outcome]) -> str:
     header = ("item", "A", "B", "A/B", "goal", "met")
     rows = [header]
+    legend = []
     for o in outcomes:
         it = o.item
+        legend.append(f"- `{it.key}`: {it.title} (A = {it.a}; B = {it.b})")
+        legend += [f"- `{it.key}/{label}`: {text}, against B of `{it.key}`" for label, text in it.extra]
         if not o.ok:
             rows.append((it.key, "error", "", "", it.goal.text, "ERROR"))
             continue
         met = "—" if it.goal is INFO else ("yes" if o.met else "no")
-        rows.append(
-            (it.key, fmt_side(o.a, it.unit), fmt_side(o.b, it.unit), f"{o.ratio:.2f}", it.goal.text, met)
-        )
+        b = fmt_side(o.b, it.unit)
+        rows.append((it.key, fmt_side(o.a, it.unit), b, fmt_ratio(o), it.goal.text, met))
+        for label, _ in it.extra:
+            rows.append((f"{it.key}/{label}", fmt_side(o.values[label], it.unit), b, fmt_ratio(o, label),
+                         INFO.text, "—"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    legend = [f"- `{o.item.key}`: {o.item.title} (A = {o.item.a}; B = {o.item.b})" for o in outcomes]
     notes = [f"  - `{o.item.key}`: {o.item.note}" for o in outcomes if o.item.note and o.ok and not o.met]
     out = "\n".join(lines) + "\n\n" + "\n".join(legend)
     if notes:

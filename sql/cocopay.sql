@@ -1674,7 +1674,8 @@ CREATE TABLE cocopay.analytics_events (
     created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT analytics_events_event_name_check CHECK (((event_name)::text <> ''::text)),
     CONSTRAINT analytics_events_properties_check CHECK ((jsonb_typeof(properties) = 'object'::text))
-);
+)
+PARTITION BY RANGE (created_at);
 
 ALTER TABLE cocopay.analytics_events OWNER TO chaindb_owner;
 
@@ -1682,7 +1683,7 @@ ALTER TABLE cocopay.analytics_events OWNER TO chaindb_owner;
 -- Name: TABLE analytics_events; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON TABLE cocopay.analytics_events IS 'Raw analytics events; append-only for the application.';
+COMMENT ON TABLE cocopay.analytics_events IS 'Raw analytics events; append-only for the application. Partitioned by month on created_at (analytics_events_pYYYYMM, analytics_events_default; common.partitioned_tables).';
 
 --
 -- Name: COLUMN analytics_events.properties; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -1715,6 +1716,32 @@ COMMENT ON CONSTRAINT analytics_events_event_name_check ON cocopay.analytics_eve
 COMMENT ON CONSTRAINT analytics_events_properties_check ON cocopay.analytics_events IS 'properties is a JSON object.';
 
 --
+-- Name: analytics_events_default; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TABLE cocopay.analytics_events_default (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_name character varying(100) NOT NULL,
+    properties jsonb DEFAULT '{}'::jsonb NOT NULL,
+    user_id uuid,
+    session_id uuid,
+    device_id character varying(255),
+    ip_address inet,
+    user_agent text,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    CONSTRAINT analytics_events_event_name_check CHECK (((event_name)::text <> ''::text)),
+    CONSTRAINT analytics_events_properties_check CHECK ((jsonb_typeof(properties) = 'object'::text))
+);
+
+ALTER TABLE cocopay.analytics_events_default OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE analytics_events_default; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE cocopay.analytics_events_default IS 'Default partition of cocopay.analytics_events: the rows of a month without a partition (none while `make partitions` runs ahead of the clock); common.create_partitions moves them into their month.';
+
+--
 -- Name: audit_logs; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -1732,7 +1759,8 @@ CREATE TABLE cocopay.audit_logs (
     created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     CONSTRAINT audit_logs_action_check CHECK (((action)::text <> ''::text)),
     CONSTRAINT audit_logs_resource_check CHECK (((resource_id IS NULL) OR (resource_type IS NOT NULL)))
-);
+)
+PARTITION BY RANGE (created_at);
 
 ALTER TABLE cocopay.audit_logs OWNER TO chaindb_owner;
 
@@ -1740,7 +1768,7 @@ ALTER TABLE cocopay.audit_logs OWNER TO chaindb_owner;
 -- Name: TABLE audit_logs; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
 --
 
-COMMENT ON TABLE cocopay.audit_logs IS 'Security audit trail; append-only for the application.';
+COMMENT ON TABLE cocopay.audit_logs IS 'Security audit trail; append-only for the application. Partitioned by month on created_at (audit_logs_pYYYYMM, audit_logs_default; common.partitioned_tables); no retention.';
 
 --
 -- Name: COLUMN audit_logs.user_id; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -1789,6 +1817,34 @@ COMMENT ON CONSTRAINT audit_logs_action_check ON cocopay.audit_logs IS 'An audit
 --
 
 COMMENT ON CONSTRAINT audit_logs_resource_check ON cocopay.audit_logs IS 'A resource id is meaningless without its resource type.';
+
+--
+-- Name: audit_logs_default; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TABLE cocopay.audit_logs_default (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid,
+    ip_address inet,
+    user_agent text,
+    action character varying(100) NOT NULL,
+    resource_type character varying(50),
+    resource_id uuid,
+    old_values jsonb,
+    new_values jsonb,
+    metadata jsonb,
+    created_at timestamp with time zone DEFAULT common.now() NOT NULL,
+    CONSTRAINT audit_logs_action_check CHECK (((action)::text <> ''::text)),
+    CONSTRAINT audit_logs_resource_check CHECK (((resource_id IS NULL) OR (resource_type IS NOT NULL)))
+);
+
+ALTER TABLE cocopay.audit_logs_default OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE audit_logs_default; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE cocopay.audit_logs_default IS 'Default partition of cocopay.audit_logs: the rows of a month without a partition (none while `make partitions` runs ahead of the clock); common.create_partitions moves them into their month.';
 
 --
 -- Name: feature_flags; Type: TABLE; Schema: cocopay; Owner: chaindb_owner
@@ -2468,18 +2524,56 @@ COMMENT ON CONSTRAINT token_balances_last_synced_block_check ON cocopay.token_ba
 COMMENT ON CONSTRAINT token_balances_token_address_check ON cocopay.token_balances IS 'token_address is an EVM address or exactly ''0x0'' (native token).';
 
 --
+-- Name: analytics_events_default; Type: TABLE ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY cocopay.analytics_events ATTACH PARTITION cocopay.analytics_events_default DEFAULT;
+
+--
+-- Name: audit_logs_default; Type: TABLE ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY cocopay.audit_logs ATTACH PARTITION cocopay.audit_logs_default DEFAULT;
+
+--
 -- Name: analytics_events analytics_events_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY cocopay.analytics_events
-    ADD CONSTRAINT analytics_events_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT analytics_events_pkey PRIMARY KEY (id, created_at);
+
+--
+-- Name: CONSTRAINT analytics_events_pkey ON analytics_events; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT analytics_events_pkey ON cocopay.analytics_events IS '(id, created_at): a partitioned table''s keys contain its partition key; id alone is unique by its default.';
+
+--
+-- Name: analytics_events_default analytics_events_default_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY cocopay.analytics_events_default
+    ADD CONSTRAINT analytics_events_default_pkey PRIMARY KEY (id, created_at);
 
 --
 -- Name: audit_logs audit_logs_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
 ALTER TABLE ONLY cocopay.audit_logs
-    ADD CONSTRAINT audit_logs_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT audit_logs_pkey PRIMARY KEY (id, created_at);
+
+--
+-- Name: CONSTRAINT audit_logs_pkey ON audit_logs; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT audit_logs_pkey ON cocopay.audit_logs IS '(id, created_at): a partitioned table''s keys contain its partition key; id alone is unique by its default.';
+
+--
+-- Name: audit_logs_default audit_logs_default_pkey; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY cocopay.audit_logs_default
+    ADD CONSTRAINT audit_logs_default_pkey PRIMARY KEY (id, created_at);
 
 --
 -- Name: feature_flags feature_flags_name_key; Type: CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
@@ -2657,10 +2751,34 @@ ALTER TABLE ONLY cocopay.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
+-- Name: idx_analytics_events_created; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX idx_analytics_events_created ON ONLY cocopay.analytics_events USING btree (created_at DESC);
+
+--
+-- Name: analytics_events_default_created_at_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX analytics_events_default_created_at_idx ON cocopay.analytics_events_default USING btree (created_at DESC);
+
+--
+-- Name: idx_analytics_events_name; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX idx_analytics_events_name ON ONLY cocopay.analytics_events USING btree (event_name);
+
+--
+-- Name: analytics_events_default_event_name_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX analytics_events_default_event_name_idx ON cocopay.analytics_events_default USING btree (event_name);
+
+--
 -- Name: analytics_events_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE INDEX analytics_events_user_id_created_at_id_idx ON cocopay.analytics_events USING btree (user_id, created_at DESC, id) WHERE (user_id IS NOT NULL);
+CREATE INDEX analytics_events_user_id_created_at_id_idx ON ONLY cocopay.analytics_events USING btree (user_id, created_at DESC, id) WHERE (user_id IS NOT NULL);
 
 --
 -- Name: INDEX analytics_events_user_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2669,10 +2787,64 @@ CREATE INDEX analytics_events_user_id_created_at_id_idx ON cocopay.analytics_eve
 COMMENT ON INDEX cocopay.analytics_events_user_id_created_at_id_idx IS 'A user''s events newest first (created_at DESC, id): analytics_event_list_by_user reads its N newest rows and stops.';
 
 --
+-- Name: analytics_events_default_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX analytics_events_default_user_id_created_at_id_idx ON cocopay.analytics_events_default USING btree (user_id, created_at DESC, id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: idx_analytics_events_user; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX idx_analytics_events_user ON ONLY cocopay.analytics_events USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: analytics_events_default_user_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX analytics_events_default_user_id_idx ON cocopay.analytics_events_default USING btree (user_id) WHERE (user_id IS NOT NULL);
+
+--
+-- Name: idx_audit_logs_action; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX idx_audit_logs_action ON ONLY cocopay.audit_logs USING btree (action);
+
+--
+-- Name: audit_logs_default_action_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX audit_logs_default_action_idx ON cocopay.audit_logs_default USING btree (action);
+
+--
+-- Name: idx_audit_logs_created; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX idx_audit_logs_created ON ONLY cocopay.audit_logs USING btree (created_at DESC);
+
+--
+-- Name: audit_logs_default_created_at_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX audit_logs_default_created_at_idx ON cocopay.audit_logs_default USING btree (created_at DESC);
+
+--
+-- Name: idx_audit_logs_resource; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX idx_audit_logs_resource ON ONLY cocopay.audit_logs USING btree (resource_type, resource_id);
+
+--
+-- Name: audit_logs_default_resource_type_resource_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX audit_logs_default_resource_type_resource_id_idx ON cocopay.audit_logs_default USING btree (resource_type, resource_id);
+
+--
 -- Name: audit_logs_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE INDEX audit_logs_user_id_created_at_id_idx ON cocopay.audit_logs USING btree (user_id, created_at DESC, id);
+CREATE INDEX audit_logs_user_id_created_at_id_idx ON ONLY cocopay.audit_logs USING btree (user_id, created_at DESC, id);
 
 --
 -- Name: INDEX audit_logs_user_id_created_at_id_idx; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
@@ -2681,46 +2853,22 @@ CREATE INDEX audit_logs_user_id_created_at_id_idx ON cocopay.audit_logs USING bt
 COMMENT ON INDEX cocopay.audit_logs_user_id_created_at_id_idx IS 'A user''s audit entries newest first (created_at DESC, id): audit_log_list_by_user reads its N newest rows and stops.';
 
 --
--- Name: idx_analytics_events_created; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+-- Name: audit_logs_default_user_id_created_at_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE INDEX idx_analytics_events_created ON cocopay.analytics_events USING btree (created_at DESC);
-
---
--- Name: idx_analytics_events_name; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE INDEX idx_analytics_events_name ON cocopay.analytics_events USING btree (event_name);
-
---
--- Name: idx_analytics_events_user; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE INDEX idx_analytics_events_user ON cocopay.analytics_events USING btree (user_id) WHERE (user_id IS NOT NULL);
-
---
--- Name: idx_audit_logs_action; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE INDEX idx_audit_logs_action ON cocopay.audit_logs USING btree (action);
-
---
--- Name: idx_audit_logs_created; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE INDEX idx_audit_logs_created ON cocopay.audit_logs USING btree (created_at DESC);
-
---
--- Name: idx_audit_logs_resource; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
---
-
-CREATE INDEX idx_audit_logs_resource ON cocopay.audit_logs USING btree (resource_type, resource_id);
+CREATE INDEX audit_logs_default_user_id_created_at_id_idx ON cocopay.audit_logs_default USING btree (user_id, created_at DESC, id);
 
 --
 -- Name: idx_audit_logs_user; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
 --
 
-CREATE INDEX idx_audit_logs_user ON cocopay.audit_logs USING btree (user_id);
+CREATE INDEX idx_audit_logs_user ON ONLY cocopay.audit_logs USING btree (user_id);
+
+--
+-- Name: audit_logs_default_user_id_idx; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE INDEX audit_logs_default_user_id_idx ON cocopay.audit_logs_default USING btree (user_id);
 
 --
 -- Name: idx_feature_flags_name; Type: INDEX; Schema: cocopay; Owner: chaindb_owner
@@ -3065,6 +3213,72 @@ CREATE INDEX transactions_store_id_created_at_id_idx ON cocopay.transactions USI
 COMMENT ON INDEX cocopay.transactions_store_id_created_at_id_idx IS 'A store''s transactions newest first (created_at DESC, id): transaction_list_by_store reads its N newest rows and stops.';
 
 --
+-- Name: analytics_events_default_created_at_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.idx_analytics_events_created ATTACH PARTITION cocopay.analytics_events_default_created_at_idx;
+
+--
+-- Name: analytics_events_default_event_name_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.idx_analytics_events_name ATTACH PARTITION cocopay.analytics_events_default_event_name_idx;
+
+--
+-- Name: analytics_events_default_pkey; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.analytics_events_pkey ATTACH PARTITION cocopay.analytics_events_default_pkey;
+
+--
+-- Name: analytics_events_default_user_id_created_at_id_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.analytics_events_user_id_created_at_id_idx ATTACH PARTITION cocopay.analytics_events_default_user_id_created_at_id_idx;
+
+--
+-- Name: analytics_events_default_user_id_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.idx_analytics_events_user ATTACH PARTITION cocopay.analytics_events_default_user_id_idx;
+
+--
+-- Name: audit_logs_default_action_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.idx_audit_logs_action ATTACH PARTITION cocopay.audit_logs_default_action_idx;
+
+--
+-- Name: audit_logs_default_created_at_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.idx_audit_logs_created ATTACH PARTITION cocopay.audit_logs_default_created_at_idx;
+
+--
+-- Name: audit_logs_default_pkey; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.audit_logs_pkey ATTACH PARTITION cocopay.audit_logs_default_pkey;
+
+--
+-- Name: audit_logs_default_resource_type_resource_id_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.idx_audit_logs_resource ATTACH PARTITION cocopay.audit_logs_default_resource_type_resource_id_idx;
+
+--
+-- Name: audit_logs_default_user_id_created_at_id_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.audit_logs_user_id_created_at_id_idx ATTACH PARTITION cocopay.audit_logs_default_user_id_created_at_id_idx;
+
+--
+-- Name: audit_logs_default_user_id_idx; Type: INDEX ATTACH; Schema: cocopay; Owner: chaindb_owner
+--
+
+ALTER INDEX cocopay.idx_audit_logs_user ATTACH PARTITION cocopay.audit_logs_default_user_id_idx;
+
+--
 -- Name: analytics_events analytics_events_append_only; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -3089,6 +3303,18 @@ CREATE TRIGGER analytics_events_append_only_truncate BEFORE TRUNCATE ON cocopay.
 COMMENT ON TRIGGER analytics_events_append_only_truncate ON cocopay.analytics_events IS 'analytics_events is append-only (common.append_only_tables): never truncated (CD003).';
 
 --
+-- Name: analytics_events_default analytics_events_append_only_truncate; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER analytics_events_append_only_truncate BEFORE TRUNCATE ON cocopay.analytics_events_default FOR EACH STATEMENT EXECUTE FUNCTION common.tg__append_only();
+
+--
+-- Name: TRIGGER analytics_events_append_only_truncate ON analytics_events_default; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER analytics_events_append_only_truncate ON cocopay.analytics_events_default IS 'analytics_events is append-only (common.append_only_tables): never truncated (CD003).';
+
+--
 -- Name: audit_logs audit_logs_append_only; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
 --
 
@@ -3111,6 +3337,18 @@ CREATE TRIGGER audit_logs_append_only_truncate BEFORE TRUNCATE ON cocopay.audit_
 --
 
 COMMENT ON TRIGGER audit_logs_append_only_truncate ON cocopay.audit_logs IS 'audit_logs is append-only (common.append_only_tables): never truncated (CD003).';
+
+--
+-- Name: audit_logs_default audit_logs_append_only_truncate; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
+--
+
+CREATE TRIGGER audit_logs_append_only_truncate BEFORE TRUNCATE ON cocopay.audit_logs_default FOR EACH STATEMENT EXECUTE FUNCTION common.tg__append_only();
+
+--
+-- Name: TRIGGER audit_logs_append_only_truncate ON audit_logs_default; Type: COMMENT; Schema: cocopay; Owner: chaindb_owner
+--
+
+COMMENT ON TRIGGER audit_logs_append_only_truncate ON cocopay.audit_logs_default IS 'audit_logs is append-only (common.append_only_tables): never truncated (CD003).';
 
 --
 -- Name: passkeys passkeys_sign_count_monotonic; Type: TRIGGER; Schema: cocopay; Owner: chaindb_owner
@@ -3284,7 +3522,7 @@ COMMENT ON TRIGGER update_users_updated_at ON cocopay.users IS 'Keeps users.upda
 -- Name: analytics_events analytics_events_user_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
-ALTER TABLE ONLY cocopay.analytics_events
+ALTER TABLE cocopay.analytics_events
     ADD CONSTRAINT analytics_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES cocopay.users(id);
 
 --
@@ -3297,7 +3535,7 @@ COMMENT ON CONSTRAINT analytics_events_user_id_fkey ON cocopay.analytics_events 
 -- Name: audit_logs audit_logs_user_id_fkey; Type: FK CONSTRAINT; Schema: cocopay; Owner: chaindb_owner
 --
 
-ALTER TABLE ONLY cocopay.audit_logs
+ALTER TABLE cocopay.audit_logs
     ADD CONSTRAINT audit_logs_user_id_fkey FOREIGN KEY (user_id) REFERENCES cocopay.users(id);
 
 --

@@ -123,6 +123,58 @@ ALTER FUNCTION common.base58_has_bytes(value text, n integer) OWNER TO chaindb_o
 COMMENT ON FUNCTION common.base58_has_bytes(value text, n integer) IS 'True when the text is base58 (Bitcoin alphabet) of exactly n bytes, 1 <= n <= 64: by comparison with base58(256^(n-1)) and base58(256^n), decoding only values with leading ''1''s. NULL in, NULL out.';
 
 --
+-- Name: apply_retention(regclass); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.apply_retention(p_table regclass DEFAULT NULL::regclass) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET "TimeZone" TO 'UTC'
+    AS $_$
+DECLARE
+    v_decl record;
+    v_partition record;
+BEGIN
+    FOR v_decl IN
+        SELECT p.schema_name, p.table_name, p.retention,
+               pg_catalog.to_regclass(format('%I.%I', p.schema_name, p.table_name)) AS rel
+        FROM common.partitioned_tables AS p
+        WHERE p.retention IS NOT NULL AND (
+            p_table IS NULL
+            OR (p.schema_name, p.table_name) = (SELECT r.schema_name, r.table_name FROM common.relation_name(p_table) AS r)
+        )
+        ORDER BY p.schema_name, p.table_name
+    LOOP
+        -- A month expires when all its rows are older than the retention: its end is at or before
+        -- common.now() - retention, that is its start is before the month holding that instant.
+        FOR v_partition IN
+            SELECT i.inhrelid::regclass AS rel, c.relname::text AS name
+            FROM pg_catalog.pg_inherits AS i
+            INNER JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
+            WHERE i.inhparent = v_decl.rel
+              AND c.relname::text ~ ('^' || v_decl.table_name || '_p[0-9]{6}$')
+              AND to_timestamp(right(c.relname::text, 6), 'YYYYMM') < common.utc_month(common.now() - v_decl.retention)
+            ORDER BY c.relname
+        LOOP
+            PERFORM pg_catalog.set_config('chaindb.partition_release', v_partition.rel::oid::text, true);
+            EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_decl.rel, v_partition.rel);
+            PERFORM pg_catalog.set_config('chaindb.partition_release', '', true);
+            EXECUTE format('DROP TABLE %s', v_partition.rel);
+            RETURN NEXT format('%I.%I', v_decl.schema_name, v_partition.name);
+        END LOOP;
+    END LOOP;
+END
+$_$;
+
+ALTER FUNCTION common.apply_retention(p_table regclass) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION apply_retention(p_table regclass); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.apply_retention(p_table regclass) IS '`make retention`: for each table of common.partitioned_tables with a retention (or p_table), detaches and drops every monthly partition whose rows are all older than the retention (its month ends at or before common.now() - retention), and no other. Returns the partitions dropped. The only way to detach or drop a partition of an append-only table (see common.tg__partitions_after_ddl). Runs as the owner (SECURITY DEFINER); only the owner may call it.';
+
+--
 -- Name: compile_append_only(regclass); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
@@ -132,6 +184,9 @@ CREATE FUNCTION common.compile_append_only(p_table regclass) RETURNS void
     AS $$
 DECLARE
     v_rel record;
+    v_partition regclass;
+    v_row_comment text;
+    v_truncate_comment text;
 BEGIN
     SELECT a.schema_name, a.table_name INTO v_rel
     FROM common.relation_name(p_table) AS r
@@ -139,25 +194,43 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION '% is not declared append-only', p_table USING ERRCODE = 'undefined_object';
     END IF;
+    v_row_comment := format(
+        '%s is append-only (common.append_only_tables): rows are never updated or deleted (CD003).', v_rel.table_name
+    );
+    v_truncate_comment := format('%s is append-only (common.append_only_tables): never truncated (CD003).',
+        v_rel.table_name);
     EXECUTE format(
         'CREATE OR REPLACE TRIGGER %I BEFORE UPDATE OR DELETE ON %s FOR EACH ROW '
         'EXECUTE FUNCTION common.tg__append_only()',
         v_rel.table_name || '_append_only', p_table
     );
-    EXECUTE format(
-        'COMMENT ON TRIGGER %I ON %s IS %L', v_rel.table_name || '_append_only', p_table,
-        format('%s is append-only (common.append_only_tables): rows are never updated or deleted (CD003).',
-            v_rel.table_name)
-    );
+    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', v_rel.table_name || '_append_only', p_table, v_row_comment);
     EXECUTE format(
         'CREATE OR REPLACE TRIGGER %I BEFORE TRUNCATE ON %s FOR EACH STATEMENT '
         'EXECUTE FUNCTION common.tg__append_only()',
         v_rel.table_name || '_append_only_truncate', p_table
     );
     EXECUTE format(
-        'COMMENT ON TRIGGER %I ON %s IS %L', v_rel.table_name || '_append_only_truncate', p_table,
-        format('%s is append-only (common.append_only_tables): never truncated (CD003).', v_rel.table_name)
+        'COMMENT ON TRIGGER %I ON %s IS %L', v_rel.table_name || '_append_only_truncate', p_table, v_truncate_comment
     );
+    -- A partitioned table: PostgreSQL clones the row trigger to each partition (it gets the same
+    -- comment here), but not the TRUNCATE trigger, which each partition gets under the same name.
+    FOR v_partition IN
+        SELECT t.relid FROM pg_catalog.pg_partition_tree(p_table) AS t WHERE t.level > 0 ORDER BY t.relid::text
+    LOOP
+        EXECUTE format(
+            'COMMENT ON TRIGGER %I ON %s IS %L', v_rel.table_name || '_append_only', v_partition, v_row_comment
+        );
+        EXECUTE format(
+            'CREATE OR REPLACE TRIGGER %I BEFORE TRUNCATE ON %s FOR EACH STATEMENT '
+            'EXECUTE FUNCTION common.tg__append_only()',
+            v_rel.table_name || '_append_only_truncate', v_partition
+        );
+        EXECUTE format(
+            'COMMENT ON TRIGGER %I ON %s IS %L', v_rel.table_name || '_append_only_truncate', v_partition,
+            v_truncate_comment
+        );
+    END LOOP;
 END
 $$;
 
@@ -167,7 +240,7 @@ ALTER FUNCTION common.compile_append_only(p_table regclass) OWNER TO chaindb_own
 -- Name: FUNCTION compile_append_only(p_table regclass); Type: COMMENT; Schema: common; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION common.compile_append_only(p_table regclass) IS '(Re)creates <table>_append_only (BEFORE UPDATE OR DELETE, each row) and <table>_append_only_truncate (BEFORE TRUNCATE) on a table of common.append_only_tables, both running common.tg__append_only. Idempotent.';
+COMMENT ON FUNCTION common.compile_append_only(p_table regclass) IS '(Re)creates <table>_append_only (BEFORE UPDATE OR DELETE, each row; PostgreSQL clones it to every partition) and <table>_append_only_truncate (BEFORE TRUNCATE) on a table of common.append_only_tables and on each of its partitions, all running common.tg__append_only. Idempotent.';
 
 --
 -- Name: compile_immutable_columns(regclass); Type: FUNCTION; Schema: common; Owner: chaindb_owner
@@ -321,6 +394,100 @@ ALTER FUNCTION common.compile_state_machine(p_table regclass, p_column text) OWN
 COMMENT ON FUNCTION common.compile_state_machine(p_table regclass, p_column text) IS '(Re)creates the triggers of a declared state machine from common.state_machines and common.state_transitions: <table>_<label>_transition (BEFORE UPDATE, the allowed moves in its WHEN clause, common.tg__forbid_transition) and, with initial states, <table>_initial_<label> (BEFORE INSERT, common.tg__forbid_initial_state). Idempotent: compiling an unchanged declaration gives the same triggers.';
 
 --
+-- Name: create_partitions(regclass, timestamp with time zone); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.create_partitions(p_table regclass DEFAULT NULL::regclass, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET "TimeZone" TO 'UTC'
+    AS $$
+DECLARE
+    v_decl record;
+    v_now timestamptz := common.now();
+    v_key text;
+    v_default regclass;
+    v_moved timestamptz[];
+    v_months timestamptz[];
+    v_month timestamptz;
+    v_name text;
+BEGIN
+    FOR v_decl IN
+        SELECT p.schema_name, p.table_name, p.premake_months,
+               pg_catalog.to_regclass(format('%I.%I', p.schema_name, p.table_name)) AS rel
+        FROM common.partitioned_tables AS p
+        WHERE p_table IS NULL
+           OR (p.schema_name, p.table_name) = (SELECT r.schema_name, r.table_name FROM common.relation_name(p_table) AS r)
+        ORDER BY p.schema_name, p.table_name
+    LOOP
+        v_key := common.monthly_partition_key(v_decl.rel);
+        v_default := pg_catalog.to_regclass(format('%I.%I', v_decl.schema_name, v_decl.table_name || '_default'));
+        -- the months the default partition holds rows of: they get their partition, and the rows move there
+        v_moved := '{}';
+        IF v_default IS NOT NULL THEN
+            EXECUTE format('SELECT coalesce(array_agg(DISTINCT common.utc_month(d.%I)), ''{}'') FROM %s AS d', v_key,
+                v_default)
+            INTO v_moved;
+        END IF;
+        SELECT array_agg(DISTINCT m.month ORDER BY m.month) INTO v_months
+        FROM (
+            SELECT generate_series(
+                common.utc_month(least(coalesce(p_from, v_now), v_now)),
+                common.utc_month(v_now) + make_interval(months => v_decl.premake_months),
+                interval '1 month'
+            ) AS month
+            UNION
+            SELECT unnest(v_moved)
+        ) AS m
+        WHERE pg_catalog.to_regclass(
+            format('%I.%I', v_decl.schema_name, v_decl.table_name || '_p' || to_char(m.month, 'YYYYMM'))
+        ) IS NULL;
+        IF cardinality(v_moved) > 0 THEN
+            -- A partition cannot be created while the default partition holds rows of its range:
+            -- detach the default (this function may: see common.tg__partitions_after_ddl), create the
+            -- months, put its rows back through the partitioned table, drop it, and make a new one.
+            PERFORM pg_catalog.set_config('chaindb.partition_release', v_default::oid::text, true);
+            EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_decl.rel, v_default);
+            PERFORM pg_catalog.set_config('chaindb.partition_release', '', true);
+            EXECUTE format('ALTER TABLE %s RENAME TO %I', v_default, v_decl.table_name || '_default_moving');
+        END IF;
+        FOREACH v_month IN ARRAY coalesce(v_months, '{}') LOOP
+            v_name := v_decl.table_name || '_p' || to_char(v_month, 'YYYYMM');
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+                v_decl.schema_name, v_name, v_decl.rel, v_month, v_month + interval '1 month');
+            EXECUTE format('COMMENT ON TABLE %I.%I IS %L', v_decl.schema_name, v_name,
+                format('Partition of %s.%s: %s in [%s, %s) (a UTC month). Made by common.create_partitions, '
+                       'dropped by common.apply_retention.', v_decl.schema_name, v_decl.table_name, v_key,
+                       to_char(v_month, 'YYYY-MM-DD'), to_char(v_month + interval '1 month', 'YYYY-MM-DD')));
+            RETURN NEXT format('%I.%I', v_decl.schema_name, v_name);
+        END LOOP;
+        IF cardinality(v_moved) > 0 THEN
+            EXECUTE format('INSERT INTO %s SELECT * FROM %I.%I', v_decl.rel, v_decl.schema_name,
+                v_decl.table_name || '_default_moving');
+            EXECUTE format('DROP TABLE %I.%I', v_decl.schema_name, v_decl.table_name || '_default_moving');
+            v_default := NULL;
+        END IF;
+        IF v_default IS NULL THEN
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', v_decl.schema_name,
+                v_decl.table_name || '_default', v_decl.rel);
+            EXECUTE format('COMMENT ON TABLE %I.%I IS %L', v_decl.schema_name, v_decl.table_name || '_default',
+                format('Default partition of %s.%s: the rows of a month without a partition (none while `make '
+                       'partitions` runs ahead of the clock); common.create_partitions moves them into their month.',
+                       v_decl.schema_name, v_decl.table_name));
+        END IF;
+    END LOOP;
+END
+$$;
+
+ALTER FUNCTION common.create_partitions(p_table regclass, p_from timestamp with time zone) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION create_partitions(p_table regclass, p_from timestamp with time zone); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.create_partitions(p_table regclass, p_from timestamp with time zone) IS '`make partitions`: for each table of common.partitioned_tables (or p_table), creates the missing monthly partitions <table>_pYYYYMM from the current month (from p_from''s month when earlier) to premake_months ahead (database clock, UTC months), and the months of any row in <table>_default, whose rows it moves there (the default partition ends empty); creates <table>_default when missing. Returns the partitions created. Runs as the owner (SECURITY DEFINER); only the owner may call it.';
+
+--
 -- Name: define_append_only(regclass); Type: PROCEDURE; Schema: common; Owner: chaindb_owner
 --
 
@@ -390,6 +557,35 @@ ALTER PROCEDURE common.define_immutable_columns(IN p_table regclass, IN p_fixed 
 --
 
 COMMENT ON PROCEDURE common.define_immutable_columns(IN p_table regclass, IN p_fixed text[], IN p_set_once text[]) IS 'Declares the columns of a table that an UPDATE may not change: p_fixed never, p_set_once never once set (non-NULL). Records them in common.immutable_columns, replacing an earlier declaration, and compiles the trigger <table>_immutable_columns (common.compile_immutable_columns).';
+
+--
+-- Name: define_monthly_partitions(regclass, integer, interval); Type: PROCEDURE; Schema: common; Owner: chaindb_owner
+--
+
+CREATE PROCEDURE common.define_monthly_partitions(IN p_table regclass, IN p_premake_months integer DEFAULT 3, IN p_retention interval DEFAULT NULL::interval)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_rel record;
+BEGIN
+    PERFORM common.monthly_partition_key(p_table);
+    SELECT r.schema_name, r.table_name INTO v_rel FROM common.relation_name(p_table) AS r;
+    INSERT INTO common.partitioned_tables (schema_name, table_name, premake_months, retention)
+    VALUES (v_rel.schema_name, v_rel.table_name, p_premake_months, p_retention)
+    ON CONFLICT ON CONSTRAINT partitioned_tables_pkey
+    DO UPDATE SET premake_months = excluded.premake_months, retention = excluded.retention;
+    PERFORM common.create_partitions(p_table);
+END
+$$;
+
+ALTER PROCEDURE common.define_monthly_partitions(IN p_table regclass, IN p_premake_months integer, IN p_retention interval) OWNER TO chaindb_owner;
+
+--
+-- Name: PROCEDURE define_monthly_partitions(IN p_table regclass, IN p_premake_months integer, IN p_retention interval); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON PROCEDURE common.define_monthly_partitions(IN p_table regclass, IN p_premake_months integer, IN p_retention interval) IS 'Declares a table partitioned by month (PARTITION BY RANGE on one timestamptz column): records it in common.partitioned_tables (replacing an earlier declaration: how a retention changes) and creates its default partition and its months up to p_premake_months ahead (common.create_partitions). p_retention NULL: months are never dropped.';
 
 --
 -- Name: define_state_machine(regclass, text, text[], text[], text); Type: PROCEDURE; Schema: common; Owner: chaindb_owner
@@ -489,12 +685,22 @@ CREATE PROCEDURE common.drop_append_only(IN p_table regclass)
     AS $$
 DECLARE
     v_rel record;
+    v_partition regclass;
 BEGIN
     SELECT r.schema_name, r.table_name INTO v_rel FROM common.relation_name(p_table) AS r;
     DELETE FROM common.append_only_tables AS a WHERE (a.schema_name, a.table_name) = (v_rel.schema_name, v_rel.table_name);
     IF NOT FOUND THEN
         RAISE EXCEPTION 'drop_append_only: % is not declared append-only', p_table USING ERRCODE = 'undefined_object';
     END IF;
+    FOR v_partition IN
+        SELECT t.relid FROM pg_catalog.pg_partition_tree(p_table) AS t
+        WHERE t.level > 0 AND EXISTS (
+            SELECT FROM pg_catalog.pg_trigger AS g
+            WHERE g.tgrelid = t.relid AND g.tgname = v_rel.table_name || '_append_only_truncate'
+        )
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', v_rel.table_name || '_append_only_truncate', v_partition);
+    END LOOP;
     EXECUTE format('DROP TRIGGER %I ON %s', v_rel.table_name || '_append_only_truncate', p_table);
     EXECUTE format('DROP TRIGGER %I ON %s', v_rel.table_name || '_append_only', p_table);
 END
@@ -506,7 +712,7 @@ ALTER PROCEDURE common.drop_append_only(IN p_table regclass) OWNER TO chaindb_ow
 -- Name: PROCEDURE drop_append_only(IN p_table regclass); Type: COMMENT; Schema: common; Owner: chaindb_owner
 --
 
-COMMENT ON PROCEDURE common.drop_append_only(IN p_table regclass) IS 'Undoes common.define_append_only (for rollbacks): drops the triggers and the declaration.';
+COMMENT ON PROCEDURE common.drop_append_only(IN p_table regclass) IS 'Undoes common.define_append_only (for rollbacks): drops the triggers (those of its partitions too) and the declaration.';
 
 --
 -- Name: drop_immutable_columns(regclass); Type: PROCEDURE; Schema: common; Owner: chaindb_owner
@@ -536,6 +742,34 @@ ALTER PROCEDURE common.drop_immutable_columns(IN p_table regclass) OWNER TO chai
 --
 
 COMMENT ON PROCEDURE common.drop_immutable_columns(IN p_table regclass) IS 'Undoes common.define_immutable_columns (for rollbacks): drops the trigger and the declaration.';
+
+--
+-- Name: drop_monthly_partitions(regclass); Type: PROCEDURE; Schema: common; Owner: chaindb_owner
+--
+
+CREATE PROCEDURE common.drop_monthly_partitions(IN p_table regclass)
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_rel record;
+BEGIN
+    SELECT r.schema_name, r.table_name INTO v_rel FROM common.relation_name(p_table) AS r;
+    DELETE FROM common.partitioned_tables AS p WHERE (p.schema_name, p.table_name) = (v_rel.schema_name, v_rel.table_name);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'drop_monthly_partitions: % is not declared partitioned by month', p_table
+            USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+
+ALTER PROCEDURE common.drop_monthly_partitions(IN p_table regclass) OWNER TO chaindb_owner;
+
+--
+-- Name: PROCEDURE drop_monthly_partitions(IN p_table regclass); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON PROCEDURE common.drop_monthly_partitions(IN p_table regclass) IS 'Undoes common.define_monthly_partitions (for rollbacks): removes the declaration; the partitions stay until the table is dropped.';
 
 --
 -- Name: drop_state_machine(regclass, text); Type: PROCEDURE; Schema: common; Owner: chaindb_owner
@@ -618,6 +852,70 @@ ALTER FUNCTION common.freeze_clock(p_at timestamp with time zone) OWNER TO chain
 --
 
 COMMENT ON FUNCTION common.freeze_clock(p_at timestamp with time zone) IS 'Stops common.now() at p_at (tests: exact timestamps); NULL restores the server clock. Returns the new common.now(). SECURITY INVOKER like common.set_clock_offset: the owner and superusers only (42501 otherwise).';
+
+--
+-- Name: guarded_partitions(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.guarded_partitions() RETURNS TABLE(partition regclass, root regclass)
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT t.relid, r.rel
+    FROM common.append_only_tables AS a
+    CROSS JOIN LATERAL (SELECT pg_catalog.to_regclass(format('%I.%I', a.schema_name, a.table_name)) AS rel) AS r
+    CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.rel) AS t
+    WHERE t.level > 0
+$$;
+
+ALTER FUNCTION common.guarded_partitions() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION guarded_partitions(); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.guarded_partitions() IS 'Every partition (any depth) of a table declared append-only, with its partitioned table: what the event triggers common.tg__partitions_before_ddl / _after_ddl keep attached.';
+
+--
+-- Name: install_partition_guard(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.install_partition_guard() RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user) THEN
+        RAISE NOTICE 'not a superuser: the event triggers that keep the partitions of the append-only tables '
+            'attached are not created; a superuser creates them with SELECT common.install_partition_guard()';
+        RETURN false;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS e WHERE e.evtname = 'chaindb_partitions_before_ddl') THEN
+        CREATE EVENT TRIGGER chaindb_partitions_before_ddl ON ddl_command_start
+        WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA')
+        EXECUTE FUNCTION common.tg__partitions_before_ddl();
+        COMMENT ON EVENT TRIGGER chaindb_partitions_before_ddl IS
+        'Records the partitions of the append-only tables before ALTER TABLE, DROP TABLE, DROP SCHEMA (issue 16).';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger AS e WHERE e.evtname = 'chaindb_partitions_after_ddl') THEN
+        CREATE EVENT TRIGGER chaindb_partitions_after_ddl ON ddl_command_end
+        WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA')
+        EXECUTE FUNCTION common.tg__partitions_after_ddl();
+        COMMENT ON EVENT TRIGGER chaindb_partitions_after_ddl IS
+        'Keeps the partitions of the append-only tables attached (only common.apply_retention detaches them) and '
+        'gives new ones their TRUNCATE trigger (issue 16).';
+    END IF;
+    RETURN true;
+END
+$$;
+
+ALTER FUNCTION common.install_partition_guard() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION install_partition_guard(); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.install_partition_guard() IS 'Creates the event triggers chaindb_partitions_before_ddl / _after_ddl (common.tg__partitions_before_ddl, _after_ddl) unless they exist; true when they are in place. Only a superuser may create event triggers: this migration calls it as the session user, and when that is no superuser (a database of one''s own, README "Bring your own database") a DBA runs SELECT common.install_partition_guard() later (make check-db says so). Without them the application still cannot detach, drop or truncate a partition (privileges, TRUNCATE triggers); only the owner could, by hand.';
 
 --
 -- Name: is_evm_address(text); Type: FUNCTION; Schema: common; Owner: chaindb_owner
@@ -734,6 +1032,38 @@ ALTER FUNCTION common.is_solana_signature(value text) OWNER TO chaindb_owner;
 --
 
 COMMENT ON FUNCTION common.is_solana_signature(value text) IS 'True when the text is base58 of exactly 64 bytes (a Solana transaction signature). NULL in, NULL out.';
+
+--
+-- Name: monthly_partition_key(regclass); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.monthly_partition_key(p_table regclass) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_column text;
+BEGIN
+    SELECT a.attname::text INTO v_column
+    FROM pg_catalog.pg_partitioned_table AS p
+    INNER JOIN pg_catalog.pg_attribute AS a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]
+    WHERE p.partrelid = p_table AND p.partstrat = 'r' AND p.partnatts = 1
+      AND a.atttypid = 'pg_catalog.timestamptz'::pg_catalog.regtype;
+    IF v_column IS NULL THEN
+        RAISE EXCEPTION '% is not partitioned by range on one timestamptz column', p_table
+            USING ERRCODE = 'wrong_object_type';
+    END IF;
+    RETURN v_column;
+END
+$$;
+
+ALTER FUNCTION common.monthly_partition_key(p_table regclass) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION monthly_partition_key(p_table regclass); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.monthly_partition_key(p_table regclass) IS 'The column a table is partitioned on: it must be PARTITION BY RANGE on one timestamptz column (42809 otherwise).';
 
 --
 -- Name: now(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
@@ -905,12 +1235,17 @@ CREATE FUNCTION common.tg__append_only() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    -- a partition reports its partitioned table: the rule is the table's
+    v_rel record;
 BEGIN
-    RAISE EXCEPTION '%: rows are append-only (% refused)', TG_TABLE_NAME, TG_OP
+    SELECT r.schema_name, r.table_name INTO v_rel
+    FROM common.relation_name(coalesce(pg_catalog.pg_partition_root(TG_RELID), TG_RELID)) AS r;
+    RAISE EXCEPTION '%: rows are append-only (% refused)', v_rel.table_name, TG_OP
         USING ERRCODE = 'CD003',
-              CONSTRAINT = TG_TABLE_NAME || '_append_only',
-              SCHEMA = TG_TABLE_SCHEMA,
-              TABLE = TG_TABLE_NAME;
+              CONSTRAINT = v_rel.table_name || '_append_only',
+              SCHEMA = v_rel.schema_name,
+              TABLE = v_rel.table_name;
 END
 $$;
 
@@ -920,7 +1255,7 @@ ALTER FUNCTION common.tg__append_only() OWNER TO chaindb_owner;
 -- Name: FUNCTION tg__append_only(); Type: COMMENT; Schema: common; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION common.tg__append_only() IS 'BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) trigger of an append-only table: raises SQLSTATE CD003 naming the pseudo-constraint <table>_append_only. Triggers bind the table''s owner too.';
+COMMENT ON FUNCTION common.tg__append_only() IS 'BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) trigger of an append-only table and of each of its partitions: raises SQLSTATE CD003 naming the pseudo-constraint <table>_append_only of the table (the partitioned table, for a partition). Triggers bind the table''s owner too.';
 
 --
 -- Name: tg__forbid_change(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
@@ -1029,6 +1364,113 @@ ALTER FUNCTION common.tg__forbid_transition() OWNER TO chaindb_owner;
 COMMENT ON FUNCTION common.tg__forbid_transition() IS 'BEFORE UPDATE trigger of a state machine (argument: the column), compiled by common.compile_state_machine with a WHEN clause that lets only the declared moves through: when it runs, the move is forbidden. Raises SQLSTATE CD001 naming the pseudo-constraint <table>_<label>_transition (the trigger''s name), from/to in DETAIL.';
 
 --
+-- Name: tg__partitions_after_ddl(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.tg__partitions_after_ddl() RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_before jsonb;
+    v_released text[] := string_to_array(nullif(current_setting('chaindb.partition_release', true), ''), ',');
+    v_context text;
+    v_caller text;
+    v_gone record;
+    v_new record;
+BEGIN
+    IF TG_TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP SCHEMA') THEN
+        v_before := coalesce(nullif(current_setting('chaindb.guarded_partitions', true), ''), '{}')::jsonb;
+        -- The statement's caller: the line after 'SQL statement "..."' in the call stack.
+        GET DIAGNOSTICS v_context = PG_CONTEXT;
+        v_caller := split_part(v_context, E'\n', 3);
+        FOR v_gone IN
+            SELECT b.key AS id, b.value ->> 0 AS partition, b.value ->> 1 AS schema_name, b.value ->> 2 AS table_name
+            FROM jsonb_each(v_before) AS b
+            WHERE NOT EXISTS (SELECT FROM common.guarded_partitions() AS g WHERE g.partition::oid::text = b.key)
+            ORDER BY b.value ->> 0
+        LOOP
+            CONTINUE WHEN v_gone.id = ANY (v_released)
+                AND v_caller ~ '^PL/pgSQL function common\.(apply_retention|create_partitions)\(';
+            RAISE EXCEPTION '%: partition % of an append-only table may not be detached or dropped',
+                v_gone.table_name, v_gone.partition
+                USING ERRCODE = 'CD003',
+                      CONSTRAINT = v_gone.table_name || '_append_only',
+                      SCHEMA = v_gone.schema_name,
+                      TABLE = v_gone.table_name,
+                      DETAIL = format('partition=%s', v_gone.partition),
+                      HINT = 'Expired months go through common.apply_retention (make retention).';
+        END LOOP;
+    END IF;
+    -- A partition made or attached by hand gets the TRUNCATE trigger of its append-only table; it
+    -- must belong to the table's owner (a superuser's would not), as every object does.
+    IF TG_TAG IN ('CREATE TABLE', 'ALTER TABLE') THEN
+        FOR v_new IN
+            SELECT g.partition, g.root, c.relowner <> o.relowner AS foreign_owner, pg_get_userbyid(o.relowner) AS owner
+            FROM common.guarded_partitions() AS g
+            CROSS JOIN LATERAL common.relation_name(g.root) AS r
+            INNER JOIN pg_catalog.pg_class AS c ON c.oid = g.partition
+            INNER JOIN pg_catalog.pg_class AS o ON o.oid = g.root
+            WHERE NOT EXISTS (
+                SELECT FROM pg_catalog.pg_trigger AS t
+                WHERE t.tgrelid = g.partition AND t.tgname = r.table_name || '_append_only_truncate'
+            )
+            ORDER BY g.partition::text
+        LOOP
+            IF v_new.foreign_owner THEN
+                RAISE EXCEPTION 'partition % of % must belong to %, the owner of the table', v_new.partition,
+                    v_new.root, v_new.owner
+                    USING ERRCODE = 'insufficient_privilege',
+                          HINT = 'Make partitions with common.create_partitions (make partitions), or as that role.';
+            END IF;
+            PERFORM common.compile_append_only(v_new.root);
+        END LOOP;
+    END IF;
+END
+$$;
+
+ALTER FUNCTION common.tg__partitions_after_ddl() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION tg__partitions_after_ddl(); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.tg__partitions_after_ddl() IS 'Event trigger (ddl_command_end of CREATE TABLE, ALTER TABLE, DROP TABLE, DROP SCHEMA): refuses (CD003, <table>_append_only, the partition in DETAIL) a statement after which a partition recorded by common.tg__partitions_before_ddl is no longer attached, for every role, unless the statement runs inside common.apply_retention or common.create_partitions and the partition is the one they name in chaindb.partition_release; gives a partition created or attached by hand the append-only triggers of its table (42501 when it does not belong to the table''s owner).';
+
+--
+-- Name: tg__partitions_before_ddl(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.tg__partitions_before_ddl() RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    -- What is attached now, for tg__partitions_after_ddl to compare with (transaction-local).
+    PERFORM pg_catalog.set_config(
+        'chaindb.guarded_partitions',
+        coalesce(
+            (
+                SELECT jsonb_object_agg(g.partition::oid::text, jsonb_build_array(g.partition::text, r.schema_name, r.table_name))
+                FROM common.guarded_partitions() AS g
+                CROSS JOIN LATERAL common.relation_name(g.root) AS r
+            )::text,
+            '{}'
+        ),
+        true
+    );
+END
+$$;
+
+ALTER FUNCTION common.tg__partitions_before_ddl() OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION tg__partitions_before_ddl(); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.tg__partitions_before_ddl() IS 'Event trigger (ddl_command_start of ALTER TABLE, DROP TABLE, DROP SCHEMA): records the partitions of the append-only tables (common.guarded_partitions) in the transaction-local setting chaindb.guarded_partitions, for common.tg__partitions_after_ddl. SECURITY DEFINER: any role''s DDL may read the declarations.';
+
+--
 -- Name: tg__set_updated_at(); Type: FUNCTION; Schema: common; Owner: chaindb_owner
 --
 
@@ -1049,6 +1491,22 @@ ALTER FUNCTION common.tg__set_updated_at() OWNER TO chaindb_owner;
 --
 
 COMMENT ON FUNCTION common.tg__set_updated_at() IS 'BEFORE UPDATE trigger: sets updated_at to the database''s clock, common.now() (Prisma''s @updatedAt).';
+
+--
+-- Name: utc_month(timestamp with time zone); Type: FUNCTION; Schema: common; Owner: chaindb_owner
+--
+
+CREATE FUNCTION common.utc_month(p_at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN timezone('UTC'::text, date_trunc('month'::text, timezone('UTC'::text, p_at)));
+
+ALTER FUNCTION common.utc_month(p_at timestamp with time zone) OWNER TO chaindb_owner;
+
+--
+-- Name: FUNCTION utc_month(p_at timestamp with time zone); Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON FUNCTION common.utc_month(p_at timestamp with time zone) IS 'The start of the UTC month holding p_at: the lower bound of its monthly partition.';
 
 SET default_tablespace = '';
 
@@ -1126,6 +1584,51 @@ ALTER TABLE common.immutable_columns OWNER TO chaindb_owner;
 --
 
 COMMENT ON TABLE common.immutable_columns IS 'Columns an UPDATE may not change (CD003): fixed ones never, set-once ones (set_once) never once non-NULL. Written by common.define_immutable_columns.';
+
+--
+-- Name: partitioned_tables; Type: TABLE; Schema: common; Owner: chaindb_owner
+--
+
+CREATE TABLE common.partitioned_tables (
+    schema_name text NOT NULL,
+    table_name text NOT NULL,
+    premake_months integer NOT NULL,
+    retention interval,
+    CONSTRAINT partitioned_tables_premake_months_check CHECK (((premake_months >= 0) AND (premake_months <= 24))),
+    CONSTRAINT partitioned_tables_retention_check CHECK ((retention > '00:00:00'::interval))
+);
+
+ALTER TABLE common.partitioned_tables OWNER TO chaindb_owner;
+
+--
+-- Name: TABLE partitioned_tables; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON TABLE common.partitioned_tables IS 'Tables partitioned by month on their timestamp (RANGE on one timestamptz column): how far ahead common.create_partitions creates months, and how long common.apply_retention keeps them. Written by common.define_monthly_partitions.';
+
+--
+-- Name: COLUMN partitioned_tables.premake_months; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN common.partitioned_tables.premake_months IS 'Months created ahead of the current one (database clock, UTC), 0 to 24.';
+
+--
+-- Name: COLUMN partitioned_tables.retention; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON COLUMN common.partitioned_tables.retention IS 'A month is dropped once all its rows are older than this; NULL: never dropped.';
+
+--
+-- Name: CONSTRAINT partitioned_tables_premake_months_check ON partitioned_tables; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT partitioned_tables_premake_months_check ON common.partitioned_tables IS 'Between 0 and 24 months ahead.';
+
+--
+-- Name: CONSTRAINT partitioned_tables_retention_check ON partitioned_tables; Type: COMMENT; Schema: common; Owner: chaindb_owner
+--
+
+COMMENT ON CONSTRAINT partitioned_tables_retention_check ON common.partitioned_tables IS 'A retention is a positive interval (or NULL: kept for ever).';
 
 --
 -- Name: state_machines; Type: TABLE; Schema: common; Owner: chaindb_owner
@@ -1210,6 +1713,13 @@ ALTER TABLE ONLY common.immutable_columns
     ADD CONSTRAINT immutable_columns_pkey PRIMARY KEY (schema_name, table_name, column_name);
 
 --
+-- Name: partitioned_tables partitioned_tables_pkey; Type: CONSTRAINT; Schema: common; Owner: chaindb_owner
+--
+
+ALTER TABLE ONLY common.partitioned_tables
+    ADD CONSTRAINT partitioned_tables_pkey PRIMARY KEY (schema_name, table_name);
+
+--
 -- Name: state_machines state_machines_pkey; Type: CONSTRAINT; Schema: common; Owner: chaindb_owner
 --
 
@@ -1275,6 +1785,12 @@ GRANT ALL ON FUNCTION common.base58_has_bytes(value text, n integer) TO chaindb_
 GRANT ALL ON FUNCTION common.base58_has_bytes(value text, n integer) TO chaindb_readonly;
 
 --
+-- Name: FUNCTION apply_retention(p_table regclass); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.apply_retention(p_table regclass) FROM PUBLIC;
+
+--
 -- Name: FUNCTION compile_append_only(p_table regclass); Type: ACL; Schema: common; Owner: chaindb_owner
 --
 
@@ -1293,6 +1809,12 @@ REVOKE ALL ON FUNCTION common.compile_immutable_columns(p_table regclass) FROM P
 REVOKE ALL ON FUNCTION common.compile_state_machine(p_table regclass, p_column text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION create_partitions(p_table regclass, p_from timestamp with time zone); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.create_partitions(p_table regclass, p_from timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: PROCEDURE define_append_only(IN p_table regclass); Type: ACL; Schema: common; Owner: chaindb_owner
 --
 
@@ -1303,6 +1825,12 @@ REVOKE ALL ON PROCEDURE common.define_append_only(IN p_table regclass) FROM PUBL
 --
 
 REVOKE ALL ON PROCEDURE common.define_immutable_columns(IN p_table regclass, IN p_fixed text[], IN p_set_once text[]) FROM PUBLIC;
+
+--
+-- Name: PROCEDURE define_monthly_partitions(IN p_table regclass, IN p_premake_months integer, IN p_retention interval); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON PROCEDURE common.define_monthly_partitions(IN p_table regclass, IN p_premake_months integer, IN p_retention interval) FROM PUBLIC;
 
 --
 -- Name: PROCEDURE define_state_machine(IN p_table regclass, IN p_column text, IN p_moves text[], IN p_initial_states text[], IN p_comment text); Type: ACL; Schema: common; Owner: chaindb_owner
@@ -1323,6 +1851,12 @@ REVOKE ALL ON PROCEDURE common.drop_append_only(IN p_table regclass) FROM PUBLIC
 REVOKE ALL ON PROCEDURE common.drop_immutable_columns(IN p_table regclass) FROM PUBLIC;
 
 --
+-- Name: PROCEDURE drop_monthly_partitions(IN p_table regclass); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON PROCEDURE common.drop_monthly_partitions(IN p_table regclass) FROM PUBLIC;
+
+--
 -- Name: PROCEDURE drop_state_machine(IN p_table regclass, IN p_column text); Type: ACL; Schema: common; Owner: chaindb_owner
 --
 
@@ -1341,6 +1875,18 @@ GRANT ALL ON FUNCTION common.forbid_transition(table_name text, from_state text,
 --
 
 REVOKE ALL ON FUNCTION common.freeze_clock(p_at timestamp with time zone) FROM PUBLIC;
+
+--
+-- Name: FUNCTION guarded_partitions(); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.guarded_partitions() FROM PUBLIC;
+
+--
+-- Name: FUNCTION install_partition_guard(); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.install_partition_guard() FROM PUBLIC;
 
 --
 -- Name: FUNCTION is_evm_address(value text); Type: ACL; Schema: common; Owner: chaindb_owner
@@ -1389,6 +1935,12 @@ GRANT ALL ON FUNCTION common.is_solana_pubkey(value text) TO chaindb_readonly;
 REVOKE ALL ON FUNCTION common.is_solana_signature(value text) FROM PUBLIC;
 GRANT ALL ON FUNCTION common.is_solana_signature(value text) TO chaindb_app;
 GRANT ALL ON FUNCTION common.is_solana_signature(value text) TO chaindb_readonly;
+
+--
+-- Name: FUNCTION monthly_partition_key(p_table regclass); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.monthly_partition_key(p_table regclass) FROM PUBLIC;
 
 --
 -- Name: FUNCTION now(); Type: ACL; Schema: common; Owner: chaindb_owner
@@ -1464,12 +2016,30 @@ REVOKE ALL ON FUNCTION common.tg__forbid_initial_state() FROM PUBLIC;
 REVOKE ALL ON FUNCTION common.tg__forbid_transition() FROM PUBLIC;
 
 --
+-- Name: FUNCTION tg__partitions_after_ddl(); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.tg__partitions_after_ddl() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg__partitions_before_ddl(); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.tg__partitions_before_ddl() FROM PUBLIC;
+
+--
 -- Name: FUNCTION tg__set_updated_at(); Type: ACL; Schema: common; Owner: chaindb_owner
 --
 
 REVOKE ALL ON FUNCTION common.tg__set_updated_at() FROM PUBLIC;
 GRANT ALL ON FUNCTION common.tg__set_updated_at() TO chaindb_app;
 GRANT ALL ON FUNCTION common.tg__set_updated_at() TO chaindb_readonly;
+
+--
+-- Name: FUNCTION utc_month(p_at timestamp with time zone); Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+REVOKE ALL ON FUNCTION common.utc_month(p_at timestamp with time zone) FROM PUBLIC;
 
 --
 -- Name: TABLE append_only_tables; Type: ACL; Schema: common; Owner: chaindb_owner
@@ -1484,6 +2054,13 @@ GRANT SELECT ON TABLE common.append_only_tables TO chaindb_readonly;
 
 GRANT SELECT ON TABLE common.immutable_columns TO chaindb_app;
 GRANT SELECT ON TABLE common.immutable_columns TO chaindb_readonly;
+
+--
+-- Name: TABLE partitioned_tables; Type: ACL; Schema: common; Owner: chaindb_owner
+--
+
+GRANT SELECT ON TABLE common.partitioned_tables TO chaindb_app;
+GRANT SELECT ON TABLE common.partitioned_tables TO chaindb_readonly;
 
 --
 -- Name: TABLE state_machines; Type: ACL; Schema: common; Owner: chaindb_owner

@@ -2,16 +2,17 @@
 
 The generated functions are called only through ``chaindb.cocopay.queries`` (as applications
 do); the raw side runs the same SQL text, read from queries/cocopay/ with aiosql, on the same
-kind of connection, prepared too. Both connect
-as the application role. Values are microseconds per call (client and server together, one
-connection, autocommit).
+kind of connection, prepared too. Both connect as the application role. Values are microseconds
+per call (client and server together, one connection, autocommit), measured call by call
+(:func:`bench.harness.interleaved`: the sides take turns on the same arguments; a side's value is
+the median of its calls), with the client's CPU time per call beside them.
 """
 
 from __future__ import annotations
 
-import time
+import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import psycopg
 
 from bench import datasets
-from bench.harness import ROOT, Context, Pair, at_least, at_most, item
+from bench.harness import ROOT, Context, Pair, at_least, at_most, interleaved, item
 
 
 def named_sql(name: str) -> str:
@@ -42,44 +43,64 @@ def _read_setup(ctx: Context, label: str) -> Iterator[tuple[str, list[uuid.UUID]
         ctx.drop(url)
 
 
-def _per_call(calls: int, fn: Any, args: list[Any]) -> float:
-    n = len(args)
-    started = time.perf_counter()
-    for i in range(calls):
-        fn(args[i % n])
-    return (time.perf_counter() - started) / calls * 1e6
+def draws(population: Sequence[Any], calls: int) -> Callable[[int], list[Any]]:
+    """Round ``k``'s arguments: ``calls`` random draws from ``population``, the same for every side."""
+    return lambda k: random.Random(k).choices(population, k=calls)
+
+
+def warm_up(functions: Sequence[Callable[[Any], object]], arguments: Sequence[Any]) -> None:
+    """Prepare the statements and fill the caches before the first round."""
+    for fn in functions:
+        for argument in arguments:
+            fn(argument)
 
 
 @item(
     "point_read",
     "point read: generated transaction_get / raw psycopg tuple, same prepared SQL",
     a="q.transaction_get (pydantic row)",
-    b="conn.execute(same SQL, prepare=True).fetchone() (tuple)",
+    b="conn.execute(same SQL, prepare=True).fetchone() (tuple; a new cursor per call, as psycopg's conn.execute)",
     unit="us/call",
     goal=at_most(1.05),
-    rounds=7,
-    quick_rounds=2,
-    note="row building is issue 9's work (the generated layer); this suite only measures it.",
+    rounds=15,
+    quick_rounds=3,
+    extra={
+        "one_cursor": "the raw call on one cursor made once (psycopg at its cheapest: no cursor and no loaders set up "
+        "per call), as the generated layer runs its statements",
+        "validated": "the same SQL with psycopg's class_row(q.Transaction): a pydantic-validated model per row, "
+        "as the generated layer built rows before its compiled row makers",
+    },
 )
 @contextmanager
 def point_read(ctx: Context) -> Iterator[Pair]:
+    from psycopg.rows import class_row
+
     from chaindb.cocopay import queries as q
 
-    calls = 300 if ctx.quick else 5_000
+    calls = 200 if ctx.quick else 2_000
     with _read_setup(ctx, "point_read") as (url, ids), psycopg.connect(url, autocommit=True) as conn:
+        sql = named_sql("transaction_get")
+        validating = class_row(q.Transaction)
+        cursor = conn.cursor()
 
         def generated(i: uuid.UUID) -> Any:
             return q.transaction_get(conn, id=i)
 
-        sql = named_sql("transaction_get")
-
         def raw(i: uuid.UUID) -> Any:
             return conn.execute(sql, {"id": i}, prepare=True).fetchone()
 
-        assert generated(ids[0]).id == raw(ids[0])[0]  # type: ignore[union-attr,index]
-        _per_call(200, generated, ids)
-        _per_call(200, raw, ids)
-        yield Pair(a=lambda: _per_call(calls, generated, ids), b=lambda: _per_call(calls, raw, ids))
+        def one_cursor(i: uuid.UUID) -> Any:
+            return cursor.execute(sql, {"id": i}, prepare=True).fetchone()
+
+        def validated(i: uuid.UUID) -> Any:
+            return conn.cursor(row_factory=validating).execute(sql, {"id": i}, prepare=True).fetchone()
+
+        model, row = generated(ids[0]), raw(ids[0])
+        assert model is not None and row is not None and model.id == row[0]
+        assert validated(ids[0]) == model and one_cursor(ids[0]) == row
+        sides = {"a": generated, "b": raw, "one_cursor": one_cursor, "validated": validated}
+        warm_up(list(sides.values()), ids[:200])
+        yield interleaved(sides, draws(ids, calls))
 
 
 @item(
@@ -89,7 +110,7 @@ def point_read(ctx: Context) -> Iterator[Pair]:
     b="q.transaction_get",
     unit="us/call",
     goal=at_least(3.0),
-    rounds=5,
+    rounds=7,
     quick_rounds=2,
 )
 @contextmanager
@@ -99,7 +120,7 @@ def orm_point_read(ctx: Context) -> Iterator[Pair]:
 
     from chaindb.cocopay import queries as q
 
-    calls = 200 if ctx.quick else 3_000
+    calls = 100 if ctx.quick else 1_000
     with _read_setup(ctx, "orm_point_read") as (url, ids):
 
         class Transaction:
@@ -119,9 +140,8 @@ def orm_point_read(ctx: Context) -> Iterator[Pair]:
                     return q.transaction_get(conn, id=i)
 
                 assert orm(ids[0]).id == generated(ids[0]).id  # type: ignore[union-attr]
-                _per_call(100, orm, ids)
-                _per_call(100, generated, ids)
-                yield Pair(a=lambda: _per_call(calls, orm, ids), b=lambda: _per_call(calls, generated, ids))
+                warm_up([orm, generated], ids[:100])
+                yield interleaved({"a": orm, "b": generated}, draws(ids, calls))
         finally:
             engine.dispose()
 
@@ -133,15 +153,14 @@ def orm_point_read(ctx: Context) -> Iterator[Pair]:
     b="conn.execute(same SQL, prepare=True).fetchone() (tuple)",
     unit="us/call",
     goal=at_most(1.05),
-    rounds=7,
+    rounds=11,
     quick_rounds=2,
-    note="row building is issue 9's work (the generated layer); this suite only measures it.",
 )
 @contextmanager
 def write(ctx: Context) -> Iterator[Pair]:
     from chaindb.cocopay import queries as q
 
-    calls = 200 if ctx.quick else 2_000
+    calls = 50 if ctx.quick else 500
     url = ctx.database("write")
     datasets.seed_cocopay(url, transactions=0, stores=1, users=10)
     with psycopg.connect(url) as conn:
@@ -171,8 +190,7 @@ def write(ctx: Context) -> Iterator[Pair]:
                 params = {**payload, "idempotency_key": f"bench-r-{next(counter)}"}
                 return conn.execute(sql, params, prepare=True).fetchone()
 
-            _per_call(100, generated, [None])
-            _per_call(100, raw, [None])
-            yield Pair(a=lambda: _per_call(calls, generated, [None]), b=lambda: _per_call(calls, raw, [None]))
+            warm_up([generated, raw], [None] * 50)
+            yield interleaved({"a": generated, "b": raw}, lambda _: [None] * calls)
     finally:
         ctx.drop(url)

@@ -11,7 +11,9 @@ and for each one missing says why it is needed and the exact SQL a DBA runs to g
 - the user is a member of ``chaindb_owner`` (migrations run as it, through SET ROLE);
 - every extension of ``sql/extensions.sql`` is available on the server, and is installed in
   schema ``extensions`` or may be created: the untrusted one (earthdistance) only by a
-  superuser, so a DBA pre-installs it with ``sql/extensions.sql``.
+  superuser, so a DBA pre-installs it with ``sql/extensions.sql``;
+- (a note, not a missing right) the partition guard's event triggers, which only a superuser
+  creates (``SELECT common.install_partition_guard()`` after ``make migrate``).
 
 Reads only. A superuser passes every check.
 """
@@ -128,6 +130,12 @@ def check_connection(conn: psycopg.Connection[Any]) -> Report:
     if superuser:
         report.roles_setup_needed = not roles_ready
         return report
+    if _one(conn, "select count(*) from pg_event_trigger where evtname like 'chaindb\\_partitions\\_%%'") < 2:
+        report.notes.append(
+            f"{user} is not a superuser: the event triggers that keep the partitions of the append-only tables"
+            " attached are not created by `make migrate` (the application still cannot detach, drop or truncate"
+            " them; the owner could). A superuser creates them afterwards: SELECT common.install_partition_guard();"
+        )
 
     existing = {r[0] for r in conn.execute("select rolname from pg_roles where rolname = any(%s)", (list(ROLES),))}
     absent = [r for r in ROLES if r not in existing]

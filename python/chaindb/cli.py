@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from chaindb import admin, checkdb, migrator
+from chaindb import admin, checkdb, fixtures, migrator
 from chaindb.embedded import Embedded, EmbeddedError, project_root, throwaway
 
 #: Commands that write generated files: always on a throwaway server unless DATABASE_URL is set.
@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         ("verify", "fail when sql/<schema>.sql, the generated modules or docs/ differ from what the migrations give"),
         ("verify-compat", "prepare a git ref's named queries against the working tree's migrations; report breaks"),
         ("coverage", "print what the last test run executed of the database's logic (--check: fail on gaps)"),
+        ("fixtures", "load the deterministic fixtures sql/fixtures/<schema>.sql as the owner (re-runnable)"),
+        ("partitions", "create the monthly partitions due ahead of the clock (common.create_partitions), as the owner"),
+        ("retention", "detach and drop the expired monthly partitions (common.apply_retention), as the owner"),
     ]:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("--schema", action="append", dest="schemas", help="limit to this schema (repeatable)")
@@ -165,6 +168,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _status(url, args.schemas)
     if args.command == "check-db":
         return checkdb.main(url)
+    if args.command == "fixtures":
+        for path in fixtures.load(url, args.schemas):
+            print(f"  loaded {path.relative_to(project_root())}")
+        return 0
+    if args.command in ("partitions", "retention"):
+        from chaindb import partitions
+
+        made = partitions.create(url) if args.command == "partitions" else partitions.retention(url)
+        verb = "created" if args.command == "partitions" else "dropped"
+        for name in made:
+            print(f"  {verb} {name}")
+        print(f"{len(made)} partition(s) {verb}")
+        for table, ahead, keep in partitions.tables(url):
+            print(f"  {table}: {ahead} month(s) ahead, retention {keep}")
+        return 0
     if args.command == "roles":
         admin.ensure_roles(url)
         if embedded:

@@ -11,6 +11,10 @@ yoyo scheme ``postgresql+psycopg://``, which is turned into a plain libpq URL.
 - ``async_pool(...)`` → an *unopened* ``psycopg_pool.AsyncConnectionPool``: use
   ``async with async_pool() as p:`` or ``await p.open()``.
 
+With ``replicas=[url, ...]``, ``pool`` and ``async_pool`` return a
+:class:`chaindb.replicas.ReplicatedPool` (``AsyncReplicatedPool``): ``connection()`` is the primary,
+``read(after=token)`` a replica where the caller opts in, with read-your-writes (see that module).
+
 ``role`` runs ``SET ROLE <role>`` on every new connection (outside any transaction, so a
 rollback does not undo it); it must be a plain identifier. Statements are prepared
 server-side after ``prepare_threshold`` executions (the generated query functions ask for
@@ -22,7 +26,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import psycopg
 from psycopg import sql
@@ -30,6 +35,9 @@ from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from chaindb import errors
+
+if TYPE_CHECKING:
+    from chaindb.replicas import AsyncReplicatedPool, ReplicatedPool
 
 __all__ = [
     "PREPARED_MAX",
@@ -147,9 +155,22 @@ async def async_connect(
     return conn
 
 
+@overload
+def pool(
+    url: str | None = None, *, replicas: None = None, **kwargs: Any
+) -> ConnectionPool[psycopg.Connection[TupleRow]]: ...
+
+
+@overload
+def pool(url: str | None = None, *, replicas: Sequence[str], **kwargs: Any) -> ReplicatedPool: ...
+
+
 def pool(
     url: str | None = None,
     *,
+    replicas: Sequence[str] | None = None,
+    wait: float | None = None,
+    replica_timeout: float | None = None,
     role: str | None = None,
     autocommit: bool = False,
     min_size: int = 1,
@@ -161,35 +182,61 @@ def pool(
     prepare_threshold: int | None = PREPARE_THRESHOLD,
     open: bool = True,
     **kwargs: Any,
-) -> ConnectionPool[psycopg.Connection[TupleRow]]:
+) -> ConnectionPool[psycopg.Connection[TupleRow]] | ReplicatedPool:
     """A connection pool; connections are checked before they are handed out.
 
     ``with pool() as p, p.connection() as conn: ...`` — a connection returned with an open
     transaction is rolled back by the pool; one returned in a failed state is discarded.
+
+    ``replicas``: URLs of read replicas; the result is then a ``ReplicatedPool`` (a primary pool
+    and one pool per replica, each of ``min_size``..``max_size``), ``wait`` and ``replica_timeout``
+    its read-your-writes defaults (``chaindb.replicas``).
     """
+    from chaindb import replicas as routing
+
     role = _check_role(role)
 
     def configure(conn: psycopg.Connection[TupleRow]) -> None:
         _configure(conn, role)
 
-    return ConnectionPool(
-        database_url(url),
-        kwargs={"autocommit": autocommit, "prepare_threshold": prepare_threshold, **kwargs},
-        min_size=min_size,
-        max_size=max_size,
-        name=name,
-        timeout=timeout,
-        max_idle=max_idle,
-        max_lifetime=max_lifetime,
-        configure=configure,
-        check=ConnectionPool.check_connection,
-        open=open,
-    )
+    def make(target: str, connect: dict[str, Any], label: str | None) -> ConnectionPool[psycopg.Connection[TupleRow]]:
+        return ConnectionPool(
+            target,
+            kwargs={"autocommit": autocommit, "prepare_threshold": prepare_threshold, **connect},
+            min_size=min_size,
+            max_size=max_size,
+            name=label,
+            timeout=timeout,
+            max_idle=max_idle,
+            max_lifetime=max_lifetime,
+            configure=configure,
+            check=ConnectionPool.check_connection,
+            open=open,
+        )
+
+    primary = database_url(url)
+    if replicas is None:
+        return make(primary, kwargs, name)
+    return routing.ReplicatedPool(*routing.pools(make, primary, replicas, kwargs, name), wait=wait,
+                                  replica_timeout=replica_timeout)
+
+
+@overload
+def async_pool(
+    url: str | None = None, *, replicas: None = None, **kwargs: Any
+) -> AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]: ...
+
+
+@overload
+def async_pool(url: str | None = None, *, replicas: Sequence[str], **kwargs: Any) -> AsyncReplicatedPool: ...
 
 
 def async_pool(
     url: str | None = None,
     *,
+    replicas: Sequence[str] | None = None,
+    wait: float | None = None,
+    replica_timeout: float | None = None,
     role: str | None = None,
     autocommit: bool = False,
     min_size: int = 1,
@@ -200,23 +247,35 @@ def async_pool(
     max_lifetime: float = 3600.0,
     prepare_threshold: int | None = PREPARE_THRESHOLD,
     **kwargs: Any,
-) -> AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]:
-    """An async pool, not yet open: ``async with async_pool() as p: ...`` (or ``await p.open()``)."""
+) -> AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]] | AsyncReplicatedPool:
+    """An async pool, not yet open: ``async with async_pool() as p: ...`` (or ``await p.open()``).
+    ``replicas``: as for ``pool``, giving an ``AsyncReplicatedPool``."""
+    from chaindb import replicas as routing
+
     role = _check_role(role)
 
     async def configure(conn: psycopg.AsyncConnection[TupleRow]) -> None:
         await _configure_async(conn, role)
 
-    return AsyncConnectionPool(
-        database_url(url),
-        kwargs={"autocommit": autocommit, "prepare_threshold": prepare_threshold, **kwargs},
-        min_size=min_size,
-        max_size=max_size,
-        name=name,
-        timeout=timeout,
-        max_idle=max_idle,
-        max_lifetime=max_lifetime,
-        configure=configure,
-        check=AsyncConnectionPool.check_connection,
-        open=False,
-    )
+    def make(
+        target: str, connect: dict[str, Any], label: str | None
+    ) -> AsyncConnectionPool[psycopg.AsyncConnection[TupleRow]]:
+        return AsyncConnectionPool(
+            target,
+            kwargs={"autocommit": autocommit, "prepare_threshold": prepare_threshold, **connect},
+            min_size=min_size,
+            max_size=max_size,
+            name=label,
+            timeout=timeout,
+            max_idle=max_idle,
+            max_lifetime=max_lifetime,
+            configure=configure,
+            check=AsyncConnectionPool.check_connection,
+            open=False,
+        )
+
+    primary = database_url(url)
+    if replicas is None:
+        return make(primary, kwargs, name)
+    return routing.AsyncReplicatedPool(*routing.pools(make, primary, replicas, kwargs, name), wait=wait,
+                                       replica_timeout=replica_timeout)

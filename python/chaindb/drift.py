@@ -7,12 +7,15 @@ security, view definition), columns (type, NOT NULL, default, identity, generate
 indexes, triggers, functions (the whole definition: arguments, body, volatility, security,
 settings), enum and domain types, extensions, grants (per object and grantee, column grants
 included) and default privileges. Extension members are left out (they come with their
-extension). Prints each difference readably; a changed definition as a unified diff.
+extension). Prints each difference readably; a changed definition as a unified diff. The monthly
+partitions ``<table>_pYYYYMM`` and their indexes, constraints and triggers are left out: which months
+exist depends on the day (``make partitions``, ``make retention``), not on the migrations.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -151,6 +154,9 @@ _QUERIES: dict[str, str] = {
          group by 1""",
 }
 
+#: A monthly partition (common.create_partitions) or something of its own, by name.
+_MONTHLY_PARTITION = re.compile(r"_p[0-9]{6}(?:[._]|$)")
+
 #: The order kinds are reported in.
 KINDS = tuple(_QUERIES)
 
@@ -162,7 +168,8 @@ def catalog(url: str, schemas: Sequence[str]) -> Catalog:
                          options="-c default_transaction_read_only=on -c search_path=pg_catalog") as conn:
         for kind, query in _QUERIES.items():
             for name, definition in conn.execute(query, {"s": list(schemas)}).fetchall():
-                found[(kind, name)] = definition or ""
+                if not _MONTHLY_PARTITION.search(name):
+                    found[(kind, name)] = definition or ""
     return found
 
 

@@ -225,7 +225,31 @@ def postmaster_port(datadir: Path) -> int | None:
     return port
 
 
-class Embedded:
+class ServerFolders:
+    """The folders of a server this project runs: ``data/``, the socket folder ``run/`` and
+    ``server.log`` under ``home`` (the embedded server, its standby)."""
+
+    @property
+    def home(self) -> Path:
+        raise NotImplementedError
+
+    @property
+    def datadir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def logfile(self) -> Path:
+        return self.home / "server.log"
+
+    def running(self) -> bool:
+        return postmaster_port(self.datadir) is not None
+
+
+class Embedded(ServerFolders):
     """The project's ``make db`` server: state in ``.pgdata/``, see the module docstring."""
 
     def __init__(self, root: Path | None = None, port: int | None = None) -> None:
@@ -260,18 +284,6 @@ class Embedded:
         return self.state_dir
 
     @property
-    def datadir(self) -> Path:
-        return self.home / "data"
-
-    @property
-    def socket_dir(self) -> Path:
-        return self.home / "run"
-
-    @property
-    def logfile(self) -> Path:
-        return self.home / "server.log"
-
-    @property
     def port(self) -> int:
         """The running server's port, else the one asked for, else the recorded one, else 54329."""
         return postmaster_port(self.datadir) or self.requested_port or self.state.get("port") or DEFAULT_PORT
@@ -283,9 +295,6 @@ class Embedded:
     def app_url(self, database: str = DATABASE) -> str:
         """The URL of ``chaindb_app_login``, the applications' login role (member of chaindb_app)."""
         return local_url(self.port, database, self.passfile, APP_LOGIN)
-
-    def running(self) -> bool:
-        return postmaster_port(self.datadir) is not None
 
     # -- state ------------------------------------------------------------------------------
 

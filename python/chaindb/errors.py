@@ -52,6 +52,7 @@ PROJECT_SQLSTATES: dict[str, str] = {
 #       │                             driver's own refusals (a NUL byte in text, text that is not UTF-8)
 #       ├── ProgrammingError          42: the SQL or a privilege is wrong
 #       │   └── InsufficientPrivilege 42501
+#       ├── PrimaryRequired           25006: a write (or an @primary read) on a read-only connection (a replica)
 #       ├── TransactionConflict       40: retry the whole transaction
 #       │   ├── SerializationFailure  40001
 #       │   └── DeadlockDetected      40P01
@@ -159,6 +160,14 @@ class ProgrammingError(DatabaseError):
 
 class InsufficientPrivilege(ProgrammingError):
     SQLSTATE = "42501"
+
+
+class PrimaryRequired(DatabaseError):
+    """A write, or a read only the primary may answer (an exactly-once or idempotency check), met a
+    read-only connection: a replica's (refused by the generated code before it is sent) or one the
+    server refused (25006, read_only_sql_transaction)."""
+
+    SQLSTATE = "25006"
 
 
 class TransactionConflict(DatabaseError):

@@ -10,7 +10,7 @@ sees the same state. What this runner does that yoyo's own ``apply`` does not:
   query protocol runs a multi-statement script as one implicit transaction): one round trip
   per migration, on one connection. yoyo splits every file with sqlparse, wraps every
   statement in a savepoint and opens a new connection per migration: 0.95 s against about
-  0.15 s for the 41 migrations of cocopay and authenticity (``bench/migrate_bench.py``).
+  0.15 s for the 41 migrations of cocopay and authenticity (``make bench``: ``migrate``).
 - **Atomic bookkeeping.** A migration, its yoyo rows and its checksum commit in one
   transaction (yoyo commits the migration, then records it in a second one).
 - **Checksums.** The SHA-256 of each migration file and of its rollback file is recorded in

@@ -7,7 +7,8 @@ VALUES ('REFILL_SWAP', :pyusd_in::bigint, :sol_out_lamports::bigint, :jupiter_ro
 RETURNING t.*;
 
 -- name: treasury_op_get_by_tx_signature(tx_signature)^
--- One operation by its transaction signature.
+-- One operation by its transaction signature (was this swap recorded?): read on the primary only.
+-- @primary
 SELECT t.*
 FROM authenticity.treasury_ops AS t
 WHERE t.tx_signature = :tx_signature::text;

@@ -66,7 +66,8 @@ WHERE v.commitment = :commitment::bytea
 ORDER BY v.verified_at, v.id;
 
 -- name: verification_get_success(commitment)^
--- The SUCCESS verification of a code, if any.
+-- The SUCCESS verification of a code, if any (an exactly-once check): read on the primary only.
+-- @primary
 SELECT v.*
 FROM authenticity.verifications AS v
 WHERE v.commitment = :commitment::bytea AND v.result = 'SUCCESS';

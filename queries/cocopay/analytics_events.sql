@@ -28,3 +28,14 @@ LIMIT :max_rows::integer;
 -- @one
 SELECT count(*) AS n FROM cocopay.analytics_events AS e
 WHERE e.event_name = :event_name::varchar;
+
+-- name: analytics_event_count_recent(event_name, within)$
+-- How many events have this name in the last `within` by the database's clock: only the monthly partitions
+-- that period spans are read (pruned when the statement starts).
+-- @not-null n
+-- @one
+SELECT count(*) AS n FROM cocopay.analytics_events AS e
+WHERE
+    e.event_name = :event_name::varchar
+    AND e.created_at > common.now() - :within::interval
+    AND e.created_at <= common.now();

@@ -16,7 +16,9 @@ VALUES (
 RETURNING s.*;
 
 -- name: session_get_by_token_hash(token_hash)^
--- The usable session with this token hash: not revoked and not expired by the database's clock.
+-- The usable session with this token hash: not revoked and not expired by the database's clock. Read on the
+-- primary only: a revocation takes effect at once.
+-- @primary
 SELECT s.*
 FROM cocopay.sessions AS s
 WHERE

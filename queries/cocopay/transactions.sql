@@ -41,7 +41,8 @@ SELECT t.* FROM cocopay.transactions AS t
 WHERE t.id = :id::uuid;
 
 -- name: transaction_get_by_idempotency_key(idempotency_key)^
--- The transaction created under an idempotency key.
+-- The transaction created under an idempotency key. An idempotency check: read on the primary only.
+-- @primary
 SELECT t.* FROM cocopay.transactions AS t
 WHERE t.idempotency_key = :idempotency_key::varchar;
 

@@ -41,12 +41,51 @@ GUARDED: dict[str, dict[str, set[str]]] = {
         "store_members": {"store_id", "user_id", "role", "invited_by", "invited_at"},
         "smart_accounts": {"user_id", "chain_id", "address", "salt", "owner_address"},
     },
+    "game_market": {
+        "purchases": {
+            "buyer_user_id", "guest_receipt_code", "game_id", "invoice_provider", "invoice_id", "amount_msat",
+            "created_at",
+        },
+        "entitlements": {"purchase_id", "buyer_user_id", "guest_receipt_code", "game_id", "granted_at"},
+        "ledger_entries": {"purchase_id", "type", "amount_msat", "meta_json", "created_at"},
+        "payouts": {
+            "purchase_id", "developer_user_id", "destination_ln_address", "amount_msat", "idempotency_key",
+            "created_at",
+        },
+        "download_events": {"entitlement_id", "release_id", "ip_hash", "user_agent", "created_at"},
+        "releases": {"published_at"},
+        "ip_hash_salt": {"salt", "rotated_at"},
+        "fee_rates": {"fee_bps"},
+    },
+    "tips": {
+        "events": {"id", "host", "signer", "amount", "mint", "signature", "created_at"},
+        "event_verifications": {"event_id", "signature", "created_at"},
+        "reflect_payouts": {"event_id", "currency", "amount", "created_at"},
+        "dynamic_sessions": {"external_id", "created_at"},
+    },
+    "bloxtr8": {
+        "users": {"created_at"},
+        "offers": {"amount", "expiry", "listing_id", "buyer_id", "seller_id", "parent_id", "conditions", "created_at"},
+        "contracts": {"offer_id", "template_version", "roblox_asset_data", "created_at"},
+        "signatures": {"user_id", "contract_id", "signature_method", "signed_at"},
+        "contract_sign_tokens": {"token", "contract_id", "user_id", "expires_at", "created_at"},
+        "contract_execution_jobs": {"contract_id", "created_at"},
+        "escrows": {"rail", "amount", "offer_id", "contract_id", "created_at"},
+        "roblox_snapshots": {"verified_ownership", "verification_date", "ownership_type", "listing_id"},
+        "audit_logs": {"created_at"},
+    },
 }
 #: The secret columns known today; each must carry the marker.
 KNOWN_SECRETS = {
     ("authenticity", "codes", "code_plaintext"),
     ("cocopay", "sessions", "token_hash"),
     ("cocopay", "signing_keys", "encrypted_private_key"),
+    ("game_market", "purchases", "guest_receipt_code"),
+    ("game_market", "entitlements", "guest_receipt_code"),
+    ("game_market", "ip_hash_salt", "salt"),
+    *(("bloxtr8", "accounts", c) for c in ("access_token", "refresh_token", "id_token", "password")),
+    ("bloxtr8", "sessions", "token"),
+    ("bloxtr8", "contract_sign_tokens", "token"),
 }
 
 
@@ -158,18 +197,22 @@ APPEND_ONLY = """
                    AND g.tgtype & 1 = 0 AND g.tgtype & 2 = 2 AND g.tgtype & 32 = 32) AS enforced
     FROM pg_class AS c
     WHERE c.relnamespace::regnamespace::text = ANY(%(s)s) AND c.relkind IN ('r', 'p')
-      AND obj_description(c.oid, 'pg_class') ILIKE '%%append-only%%'
+      AND obj_description(coalesce(pg_partition_root(c.oid), c.oid), 'pg_class') ILIKE '%%append-only%%'
 """
 
 
 def test_append_only_tables_are_enforced_by_triggers(catalog: psycopg.Connection) -> None:
     """A table whose comment says append-only has its UPDATE, DELETE and TRUNCATE triggers, and is
-    declared with common.define_append_only (so the declaration tests cover it)."""
+    declared with common.define_append_only (so the declaration tests cover it). So has each partition of
+    such a table (PostgreSQL clones row triggers to partitions, not TRUNCATE triggers)."""
     found = dict(rows(catalog, APPEND_ONLY))
     assert found, "no table says it is append-only"
     assert [t for t, enforced in found.items() if not enforced] == []
     declared = {t for (t,) in rows(catalog, """
-        SELECT format('%%I.%%I', a.schema_name, a.table_name) FROM common.append_only_tables AS a
+        SELECT coalesce(p.relid, r.rel)::regclass::text
+        FROM common.append_only_tables AS a
+        CROSS JOIN LATERAL (SELECT format('%%I.%%I', a.schema_name, a.table_name)::regclass AS rel) AS r
+        LEFT JOIN LATERAL pg_partition_tree(r.rel) AS p ON true
         WHERE a.schema_name = ANY(%(s)s)
     """)}
     assert sorted(set(found) - declared) == []

@@ -107,6 +107,14 @@ def test_a_non_superuser_is_told_each_missing_right_then_migrates_once_granted(
         assert conn.execute("select to_regnamespace('cocopay')").fetchone() == (None,)
     assert sorted(admin.migrate(alice)) == migration_ids()
 
+    # Event triggers are a superuser's: alice's migrations leave them out and check-db says how to add them.
+    with psycopg.connect(db, autocommit=True) as conn:
+        assert conn.execute("select count(*) from pg_event_trigger").fetchone() == (0,)
+        assert any("install_partition_guard()" in n for n in checkdb.check(alice).notes)
+        assert conn.execute("select common.install_partition_guard()").fetchone() == (True,)
+        assert conn.execute("select count(*) from pg_event_trigger").fetchone() == (2,)
+    assert not any("install_partition_guard()" in n for n in checkdb.check(alice).notes)
+
 
 def test_a_database_owner_with_createrole_needs_only_membership_and_the_extension(server: str) -> None:
     admin.ensure_roles(server)  # the roles exist on this server (another database's set-up made them)

@@ -12,6 +12,12 @@ SECRET_COLUMNS = [
     ("cocopay", "signing_keys", "encrypted_private_key"),
     ("cocopay", "sessions", "token_hash"),
     ("authenticity", "codes", "code_plaintext"),
+    ("game_market", "purchases", "guest_receipt_code"),
+    ("game_market", "entitlements", "guest_receipt_code"),
+    ("game_market", "ip_hash_salt", "salt"),
+    *(("bloxtr8", "accounts", c) for c in ("access_token", "refresh_token", "id_token", "password")),
+    ("bloxtr8", "sessions", "token"),
+    ("bloxtr8", "contract_sign_tokens", "token"),
 ]
 
 
@@ -39,20 +45,28 @@ def test_readonly_role_cannot_read_secret_columns(conn: psycopg.Connection, sche
     conn.execute("set role chaindb_readonly")
     with pytest.raises(errors.InsufficientPrivilege):
         conn.execute(f"select {column} from {schema}.{table}")
+    secrets = [c for s, t, c in SECRET_COLUMNS if (s, t) == (schema, table)]
     other = conn.execute(
         "select string_agg(column_name, ', ') from information_schema.columns"
-        " where table_schema = %s and table_name = %s and column_name <> %s",
-        (schema, table, column),
+        " where table_schema = %s and table_name = %s and column_name <> all(%s)",
+        (schema, table, secrets),
     ).fetchone()
     assert other is not None
     conn.execute(f"select {other[0]} from {schema}.{table}")
 
 
 def test_readonly_role_reads_every_other_table(conn: psycopg.Connection) -> None:
+    """Every table but the secret ones; a partition through its partitioned table (it has no grants of its own)."""
     tables = conn.execute(
-        "select format('%%I.%%I', schemaname, tablename) from pg_tables where schemaname = any(%s)",
+        "select c.oid::regclass::text from pg_class c where c.relnamespace::regnamespace::text = any(%s)"
+        " and c.relkind in ('r', 'p') and not c.relispartition",
         (admin.available_schemas(),),
     ).fetchall()
+    assert conn.execute(
+        "select c.oid::regclass::text, c.relacl::text from pg_class c"
+        " where c.relnamespace::regnamespace::text = any(%s) and c.relispartition and c.relacl is not null",
+        (admin.available_schemas(),),
+    ).fetchall() == [], "partitions have no grants: the roles read and write through the partitioned table"
     secret_tables = {f"{s}.{t}" for s, t, _ in SECRET_COLUMNS}
     conn.execute("set role chaindb_readonly")
     for (table,) in tables:
@@ -151,7 +165,8 @@ def test_roles_hold_no_truncate_references_or_trigger(conn: psycopg.Connection, 
 @pytest.mark.parametrize("schema", admin.available_schemas())
 def test_append_only_tables_refuse_everyone(conn: psycopg.Connection, schema: str) -> None:
     """Every table declared append-only (common.append_only_tables) refuses UPDATE and DELETE to the app (no grant)
-    and to every role, the owner included (its triggers, enabled); TRUNCATE too (tried here as the owner)."""
+    and to every role, the owner included (its triggers, enabled); TRUNCATE too (tried here as the owner). A
+    partitioned one: each of its partitions too, TRUNCATE of the partition alone included."""
     tables = [t for (t,) in conn.execute(
         "select format('%%I.%%I', schema_name, table_name) from common.append_only_tables where schema_name = %s",
         (schema,),
@@ -163,16 +178,19 @@ def test_append_only_tables_refuse_everyone(conn: psycopg.Connection, schema: st
             (admin.APP_ROLE, table, admin.APP_ROLE, table),
         ).fetchone()
         assert privileges == (False, False), table
-        triggers = conn.execute(
-            "select t.tgname::text, t.tgtype::int, t.tgenabled from pg_trigger t where t.tgrelid = %s::regclass"
-            " and t.tgfoid = 'common.tg__append_only()'::regprocedure order by 1",
-            (table,),
-        ).fetchall()
         name = table.split(".")[1]
-        # 27 = ROW (1) + BEFORE (2) + DELETE (8) + UPDATE (16); 34 = BEFORE (2) + TRUNCATE (32), per statement
-        assert triggers == [(f"{name}_append_only", 27, "O"), (f"{name}_append_only_truncate", 34, "O")], table
-        with conn.transaction(force_rollback=True):
-            conn.execute(f"set local role {admin.OWNER_ROLE}")
-            with pytest.raises(psycopg.Error) as refused:
-                conn.execute(f"truncate {table}")
-            assert (refused.value.sqlstate, refused.value.diag.constraint_name) == ("CD003", f"{name}_append_only")
+        tree = conn.execute("select relid::text from pg_partition_tree(%s) order by level, relid::text", (table,))
+        relations = [r for (r,) in tree]
+        for relation in relations:
+            triggers = conn.execute(
+                "select t.tgname::text, t.tgtype::int, t.tgenabled from pg_trigger t where t.tgrelid = %s::regclass"
+                " and t.tgfoid = 'common.tg__append_only()'::regprocedure order by 1",
+                (relation,),
+            ).fetchall()
+            # 27 = ROW (1) + BEFORE (2) + DELETE (8) + UPDATE (16); 34 = BEFORE (2) + TRUNCATE (32), per statement
+            assert triggers == [(f"{name}_append_only", 27, "O"), (f"{name}_append_only_truncate", 34, "O")], relation
+            with conn.transaction(force_rollback=True):
+                conn.execute(f"set local role {admin.OWNER_ROLE}")
+                with pytest.raises(psycopg.Error) as refused:
+                    conn.execute(f"truncate {relation} cascade")  # cascade: tables that others reference too
+                assert (refused.value.sqlstate, refused.value.diag.constraint_name) == ("CD003", f"{name}_append_only")

@@ -114,6 +114,7 @@ Directives — comment lines of a query (removed from the docstring)::
     -- @one                       ^, $, <!: always exactly one row
     -- @optional status, since    None drops the WHERE part that uses the parameter
     -- @json meta: OrderMeta      a json/jsonb result column or parameter typed with a project model
+    -- @primary                   read on the primary only (its answer decides a write)
 
 ``@optional a, b`` (at most 4): the statement's top-level ``WHERE`` must be AND-ed parts (an OR
 between them is refused: parenthesise it); each part naming an omitted parameter is dropped, and
@@ -125,6 +126,12 @@ them. ``@json name: Type``: ``Type`` is a Python type expression whose names the
 hand-written ``<schema>/types.py`` defines (``python/chaindb/cocopay/types.py``; generation fails
 otherwise); the generated modules import them from ``..types``. A result value is validated into the
 type (pydantic), a parameter dumped from it (``pydantic_core.to_jsonable_python``).
+
+Routing. A query that writes a table, locks rows or calls a volatile function is generated with
+``write=True``, read from PostgreSQL's own analysis of it (``Catalog.writes``: the parse tree stored
+for a ``BEGIN ATOMIC`` function whose body is the query); ``@primary`` marks a read that must not see
+a replica's past (an idempotency key, a webhook's or a session's look-up). Both refuse a read-only
+connection (``chaindb.replicas``) with ``errors.PrimaryRequired`` before sending anything.
 
 ``chaindb.codegen.compat`` (``make verify-compat REF=<git ref>``) runs this analysis on a release's
 queries against its own migrations and the working tree's, and reports what would break.

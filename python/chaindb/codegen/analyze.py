@@ -65,6 +65,10 @@ class Query:
     table: int | None = None  # the result is exactly a row of this table
     model: str = ""  # class name of the result model
     names: dict[str, str] = field(default_factory=dict)  # generated names: kind → name
+    # routing: it writes (a table, a row lock, a volatile function: Catalog.writes), or it must read
+    # the primary although it writes nothing (``@primary``: an exactly-once or idempotency check)
+    write: bool = False
+    primary: bool = False
 
     @property
     def op(self) -> Op:
@@ -121,7 +125,7 @@ def analyze(cat: Catalog, raw: RawQuery, class_names: frozenset[str], *, infer: 
     if raw.operation == Op.SCRIPT:
         if d.optional or d.json:
             raise raw.error("@optional and @json do not apply to scripts (#)")
-        return Query(raw, [], [], one=False)
+        return Query(raw, [], [], one=False, write=True)
 
     param_oids, columns = _describe(cat, raw, numbered)
     if len(param_oids) != len(order):
@@ -164,6 +168,8 @@ def analyze(cat: Catalog, raw: RawQuery, class_names: frozenset[str], *, infer: 
         raise raw.error("@one applies to ^, $ and <! queries only")
     query = Query(raw, params, fields, one=one, null_row=null_row, optional=list(d.optional))
     query.table = _whole_table(cat, fields)
+    query.write = cat.writes(numbered, param_oids)
+    query.primary = d.primary and not query.write
     return query
 
 

@@ -236,6 +236,48 @@ class Catalog:
             pgconn.exec_(b"DEALLOCATE " + name)
         return params, cols
 
+    def writes(self, sql: str, param_oids: list[int]) -> bool:
+        """Whether a query (``$n`` placeholders) must run on the primary: it writes a table (an
+        INSERT, UPDATE, DELETE or MERGE anywhere in it, CTEs included), locks rows (``FOR UPDATE``,
+        ``FOR SHARE``, ...) or calls a volatile function (directly or as an operator's).
+
+        Read from the parse tree PostgreSQL stores for a ``BEGIN ATOMIC`` SQL function whose body is
+        the query (a temporary function, in a rolled-back transaction): its statements' command
+        types, row marks and the functions it calls. A query that cannot be such a body counts as a
+        write. (A view's own functions are not looked into.)
+        """
+        body = sql.strip().rstrip(";").strip()
+        with self.conn.transaction(force_rollback=True):
+            types = self.conn.execute(
+                "SELECT coalesce(string_agg(format_type(u.t, NULL), ', ' ORDER BY u.n), '')"
+                " FROM unnest(%s::oid[]) WITH ORDINALITY AS u (t, n)",
+                (param_oids,),
+            ).fetchone()
+            assert types is not None
+            self._counter += 1
+            name = f"chaindb_codegen_probe_{self._counter}"
+            create = (
+                f"CREATE FUNCTION pg_temp.{name}({types[0]}) RETURNS void LANGUAGE sql BEGIN ATOMIC\n{body}\n;\nEND"
+            )
+            res = self.conn.pgconn.exec_(create.encode(self.conn.info.encoding))
+            if res.status != pq.ExecStatus.COMMAND_OK:
+                return True
+            row = self.conn.execute(
+                r"""
+                SELECT f.prosqlbody::text ~ ':commandType [2345] '
+                       OR f.prosqlbody::text ~ ':rowMarks \('
+                       OR EXISTS (
+                           SELECT FROM regexp_matches(f.prosqlbody::text, ':(?:funcid|opfuncid) ([0-9]+)', 'g') AS m
+                           JOIN pg_catalog.pg_proc AS c ON c.oid = m[1]::oid
+                           WHERE c.provolatile = 'v'
+                       )
+                  FROM pg_catalog.pg_proc AS f
+                 WHERE f.oid = %s::regprocedure
+                """,
+                (f"pg_temp.{name}({types[0]})",),
+            ).fetchone()
+        return bool(row and row[0])
+
     # -- types -------------------------------------------------------------------------
 
     def type_row(self, oid: int) -> TypeRow:

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiosql
 from aiosql.types import SQLOperationType
 
-DIRECTIVES = ("not-null", "nullable", "nullable-param", "one", "optional", "json")
+DIRECTIVES = ("not-null", "nullable", "nullable-param", "one", "optional", "json", "primary")
 _JSON_ARG = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(\S.*)$")
 _DIRECTIVE = re.compile(r"^@([A-Za-z-]+)\b\s*(.*)$")
 _NAME_LINE = re.compile(r"^\s*--\s*name\s*:\s*([\w-]+)")
@@ -34,6 +34,7 @@ class Directives:
     one: bool = False
     optional: list[str] = field(default_factory=list)  # @optional: in the order written
     json: dict[str, str] = field(default_factory=dict)  # @json column: Python type expression
+    primary: bool = False  # @primary: read on the primary only (an exactly-once or idempotency check)
 
 
 @dataclass
@@ -82,10 +83,10 @@ def parse_doc(doc: str, where: str, line: int, name: str) -> tuple[str, Directiv
             directives.nullable |= _split_names(arg)
         elif kind == "nullable-param":
             directives.nullable_params |= _split_names(arg)
-        elif kind == "one":
+        elif kind in ("one", "primary"):
             if arg:
-                raise QueryFileError(where, line, f"query {name}: @one takes no argument")
-            directives.one = True
+                raise QueryFileError(where, line, f"query {name}: @{kind} takes no argument")
+            setattr(directives, kind, True)
         elif kind == "optional":
             new = [n for n in (x.strip() for x in arg.split(",")) if n and n not in directives.optional]
             directives.optional += new
@@ -99,7 +100,7 @@ def parse_doc(doc: str, where: str, line: int, name: str) -> tuple[str, Directiv
         else:
             known = ", ".join("@" + d for d in DIRECTIVES)
             raise QueryFileError(where, line, f"query {name}: unknown directive @{kind} (known: {known})")
-        if kind != "one" and not _split_names(arg):
+        if kind not in ("one", "primary") and not _split_names(arg):
             raise QueryFileError(where, line, f"query {name}: @{kind} needs a comma-separated list of names")
     both = directives.not_null & directives.nullable
     if both:

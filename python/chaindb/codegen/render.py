@@ -516,6 +516,8 @@ class PackageWriter:
         mod.imports |= {IMP_RT, IMP_FINAL}
         name, sql = q.names["stmt"], pystr(q.raw.sql)
         optional = [f"optional={pytuple(q.optional)}"] if q.optional else []
+        # routing: a write, or a read that must see the primary (@primary)
+        optional += ["write=True"] if q.write else ["primary=True"] if q.primary else []
         if q.op in (Op.INSERT_UPDATE_DELETE, Op.INSERT_UPDATE_DELETE_MANY, Op.SCRIPT):
             return call(f"{name}: Final = _rt.Command", [pystr(q.name), sql, *optional])
         if q.op == Op.SELECT_VALUE:

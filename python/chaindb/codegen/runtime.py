@@ -13,6 +13,17 @@ SQL on the caller's connection as prepared statements (``prepare=True``: psycopg
 per connection), build the result rows, and raise ``chaindb.errors`` exceptions instead of
 psycopg's. Nothing here opens a transaction or commits: that is the caller's connection's business.
 
+Cursors. A new psycopg cursor per call (what ``conn.execute`` does) sets up a loader for every
+column of the result again: for a row of twenty columns that costs more than the rest of the
+client's work together (``make bench``: ``point_read``). ``first``, ``one`` and ``all`` therefore
+keep one idle cursor per statement on the connection (``_idle_cursors``) and run on it. A call
+takes the cursor out while it runs and puts it back after, so two threads or tasks sharing a
+connection never share a cursor (the second makes its own); a cursor whose call failed, or whose
+result had more than :data:`KEEP_ROWS` rows (it would hold them until its next call), is not put
+back. The cursors live as long as the connection (they and the connection refer to each other:
+a connection dropped without ``close()`` is freed by the garbage collector, not at once), and
+read the connection's adapters as they were when each was made.
+
 Row building. A result row becomes its pydantic model without re-validating it: PostgreSQL has
 already typed every value and psycopg has loaded it into the Python type the field declares.
 The row maker of a model (compiled once per model and query) only
@@ -22,6 +33,13 @@ The row maker of a model (compiled once per model and query) only
   (``@not-null``, a column of a function's result), that they are not NULL, raising
   ``errors.UnexpectedNull`` otherwise. Columns the catalog proves NOT NULL are not re-checked.
 Models built this way compare, hash, dump and copy like validated ones.
+
+Routing. A statement generated with ``write=True`` writes (a table, a row lock, a volatile
+function: the generator reads it from the query's parse tree), one with ``primary=True`` reads what
+only the primary can be trusted with (an exactly-once or idempotency check, ``@primary``). Either
+refuses a read-only connection (a replica's, ``chaindb.db.pool(..., replicas=...).read()``) with
+``errors.PrimaryRequired`` before anything is sent; the check reads the parameters the server
+reports (``default_transaction_read_only``, ``in_hot_standby``): no round trip.
 """
 
 from __future__ import annotations
@@ -624,11 +642,66 @@ class Value:
 
 # -- statements ------------------------------------------------------------------------------
 
+_ON: Final = b"on"
 
-class Query(Generic[R]):
+#: A cursor whose last result had more rows than this is dropped after the call, not kept idle.
+KEEP_ROWS: Final = 1_000
+_IDLE: Final = "_chaindb_idle_cursors"
+
+
+def _idle_cursors(conn: Conn | AsyncConn) -> dict[Any, Any]:
+    """The connection's idle cursors, by statement (see the module docstring). A connection object
+    that cannot hold them (no ``__dict__``) gets a new empty dict each time: no cursor is kept."""
+    try:
+        idle: dict[Any, Any] = conn.__dict__[_IDLE]
+    except KeyError:
+        idle = conn.__dict__[_IDLE] = {}
+    except AttributeError:
+        idle = {}
+    return idle
+
+
+def read_only(conn: Conn | AsyncConn) -> bool:
+    """Whether the connection cannot write: a standby's, or read-only by default (a replica pool's)."""
+    status = conn.pgconn.parameter_status
+    return status(b"default_transaction_read_only") == _ON or status(b"in_hot_standby") == _ON
+
+
+class _Routed:
+    """What ``Query`` and ``Command`` share: the name, the SQL, its ``@optional`` variants and where it may run."""
+
+    __slots__ = ("_optional", "name", "primary", "sql", "variants", "write")
+
+    def __init__(self, name: str, sql: str, optional: Sequence[str], write: bool, primary: bool) -> None:
+        self.name = name
+        self.sql = sql
+        self._optional = tuple(optional)
+        #: ``@optional``: the SQL per set of omitted parameters (their WHERE parts dropped)
+        self.variants = optional_variants(sql, self._optional) if optional else {frozenset(): sql}
+        #: It writes; ``primary``: it runs on the primary only (every write, and ``@primary`` reads).
+        self.write = write
+        self.primary = write or primary
+
+    def statement(self, params: Params) -> str:
+        """The SQL run for ``params``: with ``@optional`` parameters, the variant without the WHERE
+        parts of those that are None."""
+        if not self._optional:
+            return self.sql
+        return self.variants[frozenset(n for n in self._optional if params.get(n) is None)]
+
+    def _route(self, conn: Conn | AsyncConn) -> None:
+        """Refuse a write or an ``@primary`` read on a read-only connection, before it is sent."""
+        if self.primary and read_only(conn):
+            what = "writes" if self.write else "must read the primary (@primary: an exactly-once or idempotency check)"
+            raise errors.PrimaryRequired(
+                f"{self.name} {what}: run it on a primary connection (pool.connection()), not a replica's (pool.read())"
+            )
+
+
+class Query(_Routed, Generic[R]):
     """A statement returning rows of type ``R`` (a model, or one value for ``Value``)."""
 
-    __slots__ = ("_factory", "_null_row", "_optional", "_raw_json", "_value", "name", "sql", "variants")
+    __slots__ = ("_factory", "_null_row", "_raw_json", "_value")
 
     @overload
     def __init__(
@@ -640,10 +713,21 @@ class Query(Generic[R]):
         not_null: Sequence[str] = (),
         null_row: bool = False,
         optional: Sequence[str] = (),
+        write: bool = False,
+        primary: bool = False,
     ) -> None: ...
 
     @overload
-    def __init__(self: Query[Any], name: str, row: Value, sql: str, *, optional: Sequence[str] = ()) -> None: ...
+    def __init__(
+        self: Query[Any],
+        name: str,
+        row: Value,
+        sql: str,
+        *,
+        optional: Sequence[str] = (),
+        write: bool = False,
+        primary: bool = False,
+    ) -> None: ...
 
     def __init__(
         self,
@@ -654,12 +738,10 @@ class Query(Generic[R]):
         not_null: Sequence[str] = (),
         null_row: bool = False,
         optional: Sequence[str] = (),
+        write: bool = False,
+        primary: bool = False,
     ) -> None:
-        self.name = name
-        self.sql = sql
-        self._optional = tuple(optional)
-        #: ``@optional``: the SQL per set of omitted parameters (their WHERE parts dropped)
-        self.variants = optional_variants(sql, self._optional) if optional else {frozenset(): sql}
+        super().__init__(name, sql, optional, write, primary)
         self._value = isinstance(row, Value)
         if isinstance(row, Value):
             self._raw_json = row.raw_json
@@ -674,13 +756,6 @@ class Query(Generic[R]):
 
     def __repr__(self) -> str:
         return f"Query({self.name!r})"
-
-    def statement(self, params: Params) -> str:
-        """The SQL run for ``params``: with ``@optional`` parameters, the variant without the WHERE
-        parts of those that are None."""
-        if not self._optional:
-            return self.sql
-        return self.variants[frozenset(n for n in self._optional if params.get(n) is None)]
 
     def _cursor(self, conn: Conn) -> psycopg.Cursor[Any]:
         cur = conn.cursor(row_factory=self._factory)
@@ -702,35 +777,55 @@ class Query(Generic[R]):
 
     def first(self, conn: Conn, params: Params) -> R | None:
         """The first row, or None (``^``, ``$``, ``<!``)."""
+        self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
-            # a client-side cursor holds nothing on the server: no need to close it before it is dropped
-            row: R | None = self._cursor(conn).execute(self.statement(params), params, prepare=True).fetchone()
-            return row
+            if cur is None:
+                cur = self._cursor(conn)
+            row: R | None = cur.execute(self.statement(params), params, prepare=True).fetchone()
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if cur.rowcount <= KEEP_ROWS:
+            idle[self] = cur
+        return row
 
     def one(self, conn: Conn, params: Params) -> R:
         """The first row; ``errors.NoRowReturned`` when there is none (``@one``)."""
+        self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
-            cur = self._cursor(conn).execute(self.statement(params), params, prepare=True)
-            row: R = cur.fetchone()  # type: ignore[assignment]
+            if cur is None:
+                cur = self._cursor(conn)
+            row: R = cur.execute(self.statement(params), params, prepare=True).fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if cur.rowcount <= KEEP_ROWS:
+            idle[self] = cur
         if missing:
             raise errors.NoRowReturned(f"{self.name} returned no row")
         return row
 
     def all(self, conn: Conn, params: Params) -> list[R]:
         """Every row."""
+        self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.Cursor[Any] | None = idle.pop(self, None)  # taken out: no other thread uses it meanwhile
         try:
-            rows: list[R] = self._cursor(conn).execute(self.statement(params), params, prepare=True).fetchall()
+            if cur is None:
+                cur = self._cursor(conn)
+            rows: list[R] = cur.execute(self.statement(params), params, prepare=True).fetchall()
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if len(rows) <= KEEP_ROWS:
+            idle[self] = cur
         return [r for r in rows if r is not None] if self._null_row else rows
 
     def stream(self, conn: Conn, params: Params) -> Iterator[R]:
         """The rows as they arrive (``cursor.stream``); the connection is busy until exhausted."""
+        self._route(conn)
         try:
             with self._cursor(conn) as cur:
                 for row in cur.stream(self.statement(params), params, size=STREAM_SIZE):
@@ -743,36 +838,58 @@ class Query(Generic[R]):
 
     async def first_async(self, conn: AsyncConn, params: Params) -> R | None:
         """``first`` on an async connection."""
+        self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
-            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
+            if cur is None:
+                cur = self._acursor(conn)
+            await cur.execute(self.statement(params), params, prepare=True)
             row: R | None = await cur.fetchone()
-            return row
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if cur.rowcount <= KEEP_ROWS:
+            idle[self] = cur
+        return row
 
     async def one_async(self, conn: AsyncConn, params: Params) -> R:
         """``one`` on an async connection."""
+        self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
-            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
+            if cur is None:
+                cur = self._acursor(conn)
+            await cur.execute(self.statement(params), params, prepare=True)
             row: R = await cur.fetchone()  # type: ignore[assignment]
             missing = self._missing(cur, row)
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if cur.rowcount <= KEEP_ROWS:
+            idle[self] = cur
         if missing:
             raise errors.NoRowReturned(f"{self.name} returned no row")
         return row
 
     async def all_async(self, conn: AsyncConn, params: Params) -> list[R]:
         """``all`` on an async connection."""
+        self._route(conn)
+        idle = _idle_cursors(conn)
+        cur: psycopg.AsyncCursor[Any] | None = idle.pop(self, None)  # taken out: no other task uses it meanwhile
         try:
-            cur = await self._acursor(conn).execute(self.statement(params), params, prepare=True)
+            if cur is None:
+                cur = self._acursor(conn)
+            await cur.execute(self.statement(params), params, prepare=True)
             rows: list[R] = await cur.fetchall()
         except (psycopg.Error, UnicodeEncodeError) as exc:
             raise errors.translate(exc) from exc
+        if len(rows) <= KEEP_ROWS:
+            idle[self] = cur
         return [r for r in rows if r is not None] if self._null_row else rows
 
     async def stream_async(self, conn: AsyncConn, params: Params) -> AsyncIterator[R]:
         """``stream`` on an async connection."""
+        self._route(conn)
         try:
             async with self._acursor(conn) as cur:
                 async for row in cur.stream(self.statement(params), params, size=STREAM_SIZE):
@@ -782,28 +899,22 @@ class Query(Generic[R]):
             raise errors.translate(exc) from exc
 
 
-class Command:
+class Command(_Routed):
     """A statement run for its effect: rowcount (``!``), executemany (``*!``) or a script (``#``)."""
 
-    __slots__ = ("_optional", "name", "sql", "variants")
+    __slots__ = ()
 
-    def __init__(self, name: str, sql: str, *, optional: Sequence[str] = ()) -> None:
-        self.name = name
-        self.sql = sql
-        self._optional = tuple(optional)
-        self.variants = optional_variants(sql, self._optional) if optional else {frozenset(): sql}
-
-    def statement(self, params: Params) -> str:
-        """The SQL run for ``params`` (see ``Query.statement``)."""
-        if not self._optional:
-            return self.sql
-        return self.variants[frozenset(n for n in self._optional if params.get(n) is None)]
+    def __init__(
+        self, name: str, sql: str, *, optional: Sequence[str] = (), write: bool = False, primary: bool = False
+    ) -> None:
+        super().__init__(name, sql, optional, write, primary)
 
     def __repr__(self) -> str:
         return f"Command({self.name!r})"
 
     def rowcount(self, conn: Conn, params: Params) -> int:
         """Run once; the number of rows affected."""
+        self._route(conn)
         try:
             with conn.cursor() as cur:
                 cur.execute(self.statement(params), params, prepare=True)
@@ -815,6 +926,7 @@ class Command:
         """Run once per parameter set (pipelined by psycopg), all or nothing: in one transaction (a
         savepoint inside the caller's), so a refused row leaves none of the others written; the
         total rows affected."""
+        self._route(conn)
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.executemany(self.sql, rows)
@@ -824,6 +936,7 @@ class Command:
 
     def script(self, conn: Conn) -> None:
         """Run the SQL as it is, without parameters."""
+        self._route(conn)
         try:
             conn.execute(self.sql)
         except (psycopg.Error, UnicodeEncodeError) as exc:
@@ -831,6 +944,7 @@ class Command:
 
     async def rowcount_async(self, conn: AsyncConn, params: Params) -> int:
         """``rowcount`` on an async connection."""
+        self._route(conn)
         try:
             async with conn.cursor() as cur:
                 await cur.execute(self.statement(params), params, prepare=True)
@@ -840,6 +954,7 @@ class Command:
 
     async def many_async(self, conn: AsyncConn, rows: Iterable[Params]) -> int:
         """``many`` on an async connection (all or nothing, like ``many``)."""
+        self._route(conn)
         try:
             async with conn.transaction(), conn.cursor() as cur:
                 await cur.executemany(self.sql, rows)
@@ -849,6 +964,7 @@ class Command:
 
     async def script_async(self, conn: AsyncConn) -> None:
         """``script`` on an async connection."""
+        self._route(conn)
         try:
             await conn.execute(self.sql)
         except (psycopg.Error, UnicodeEncodeError) as exc:

@@ -16,12 +16,15 @@ from typing import Any
 import psycopg
 
 from chaindb import db
-from chaindb.demo import Flow, Reporter, authenticity, cocopay
+from chaindb.demo import Flow, Reporter, authenticity, bloxtr8, cocopay, game_market, tips
 
 #: (product, flow), in order. One line per product.
 FLOWS: list[tuple[str, Flow]] = [
     ("cocopay", cocopay.run),
     ("authenticity", authenticity.run),
+    ("game_market", game_market.run),
+    ("tips", tips.run),
+    ("bloxtr8", bloxtr8.run),
 ]
 
 

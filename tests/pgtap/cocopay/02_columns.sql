@@ -238,7 +238,8 @@ ORDER BY t.tbl;
 
 SELECT results_eq(
     $$SELECT c.relname::text, a.attname::text FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
-      WHERE c.relnamespace = 'cocopay'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relnamespace = 'cocopay'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND a.attnum > 0 AND NOT a.attisdropped
         AND c.relname NOT IN ('store_daily_stats', 'store_daily_stats_changes')
       ORDER BY c.relname, a.attnum$$,
     $$SELECT tbl::text, col::text FROM spec ORDER BY tbl, ord$$,

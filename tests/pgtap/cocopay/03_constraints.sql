@@ -17,9 +17,15 @@ SELECT col_is_pk('cocopay', 'token_balances', 'id', 'token_balances.id is the pr
 SELECT col_is_pk('cocopay', 'transactions', 'id', 'transactions.id is the primary key');
 SELECT col_is_pk('cocopay', 'loans', 'id', 'loans.id is the primary key');
 SELECT col_is_pk('cocopay', 'payouts', 'id', 'payouts.id is the primary key');
-SELECT col_is_pk('cocopay', 'analytics_events', 'id', 'analytics_events.id is the primary key');
+SELECT col_is_pk(
+    'cocopay', 'analytics_events', ARRAY['id', 'created_at'],
+    'analytics_events (id, created_at) is the primary key (partitioned by month on created_at, 0040)'
+);
 SELECT col_is_pk('cocopay', 'feature_flags', 'id', 'feature_flags.id is the primary key');
-SELECT col_is_pk('cocopay', 'audit_logs', 'id', 'audit_logs.id is the primary key');
+SELECT col_is_pk(
+    'cocopay', 'audit_logs', ARRAY['id', 'created_at'],
+    'audit_logs (id, created_at) is the primary key (partitioned by month on created_at, 0041)'
+);
 
 -- Foreign keys
 SELECT fk_ok('cocopay', 'sessions', 'user_id', 'cocopay', 'users', 'id', 'sessions.user_id -> users.id');
@@ -102,8 +108,9 @@ SELECT col_is_unique('cocopay', 'feature_flags', ARRAY['name'], 'feature_flags.n
 
 -- Every constraint, by table, name and kind: nothing missing, nothing unnamed or extra
 SELECT set_eq(
-    $$SELECT conrelid::regclass::text, conname::text, contype::text FROM pg_constraint
-      WHERE connamespace = 'cocopay'::regnamespace AND contype IN ('p', 'u', 'c')$$,
+    $$SELECT conrelid::regclass::text, conname::text, contype::text FROM pg_constraint AS k
+      WHERE connamespace = 'cocopay'::regnamespace AND contype IN ('p', 'u', 'c')
+        AND NOT (SELECT c.relispartition FROM pg_class AS c WHERE c.oid = k.conrelid)$$,
     $$VALUES
         ('cocopay.users', 'users_pkey', 'p'), ('cocopay.users', 'users_phone_key', 'u'),
         ('cocopay.users', 'users_phone_check', 'c'), ('cocopay.users', 'users_backup_owner_phone_check', 'c'),
@@ -196,7 +203,7 @@ SELECT set_eq(
 -- primary key of store_daily_stats, which replaces the seed's materialized view and its unique index)
 SELECT is_empty(
     $$SELECT conname FROM pg_constraint AS k JOIN pg_class AS c ON c.oid = k.conrelid
-      WHERE k.connamespace = 'cocopay'::regnamespace AND conname <> 'idx_store_daily_stats'
+      WHERE k.connamespace = 'cocopay'::regnamespace AND conname <> 'idx_store_daily_stats' AND NOT c.relispartition
         AND (conname NOT LIKE c.relname || '\_%'
              OR (contype = 'p' AND conname <> c.relname || '_pkey')
              OR (contype = 'u' AND conname NOT LIKE '%\_key')
@@ -207,6 +214,7 @@ SELECT is_empty(
 SELECT is_empty(
     $$SELECT conname FROM pg_constraint AS k
       WHERE k.connamespace = 'cocopay'::regnamespace AND k.contype = 'f'
+        AND NOT (SELECT c.relispartition FROM pg_class AS c WHERE c.oid = k.conrelid)
         AND conname::text <> (SELECT relname FROM pg_class WHERE oid = k.conrelid) || '_'
             || (SELECT string_agg(a.attname, '_' ORDER BY u.i)
                 FROM unnest(k.conkey) WITH ORDINALITY AS u (attnum, i)

@@ -81,14 +81,14 @@ INSERT INTO spec (tbl, idx, cols, uniq, def) VALUES
     'USING btree (status) WHERE (status = ANY (ARRAY[''pending''::cocopay.payout_status, '
     || '''processing''::cocopay.payout_status]))'),
 ('payouts', 'payouts_requested_by_idx', '{requested_by}', false, 'USING btree (requested_by)'),
-('analytics_events', 'analytics_events_pkey', '{id}', true, 'USING btree (id)'),
+('analytics_events', 'analytics_events_pkey', '{id,created_at}', true, 'USING btree (id, created_at)'),
 ('analytics_events', 'idx_analytics_events_name', '{event_name}', false, 'USING btree (event_name)'),
 ('analytics_events', 'idx_analytics_events_user', '{user_id}', false, 'USING btree (user_id) WHERE (user_id IS NOT NULL)'),
 ('analytics_events', 'idx_analytics_events_created', '{created_at}', false, 'USING btree (created_at DESC)'),
 ('feature_flags', 'feature_flags_pkey', '{id}', true, 'USING btree (id)'),
 ('feature_flags', 'feature_flags_name_key', '{name}', true, 'USING btree (name)'),
 ('feature_flags', 'idx_feature_flags_name', '{name}', false, 'USING btree (name)'),
-('audit_logs', 'audit_logs_pkey', '{id}', true, 'USING btree (id)'),
+('audit_logs', 'audit_logs_pkey', '{id,created_at}', true, 'USING btree (id, created_at)'),
 ('audit_logs', 'idx_audit_logs_user', '{user_id}', false, 'USING btree (user_id)'),
 ('audit_logs', 'idx_audit_logs_action', '{action}', false, 'USING btree (action)'),
 ('audit_logs', 'idx_audit_logs_resource', '{resource_type,resource_id}', false,
@@ -133,7 +133,9 @@ FROM spec
 ORDER BY spec.ord;
 
 SELECT is_empty(
-    $$SELECT indexname FROM pg_indexes WHERE schemaname = 'cocopay'
+    $$SELECT i.indexname FROM pg_indexes AS i
+      INNER JOIN pg_class AS c ON c.relname = i.indexname AND c.relnamespace = 'cocopay'::regnamespace
+      WHERE i.schemaname = 'cocopay' AND NOT c.relispartition
       EXCEPT SELECT idx FROM spec$$,
     'no index beyond the expected ones'
 );

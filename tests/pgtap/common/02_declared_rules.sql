@@ -4,7 +4,7 @@
 -- trigger runs without a declaration.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(62);
+SELECT plan(63);
 \ir ../helpers.psql
 
 -- A scratch table in a scratch schema
@@ -326,12 +326,26 @@ SELECT set_eq(
       SELECT format('%I.%I', schema_name, table_name), table_name || '_immutable_columns' FROM common.immutable_columns
       UNION ALL
       SELECT format('%I.%I', schema_name, table_name), table_name || suffix
-      FROM common.append_only_tables, unnest(ARRAY['_append_only', '_append_only_truncate']) AS suffix$$,
-    'the generic triggers are exactly those the declarations compile to: none without a declaration'
+      FROM common.append_only_tables, unnest(ARRAY['_append_only', '_append_only_truncate']) AS suffix
+      UNION ALL
+      SELECT p.relid::regclass::text, a.table_name || suffix
+      FROM common.append_only_tables AS a,
+           pg_partition_tree(format('%I.%I', a.schema_name, a.table_name)::regclass) AS p,
+           unnest(ARRAY['_append_only', '_append_only_truncate']) AS suffix
+      WHERE p.level > 0$$,
+    'the generic triggers are exactly those the declarations compile to (on every partition of a partitioned '
+    || 'table too): none without a declaration'
 );
 SELECT cmp_ok(
     (SELECT count(*)::int FROM pg_temp.generic_triggers), '>=', 20,
     'the declarations of cocopay and authenticity are there (at least 20 generic triggers)'
+);
+SELECT cmp_ok(
+    (
+        SELECT count(*)::int FROM pg_temp.generic_triggers AS g
+        WHERE g.tbl ~ '_(p[0-9]{6}|default)$' AND g.trg ~ '_append_only_truncate$'
+    ), '>=', 4,
+    'the partitions of cocopay''s partitioned append-only tables are among them, with their TRUNCATE triggers'
 );
 SELECT common.compile_state_machine(format('%I.%I', schema_name, table_name)::regclass, column_name)
 FROM common.state_machines;

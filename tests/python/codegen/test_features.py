@@ -17,6 +17,7 @@ import pytest
 from pydantic import ValidationError
 
 from chaindb.codegen import sqltext
+from chaindb.codegen.catalog import Catalog
 from chaindb.codegen.generate import GenerationError, generate
 
 HASH = bytes(range(32))
@@ -231,3 +232,43 @@ def test_nested_field_validators_are_annotated(q: ModuleType) -> None:
     field = q.StoreWithOrdersRow.model_fields["orders"]
     assert get_origin(field.rebuild_annotation()) is Annotated
     assert get_args(field.annotation) == (q.Order,)
+
+
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ("SELECT o.* FROM cgshop.orders AS o WHERE o.id = $1::bigint", False),
+        ("SELECT s.* FROM cgshop.store_orders($1::uuid) AS s", False),  # a STABLE function
+        ("SELECT count(*) FROM cgshop.orders AS o WHERE o.note = lower($1::text)", False),
+        ("SELECT o.* FROM cgshop.orders AS o WHERE o.id = $1::bigint FOR UPDATE", True),  # a row lock
+        ("SELECT o.* FROM cgshop.orders AS o WHERE o.id = $1::bigint FOR SHARE", True),
+        ("SELECT s.* FROM cgshop.store_activate($1::uuid) AS s", True),  # a VOLATILE function
+        ("SELECT o.id FROM cgshop.orders AS o WHERE o.id > random() * $1::int", True),  # volatile in a WHERE
+        ("UPDATE cgshop.orders AS o SET note = $2::text WHERE o.id = $1::bigint", True),
+        ("WITH d AS (UPDATE cgshop.orders SET paid = true WHERE id = $1::bigint RETURNING id) SELECT id FROM d", True),
+        ("DELETE FROM cgshop.orders WHERE id = $1::bigint", True),
+    ],
+)
+def test_writes_are_read_from_the_parse_tree(cg_conn: psycopg.Connection[Any], sql: str, writes: bool) -> None:
+    """The generator marks a query as a write (primary only) when it writes a table, locks rows or
+    calls a volatile function, as PostgreSQL's own analysis of the query says."""
+    cat = Catalog(cg_conn, "cgshop")
+    param_oids, _ = cat.describe(sql)
+    assert cat.writes(sql, param_oids) is writes
+
+
+def test_primary_directive_routes_a_read(fixture_db_url: str, tmp_path: Path) -> None:
+    text = (
+        "-- name: order_get(id)^\n-- One order.\nSELECT o.* FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n\n"
+        "-- name: order_check(id)^\n-- A check.\n-- @primary\n"
+        "SELECT o.* FROM cgshop.orders AS o WHERE o.id = :id::bigint;\n\n"
+        "-- name: order_lock(id)^\n-- Locked.\n"
+        "SELECT o.* FROM cgshop.orders AS o WHERE o.id = :id::bigint FOR UPDATE;\n"
+    )
+    module = _generate_one(fixture_db_url, tmp_path, text)["x.py"]
+    names = ("ORDER_GET", "ORDER_CHECK", "ORDER_LOCK")
+    statements = {n: module.split(f"\n{n}: Final")[1].split("\ndef ")[0] for n in names}
+    assert "write" not in statements["ORDER_GET"] and "primary" not in statements["ORDER_GET"]
+    assert "primary=True" in statements["ORDER_CHECK"]
+    assert "write=True" in statements["ORDER_LOCK"]
+    assert "-- @primary\nSELECT" not in module, "the directive is not part of the docstring"

@@ -217,11 +217,12 @@ def _is_json(kind: Any) -> bool:
 
 
 def _unwrap(annotation: Any) -> tuple[list[Any], bool]:
-    """The member types of an annotation and whether None is allowed."""
+    """The member types of an annotation and whether None is allowed (pydantic's JsonValue, how the
+    generated functions type json parameters, counts as Any: any JSON value)."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        members = [Any if a is JsonValue else a for a in typing.get_args(annotation) if a is not type(None)]
         return members, len(members) < len(typing.get_args(annotation))
-    return [annotation], False
+    return [Any if annotation is JsonValue else annotation], False
 
 
 @dataclass

@@ -58,6 +58,7 @@ VALUES (
     %(onchain_batch_pubkey)s::text
 )
 RETURNING b.*;""",
+    write=True,
 )
 
 
@@ -196,6 +197,7 @@ BATCH_SET_ONCHAIN_PUBKEY: Final = _rt.Query(
 SET onchain_batch_pubkey = %(onchain_batch_pubkey)s::text
 WHERE b.id = %(id)s::uuid
 RETURNING b.*;""",
+    write=True,
 )
 
 
@@ -241,6 +243,7 @@ FROM authenticity.activate_batch(%(id)s::uuid, %(tx_signature)s::text) AS b;""",
         "created_at",
     ),
     null_row=True,
+    write=True,
 )
 
 
@@ -276,6 +279,7 @@ FROM authenticity.pause_batch(%(id)s::uuid) AS b;""",
         "created_at",
     ),
     null_row=True,
+    write=True,
 )
 
 
@@ -311,6 +315,7 @@ FROM authenticity.resume_batch(%(id)s::uuid) AS b;""",
         "created_at",
     ),
     null_row=True,
+    write=True,
 )
 
 
@@ -346,6 +351,7 @@ FROM authenticity.close_batch(%(id)s::uuid) AS b;""",
         "created_at",
     ),
     null_row=True,
+    write=True,
 )
 
 

@@ -48,6 +48,7 @@ CODE_PACK_CREATE: Final = _rt.Query(
     """INSERT INTO authenticity.code_packs AS p (batch_id, pack_id, quantity, download_expires_at)
 VALUES (%(batch_id)s::uuid, %(pack_id)s::text, %(quantity)s::integer, %(download_expires_at)s::timestamptz)
 RETURNING p.*;""",
+    write=True,
 )
 
 
@@ -204,6 +205,7 @@ CODE_PACK_MARK_READY: Final = _rt.Query(
 FROM authenticity.mark_code_pack_ready(%(id)s::uuid) AS p;""",
     not_null=("id", "pack_id", "batch_id", "quantity", "status", "download_count", "created_at"),
     null_row=True,
+    write=True,
 )
 
 
@@ -235,6 +237,7 @@ CODE_PACK_DOWNLOAD: Final = _rt.Query(
 FROM authenticity.record_code_pack_download(%(id)s::uuid) AS p;""",
     not_null=("id", "pack_id", "batch_id", "quantity", "status", "download_count", "created_at"),
     null_row=True,
+    write=True,
 )
 
 
@@ -304,6 +307,7 @@ CODE_PACK_CONFIRM_PRINT: Final = _rt.Query(
 FROM authenticity.confirm_print(%(id)s::uuid) AS p;""",
     not_null=("id", "pack_id", "batch_id", "quantity", "status", "download_count", "created_at"),
     null_row=True,
+    write=True,
 )
 
 

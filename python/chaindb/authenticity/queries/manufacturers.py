@@ -48,6 +48,7 @@ MANUFACTURER_CREATE: Final = _rt.Query(
     """INSERT INTO authenticity.manufacturers AS m (name, hmac_kms_key_id)
 VALUES (%(name)s::text, %(hmac_kms_key_id)s::text)
 RETURNING m.*;""",
+    write=True,
 )
 
 
@@ -142,6 +143,7 @@ MANUFACTURER_SET_STATUS: Final = _rt.Query(
 SET status = %(status)s::authenticity.manufacturer_status
 WHERE m.id = %(id)s::uuid
 RETURNING m.*;""",
+    write=True,
 )
 
 
@@ -171,6 +173,7 @@ SKU_CREATE: Final = _rt.Query(
     """INSERT INTO authenticity.skus AS s (manufacturer_id, sku_code, sku_name, sku_hash)
 VALUES (%(manufacturer_id)s::uuid, %(sku_code)s::text, %(sku_name)s::text, %(sku_hash)s::bytea)
 RETURNING s.*;""",
+    write=True,
 )
 
 

@@ -37,6 +37,7 @@ TREASURY_OP_RECORD_REFILL_SWAP: Final = _rt.Query(
     """INSERT INTO authenticity.treasury_ops AS t (type, pyusd_in, sol_out_lamports, jupiter_route, tx_signature)
 VALUES ('REFILL_SWAP', %(pyusd_in)s::bigint, %(sol_out_lamports)s::bigint, %(jupiter_route)s::jsonb, %(tx_signature)s::text)
 RETURNING t.*;""",
+    write=True,
 )
 
 
@@ -86,11 +87,12 @@ TREASURY_OP_GET_BY_TX_SIGNATURE: Final = _rt.Query(
     """SELECT t.*
 FROM authenticity.treasury_ops AS t
 WHERE t.tx_signature = %(tx_signature)s::text;""",
+    primary=True,
 )
 
 
 def treasury_op_get_by_tx_signature(conn: psycopg.Connection[object], *, tx_signature: str) -> TreasuryOp | None:
-    """One operation by its transaction signature."""
+    """One operation by its transaction signature (was this swap recorded?): read on the primary only."""
     return TREASURY_OP_GET_BY_TX_SIGNATURE.first(conn, {"tx_signature": tx_signature})
 
 
@@ -99,7 +101,7 @@ async def treasury_op_get_by_tx_signature_async(
     *,
     tx_signature: str,
 ) -> TreasuryOp | None:
-    """One operation by its transaction signature."""
+    """One operation by its transaction signature (was this swap recorded?): read on the primary only."""
     return await TREASURY_OP_GET_BY_TX_SIGNATURE.first_async(conn, {"tx_signature": tx_signature})
 
 

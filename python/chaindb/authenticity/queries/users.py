@@ -43,6 +43,7 @@ USER_CREATE: Final = _rt.Query(
     """INSERT INTO authenticity.users AS u (email, privy_user_id)
 VALUES (%(email)s::text, %(privy_user_id)s::text)
 RETURNING u.*;""",
+    write=True,
 )
 
 
@@ -125,6 +126,7 @@ USER_SET_PRIVY_USER_ID: Final = _rt.Query(
 SET privy_user_id = %(privy_user_id)s::text
 WHERE u.id = %(id)s::uuid
 RETURNING u.*;""",
+    write=True,
 )
 
 
@@ -154,6 +156,7 @@ USER_WALLET_LINK: Final = _rt.Query(
     """INSERT INTO authenticity.user_wallets AS w (user_id, wallet_pubkey)
 VALUES (%(user_id)s::uuid, %(wallet_pubkey)s::text)
 RETURNING w.*;""",
+    write=True,
 )
 
 

@@ -57,6 +57,7 @@ FROM authenticity.confirm_verification(%(verify_intent_id)s::text, %(user_id)s::
         "result", "intent_id",
     ),
     null_row=True,
+    write=True,
 )
 
 
@@ -119,6 +120,7 @@ FROM authenticity.fail_verification(
         "result", "intent_id",
     ),
     null_row=True,
+    write=True,
 )
 
 
@@ -269,11 +271,12 @@ VERIFICATION_GET_SUCCESS: Final = _rt.Query(
     """SELECT v.*
 FROM authenticity.verifications AS v
 WHERE v.commitment = %(commitment)s::bytea AND v.result = 'SUCCESS';""",
+    primary=True,
 )
 
 
 def verification_get_success(conn: psycopg.Connection[object], *, commitment: bytes) -> Verification | None:
-    """The SUCCESS verification of a code, if any."""
+    """The SUCCESS verification of a code, if any (an exactly-once check): read on the primary only."""
     return VERIFICATION_GET_SUCCESS.first(conn, {"commitment": commitment})
 
 
@@ -282,7 +285,7 @@ async def verification_get_success_async(
     *,
     commitment: bytes,
 ) -> Verification | None:
-    """The SUCCESS verification of a code, if any."""
+    """The SUCCESS verification of a code, if any (an exactly-once check): read on the primary only."""
     return await VERIFICATION_GET_SUCCESS.first_async(conn, {"commitment": commitment})
 
 

@@ -52,6 +52,7 @@ FROM authenticity.issue_verify_intent(
         "id", "verify_intent_id", "batch_id", "commitment", "reward_lamports", "status", "expires_at", "created_at",
     ),
     null_row=True,
+    write=True,
 )
 
 
@@ -163,6 +164,7 @@ VERIFY_INTENT_EXPIRE: Final[_rt.Query[int]] = _rt.Query(
     "verify_intent_expire",
     _rt.Value(not_null=True),
     "SELECT authenticity.expire_verify_intents() AS expired;",
+    write=True,
 )
 
 

@@ -6,6 +6,7 @@ Generated from ``queries/cocopay/analytics_events.sql`` (``make generate``): per
 statement (``NAME``, with its SQL), the function ``name(conn, *, ...)`` and its ``name_async`` twin.
 """
 
+import datetime
 import ipaddress
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -24,6 +25,8 @@ __all__ = [
     "analytics_event_append_many_async",
     "analytics_event_count_by_name",
     "analytics_event_count_by_name_async",
+    "analytics_event_count_recent",
+    "analytics_event_count_recent_async",
     "analytics_event_list_by_user",
     "analytics_event_list_by_user_async",
     "analytics_event_list_by_user_iter",
@@ -55,6 +58,7 @@ VALUES (
     %(ip_address)s::inet,
     %(user_agent)s::text
 );""",
+    write=True,
 )
 
 
@@ -163,3 +167,38 @@ def analytics_event_count_by_name(conn: psycopg.Connection[object], *, event_nam
 async def analytics_event_count_by_name_async(conn: psycopg.AsyncConnection[object], *, event_name: str) -> int:
     """How many events have this name."""
     return await ANALYTICS_EVENT_COUNT_BY_NAME.one_async(conn, {"event_name": event_name})
+
+
+ANALYTICS_EVENT_COUNT_RECENT: Final[_rt.Query[int]] = _rt.Query(
+    "analytics_event_count_recent",
+    _rt.Value(),
+    """SELECT count(*) AS n FROM cocopay.analytics_events AS e
+WHERE
+    e.event_name = %(event_name)s::varchar
+    AND e.created_at > common.now() - %(within)s::interval
+    AND e.created_at <= common.now();""",
+)
+
+
+def analytics_event_count_recent(
+    conn: psycopg.Connection[object],
+    *,
+    event_name: str,
+    within: datetime.timedelta,
+) -> int:
+    """How many events have this name in the last `within` by the database's clock: only the monthly partitions
+    that period spans are read (pruned when the statement starts).
+    """
+    return ANALYTICS_EVENT_COUNT_RECENT.one(conn, {"event_name": event_name, "within": within})
+
+
+async def analytics_event_count_recent_async(
+    conn: psycopg.AsyncConnection[object],
+    *,
+    event_name: str,
+    within: datetime.timedelta,
+) -> int:
+    """How many events have this name in the last `within` by the database's clock: only the monthly partitions
+    that period spans are read (pruned when the statement starts).
+    """
+    return await ANALYTICS_EVENT_COUNT_RECENT.one_async(conn, {"event_name": event_name, "within": within})

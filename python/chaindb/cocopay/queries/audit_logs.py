@@ -50,6 +50,7 @@ VALUES (
     %(metadata)s::jsonb
 )
 RETURNING a.*;""",
+    write=True,
 )
 
 

@@ -35,6 +35,7 @@ VALUES (%(name)s::varchar, %(description)s::text, %(enabled)s::boolean, coalesce
 ON CONFLICT (name) DO UPDATE
     SET description = excluded.description, enabled = excluded.enabled, rules = excluded.rules
 RETURNING f.*;""",
+    write=True,
 )
 
 

@@ -44,6 +44,7 @@ VALUES (
     %(device_name)s::varchar
 )
 RETURNING p.*;""",
+    write=True,
 )
 
 
@@ -106,6 +107,7 @@ PASSKEY_USE: Final = _rt.Query(
 SET sign_count = %(sign_count)s::bigint, last_used_at = common.now()
 WHERE p.credential_id = %(credential_id)s::varchar
 RETURNING p.*;""",
+    write=True,
 )
 
 
@@ -188,6 +190,7 @@ PASSKEY_DELETE: Final = _rt.Command(
     "passkey_delete",
     """DELETE FROM cocopay.passkeys AS p
 WHERE p.id = %(id)s::uuid AND p.user_id = %(user_id)s::uuid;""",
+    write=True,
 )
 
 

@@ -55,6 +55,7 @@ FROM cocopay.request_payout(
     not_null=(
         "id", "store_id", "requested_by", "amount_usd", "fee_usd", "payout_type", "destination", "status", "created_at",
     ),
+    write=True,
 )
 
 
@@ -117,6 +118,7 @@ PAYOUT_START: Final = _rt.Query(
     not_null=(
         "id", "store_id", "requested_by", "amount_usd", "fee_usd", "payout_type", "destination", "status", "created_at",
     ),
+    write=True,
 )
 
 
@@ -142,6 +144,7 @@ PAYOUT_COMPLETE: Final = _rt.Query(
     not_null=(
         "id", "store_id", "requested_by", "amount_usd", "fee_usd", "payout_type", "destination", "status", "created_at",
     ),
+    write=True,
 )
 
 
@@ -167,6 +170,7 @@ PAYOUT_FAIL: Final = _rt.Query(
     not_null=(
         "id", "store_id", "requested_by", "amount_usd", "fee_usd", "payout_type", "destination", "status", "created_at",
     ),
+    write=True,
 )
 
 

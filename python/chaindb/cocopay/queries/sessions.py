@@ -45,6 +45,7 @@ VALUES (
     %(expires_at)s::timestamptz
 )
 RETURNING s.*;""",
+    write=True,
 )
 
 
@@ -109,16 +110,21 @@ WHERE
     s.token_hash = %(token_hash)s::varchar
     AND s.revoked_at IS NULL
     AND s.expires_at > common.now();""",
+    primary=True,
 )
 
 
 def session_get_by_token_hash(conn: psycopg.Connection[object], *, token_hash: str) -> Session | None:
-    """The usable session with this token hash: not revoked and not expired by the database's clock."""
+    """The usable session with this token hash: not revoked and not expired by the database's clock. Read on the
+    primary only: a revocation takes effect at once.
+    """
     return SESSION_GET_BY_TOKEN_HASH.first(conn, {"token_hash": token_hash})
 
 
 async def session_get_by_token_hash_async(conn: psycopg.AsyncConnection[object], *, token_hash: str) -> Session | None:
-    """The usable session with this token hash: not revoked and not expired by the database's clock."""
+    """The usable session with this token hash: not revoked and not expired by the database's clock. Read on the
+    primary only: a revocation takes effect at once.
+    """
     return await SESSION_GET_BY_TOKEN_HASH.first_async(conn, {"token_hash": token_hash})
 
 
@@ -127,6 +133,7 @@ SESSION_REVOKE: Final = _rt.Query(
     Session,
     "SELECT s.* FROM cocopay.revoke_session(%(id)s::uuid) AS s;",
     not_null=("id", "user_id", "token_hash", "auth_method", "expires_at", "created_at"),
+    write=True,
 )
 
 
@@ -144,6 +151,7 @@ SESSION_REVOKE_ALL_FOR_USER: Final[_rt.Query[int]] = _rt.Query(
     "session_revoke_all_for_user",
     _rt.Value(not_null=True),
     "SELECT cocopay.revoke_user_sessions(%(user_id)s::uuid) AS revoked;",
+    write=True,
 )
 
 
@@ -161,6 +169,7 @@ SESSION_DELETE_EXPIRED: Final = _rt.Command(
     "session_delete_expired",
     """DELETE FROM cocopay.sessions AS s
 WHERE s.expires_at <= common.now();""",
+    write=True,
 )
 
 

@@ -48,6 +48,7 @@ FROM cocopay.get_or_create_smart_account(
     not_null=(
         "id", "user_id", "chain_id", "address", "salt", "owner_address", "custody_status", "deployed", "created_at",
     ),
+    write=True,
 )
 
 
@@ -206,6 +207,7 @@ SMART_ACCOUNT_MARK_DEPLOYED: Final = _rt.Query(
     not_null=(
         "id", "user_id", "chain_id", "address", "salt", "owner_address", "custody_status", "deployed", "created_at",
     ),
+    write=True,
 )
 
 

@@ -31,6 +31,7 @@ __all__ = [
 STORE_DAILY_STATS_REFRESH: Final = _rt.Command(
     "store_daily_stats_refresh",
     "SELECT cocopay.refresh_store_daily_stats();",
+    write=True,
 )
 
 

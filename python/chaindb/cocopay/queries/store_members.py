@@ -36,6 +36,7 @@ STORE_MEMBER_INVITE: Final = _rt.Query(
     """SELECT m.*
 FROM cocopay.invite_store_member(%(store_id)s::uuid, %(user_id)s::uuid, %(role)s::cocopay.store_role, %(invited_by)s::uuid) AS m;""",
     not_null=("id", "store_id", "user_id", "role", "invited_at", "created_at"),
+    write=True,
 )
 
 
@@ -91,6 +92,7 @@ STORE_MEMBER_ACCEPT: Final = _rt.Query(
     """SELECT m.*
 FROM cocopay.accept_store_member(%(store_id)s::uuid, %(user_id)s::uuid) AS m;""",
     not_null=("id", "store_id", "user_id", "role", "invited_at", "created_at"),
+    write=True,
 )
 
 

@@ -51,6 +51,7 @@ FROM cocopay.create_store(
     %(qr_code_url)s::varchar
 ) AS s;""",
     not_null=("id", "name", "symbol", "deployment_status", "created_at", "updated_at"),
+    write=True,
 )
 
 

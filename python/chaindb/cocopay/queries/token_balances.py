@@ -52,6 +52,7 @@ ON CONFLICT (user_id, chain_id, token_address) DO UPDATE
         last_synced_block = excluded.last_synced_block
     WHERE b.last_synced_block IS NULL OR b.last_synced_block < excluded.last_synced_block
 RETURNING b.*;""",
+    write=True,
 )
 
 

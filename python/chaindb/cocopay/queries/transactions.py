@@ -60,6 +60,7 @@ FROM cocopay.create_transaction(
     %(bundle_id)s::varchar
 ) AS t;""",
     not_null=("id", "type", "status", "amount_usd", "chain_id", "created_at"),
+    write=True,
 )
 
 
@@ -139,6 +140,7 @@ TRANSACTION_CONFIRM: Final = _rt.Query(
     """SELECT t.*
 FROM cocopay.confirm_transaction(%(id)s::uuid, %(confirmation_code)s::varchar, %(tx_hash)s::varchar, %(block_number)s::bigint) AS t;""",
     not_null=("id", "type", "status", "amount_usd", "chain_id", "created_at"),
+    write=True,
 )
 
 
@@ -192,6 +194,7 @@ TRANSACTION_FAIL: Final = _rt.Query(
     """SELECT t.*
 FROM cocopay.fail_transaction(%(id)s::uuid, %(error_code)s::varchar, %(error_message)s::text) AS t;""",
     not_null=("id", "type", "status", "amount_usd", "chain_id", "created_at"),
+    write=True,
 )
 
 
@@ -240,11 +243,12 @@ TRANSACTION_GET_BY_IDEMPOTENCY_KEY: Final = _rt.Query(
     Transaction,
     """SELECT t.* FROM cocopay.transactions AS t
 WHERE t.idempotency_key = %(idempotency_key)s::varchar;""",
+    primary=True,
 )
 
 
 def transaction_get_by_idempotency_key(conn: psycopg.Connection[object], *, idempotency_key: str) -> Transaction | None:
-    """The transaction created under an idempotency key."""
+    """The transaction created under an idempotency key. An idempotency check: read on the primary only."""
     return TRANSACTION_GET_BY_IDEMPOTENCY_KEY.first(conn, {"idempotency_key": idempotency_key})
 
 
@@ -253,7 +257,7 @@ async def transaction_get_by_idempotency_key_async(
     *,
     idempotency_key: str,
 ) -> Transaction | None:
-    """The transaction created under an idempotency key."""
+    """The transaction created under an idempotency key. An idempotency check: read on the primary only."""
     return await TRANSACTION_GET_BY_IDEMPOTENCY_KEY.first_async(conn, {"idempotency_key": idempotency_key})
 
 

@@ -33,6 +33,7 @@ USER_GET_OR_CREATE_BY_PHONE: Final = _rt.Query(
 VALUES (%(phone)s::varchar, %(name)s::varchar, coalesce(%(locale)s::varchar, 'pt-BR'))
 ON CONFLICT (phone) DO UPDATE SET last_active_at = common.now()
 RETURNING u.*;""",
+    write=True,
 )
 
 
@@ -103,6 +104,7 @@ USER_VERIFY_PHONE: Final = _rt.Query(
     User,
     "SELECT u.* FROM cocopay.verify_user_phone(%(id)s::uuid) AS u;",
     not_null=("id", "phone", "created_at", "updated_at"),
+    write=True,
 )
 
 

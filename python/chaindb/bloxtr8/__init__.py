@@ -1,0 +1,1 @@
+"""The ``bloxtr8`` schema: generated queries (``queries/``) and hand-written helpers."""

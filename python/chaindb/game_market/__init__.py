@@ -1,0 +1,1 @@
+"""The ``game_market`` schema: generated queries (``queries/``) and hand-written helpers."""
