@@ -207,7 +207,7 @@ def check_mutants(conn: psycopg.Connection, schemas: Sequence[str]) -> list[Muta
         JOIN pg_namespace AS n ON n.oid = c.connamespace
         LEFT JOIN pg_class AS t ON t.oid = c.conrelid
         LEFT JOIN pg_type AS y ON y.oid = c.contypid
-        WHERE c.contype = 'c' AND n.nspname = ANY(%s)
+        WHERE c.contype = 'c' AND n.nspname = ANY(%s) AND c.conislocal  -- a partition's copy goes with its table's
           AND NOT EXISTS (SELECT FROM pg_depend AS d
                           WHERE d.deptype = 'e' AND d.objid IN (c.conrelid, c.contypid) AND d.objid <> 0)
         ORDER BY 1, 5, 2
@@ -255,6 +255,7 @@ def unique_mutants(conn: psycopg.Connection, schemas: Sequence[str]) -> list[Mut
         JOIN pg_namespace AS n ON n.oid = x.relnamespace
         LEFT JOIN pg_constraint AS k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype = 'u'
         WHERE i.indisunique AND NOT i.indisprimary AND n.nspname = ANY(%s)
+          AND NOT EXISTS (SELECT FROM pg_inherits AS h WHERE h.inhrelid = i.indexrelid)  -- a partition's index
           AND NOT EXISTS (SELECT FROM pg_depend AS d WHERE d.deptype = 'e' AND d.objid = t.oid)
         ORDER BY 1, 2
         """,
@@ -286,6 +287,7 @@ def trigger_mutants(conn: psycopg.Connection, schemas: Sequence[str]) -> list[Mu
         JOIN pg_namespace AS n ON n.oid = c.relnamespace
         JOIN pg_proc AS p ON p.oid = t.tgfoid
         WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND n.nspname = ANY(%s)
+          AND t.tgparentid = 0  -- a partition's clone goes with its table's trigger
         ORDER BY 1, 3, 2
         """,
         (list(schemas),),

@@ -1,8 +1,9 @@
--- common: both sides of the CHECKs of the rule declarations (pg_temp.check_verdict: the CHECKs alone,
--- no trigger and no foreign key firing) and of the clock's one row (pg_temp.verdict); nothing left behind.
+-- common: both sides of the CHECKs of the rule declarations and of the partitions' declarations
+-- (pg_temp.check_verdict: the CHECKs alone, no trigger and no foreign key firing) and of the clock's
+-- one row (pg_temp.verdict); nothing left behind.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(6);
+SELECT plan(13);
 \ir ../helpers.psql
 
 SELECT is(
@@ -25,6 +26,39 @@ SELECT is(
         "from_state": "a", "to_state": "a"}'),
     '23514 state_transitions_check', 'a move from a state to itself is refused (keeping a state always passes)'
 );
+SELECT is(
+    pg_temp.check_verdict('common.partitioned_tables', '{"schema_name": "s", "table_name": "t", "premake_months": 0}'),
+    'admitted', 'no month made ahead, kept for ever (no retention)'
+);
+SELECT is(
+    pg_temp.check_verdict('common.partitioned_tables', '{"schema_name": "s", "table_name": "t", "premake_months": 24,
+        "retention": "00:00:00.000001"}'),
+    'admitted', '24 months ahead, a retention of a microsecond'
+);
+SELECT is(
+    pg_temp.check_verdict('common.partitioned_tables', '{"schema_name": "s", "table_name": "t", "premake_months": -1}'),
+    '23514 partitioned_tables_premake_months_check', 'a negative number of months ahead is refused'
+);
+SELECT is(
+    pg_temp.check_verdict('common.partitioned_tables', '{"schema_name": "s", "table_name": "t", "premake_months": 25}'),
+    '23514 partitioned_tables_premake_months_check', 'more than 24 months ahead is refused'
+);
+SELECT is(
+    pg_temp.check_verdict('common.partitioned_tables', '{"schema_name": "s", "table_name": "t", "premake_months": 1,
+        "retention": "0"}'),
+    '23514 partitioned_tables_retention_check', 'a retention of zero is refused'
+);
+SELECT is(
+    pg_temp.check_verdict('common.partitioned_tables', '{"schema_name": "s", "table_name": "t", "premake_months": 1,
+        "retention": "-1 day"}'),
+    '23514 partitioned_tables_retention_check', 'a negative retention is refused'
+);
+SELECT is(
+    pg_temp.check_verdict('common.partitioned_tables', '{"schema_name": "s", "table_name": "t", "premake_months": 1,
+        "retention": "1 month"}'),
+    'admitted', 'a retention of a month'
+);
+
 SELECT is(
     pg_temp.verdict($$UPDATE common.clock SET offset_by = interval '1 hour' WHERE id$$),
     'admitted', 'the clock''s one row (id true) is admitted'
