@@ -165,6 +165,10 @@ class Runner:
             name = f"{self.prefix}_{self.counter}"
         url = admin.create_database(self.server_url, name, template=self.template)
         try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                # What sql/roles.sql grants on a migrated database: a copy carries no database privileges.
+                conn.execute(psycopg.sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(
+                    psycopg.sql.Identifier(name), psycopg.sql.Identifier(admin.OWNER_ROLE)))
             if sql:
                 with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
                     conn.execute(sql.encode())
