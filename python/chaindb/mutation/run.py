@@ -138,8 +138,11 @@ def _tail(text: str, lines: int = 15) -> str:
 
 
 class Runner:
-    def __init__(self, server_url: str, suite: Suite, config: Config, *, timeout: int = STAGE_TIMEOUT) -> None:
+    def __init__(
+        self, server_url: str, suite: Suite, config: Config, *, timeout: int = STAGE_TIMEOUT, triage: bool = False
+    ) -> None:
         self.server_url = server_url
+        self.triage = triage  # the selected tests only: a quick list of the mutants that may survive
         self.suite = suite
         self.config = config
         self.timeout = timeout
@@ -267,9 +270,12 @@ class Runner:
         stages = [
             ("selected pgTAP", "pgtap", first_tap),
             ("selected pytest", "pytest", first_py),
-            ("other pgTAP", "pgtap", [f for f in self.suite.pgtap if f not in first_tap]),
-            ("other pytest", "pytest", [f for f in self.suite.pytest if f not in first_py]),
         ]
+        if not self.triage:
+            stages += [
+                ("other pgTAP", "pgtap", [f for f in self.suite.pgtap if f not in first_tap]),
+                ("other pytest", "pytest", [f for f in self.suite.pytest if f not in first_py]),
+            ]
         try:
             with self.database(mutant.sql) as name:
                 for stage, tool, files in stages:
@@ -370,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the check that the rule suite passes on the unchanged database")
     parser.add_argument("--timeout", type=int, default=STAGE_TIMEOUT, help="seconds per test stage")
     parser.add_argument("--json", type=Path, help="also write every outcome to this file")
+    parser.add_argument("--triage", action="store_true",
+                        help="run only the tests that name each mutant's objects: a quick list of the mutants that "
+                             "may survive (the whole suite may still kill them); no score")
     args = parser.parse_args(argv)
 
     # A stopped run still stops its server and drops its databases (the finally clauses below).
@@ -381,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     server = None if os.environ.get("DATABASE_URL") else throwaway()
     try:
         server_url = server.url(database="postgres") if server else admin.libpq_url(os.environ["DATABASE_URL"])
-        runner = Runner(server_url, suite, config, timeout=args.timeout)
+        runner = Runner(server_url, suite, config, timeout=args.timeout, triage=args.triage)
         template_url = runner.prepare_template()
         try:
             with psycopg.connect(template_url, autocommit=True) as conn:
@@ -444,4 +453,10 @@ def main(argv: list[str] | None = None) -> int:
              "status": o.status, "by": o.by, "stage": o.stage, "stages_run": o.ran, "seconds": round(o.seconds, 2)}
             for o in outcomes
         ], indent=1))
+    if args.triage:
+        print("\ntriage (the selected tests only): these may survive the whole rule suite:")
+        for o in outcomes:
+            if o.status in ("survived", "error"):
+                print(f"  {o.status:<9} {o.mutant.describe()}")
+        return 0
     return report(outcomes, len(found), config, seconds, sampled=bool(args.sample))
