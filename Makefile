@@ -20,8 +20,8 @@ SUDO_CMD ?= sudo
 APT_PACKAGES := postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 
 .PHONY: help setup setup-apt db db-stop migrate rollback status check-db drift schema verify-schema generate \
-        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage fuzz demo fixtures bench \
-        clean clean-db partitions retention replica replica-stop
+        verify-generate docs verify-docs verify verify-compat lint pgtap pytest test coverage mutate fuzz demo fixtures \
+        bench clean clean-db partitions retention replica replica-stop
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,7 @@ help: ## Show this help
 	@echo "             ALL=1 (rollback everything; CONFIRM=1 confirms it on DATABASE_URL),"
 	@echo "             ACCEPT_CHANGED=1 (migrate/rollback although applied migration files changed),"
 	@echo "             QUICK=1 (make bench: small sizes), K=pattern (fuzz: only the write functions matching it)"
+	@echo "             SAMPLE=N SEED=s JOBS=n (make mutate: a reproducible sample, mutants at once)"
 	@echo "  Schemas:   common $(SCHEMAS) (registry: [tool.chaindb] in pyproject.toml)"
 
 $(STAMP): pyproject.toml
@@ -131,25 +132,34 @@ pgtap: setup ## Run the pgTAP suites (pg_prove) on a fresh migrated scratch data
 pytest: $(STAMP) ## Run pytest (its own throwaway server unless DATABASE_URL is set)
 	$(VENV)/bin/pytest
 
+# make test kills a sample of the mutants (seeded by the commit, so each commit is reproducible and
+# the sample moves on); make mutate runs them all (README: Mutation testing).
+MUTATE_SAMPLE ?= 36
+MUTATE_SEED ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo 0)
+
 # pg_prove runs last of the database suites: it is the only stage that needs the apt packages (see setup-apt).
 # Both suites record what they execute of the database's logic (chaindb.coverage): one run serves
 # the tests and the coverage gate (a function or trigger function no test executes fails `make test`).
 COVERAGE_DIR := .coverage-db
 test coverage: export CHAINDB_DB_COVERAGE = $(CURDIR)/$(COVERAGE_DIR)
 
-test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files and the previous commit's queries, run pytest and pg_prove, coverage gate, smoke-run the benchmarks
+test: setup lint verify $(BENCH_STAMP) ## Lint, check generated files and the previous commit's queries, run pytest and pg_prove, coverage gate, smoke-run the benchmarks, kill a sample of the mutants
 	$(CLI) verify-compat --throwaway --ref HEAD~1 --if-available
 	rm -rf $(COVERAGE_DIR)
 	$(VENV)/bin/pytest
 	$(PY) -m bench --quick
 	$(CLI) pgtap --throwaway
 	$(CLI) coverage --check
+	$(PY) -m chaindb.mutation --sample $(MUTATE_SAMPLE) --seed $(MUTATE_SEED) --no-baseline
 
 coverage: setup ## Run pytest and pg_prove and print, per schema, the functions, CHECKs and state-machine moves they exercised
 	rm -rf $(COVERAGE_DIR)
 	$(VENV)/bin/pytest
 	$(CLI) pgtap --throwaway
 	$(CLI) coverage
+
+mutate: setup ## Mutation testing of the rules: mutants from the catalog, each must fail a rule test (SAMPLE=N SEED=s)
+	$(PY) -m chaindb.mutation $(if $(SAMPLE),--sample $(SAMPLE) --seed '$(or $(SEED),0)') $(if $(JOBS),--jobs $(JOBS))
 
 fuzz: $(STAMP) ## Property tests of every generated write function, 10,000 examples each, counts printed (K=pattern: some)
 	CHAINDB_HYPOTHESIS_PROFILE=chaindb-fuzz $(VENV)/bin/pytest tests/python/properties -p no:cacheprovider \

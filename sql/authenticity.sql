@@ -987,32 +987,6 @@ ALTER FUNCTION authenticity.resume_batch(p_batch_id uuid) OWNER TO chaindb_owner
 COMMENT ON FUNCTION authenticity.resume_batch(p_batch_id uuid) IS 'PAUSED -> ACTIVE. CD005 missing, CD001 from any other state (CREATED is activated with activate_batch), CD007 when the manufacturer is suspended.';
 
 --
--- Name: tg_batches__check_insert(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE FUNCTION authenticity.tg_batches__check_insert() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    IF NEW.status <> 'CREATED' THEN
-        RAISE EXCEPTION 'batches: a batch starts CREATED, not %', NEW.status
-            USING ERRCODE = 'CD007', CONSTRAINT = 'batches_initial_status', TABLE = TG_TABLE_NAME,
-                  SCHEMA = TG_TABLE_SCHEMA;
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-ALTER FUNCTION authenticity.tg_batches__check_insert() OWNER TO chaindb_owner;
-
---
--- Name: FUNCTION tg_batches__check_insert(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON FUNCTION authenticity.tg_batches__check_insert() IS 'BEFORE INSERT on batches: a new batch is CREATED (else CD007, batches_initial_status).';
-
---
 -- Name: tg_batches__manufacturer_active(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -1050,11 +1024,6 @@ CREATE FUNCTION authenticity.tg_code_packs__check_insert() RETURNS trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
-    IF NEW.status <> 'GENERATING' THEN
-        RAISE EXCEPTION 'code_packs: a pack starts GENERATING, not %', NEW.status
-            USING ERRCODE = 'CD007', CONSTRAINT = 'code_packs_initial_status', TABLE = TG_TABLE_NAME,
-                  SCHEMA = TG_TABLE_SCHEMA;
-    END IF;
     IF EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'CLOSED') THEN
         RAISE EXCEPTION 'code_packs: batch % is CLOSED', NEW.batch_id
             USING ERRCODE = 'CD007', CONSTRAINT = 'code_packs_batch_open', TABLE = TG_TABLE_NAME,
@@ -1070,7 +1039,7 @@ ALTER FUNCTION authenticity.tg_code_packs__check_insert() OWNER TO chaindb_owner
 -- Name: FUNCTION tg_code_packs__check_insert(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.tg_code_packs__check_insert() IS 'BEFORE INSERT on code_packs: a pack starts GENERATING (CD007, code_packs_initial_status), in a batch that is not CLOSED (CD007, code_packs_batch_open).';
+COMMENT ON FUNCTION authenticity.tg_code_packs__check_insert() IS 'BEFORE INSERT on code_packs: the batch is not CLOSED (CD007, code_packs_batch_open). The initial status is declared (code_packs_initial_status).';
 
 --
 -- Name: tg_code_packs__codes_complete(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -1387,11 +1356,6 @@ DECLARE
     batch_active boolean;
     code_in_batch boolean;
 BEGIN
-    IF NEW.status <> 'ISSUED' THEN
-        RAISE EXCEPTION 'verify_intents: an intent starts ISSUED, not %', NEW.status
-            USING ERRCODE = 'CD007', CONSTRAINT = 'verify_intents_initial_status', TABLE = TG_TABLE_NAME,
-                  SCHEMA = TG_TABLE_SCHEMA;
-    END IF;
     SELECT
         EXISTS (SELECT FROM authenticity.batches AS b WHERE b.id = NEW.batch_id AND b.status = 'ACTIVE'),
         EXISTS (
@@ -1420,7 +1384,7 @@ ALTER FUNCTION authenticity.tg_verify_intents__check_insert() OWNER TO chaindb_o
 -- Name: FUNCTION tg_verify_intents__check_insert(); Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON FUNCTION authenticity.tg_verify_intents__check_insert() IS 'BEFORE INSERT on verify_intents: ISSUED (CD007 verify_intents_initial_status), batch ACTIVE (CD007 verify_intents_batch_active), code of that batch (23514 verify_intents_commitment_batch_check).';
+COMMENT ON FUNCTION authenticity.tg_verify_intents__check_insert() IS 'BEFORE INSERT on verify_intents: batch ACTIVE (CD007 verify_intents_batch_active), code of that batch (23514 verify_intents_commitment_batch_check). The initial status is declared (verify_intents_initial_status).';
 
 --
 -- Name: tg_verify_intents__outcome_recorded(); Type: FUNCTION; Schema: authenticity; Owner: chaindb_owner
@@ -2024,18 +1988,6 @@ CREATE INDEX verify_intents_expires_at_idx ON authenticity.verify_intents USING 
 COMMENT ON INDEX authenticity.verify_intents_expires_at_idx IS 'The ISSUED intents by deadline: the expiry sweep.';
 
 --
--- Name: batches batches_check_insert; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
---
-
-CREATE TRIGGER batches_check_insert BEFORE INSERT ON authenticity.batches FOR EACH ROW EXECUTE FUNCTION authenticity.tg_batches__check_insert();
-
---
--- Name: TRIGGER batches_check_insert ON batches; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
---
-
-COMMENT ON TRIGGER batches_check_insert ON authenticity.batches IS 'A new batch starts CREATED (CD007 otherwise).';
-
---
 -- Name: batches batches_immutable_columns; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
 --
 
@@ -2093,7 +2045,7 @@ CREATE TRIGGER code_packs_check_insert BEFORE INSERT ON authenticity.code_packs 
 -- Name: TRIGGER code_packs_check_insert ON code_packs; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER code_packs_check_insert ON authenticity.code_packs IS 'New packs start GENERATING in an open batch (CD007 otherwise).';
+COMMENT ON TRIGGER code_packs_check_insert ON authenticity.code_packs IS 'New packs go into an open batch (CD007 otherwise).';
 
 --
 -- Name: code_packs code_packs_codes_complete; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
@@ -2321,7 +2273,7 @@ CREATE TRIGGER verify_intents_check_insert BEFORE INSERT ON authenticity.verify_
 -- Name: TRIGGER verify_intents_check_insert ON verify_intents; Type: COMMENT; Schema: authenticity; Owner: chaindb_owner
 --
 
-COMMENT ON TRIGGER verify_intents_check_insert ON authenticity.verify_intents IS 'Intents are issued ISSUED, for a code of an ACTIVE batch.';
+COMMENT ON TRIGGER verify_intents_check_insert ON authenticity.verify_intents IS 'Intents are issued for a code of an ACTIVE batch.';
 
 --
 -- Name: verify_intents verify_intents_immutable_columns; Type: TRIGGER; Schema: authenticity; Owner: chaindb_owner
@@ -2791,12 +2743,6 @@ GRANT ALL ON FUNCTION authenticity.record_code_pack_download(p_code_pack_id uuid
 
 REVOKE ALL ON FUNCTION authenticity.resume_batch(p_batch_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION authenticity.resume_batch(p_batch_id uuid) TO chaindb_app;
-
---
--- Name: FUNCTION tg_batches__check_insert(); Type: ACL; Schema: authenticity; Owner: chaindb_owner
---
-
-REVOKE ALL ON FUNCTION authenticity.tg_batches__check_insert() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_batches__manufacturer_active(); Type: ACL; Schema: authenticity; Owner: chaindb_owner

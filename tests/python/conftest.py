@@ -5,13 +5,18 @@
   testing.postgresql (``chaindb.embedded.throwaway``: initdb/postgres dropped to an
   unprivileged user under root).
 - ``template_url``: a database migrated once per session (all schemas), used as
-  the template of every test's database.
+  the template of every test's database. ``CHAINDB_TEST_TEMPLATE`` names a database prepared by the
+  caller on that server instead (``make mutate`` points it at a mutant): it is used as it is, neither
+  migrated nor dropped.
 - ``db_url`` / ``conn``: a fresh copy of the template for each test; ``conn`` is the superuser, for
   set-up and checks.
 - ``app`` / ``readonly``: the same database as ``chaindb_app`` (the role applications log in as, so
   every test through it also proves the app's grants suffice) and as ``chaindb_readonly``. The role
   names are ``chaindb.admin.APP_ROLE`` / ``READONLY_ROLE`` / ``OWNER_ROLE`` (test modules import them
   from there: with ``--import-mode=importlib`` they import nothing from a conftest).
+- ``race``: races on the test's database (``Race``): many workers, each on its own connection as
+  ``chaindb_app``, lined up on a ``threading.Barrier``; and ``Race.after``, one call made while another
+  transaction holds what it needs.
 - ``clock``: the database's clock (``common.now()``) of the test's database, moved as the
   superuser (``common.freeze_clock`` / ``common.set_clock_offset``); the app role cannot.
 """
@@ -20,8 +25,13 @@ from __future__ import annotations
 
 import datetime
 import os
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +41,9 @@ import pytest
 from chaindb import admin, coverage, db
 from chaindb.embedded import throwaway
 
-TEMPLATE = "chaindb_test_template"
+#: The template of every test's database: prepared by the caller, or migrated here (then dropped).
+PREPARED_TEMPLATE = os.environ.get("CHAINDB_TEST_TEMPLATE")
+TEMPLATE = PREPARED_TEMPLATE or "chaindb_test_template"
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +66,9 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def template_url(pg_url: str) -> Iterator[str]:
+    if PREPARED_TEMPLATE:
+        yield admin.with_database(pg_url, PREPARED_TEMPLATE)
+        return
     url = admin.create_database(pg_url, TEMPLATE)
     admin.migrate(url)
     yield url
@@ -118,6 +133,134 @@ def app(db_url: str) -> Iterator[psycopg.Connection[Any]]:
 def readonly(db_url: str) -> Iterator[psycopg.Connection[Any]]:
     with db.connect(db_url, role=admin.READONLY_ROLE, autocommit=True) as connection:
         yield connection
+
+
+@dataclass(frozen=True)
+class Lost:
+    """A call refused by the database: its SQLSTATE and the rule (constraint) it names."""
+
+    sqlstate: str | None
+    constraint: str | None
+
+
+class Race:
+    """Races on one database, settled by the database.
+
+    ``run(call, workers=32, rounds=10)``: every round, ``workers`` threads, each with its own
+    connection as ``chaindb_app`` (or ``role``), wait on a ``threading.Barrier`` and then run ``call(conn, round,
+    worker)`` in a transaction that stays open ``hold`` seconds after the call returns (a slow
+    client): every other worker's call starts before the first one commits. Returns, per round,
+    what each call returned, or ``Lost`` when the database refused it. ``settle(call, lost, row)``:
+    exactly one winner a round, the others ``lost`` (refused, or no row from a guarded write), and the
+    row holds the winner's values.
+
+    ``after(holder, contender)``: ``holder(conn)`` runs in an open transaction (as ``holder_role``,
+    the superuser by default); then ``contender(conn)`` runs (as ``contender_role``, ``chaindb_app`` by
+    default) on another connection;
+    once it waits for a lock (or has finished) the holder commits. Returns the contender's result
+    or ``Lost``: the outcome of a call that came second, deterministically.
+    """
+
+    Lost = Lost
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def connect(self, role: str | None = admin.APP_ROLE) -> psycopg.Connection[Any]:
+        return db.connect(self.url, role=role, autocommit=True)
+
+    @staticmethod
+    def attempt(call: Callable[[psycopg.Connection[Any]], Any], conn: psycopg.Connection[Any], hold: float) -> Any:
+        try:
+            with conn.transaction():
+                result = call(conn)
+                if hold:
+                    time.sleep(hold)
+        except psycopg.Error as exc:
+            return Lost(exc.sqlstate, exc.diag.constraint_name)
+        return result
+
+    def run(
+        self,
+        call: Callable[[psycopg.Connection[Any], int, int], Any],
+        *,
+        workers: int = 32,
+        rounds: int = 10,
+        hold: float = 0.05,
+        role: str = admin.APP_ROLE,
+    ) -> list[list[Any]]:
+        barrier = threading.Barrier(workers)
+        with ExitStack() as stack:
+            conns = [stack.enter_context(self.connect(role)) for _ in range(workers)]
+
+            def one(round_no: int, worker: int) -> Any:
+                barrier.wait(timeout=60)
+                return self.attempt(lambda conn: call(conn, round_no, worker), conns[worker], hold)
+
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                return [
+                    [f.result() for f in [pool.submit(one, r, w) for w in range(workers)]] for r in range(rounds)
+                ]
+
+    @staticmethod
+    def one_winner(results: Sequence[Any], lost: Lost | None) -> tuple[int, Any]:
+        """The single worker whose call went through, and its result; every other one lost with ``lost``
+        (``None``: a guarded write that leaves the row alone and returns no row)."""
+        winners = [(w, r) for w, r in enumerate(results) if not isinstance(r, Lost) and r is not None]
+        losers = [r for r in results if isinstance(r, Lost) or r is None]
+        assert len(winners) == 1, (winners, losers)
+        assert set(losers) == {lost}, losers
+        return winners[0]
+
+    def settle(
+        self,
+        call: Callable[[psycopg.Connection[Any], int, int], Any],
+        lost: tuple[str, str] | None,
+        row: Callable[[int], Any],
+        **options: Any,
+    ) -> list[Any]:
+        """``run(call)``: each round exactly one call goes through, every other one is refused with ``lost``
+        (SQLSTATE, constraint; ``None``: returns no row), and ``row(round)`` (the row read back) is what the
+        winning call returned. Returns the winners' results."""
+        won = []
+        for round_no, results in enumerate(self.run(call, **options)):
+            _, result = self.one_winner(results, Lost(*lost) if lost else None)
+            assert row(round_no) == result, (round_no, result)
+            won.append(result)
+        return won
+
+    def after(
+        self,
+        holder: Callable[[psycopg.Connection[Any]], Any],
+        contender: Callable[[psycopg.Connection[Any]], Any],
+        *,
+        holder_role: str | None = None,
+        contender_role: str | None = admin.APP_ROLE,
+        patience: float = 5.0,
+    ) -> Any:
+        outcome: list[Any] = []
+        with self.connect(holder_role) as first, self.connect(contender_role) as second, self.connect(None) as monitor:
+            pid = second.info.backend_pid
+            with first.transaction():
+                holder(first)
+                thread = threading.Thread(target=lambda: outcome.append(self.attempt(contender, second, 0)))
+                thread.start()
+                deadline = time.monotonic() + patience
+                while thread.is_alive() and time.monotonic() < deadline:
+                    waiting = monitor.execute(
+                        "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s", (pid,)
+                    ).fetchone()
+                    if waiting and waiting[0]:
+                        break
+                    time.sleep(0.01)
+            thread.join(timeout=60)
+        assert outcome, "the contender did not finish"
+        return outcome[0]
+
+
+@pytest.fixture
+def race(db_url: str) -> Race:
+    return Race(db_url)
 
 
 class Clock:

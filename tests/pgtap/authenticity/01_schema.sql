@@ -2,7 +2,7 @@
 -- keys, constraint and index names, triggers, functions, comments.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(447);
+SELECT plan(444);
 
 CREATE TEMP TABLE spec_columns (ord serial, tbl text, col text, typ text, not_null boolean, dflt text);
 INSERT INTO spec_columns (tbl, col, typ, not_null, dflt) VALUES
@@ -320,11 +320,10 @@ SELECT is_empty(
     'every foreign key is indexed'
 );
 
--- 10 + 29: triggers and their functions (common.*: compiled from the declarations of common.state_machines,
+-- 10 + 28: triggers and their functions (common.*: compiled from the declarations of common.state_machines,
 -- common.immutable_columns and common.append_only_tables)
 CREATE TEMP TABLE spec_triggers (ord serial, tbl text, trg text, fn_schema text, fn text);
 INSERT INTO spec_triggers (tbl, trg, fn_schema, fn) VALUES
-('batches', 'batches_check_insert', 'authenticity', 'tg_batches__check_insert'),
 ('batches', 'batches_initial_status', 'common', 'tg__forbid_initial_state'),
 ('batches', 'batches_status_transition', 'common', 'tg__forbid_transition'),
 ('batches', 'batches_status_transition_manufacturer_active', 'authenticity', 'tg_batches__manufacturer_active'),
@@ -384,14 +383,13 @@ SELECT is(
     'codes_check_insert is a statement trigger over the transition table new_codes'
 );
 
--- 1 + 29 x 2: functions, volatility, SECURITY DEFINER
+-- 1 + 28 x 2: functions, volatility, SECURITY DEFINER
 CREATE TEMP TABLE spec_functions (ord serial, fn text, args text[], volatility text, definer boolean);
 INSERT INTO spec_functions (fn, args, volatility, definer) VALUES
 ('base58_pow256', ARRAY['integer'], 'immutable', false),
 ('base58_takes_bytes', ARRAY['text', 'integer'], 'immutable', false),
 ('is_solana_address', ARRAY['text'], 'immutable', false),
 ('raise_not_found', ARRAY['text', 'text'], 'stable', false),
-('tg_batches__check_insert', '{}', 'volatile', false),
 ('tg_batches__manufacturer_active', '{}', 'volatile', false),
 ('tg_code_packs__check_insert', '{}', 'volatile', false),
 ('tg_code_packs__download_count_monotonic', '{}', 'volatile', false),

@@ -71,7 +71,7 @@ SELECT throws_ok(
 SELECT throws_ok(
     $$INSERT INTO authenticity.batches (manufacturer_id, sku_id, batch_public_id, batch_label, status)
       VALUES ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000011', 'S-2', 'x', 'CLOSED')$$,
-    'CD007', 'batches: a batch starts CREATED, not CLOSED',
+    'CD007', 'batches: a new row''s status must be one of {CREATED}, not CLOSED',
     'a batch starts CREATED'
 );
 SELECT throws_ok(

@@ -44,7 +44,7 @@ SELECT throws_ok(
 );
 SELECT throws_ok(
     $$INSERT INTO authenticity.code_packs (pack_id, batch_id, quantity, status) VALUES ('X2', pg_temp.bid('PB'), 1, 'READY')$$,
-    'CD007', 'code_packs: a pack starts GENERATING, not READY', 'a pack starts GENERATING'
+    'CD007', 'code_packs: a new row''s status must be one of {GENERATING}, not READY', 'a pack starts GENERATING'
 );
 
 -- codes: column rules

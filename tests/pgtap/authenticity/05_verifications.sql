@@ -56,7 +56,7 @@ SELECT throws_ok(
 SELECT throws_ok(
     $$INSERT INTO authenticity.verify_intents (batch_id, commitment, reward_lamports, expires_at, status)
       VALUES (pg_temp.bid('VB'), pg_temp.commit('VBP:3'), 1, common.now() + interval '1 minute', 'EXPIRED')$$,
-    'CD007', 'verify_intents: an intent starts ISSUED, not EXPIRED', 'an intent starts ISSUED');
+    'CD007', 'verify_intents: a new row''s status must be one of {ISSUED}, not EXPIRED', 'an intent starts ISSUED');
 
 -- confirmation
 SELECT pg_temp.intent('ok-1', 'VBP:4', '2030-01-01 12:00+00', reward => 7777);

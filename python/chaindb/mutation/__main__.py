@@ -1,0 +1,5 @@
+import sys
+
+from chaindb.mutation.run import main
+
+sys.exit(main())
