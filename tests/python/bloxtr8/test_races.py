@@ -69,6 +69,7 @@ def test_accepting_an_offer_once(conn: psycopg.Connection, race: Any, world: Any
 
 
 def test_declining_an_offer_once(conn: psycopg.Connection, race: Any, world: Any) -> None:
+    """decline_offer locks the offer (bloxtr8.lock_pending_offer): the others find it DECLINED."""
     offers = pending_offers(conn, world, "dec")
 
     def decline(app: psycopg.Connection, round_no: int, worker: int) -> Any:
@@ -134,7 +135,8 @@ def test_expiring_offers_counts_each_once(conn: psycopg.Connection, race: Any, w
 
 
 def test_an_offer_waits_for_the_listing_being_hidden(conn: psycopg.Connection, race: Any, world: Any) -> None:
-    """make_offer share-locks the listing: an offer made while the seller hides it waits, then is refused."""
+    """make_offer share-locks the listing (bloxtr8.lock_active_listing): an offer made while the seller hides it
+    waits, then is refused."""
     listing = pending_offers(conn, world, "hid", n=1)[0].replace("_o", "_l")
     outcome = race.after(
         lambda c: c.execute("SELECT bloxtr8.set_listing_status(%s, %s, 'INACTIVE')", (listing, world.seller.id)),
@@ -447,6 +449,7 @@ def settle_escrow(conn: psycopg.Connection, race: Any, escrows: list[str], call:
 
 
 def test_funding_an_escrow_once(conn: psycopg.Connection, app: Any, race: Any, deals: Any, world: Any) -> None:
+    """fund_escrow locks the escrow (bloxtr8.lock_escrow): the others find it FUNDS_HELD, one delivery is made."""
     escrows = executed_escrows(app, deals, world, "fnd", "AWAIT_FUNDS")
     won = settle_escrow(conn, race, escrows, "SELECT bloxtr8.fund_escrow(%s)", lambda r, w: ())
     assert {w[0] for w in won} == {"FUNDS_HELD"}
