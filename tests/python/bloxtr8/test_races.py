@@ -42,7 +42,8 @@ def pending_offers(conn: psycopg.Connection, world: Any, prefix: str, n: int = R
     params = {"prefix": prefix, "n": n, "seller": world.seller.id, "buyer": world.buyer.id}
     conn.execute(
         "INSERT INTO bloxtr8.listings (id, title, summary, price, category, user_id) "
-        "SELECT %(prefix)s || g || '_l', 'Game', 'A game', 1000, 'obby', %(seller)s FROM generate_series(1, %(n)s) AS g",
+        "SELECT %(prefix)s || g || '_l', 'Game', 'A game', 1000, 'obby', %(seller)s "
+        "FROM generate_series(1, %(n)s) AS g",
         params,
     )
     return [r[0] for r in conn.execute(
@@ -261,7 +262,8 @@ def test_signing_a_contract_once(conn: psycopg.Connection, race: Any, deals: Any
 
     def sign(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         app.execute(
-            "SELECT bloxtr8.sign_contract(%s, %s, p_user_agent => %s)", (contracts[round_no], world.seller.id, f"w{worker}")
+            "SELECT bloxtr8.sign_contract(%s, %s, p_user_agent => %s)",
+            (contracts[round_no], world.seller.id, f"w{worker}"),
         )
         return app.execute(
             "SELECT user_agent FROM bloxtr8.signatures WHERE contract_id = %s", (contracts[round_no],)
@@ -533,7 +535,9 @@ def test_releasing_a_milestone_once(conn: psycopg.Connection, app: Any, race: An
         ).fetchone()
 
     race.settle(
-        release, ("CD007", "milestone_escrows_unreleased"), reader(conn, "milestone_escrows", "id, released_at", milestones)
+        release,
+        ("CD007", "milestone_escrows_unreleased"),
+        reader(conn, "milestone_escrows", "id, released_at", milestones),
     )
     assert conn.execute(
         "SELECT count(*) FROM bloxtr8.audit_logs WHERE action = 'escrow_milestone_released'"
@@ -611,7 +615,8 @@ def test_starting_a_check_once(conn: psycopg.Connection, race: Any, world: Any) 
 
     def start(app: psycopg.Connection, round_no: int, worker: int) -> Any:
         return app.execute(
-            "SELECT id FROM bloxtr8.start_asset_verification(%s, %s, 'ROBLOX_API')", (world.buyer.id, str(2000 + round_no))
+            "SELECT id FROM bloxtr8.start_asset_verification(%s, %s, 'ROBLOX_API')",
+            (world.buyer.id, str(2000 + round_no)),
         ).fetchone()
 
     for round_no, results in enumerate(race.run(start)):
