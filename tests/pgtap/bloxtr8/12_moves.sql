@@ -1,8 +1,9 @@
 -- bloxtr8: every state machine against the product's own list of moves, not against its declaration
 -- (10_state_machines.sql checks that the triggers do what common.state_machines declares; this file checks that the
--- declaration is the product's rule: a move declared by mistake, or a state a new row may wrongly start in, fails here). Each machine's
--- trigger is copied onto a probe table of the table's name (as pg_temp.state_machine_ok does) and every ordered pair
--- of labels tried: the moves it allows are exactly the listed ones ('(new)>X': a new row may start in X).
+-- declaration is the product's rule: a move declared by mistake, or a state a new row may wrongly start in, fails
+-- here). Each machine's triggers are copied onto a probe table of the table's name (as pg_temp.state_machine_ok
+-- does), as they are on the table (a disabled one is not copied: the table takes any move then), and every ordered
+-- pair of labels is tried: the moves allowed are exactly the listed ones ('(new)>X': a new row may start in X).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 SELECT plan(8);
@@ -29,7 +30,7 @@ BEGIN
     EXECUTE format('CREATE TEMP TABLE %I (%I %s NOT NULL)', v_machine.table_name, p_column, v_machine.enum_type);
     FOR v_def IN
         SELECT pg_get_triggerdef(t.oid) FROM pg_trigger AS t
-        WHERE t.tgrelid = p_table AND t.tgname IN (
+        WHERE t.tgrelid = p_table AND t.tgenabled <> 'D' AND t.tgname IN (
             format('%s_initial_%s', v_machine.table_name, common.state_label(p_column)),
             format('%s_%s_transition', v_machine.table_name, common.state_label(p_column))
         )
