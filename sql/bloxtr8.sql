@@ -898,7 +898,7 @@ CREATE TABLE bloxtr8.asset_verifications (
     metadata jsonb,
     created_at timestamp with time zone DEFAULT common.now() NOT NULL,
     updated_at timestamp with time zone DEFAULT common.now() NOT NULL,
-    CONSTRAINT asset_verifications_expires_at_check CHECK ((((expires_at IS NULL) AND (verified_at IS NULL)) OR (expires_at = (verified_at + '24:00:00'::interval)))),
+    CONSTRAINT asset_verifications_expires_at_check CHECK ((NOT (expires_at IS DISTINCT FROM (verified_at + '24:00:00'::interval)))),
     CONSTRAINT asset_verifications_game_id_check CHECK ((game_id ~ '^[1-9][0-9]{0,19}$'::text)),
     CONSTRAINT asset_verifications_verified_at_check CHECK (((verified_at IS NOT NULL) = (verification_status = ANY (ARRAY['VERIFIED'::bloxtr8.verification_status, 'EXPIRED'::bloxtr8.verification_status]))))
 );
@@ -945,7 +945,7 @@ COMMENT ON COLUMN bloxtr8.asset_verifications.metadata IS 'The API response of t
 -- Name: CONSTRAINT asset_verifications_expires_at_check ON asset_verifications; Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner
 --
 
-COMMENT ON CONSTRAINT asset_verifications_expires_at_check ON bloxtr8.asset_verifications IS 'A verified result is cached exactly 24 hours.';
+COMMENT ON CONSTRAINT asset_verifications_expires_at_check ON bloxtr8.asset_verifications IS 'A verified result is cached exactly 24 hours: expires_at is verified_at + 24 hours, both or neither set.';
 
 --
 -- Name: CONSTRAINT asset_verifications_game_id_check ON asset_verifications; Type: COMMENT; Schema: bloxtr8; Owner: chaindb_owner

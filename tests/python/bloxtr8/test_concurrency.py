@@ -67,6 +67,8 @@ def outcome(call: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
 @pytest.mark.slow
 def test_simultaneous_signatures_queue_one_job_each(db_url: str, conn: psycopg.Connection, world: Any,
                                                      deals: Any) -> None:
+    """Signing locks the contract (bloxtr8.signable_contract): the second signature counts the first and moves the
+    contract to EXECUTING."""
     rounds, pairs = 64, 16
     contracts = deals(rounds * pairs, prefix="sig")
     barrier = threading.Barrier(2 * pairs)
@@ -180,6 +182,8 @@ def test_one_magic_link_signs_once(db_url: str, app: psycopg.Connection[Any], co
 
 @pytest.mark.slow
 def test_competing_offers_one_accepted(db_url: str, conn: psycopg.Connection, world: Any) -> None:
+    """accept_offer locks the listing FOR UPDATE (bloxtr8.lock_active_listing): of 32 offers accepted at once, one
+    takes the listing, the others find it no longer ACTIVE."""
     rounds, racers = 10, 32
     offers: list[list[str]] = []
     for _ in range(rounds):

@@ -1,0 +1,3 @@
+-- Undoes 0019_bloxtr8_verification_expiry_check.
+
+ALTER TABLE bloxtr8.asset_verifications DROP CONSTRAINT asset_verifications_expires_at_check_new;
