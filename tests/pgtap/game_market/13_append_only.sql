@@ -1,7 +1,10 @@
 -- game_market: its append-only tables (ledger_entries, download_events) refuse UPDATE, DELETE and TRUNCATE
 -- to everyone, their owner included (CD003), each partition of download_events on its own too: PostgreSQL
 -- clones row triggers to partitions but not TRUNCATE triggers, which common.compile_append_only puts on
--- each partition, so a partition truncated by name is refused by its own trigger.
+-- each partition, so a partition truncated by name is refused by its own trigger. The triggers (all running
+-- common.tg__append_only): ledger_entries_append_only, ledger_entries_append_only_truncate,
+-- download_events_append_only (cloned to each partition), download_events_append_only_truncate (on the
+-- table, and on each partition: download_events_pYYYYMM, download_events_default).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir ../helpers.psql
