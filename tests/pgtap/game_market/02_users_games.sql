@@ -2,7 +2,7 @@
 -- the foreign key to developer profiles, the immutable columns and updated_at (0002 to 0004).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(63);
+SELECT plan(65);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -210,6 +210,13 @@ UPDATE game_market.games SET summary = 'Farm stars', updated_at = '2000-01-01'
 WHERE id = :'game';
 SELECT is((SELECT updated_at FROM game_market.games
            WHERE id = :'game'), now(), 'an update of a game sets updated_at');
+SELECT is(
+    pg_temp.gm_refused(format(
+        $$INSERT INTO game_market.games (developer_user_id, slug, title, status) VALUES (%L, 'born-shown', 'B', 'published')$$,
+        :'bob'
+    )),
+    'CD007 games_initial_status', 'a game starts as a draft, even written by the owner'
+);
 
 -- releases
 SELECT pg_temp.gm_release(:'game', '1.0.0', false, false) AS rel \gset
@@ -254,6 +261,10 @@ SELECT is(
     pg_temp.gm_refused(format($$UPDATE game_market.releases SET published_at = NULL WHERE id = %L$$, :'rel')),
     'CD003 releases_published_at_immutable', 'a release is never unpublished (published_at is set once)'
 );
+UPDATE game_market.releases SET release_notes_md = 'Fixes', updated_at = '2000-01-01'
+WHERE id = :'rel';
+SELECT is((SELECT updated_at FROM game_market.releases
+           WHERE id = :'rel'), now(), 'an update of a release sets updated_at');
 
 -- build_assets
 SELECT pg_temp.gm_release(:'game', '3.0.0', false, false) AS rel3 \gset

@@ -3,7 +3,7 @@
 -- attempt it ends. (Concurrent claimers, SKIP LOCKED: tests/python/game_market/test_concurrency.py.)
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(54);
+SELECT plan(55);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -114,6 +114,14 @@ SELECT results_eq(
     $$SELECT id, status::text, attempt_count FROM game_market.claim_payouts(2) ORDER BY attempt_count, updated_at$$,
     format($$VALUES (%L::uuid, 'sending', 1), (%L::uuid, 'sending', 1)$$, :'po1', :'po2'),
     'claim_payouts(2): the two pending payouts updated longest ago, now sending, attempt 1'
+);
+SELECT is(
+    (
+        SELECT array_agg(DISTINCT updated_at) FROM game_market.payouts
+        WHERE id IN (:'po1', :'po2')
+    ),
+    ARRAY[now()],
+    'a claim sets updated_at (payouts_updated_at): the lease counts from the claim, not from the payout''s creation'
 );
 SELECT results_eq($$SELECT id FROM game_market.claim_payouts(10)$$, format($$VALUES (%L::uuid)$$, :'po_bare'),
     'the next claim gets the third');

@@ -3,7 +3,7 @@
 -- salt of the IP hashes). Nothing for PUBLIC: tests/python/test_roles.py, for every schema.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(14);
+SELECT plan(27);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -98,6 +98,66 @@ SELECT throws_ok($$SELECT pg_temp.as_role('chaindb_readonly', 'SELECT game_marke
     '42501', NULL, 'readonly runs no rule function');
 SELECT throws_ok($$SELECT pg_temp.as_role('chaindb_readonly', 'INSERT INTO game_market.users (pubkey) VALUES (''x'')')$$,
     '42501', NULL, 'readonly writes nothing');
+
+-- the app runs every rule function, each as its owner (SECURITY DEFINER): the app may not write what they write
+SELECT pg_temp.gm_game(pg_temp.gm_developer('pid'), 'pid-game') AS ag \gset
+SELECT pg_temp.gm_release(:'ag', '1.0.0', true, false) AS ar \gset
+SELECT lives_ok(pg_temp.gm_as_app(format('SELECT game_market.publish_release(%L)', :'ar')),
+    'the app publishes a release (publish_release)');
+SELECT lives_ok(pg_temp.gm_as_app(format('SELECT game_market.publish_game(%L)', :'ag')),
+    'the app publishes a game (publish_game)');
+SELECT lives_ok(
+    pg_temp.gm_as_app(format($$SELECT game_market.create_purchase(%L, NULL, 'lnbits', 'inv-app-1', 1000)$$, :'ag')),
+    'the app creates a purchase (create_purchase)'
+);
+SELECT pg_temp.gm_buy(:'ag', NULL, 'inv-app-2', 1000) AS app2 \gset
+SELECT lives_ok(pg_temp.gm_as_app($$SELECT game_market.settle_invoice('lnbits', 'inv-app-1')$$),
+    'the app settles an invoice (settle_invoice)');
+SELECT lives_ok(pg_temp.gm_as_app($$SELECT game_market.expire_invoice('lnbits', 'inv-app-2')$$),
+    'the app expires an invoice (expire_invoice)');
+SELECT
+    p.id AS app1,
+    e.id AS app1_e
+FROM game_market.purchases AS p INNER JOIN game_market.entitlements AS e ON p.id = e.purchase_id
+WHERE p.invoice_id = 'inv-app-1' \gset
+SELECT lives_ok(
+    pg_temp.gm_as_app(format($$SELECT game_market.record_download(%L, %L, '10.0.0.1', 'ua')$$, :'app1_e', :'ar')),
+    'the app records a download (record_download)'
+);
+SELECT lives_ok(pg_temp.gm_as_app('SELECT game_market.claim_payouts(10)'), 'the app claims payouts (claim_payouts)');
+SELECT lives_ok(
+    pg_temp.gm_as_app(format(
+        'SELECT game_market.complete_payout(po.id) FROM game_market.payouts AS po WHERE po.purchase_id = %L', :'guest_p'
+    )),
+    'the app completes a payout (complete_payout)'
+);
+SELECT lives_ok(
+    pg_temp.gm_as_app(format(
+        $$SELECT game_market.fail_payout(po.id, 1, 'no route') FROM game_market.payouts AS po WHERE po.purchase_id = %L$$,
+        :'app1'
+    )),
+    'the app fails a payout attempt (fail_payout)'
+);
+SELECT lives_ok(pg_temp.gm_as_app(format('SELECT game_market.refund_purchase(%L)', :'app1')),
+    'the app refunds a purchase (refund_purchase)');
+DELETE FROM game_market.payouts
+WHERE purchase_id = :'guest_p';
+SELECT lives_ok(pg_temp.gm_as_app(format('SELECT game_market.create_payout(%L)', :'guest_p')),
+    'the app creates a paid purchase''s missing payout (create_payout)');
+SELECT lives_ok(pg_temp.gm_as_app(format('SELECT game_market.unlist_game(%L)', :'ag')),
+    'the app unlists a game (unlist_game)');
+SELECT results_eq(
+    format($$SELECT
+        (SELECT status::text FROM game_market.purchases WHERE id = %1$L),
+        (SELECT status::text FROM game_market.purchases WHERE id = %2$L),
+        (SELECT status::text FROM game_market.payouts WHERE purchase_id = %1$L),
+        (SELECT status::text FROM game_market.payouts WHERE purchase_id = %3$L),
+        (SELECT count(*) FROM game_market.download_events WHERE entitlement_id = %4$L),
+        (SELECT status::text FROM game_market.games WHERE id = %5$L)$$,
+        :'app1', :'app2', :'guest_p', :'app1_e', :'ag'),
+    $$VALUES ('refunded', 'expired', 'cancelled', 'pending', 1::bigint, 'unlisted')$$,
+    'each call did its move'
+);
 
 SELECT * FROM finish();
 ROLLBACK;
