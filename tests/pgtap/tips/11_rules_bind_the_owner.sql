@@ -1,11 +1,11 @@
 -- tips: the declared rules hold on the tables themselves, for every writer. The app cannot write a status
 -- (column grants) and the rule functions check the state they move from, so the app alone never reaches
 -- these triggers; the owner does (a migration, a DBA's fix): a new row starts in an initial state, and a
--- session moves only as declared. (08_state_machines.sql proves the declarations on copies of the
+-- row moves only as declared. (08_state_machines.sql proves the declarations on copies of the
 -- triggers; this file, that the tables carry them.)
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(6);
+SELECT plan(8);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -28,6 +28,19 @@ SELECT is(
                       VALUES ('owner-1', 'USDC', 1, 'queued', 'rfl_owner')$$),
     'CD007 reflect_payouts_initial_status',
     'a payout starts pending, even the owner''s'
+);
+
+SELECT is(
+    pg_temp.refused($$UPDATE tips.event_verifications SET status = 'pending' WHERE event_id = 'owner-1'$$),
+    'CD001 event_verifications_status_transition',
+    'a verified tip never goes back to pending, even by the owner'
+);
+SELECT tips.create_payout('owner-1', 'USDC', 1);
+SELECT tips.queue_payout(p.id, p.claim_token, 'rfl_owner_1') FROM tips.claim_payouts('pending', 1000, '1 minute') AS p;
+SELECT is(
+    pg_temp.refused($$UPDATE tips.reflect_payouts SET status = 'pending' WHERE event_id = 'owner-1'$$),
+    'CD001 reflect_payouts_status_transition',
+    'a queued payout never goes back to pending, even by the owner'
 );
 
 SELECT is(
