@@ -5,7 +5,7 @@
 -- triggers; this file, that the tables carry them.)
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(8);
+SELECT plan(10);
 \ir ../helpers.psql
 \ir fixtures.psql
 
@@ -49,6 +49,14 @@ SELECT is(
     'CD007 dynamic_sessions_initial_status',
     'a session starts initiated, even the owner''s'
 );
+SELECT is(
+    pg_temp.refused(format(
+        $$INSERT INTO tips.dynamic_sessions (external_id, status, custodial_wallet) VALUES ('owner-ds-1', 'wallet_created', %L)$$,
+        pg_temp.pubkey('owner wallet 1')
+    )),
+    'CD007 dynamic_sessions_initial_status',
+    'a session starts initiated, even with its wallet'
+);
 
 INSERT INTO tips.dynamic_sessions (external_id) VALUES ('owner-ds-2'), ('owner-ds-3');
 SELECT tips.fail_dynamic_session(id, 'timeout') FROM tips.dynamic_sessions
@@ -67,6 +75,11 @@ SELECT is(
     ),
     'CD001 dynamic_sessions_status_transition',
     'a session with its wallet never fails, even by the owner'
+);
+SELECT is(
+    pg_temp.refused($$UPDATE tips.dynamic_sessions SET status = 'initiated' WHERE external_id = 'owner-ds-3'$$),
+    'CD001 dynamic_sessions_status_transition',
+    'a session with its wallet never goes back to initiated, even by the owner'
 );
 SELECT is(
     (SELECT array_agg(status::text ORDER BY external_id) FROM tips.dynamic_sessions
