@@ -8,9 +8,10 @@ Retried webhooks (the same wallet, the same reason) all return the one row, unch
 call made while another transaction holds the row it reads must see that transaction's outcome.
 
 The worker's moves are made with one claim token held by every worker (a worker that lost its lease and
-one that took it over act on the same row); test_tips_worker.py races a verification recorded with its
-payout, and a settlement, with the worker's generated functions. The functions are called by name with
-their defaults.
+one that took it over act on the same row): each locks its row in tips.lock_claimed_verification or
+tips.lock_claimed_payout before it checks the state and the claim, so the losers see the winner's move.
+test_tips_worker.py races a verification recorded with its payout, and a settlement, with the worker's
+generated functions. The functions are called by name with their defaults.
 """
 
 from __future__ import annotations
