@@ -4,7 +4,7 @@
 -- common.apply_retention, pruning, privileges. The clock is the database's (common.freeze_clock).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(43);
+SELECT plan(44);
 SET LOCAL client_min_messages = warning;
 \ir ../helpers.psql
 
@@ -208,6 +208,11 @@ SELECT throws_ok(
 SELECT throws_ok(
     $$SELECT pg_temp.as_role('chaindb_app', 'SELECT common.create_partitions()')$$,
     '42501', NULL, 'nor create partitions'
+);
+SELECT lives_ok(
+    $$SELECT pg_temp.as_role('chaindb_app', 'CREATE TEMP TABLE app_scratch (id integer); ALTER TABLE app_scratch ADD note text')$$,
+    'chaindb_app still creates and alters its temporary tables: the guard''s event triggers run as their owner '
+    '(common.tg__partitions_after_ddl reads common.guarded_partitions, which the app may not execute)'
 );
 
 -- 6: retention drops exactly the expired months (all their rows older than 3 months)
